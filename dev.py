@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""
+Set up a virtual environment and run leadcore's main job or its test suite.
+
+    python3 dev.py demo    # create .venv, install leadcore, run the demo on sample data
+    python3 dev.py test    # create .venv, install leadcore[dev], run ruff, mypy, pytest
+
+Needs only Python 3.11+ (stdlib). Re-running reuses .venv and reinstalls quickly.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+
+
+def _run(*args: str | Path) -> None:
+    print("+", " ".join(str(a) for a in args), flush=True)
+    subprocess.run([str(a) for a in args], cwd=ROOT, check=True)
+
+
+def _setup(extra: str) -> None:
+    if not (BIN / "python").exists():
+        print(f"creating {VENV}", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    target = f".[{extra}]" if extra else "."
+    _run(
+        BIN / "python",
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "-e",
+        target,
+    )
+
+
+def main(argv: list[str]) -> int:
+    """Run ``demo`` or ``test``; return the exit status."""
+    command = argv[0] if argv else "demo"
+    try:
+        if command == "demo":
+            _setup("")
+            _run(BIN / "leadcore", "demo")
+        elif command == "test":
+            _setup("dev")
+            _run(BIN / "ruff", "check", ".")
+            _run(BIN / "ruff", "format", "--check", ".")
+            _run(BIN / "mypy")
+            _run(BIN / "python", "-m", "pytest", "-q", *argv[1:])
+        else:
+            print(__doc__)
+            return 2
+    except subprocess.CalledProcessError as error:
+        return error.returncode or 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,79 @@
+"""
+leadcore: the reference implementation of CRM lead-management rules.
+
+Domain types, policies, decisions and errors are re-exported here; rule functions are
+called through their module (``leadcore.normalize.phone(...)``,
+``leadcore.protocol.decide(...)``). See ``docs/`` for every rule and its SPEC id.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from leadcore.decisions import CancelledEvent, Change, Reason, Verdict
+from leadcore.errors import (
+    InvalidInput,
+    LeadcoreDeprecationWarning,
+    LeadcoreError,
+    LeadcoreWarning,
+    Problem,
+    UnknownRule,
+)
+from leadcore.model import (
+    Agent,
+    Channel,
+    Claim,
+    ClaimBucket,
+    Crm,
+    CrmRecord,
+    Event,
+    EventStatus,
+    Lead,
+    Notification,
+    Org,
+    Person,
+    RecordKind,
+    Role,
+    User,
+)
+from leadcore.normalize import NormalizedPerson, NormalizePolicy
+
+try:
+    __version__ = version("leadcore")
+except PackageNotFoundError:  # pragma: no cover  # running from a source tree
+    __version__ = "0+unknown"
+
+__all__ = [
+    "Agent",
+    "CancelledEvent",
+    "Change",
+    "Channel",
+    "Claim",
+    "ClaimBucket",
+    "Crm",
+    "CrmRecord",
+    "Event",
+    "EventStatus",
+    "InvalidInput",
+    "Lead",
+    "LeadcoreDeprecationWarning",
+    "LeadcoreError",
+    "LeadcoreWarning",
+    "NormalizePolicy",
+    "NormalizedPerson",
+    "Notification",
+    "Org",
+    "Person",
+    "Problem",
+    "Reason",
+    "RecordKind",
+    "Role",
+    "UnknownRule",
+    "User",
+    "Verdict",
+    "__version__",
+]
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

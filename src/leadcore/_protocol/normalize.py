@@ -1,0 +1,32 @@
+"""Protocol rules ``normalize.phone``, ``normalize.email`` and ``normalize.name``."""
+
+from __future__ import annotations
+
+from leadcore import normalize
+from leadcore._registry import Request, Result, rule
+from leadcore.normalize import NormalizePolicy
+
+
+def _region(request: Request[NormalizePolicy]) -> str:
+    given = request.input.opt_text("region")
+    region = request.policy.default_region if given is None else given
+    return normalize.check_region(region, path="input.region" if given else "policy.default_region")
+
+
+@rule("normalize.phone", policy=NormalizePolicy)
+def phone(request: Request[NormalizePolicy]) -> Result:
+    """A phone number in E.164 form, or null when unusable (SPEC MRG-1)."""
+    value = request.input.text("value")
+    return {"normalized": normalize.phone(value, region=_region(request))}
+
+
+@rule("normalize.email", policy=NormalizePolicy)
+def email(request: Request[NormalizePolicy]) -> Result:
+    """An email trimmed and lower-cased, or null when unusable."""
+    return {"normalized": normalize.email(request.input.text("value"))}
+
+
+@rule("normalize.name", policy=NormalizePolicy)
+def name(request: Request[NormalizePolicy]) -> Result:
+    """A name folded (case, accents, punctuation, white space), or null when empty."""
+    return {"normalized": normalize.name(request.input.text("value"))}

@@ -1,0 +1,175 @@
+"""
+Errors and warnings raised by leadcore.
+
+Every error derives from :class:`LeadcoreError`, so ``except LeadcoreError`` catches
+anything the library raises on purpose (SPEC GEN-5). Concrete errors also derive from the
+built-in class that fits (``ValueError``, ``LookupError``), so existing handlers keep
+working.
+
+Bad input is reported as one :class:`InvalidInput` that lists every problem found, each
+with the path of the offending field, the value and a sentence that says what is wrong and,
+where we can tell, how to fix it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final, Literal
+
+import attrs
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+__all__ = [
+    "InvalidInput",
+    "LeadcoreDeprecationWarning",
+    "LeadcoreError",
+    "LeadcoreWarning",
+    "Problem",
+    "ProblemCode",
+    "UnknownRule",
+]
+
+ProblemCode = Literal["invalid_input", "naive_datetime"]
+"""The protocol error code of a problem: most are ``invalid_input``."""
+
+_MAX_REPR: Final = 80
+
+
+def _short_repr(value: object) -> str:
+    """Return ``repr(value)`` cut to a readable length (values may be 10,000 chars)."""
+    text = repr(value)
+    if len(text) <= _MAX_REPR:
+        return text
+    return f"{text[: _MAX_REPR - 5]}...{text[-2:]}"
+
+
+def __dir__() -> list[str]:
+    return list(__all__)
+
+
+class LeadcoreError(Exception):
+    """Root of every error leadcore raises on purpose."""
+
+
+@attrs.frozen
+class Problem:
+    """
+    One thing wrong with an input.
+
+    Attributes:
+        path: Where the value is, dotted from the root of the input
+            (``input.existing[2].created_at``); empty for the root itself.
+        value: The offending value (shown with ``repr`` in messages).
+        message: What is wrong and, when known, how to fix it.
+        code: ``naive_datetime`` for a datetime without an offset (GEN-1), otherwise
+            ``invalid_input``.
+
+    """
+
+    path: str
+    value: object
+    message: str
+    code: ProblemCode = "invalid_input"
+
+    def under(self, prefix: str) -> Problem:
+        """Return the same problem with ``prefix`` put in front of its path."""
+        if not prefix:
+            return self
+        if not self.path:
+            path = prefix
+        elif self.path.startswith("["):
+            path = prefix + self.path
+        else:
+            path = f"{prefix}.{self.path}"
+        return attrs.evolve(self, path=path)
+
+    def __str__(self) -> str:
+        where = self.path or "input"
+        return f"{where}: {self.message}, got {_short_repr(self.value)}"
+
+
+class InvalidInput(LeadcoreError, ValueError):
+    """
+    Input that leadcore refuses, with every problem found in it.
+
+    Nothing has been changed when this is raised: inputs are validated in full before
+    any rule runs (GEN-5).
+
+    Attributes:
+        problems: Every problem found, in the order found (at least one).
+
+    """
+
+    problems: tuple[Problem, ...]
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = tuple(problems)
+        if not self.problems:
+            msg = "InvalidInput needs at least one problem"
+            raise ValueError(msg)
+        super().__init__(self._describe())
+
+    @classmethod
+    def single(
+        cls,
+        path: str,
+        value: object,
+        message: str,
+        *,
+        code: ProblemCode = "invalid_input",
+    ) -> InvalidInput:
+        """Build an error with one problem."""
+        return cls([Problem(path=path, value=value, message=message, code=code)])
+
+    def under(self, prefix: str) -> InvalidInput:
+        """Return the same error with ``prefix`` put in front of every path."""
+        return InvalidInput(p.under(prefix) for p in self.problems)
+
+    @property
+    def first(self) -> Problem:
+        """The first problem found (the one the protocol reports)."""
+        return self.problems[0]
+
+    @property
+    def path(self) -> str:
+        """The path of the first problem."""
+        return self.first.path
+
+    @property
+    def value(self) -> object:
+        """The value of the first problem."""
+        return self.first.value
+
+    @property
+    def code(self) -> ProblemCode:
+        """The protocol code of the first problem."""
+        return self.first.code
+
+    def _describe(self) -> str:
+        if len(self.problems) == 1:
+            return str(self.first)
+        lines = "\n".join(f"  - {p}" for p in self.problems)
+        return f"{len(self.problems)} problems in the input:\n{lines}"
+
+
+class UnknownRule(LeadcoreError, LookupError):
+    """A protocol request named a rule leadcore does not have."""
+
+    def __init__(self, rule: str, known: Iterable[str]) -> None:
+        self.rule = rule
+        self.known = tuple(sorted(known))
+        super().__init__(f"unknown rule {_short_repr(rule)}; known rules: {', '.join(self.known)}")
+
+
+class LeadcoreWarning(UserWarning):
+    """Base class of every warning leadcore emits."""
+
+
+class LeadcoreDeprecationWarning(LeadcoreWarning, DeprecationWarning):
+    """
+    A public name or behaviour is deprecated and will be removed.
+
+    It derives from :class:`LeadcoreWarning` first, so it is shown by default (Python
+    hides plain ``DeprecationWarning`` outside ``__main__``).
+    """

@@ -1,0 +1,294 @@
+"""
+Normalisation of names, emails and phone numbers (SPEC "Text", MRG-1).
+
+Rules compare people through their normal forms, never through raw text:
+
+* :func:`name` folds case, accents, punctuation and white space (``None`` when nothing is
+  left);
+* :func:`email` trims and lower-cases a usable address (``None`` when unusable);
+* :func:`phone` gives the E.164 form of a number ``phonenumbers`` parses and finds valid
+  with the default region (``None`` when unusable);
+* :func:`is_placeholder` tells the names that mean "no name" (Unknown, Null...);
+* :func:`person` bundles all of a :class:`~leadcore.model.Person`'s normal forms, computed
+  once per person and region and cached on the person, so hot paths never normalise twice.
+
+The normal forms are typed with :data:`E164Phone`, :data:`NormalizedEmail` and
+:data:`FoldedName`, which only this module returns, so mypy can tell raw text from clean.
+
+>>> name("  José  O'Brien-Smith ")
+'jose obrien smith'
+>>> email(" Ada@Example.COM ")
+'ada@example.com'
+>>> phone("(202) 555-0143", region="US") is None  # 555-01xx numbers are fictional
+True
+>>> phone("+44 20 7946 0018", region="US")
+'+442079460018'
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING, Final, NewType
+
+import attrs
+
+from leadcore import _attrs as a
+from leadcore import _phone, _text
+from leadcore.errors import InvalidInput, Problem
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from leadcore.model import Person
+
+__all__ = [
+    "DEFAULT_PLACEHOLDER_NAMES",
+    "DEFAULT_REGION",
+    "E164Phone",
+    "FoldedName",
+    "NormalizePolicy",
+    "NormalizedEmail",
+    "NormalizedPerson",
+    "check_region",
+    "email",
+    "fold",
+    "is_placeholder",
+    "name",
+    "person",
+    "phone",
+    "placeholder_set",
+]
+
+
+def __dir__() -> list[str]:
+    return list(__all__)
+
+
+E164Phone = NewType("E164Phone", str)
+"""A phone number in E.164 form (``+14155550123``), as only :func:`phone` returns it."""
+
+NormalizedEmail = NewType("NormalizedEmail", str)
+"""A trimmed, lower-cased, usable email address, as only :func:`email` returns it."""
+
+FoldedName = NewType("FoldedName", str)
+"""A name folded by :func:`fold` (may be empty)."""
+
+DEFAULT_REGION: Final = "US"
+"""Default region for numbers written without a country code (SPEC policy)."""
+
+DEFAULT_PLACEHOLDER_NAMES: Final = ("Unknown", "Name", "Empty", "Blank", "Null")
+"""Names that mean "no name" (SPEC MRG-4)."""
+
+
+def _region_check(path: str, value: object) -> list[Problem]:
+    if isinstance(value, str) and value.upper() in _phone.REGIONS:
+        return []
+    return [
+        Problem(
+            path=path, value=value, message="must be a region code phonenumbers knows, like 'US'"
+        )
+    ]
+
+
+@attrs.frozen(kw_only=True)
+class NormalizePolicy(a.Frozen):
+    """
+    Knobs of the normalisation rules (SPEC GEN-7).
+
+    Attributes:
+        default_region: Region for numbers written without a country code.
+
+    """
+
+    default_region: str = attrs.field(metadata=a.check(_region_check), default=DEFAULT_REGION)
+
+
+def fold(text: str) -> FoldedName:
+    """
+    Fold ``text`` for comparing names: the SPEC "Text" fold, possibly empty.
+
+    NFKD, marks dropped, casefold; apostrophes and full stops deleted; other punctuation
+    and symbols become spaces; white space collapsed and trimmed.
+
+    >>> fold("A.C.M.E. Straße")
+    'acme strasse'
+    """
+    return FoldedName(_text.fold(text))
+
+
+def name(value: str) -> FoldedName | None:
+    """
+    Return the folded name, or None when nothing is left after folding.
+
+    >>> name("Jean-Luc") == name("jean luc")
+    True
+    >>> name(" -- ") is None
+    True
+    """
+    folded = _text.fold(value)
+    return FoldedName(folded) if folded else None
+
+
+def email(value: str) -> NormalizedEmail | None:
+    """
+    Return the trimmed, lower-cased address, or None when it is not usable.
+
+    Usable: exactly one ``@`` with text on both sides and no white space inside.
+
+    >>> email("no-at-sign.example.com") is None
+    True
+    """
+    cleaned = value.strip().lower()
+    local, at, domain = cleaned.partition("@")
+    if not at or not local or not domain or "@" in domain:
+        return None
+    if any(c.isspace() for c in cleaned):
+        return None
+    return NormalizedEmail(cleaned)
+
+
+def check_region(region: str, *, path: str = "region") -> str:
+    """
+    Return ``region`` upper-cased if ``phonenumbers`` knows it; raise otherwise.
+
+    Raises:
+        InvalidInput: ``region`` is not a known region code.
+
+    """
+    # Callers from the protocol may pass anything: check the type at run time too.
+    if isinstance(region, str) and region.upper() in _phone.REGIONS:  # type: ignore[redundant-expr]  # see above
+        return region.upper()
+    raise InvalidInput.single(
+        path, region, "must be a region code phonenumbers knows, such as 'US' or 'FR'"
+    )
+
+
+def phone(value: str, *, region: str = DEFAULT_REGION) -> E164Phone | None:
+    """
+    Return the E.164 form of ``value`` read with default ``region``, or None if unusable.
+
+    Usable: ``phonenumbers`` parses it and ``is_valid_number`` holds (SPEC MRG-1).
+
+    Raises:
+        InvalidInput: ``region`` is not a region code phonenumbers knows.
+
+    >>> phone("06 12 34 56 78", region="FR")
+    '+33612345678'
+    >>> phone("not a number") is None
+    True
+    """
+    result = _phone.to_e164(value, check_region(region))
+    return None if result is None else E164Phone(result)
+
+
+@functools.lru_cache(maxsize=256)
+def _placeholder_set(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(f for f in (_text.fold(n) for n in names) if f)
+
+
+def placeholder_set(names: Iterable[str]) -> frozenset[str]:
+    """Return the folded forms of placeholder ``names`` (cached per list)."""
+    return _placeholder_set(tuple(names))
+
+
+def is_placeholder(
+    first_name: str | None,
+    last_name: str | None,
+    names: Iterable[str] = DEFAULT_PLACEHOLDER_NAMES,
+) -> bool:
+    """
+    Return whether a name is a placeholder (SPEC MRG-4, "Text").
+
+    A name is a placeholder when every non-empty part (first, last) folds to one of the
+    placeholder ``names``, or the whole folded name is one. An empty name is not a
+    placeholder (it is no name at all).
+
+    >>> is_placeholder("UNKNOWN", None)
+    True
+    >>> is_placeholder("null", "Blank")
+    True
+    >>> is_placeholder("John", "Unknown")
+    False
+    """
+    folded = placeholder_set(names)
+    parts = [p for p in (_text.fold(first_name or ""), _text.fold(last_name or "")) if p]
+    if not parts:
+        return False
+    return all(p in folded for p in parts) or " ".join(parts) in folded
+
+
+@attrs.frozen(kw_only=True)
+class NormalizedPerson(a.Frozen):
+    """
+    Every normal form of one person, for one default phone region.
+
+    Attributes:
+        first: Folded first name (may be empty).
+        last: Folded last name (may be empty).
+        full: Folded full name, first then last (may be empty).
+        emails: Usable emails, normalised, in entry order without duplicates.
+        phones: Usable phones in E.164, in entry order without duplicates.
+
+    """
+
+    first: FoldedName
+    last: FoldedName
+    full: FoldedName
+    emails: tuple[NormalizedEmail, ...]
+    phones: tuple[E164Phone, ...]
+    email_set: frozenset[NormalizedEmail] = attrs.field(init=False, eq=False, repr=False)
+    phone_set: frozenset[E164Phone] = attrs.field(init=False, eq=False, repr=False)
+
+    @email_set.default
+    def _email_set(self) -> frozenset[NormalizedEmail]:
+        return frozenset(self.emails)
+
+    @phone_set.default
+    def _phone_set(self) -> frozenset[E164Phone]:
+        return frozenset(self.phones)
+
+    @property
+    def has_full_name(self) -> bool:
+        """Whether both first and last names are present after folding."""
+        return bool(self.first) and bool(self.last)
+
+    def is_placeholder(self, names: Iterable[str] = DEFAULT_PLACEHOLDER_NAMES) -> bool:
+        """Whether the name is a placeholder (see :func:`is_placeholder`)."""
+        folded = placeholder_set(names)
+        parts = [p for p in (self.first, self.last) if p]
+        if not parts:
+            return False
+        return all(p in folded for p in parts) or " ".join(parts) in folded
+
+
+def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in values if v is not None))
+
+
+def person(who: Person, *, region: str = DEFAULT_REGION) -> NormalizedPerson:
+    """
+    Return the normal forms of ``who``, computed once per person and region.
+
+    Raises:
+        InvalidInput: ``region`` is not a region code phonenumbers knows.
+
+    >>> p = person(Person(first_name="Zoë", last_name="Smith", emails=["Z@X.io", "z@x.io"]))
+    >>> p.full, p.emails
+    ('zoe smith', ('z@x.io',))
+    """
+    cache: dict[str, object] = who._normalized  # noqa: SLF001  # the cache is ours
+    found = cache.get(region)
+    if isinstance(found, NormalizedPerson):
+        return found
+    code = check_region(region)
+    first = _text.fold(who.first_name or "")
+    last = _text.fold(who.last_name or "")
+    result = NormalizedPerson(
+        first=FoldedName(first),
+        last=FoldedName(last),
+        full=FoldedName(f"{first} {last}".strip()),
+        emails=tuple(NormalizedEmail(e) for e in _unique(email(e) for e in who.emails)),
+        phones=tuple(E164Phone(p) for p in _unique(_phone.to_e164(p, code) for p in who.phones)),
+    )
+    cache[region] = result
+    return result

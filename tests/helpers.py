@@ -1,0 +1,38 @@
+"""Builders shared by the example tests: short, readable leads and people."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from leadcore.model import Lead, Person
+
+UTC = dt.UTC
+NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+"""The fixed "now" of the example tests (rule code never reads the clock)."""
+
+
+def at(days_ago: float = 0, *, minutes: float = 0, now: dt.datetime = NOW) -> dt.datetime:
+    """Return ``now`` minus some days and minutes."""
+    return now - dt.timedelta(days=days_ago, minutes=minutes)
+
+
+def person(
+    first: str | None = None,
+    last: str | None = None,
+    *,
+    phones: tuple[str, ...] = (),
+    emails: tuple[str, ...] = (),
+) -> Person:
+    """Build a person."""
+    return Person(first_name=first, last_name=last, phones=phones, emails=emails)
+
+
+def lead(lead_id: str = "L1", **fields: Any) -> Lead:
+    """Build a lead with only the fields a test cares about."""
+    return Lead(id=lead_id, **fields)
+
+
+def request(rule: str, data: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """Build a protocol request for ``rule`` at :data:`NOW`."""
+    return {"id": "t", "rule": rule, "now": NOW.isoformat(), "input": data, **extra}
