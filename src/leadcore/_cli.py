@@ -9,13 +9,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from importlib import resources
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from leadcore import __version__, protocol
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
 
 _DEMO = "demo.jsonl"
 

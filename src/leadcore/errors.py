@@ -13,12 +13,10 @@ where we can tell, how to fix it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, Literal
+from collections.abc import Iterable
+from typing import Final, Literal
 
 import attrs
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
 
 __all__ = [
     "InvalidInput",

@@ -19,8 +19,8 @@ The normal forms are typed with :data:`E164Phone`, :data:`NormalizedEmail` and
 'jose obrien smith'
 >>> email(" Ada@Example.COM ")
 'ada@example.com'
->>> phone("(202) 555-0143", region="US") is None  # 555-01xx numbers are fictional
-True
+>>> phone("(415) 867-5309", region="US")
+'+14158675309'
 >>> phone("+44 20 7946 0018", region="US")
 '+442079460018'
 """
@@ -28,18 +28,15 @@ True
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Final, NewType
+from collections.abc import Iterable
+from typing import Final, NewType
 
 import attrs
 
 from leadcore import _attrs as a
 from leadcore import _phone, _text
 from leadcore.errors import InvalidInput, Problem
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-
-    from leadcore.model import Person
+from leadcore.model import Person
 
 __all__ = [
     "DEFAULT_PLACEHOLDER_NAMES",
