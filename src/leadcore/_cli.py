@@ -15,8 +15,6 @@ from typing import TextIO
 
 from leadcore import __version__, protocol
 
-_DEMO = "demo.jsonl"
-
 
 def _decide(args: argparse.Namespace, out: TextIO) -> int:
     if args.file in (None, "-"):
@@ -31,8 +29,12 @@ def _decide(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def _demo(_: argparse.Namespace, out: TextIO) -> int:
-    text = resources.files("leadcore").joinpath("data", _DEMO).read_text(encoding="utf-8")
-    requests = [json.loads(line) for line in text.splitlines() if line.strip()]
+    data = resources.files("leadcore").joinpath("data")
+    requests = []
+    for name in sorted(p.name for p in data.iterdir()):
+        if name.startswith("demo") and name.endswith(".jsonl"):
+            text = data.joinpath(name).read_text(encoding="utf-8")
+            requests.extend(json.loads(line) for line in text.splitlines() if line.strip())
     out.write(
         f"leadcore {__version__}: {len(requests)} decisions on bundled sample data\n"
         "(each is a protocol request; `leadcore decide` answers the same JSON Lines)\n"
