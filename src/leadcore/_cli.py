@@ -11,7 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from importlib import resources
-from typing import TextIO
+from typing import Any, TextIO
 
 from leadcore import __version__, protocol
 
@@ -30,7 +30,7 @@ def _decide(args: argparse.Namespace, out: TextIO) -> int:
 
 def _demo(_: argparse.Namespace, out: TextIO) -> int:
     data = resources.files("leadcore").joinpath("data")
-    requests = []
+    requests: list[dict[str, Any]] = []
     for name in sorted(p.name for p in data.iterdir()):
         if name.startswith("demo") and name.endswith(".jsonl"):
             text = data.joinpath(name).read_text(encoding="utf-8")
