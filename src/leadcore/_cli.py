@@ -23,7 +23,8 @@ def _decide(args: argparse.Namespace, out: TextIO) -> int:
     try:
         with open(args.file, encoding="utf-8") as infile:  # noqa: PTH123  # plain CLI I/O
             protocol.run(infile, out)
-    except OSError:
+    except OSError as error:
+        sys.stderr.write(f"leadcore decide: cannot read {args.file!r}: {error.strerror}\n")
         return 2
     return 0
 

@@ -183,8 +183,7 @@ class Obj:
     def integer(self, key: str) -> int:
         """Return a required whole number (booleans are refused)."""
         value = self.required(key)
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
+        # [decided] 5.0 is refused like any float: whole numbers are JSON integers.
         if not isinstance(value, int) or isinstance(value, bool):
             raise InvalidInput.single(
                 self.where(key), value, f"must be a whole number, not {_type_name(value)}"

@@ -22,16 +22,14 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
-from typing import TYPE_CHECKING, Any, Final, TextIO
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Final, TextIO
 
 import attrs
 
 from leadcore import _protocol, _registry
 from leadcore._wire import Obj, join, parse_datetime
 from leadcore.errors import InvalidInput, LeadcoreError
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator, Mapping
 
 __all__ = [
     "ERROR_CODES",

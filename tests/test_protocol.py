@@ -1,0 +1,197 @@
+"""The JSON Lines protocol: envelope, errors, policies, the CLI (SPEC "Oracle protocol")."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from leadcore import _cli, protocol
+
+from .helpers import request
+
+
+def _line(obj: object) -> str:
+    return json.dumps(obj)
+
+
+class TestEnvelope:
+    """Requests and responses."""
+
+    def test_ok_response_echoes_the_id(self) -> None:
+        """The response carries the request's id, whatever JSON it is."""
+        for request_id in ("a", 7, None, {"k": [1]}):
+            response = protocol.decide(request("normalize.email", {"value": "A@B"}, id=request_id))
+
+            assert response == {"id": request_id, "ok": True, "result": {"normalized": "a@b"}}
+
+    def test_not_an_object(self) -> None:
+        """GEN-5: a request that is not an object: invalid_input, id null."""
+        assert protocol.decide([1, 2])["error"]["code"] == "invalid_input"  # type: ignore[index]
+
+    @pytest.mark.parametrize(
+        ("change", "code", "path"),
+        [
+            ({"rule": None}, "invalid_input", "rule"),
+            ({"rule": "merge.magic"}, "unknown_rule", "rule"),
+            ({"now": None}, "invalid_input", "now"),
+            ({"now": "2026-11-23T12:00:00"}, "naive_datetime", "now"),
+            ({"now": "2026-11-23"}, "invalid_input", "now"),
+            ({"now": "yesterday"}, "invalid_input", "now"),
+            ({"now": 1700000000}, "invalid_input", "now"),
+            ({"policy": []}, "invalid_input", "policy"),
+            ({"policy": {"nope": 1}}, "invalid_input", "policy.nope"),
+            ({"input": "x"}, "invalid_input", "input"),
+            ({"input": {}}, "invalid_input", "input.value"),
+            ({"input": {"value": 3}}, "invalid_input", "input.value"),
+            ({"input": {"value": "x" * 10_001}}, "invalid_input", "input.value"),
+        ],
+    )
+    def test_errors_name_code_and_path(
+        self, change: dict[str, object], code: str, path: str
+    ) -> None:
+        """GEN-1, GEN-5: one error per response, the first found, with code and path."""
+        req = request("normalize.name", {"value": "Ada"}) | change
+
+        response = protocol.decide(req)
+
+        assert response["ok"] is False
+        error = response["error"]
+        assert isinstance(error, dict)
+        assert (error["code"], error["path"]) == (code, path)
+        assert error["message"]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "2026-11-23T12:00:00Z",
+            "2026-11-23T12:00:00z",
+            "2026-11-23T12:00Z",
+            "2026-11-23T12:00:00.123456+05:30",
+            "2026-11-23T12:00:00.1234567+00:00",
+            "2026-11-23 12:00:00-08:00",
+        ],
+    )
+    def test_datetimes_with_offsets_accepted(self, text: str) -> None:
+        """GEN-1: ISO 8601 with offset, Z accepted."""
+        response = protocol.decide(request("normalize.name", {"value": "a"}, now=text))
+
+        assert response["ok"] is True
+
+    def test_policy_override_by_field_name(self) -> None:
+        """GEN-7: a policy field overridden by name changes the answer."""
+        req = request("normalize.phone", {"value": "020 7946 0018"})
+
+        default = protocol.decide(req)
+        british = protocol.decide(req | {"policy": {"default_region": "GB"}})
+
+        assert default["result"] == {"normalized": None}
+        assert british["result"] == {"normalized": "+442079460018"}
+
+    def test_bad_policy_value_names_the_policy_field(self) -> None:
+        """GEN-5: an override of the wrong type is refused at policy.<field>."""
+        response = protocol.decide(
+            request("normalize.phone", {"value": "1"}, policy={"default_region": 44})
+        )
+
+        assert response["error"]["path"] == "policy.default_region"  # type: ignore[index]
+
+    def test_rules_are_listed(self) -> None:
+        """The normalize rules are always there."""
+        assert {"normalize.email", "normalize.name", "normalize.phone"} <= set(protocol.rules())
+
+
+class TestLines:
+    """JSON Lines: one response per non-blank line, in order, errors line by line."""
+
+    def test_bad_lines_do_not_stop_later_ones(self) -> None:
+        """A bad line yields an error response and later lines go on."""
+        good = _line(request("normalize.name", {"value": "Ada"}, id=1))
+        lines = [good, "{not json", "   ", "", "NaN", good.replace('"id": 1', '"id": 2')]
+        out = io.StringIO()
+
+        count = protocol.run(io.StringIO("\n".join(lines) + "\n"), out)
+
+        responses = [json.loads(x) for x in out.getvalue().splitlines()]
+        assert count == 4
+        assert [r["ok"] for r in responses] == [True, False, False, True]
+        assert responses[1] == {
+            "id": None,
+            "ok": False,
+            "error": responses[1]["error"] | {"code": "invalid_json", "path": ""},
+        }
+        assert responses[2]["error"]["code"] == "invalid_json"
+        assert responses[3]["id"] == 2
+
+    def test_deeply_nested_json_is_invalid_json_not_a_crash(self) -> None:
+        """GEN-5: absurd nesting is refused, not a RecursionError."""
+        response = protocol.decide_line("[" * 100_000 + "]" * 100_000)
+
+        assert response is not None
+        assert response["error"]["code"] == "invalid_json"  # type: ignore[index]
+
+    def test_output_is_one_line_of_json(self) -> None:
+        """Responses are compact single lines, non-ASCII kept."""
+        response = protocol.decide(request("normalize.name", {"value": "Zoë\nX"}))
+
+        text = protocol.dumps(response)
+
+        assert "\n" not in text
+        assert json.loads(text) == response
+
+
+class TestCli:
+    """The leadcore command."""
+
+    def test_decide_reads_a_file(self, tmp_path: Path) -> None:
+        """Leadcore decide FILE answers each line."""
+        path = tmp_path / "in.jsonl"
+        path.write_text(_line(request("normalize.email", {"value": "A@B"})) + "\n")
+        out = io.StringIO()
+
+        code = _cli.main(["decide", str(path)], out=out)
+
+        assert code == 0
+        assert json.loads(out.getvalue())["result"] == {"normalized": "a@b"}
+
+    def test_decide_missing_file(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        """A missing file is a clear message and exit status 2."""
+        code = _cli.main(["decide", str(tmp_path / "nope.jsonl")], out=io.StringIO())
+
+        assert code == 2
+        assert "cannot read" in capsys.readouterr().err
+
+    def test_demo_runs_on_bundled_data(self) -> None:
+        """The README's main job: every bundled demo request is answered."""
+        out = io.StringIO()
+
+        assert _cli.main(["demo"], out=out) == 0
+        assert "normalize.phone" in out.getvalue()
+        assert "internal_error" not in out.getvalue()
+
+    def test_rules_listing(self) -> None:
+        """Leadcore rules lists every rule with its summary."""
+        out = io.StringIO()
+
+        _cli.main(["rules"], out=out)
+
+        assert "normalize.phone" in out.getvalue()
+
+    def test_python_dash_m_reads_stdin(self) -> None:
+        """`python -m leadcore decide` reads stdin in another process."""
+        line = _line(request("normalize.name", {"value": "José"}))
+
+        done = subprocess.run(
+            [sys.executable, "-m", "leadcore", "decide"],
+            input=line + "\n",
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+
+        assert json.loads(done.stdout)["result"] == {"normalized": "jose"}

@@ -1,0 +1,84 @@
+"""
+The public API surface, frozen (STYLE "Public API").
+
+`tests/public_api.txt` lists every public name, one `module:name` a line. Changing it is
+an API change and needs a changelog entry. Each public module declares a sorted `__all__`
+and a `__dir__` that returns it, and every public name has a docstring.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+LISTING = Path(__file__).with_name("public_api.txt")
+PUBLIC_MODULES = (
+    "leadcore",
+    "leadcore.decisions",
+    "leadcore.errors",
+    "leadcore.model",
+    "leadcore.normalize",
+    "leadcore.protocol",
+    "leadcore.linking",
+    "leadcore.merge",
+    "leadcore.routing",
+    "leadcore.handover",
+    "leadcore.related",
+    "leadcore.dedupe",
+    "leadcore.simulation",
+    "leadcore.testing",
+    "leadcore.conformance",
+)
+
+
+def _modules() -> list[ModuleType]:
+    found = []
+    for name in PUBLIC_MODULES:
+        try:
+            found.append(importlib.import_module(name))
+        except ModuleNotFoundError as error:
+            if error.name != name:
+                raise
+    return found
+
+
+def _surface() -> list[str]:
+    return sorted(f"{m.__name__}:{n}" for m in _modules() for n in m.__all__)
+
+
+def test_surface_matches_the_checked_in_list() -> None:
+    """Nothing enters or leaves the public API by accident."""
+    expected = [line for line in LISTING.read_text().splitlines() if line.strip()]
+
+    actual = _surface()
+
+    added = sorted(set(actual) - set(expected))
+    removed = sorted(set(expected) - set(actual))
+    hint = "if intended, update tests/public_api.txt and CHANGELOG.md"
+    assert not added, f"public API gained {added}; {hint}"
+    assert not removed, f"public API lost {removed}; {hint}"
+
+
+@pytest.mark.parametrize("module", _modules(), ids=lambda m: m.__name__)
+def test_all_is_sorted_and_dir_returns_it(module: ModuleType) -> None:
+    """Each public module declares a sorted __all__ and a __dir__ returning it."""
+    names = list(module.__all__)
+
+    assert names == sorted(names)
+    assert sorted(dir(module)) == sorted(names)
+    for name in names:
+        assert hasattr(module, name), name
+
+
+@pytest.mark.parametrize("module", _modules(), ids=lambda m: m.__name__)
+def test_every_public_name_is_documented(module: ModuleType) -> None:
+    """Public means documented: every public class and function has a docstring."""
+    assert inspect.getdoc(module), module.__name__
+    for name in module.__all__:
+        item = getattr(module, name)
+        if inspect.isclass(item) or inspect.isfunction(item):
+            assert inspect.getdoc(item), f"{module.__name__}.{name} has no docstring"
