@@ -19,6 +19,7 @@ from leadcore.errors import (
     Problem,
     UnknownRule,
 )
+from leadcore.linking import AppAccess, LinkPolicy, LinkResult, LinkVisibility
 from leadcore.model import (
     Agent,
     Channel,
@@ -45,6 +46,7 @@ except PackageNotFoundError:  # pragma: no cover  # running from a source tree
 
 __all__ = [
     "Agent",
+    "AppAccess",
     "CancelledEvent",
     "Change",
     "Channel",
@@ -59,6 +61,9 @@ __all__ = [
     "LeadcoreDeprecationWarning",
     "LeadcoreError",
     "LeadcoreWarning",
+    "LinkPolicy",
+    "LinkResult",
+    "LinkVisibility",
     "NormalizePolicy",
     "NormalizedPerson",
     "Notification",

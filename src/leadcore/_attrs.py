@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import math
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar, Final, TypeVar, cast
 
@@ -224,7 +224,7 @@ def json_value(path: str, value: object, depth: int = 0) -> list[Problem]:  # no
         for index, element in enumerate(value):
             found.extend(json_value(f"{path}[{index}]", element, depth + 1))
         return found
-    if isinstance(value, MappingProxyType):
+    if isinstance(value, FrozenMap | MappingProxyType):
         found = []
         for key, element in value.items():
             if not isinstance(key, str):
@@ -237,11 +237,54 @@ def json_value(path: str, value: object, depth: int = 0) -> list[Problem]:  # no
 
 def json_mapping(path: str, value: object) -> list[Problem]:
     """Check a frozen mapping of names to JSON values."""
-    if not isinstance(value, MappingProxyType):
+    if not isinstance(value, FrozenMap):
         return _problem(path, value, f"must be a mapping, not {type(value).__name__}")
     if len(value) > MAX_ITEMS:
         return _problem(path, "<many keys>", f"must hold at most {MAX_ITEMS} keys")
     return json_value(path, value)
+
+
+# -- frozen JSON --------------------------------------------------------------------------
+
+
+class FrozenMap(Mapping[str, object]):
+    """
+    A read-only, hashable mapping for frozen JSON objects (a lead's free ``fields``).
+
+    Unlike ``types.MappingProxyType`` it can be copied, deep-copied and pickled, so
+    callers can snapshot objects that hold one.
+    """
+
+    __slots__ = ("_data", "_hash")
+
+    def __init__(self, data: Mapping[str, object] | None = None) -> None:
+        self._data: dict[str, object] = dict(data or {})
+        self._hash: int | None = None
+
+    def __getitem__(self, key: str) -> object:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(frozenset(self._data.items()))
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return self._data == dict(other)
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"FrozenMap({self._data!r})"
+
+    def __reduce__(self) -> tuple[type[FrozenMap], tuple[dict[str, object]]]:
+        return (FrozenMap, (self._data,))
 
 
 # -- lenient converters -------------------------------------------------------------------
@@ -304,7 +347,7 @@ def freeze_json(value: object) -> object:
     if isinstance(value, list | tuple):
         return tuple(freeze_json(v) for v in value)
     if isinstance(value, Mapping):
-        return MappingProxyType({k: freeze_json(v) for k, v in value.items()})
+        return FrozenMap({k: freeze_json(v) for k, v in value.items()})
     return value
 
 

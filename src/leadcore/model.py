@@ -29,7 +29,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from collections.abc import Iterable, Mapping
-from types import MappingProxyType
 from typing import Final
 
 import attrs
@@ -280,7 +279,7 @@ class Lead(a.Frozen):
     merged_into: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
     fields: Mapping[str, object] = attrs.field(
         metadata=a.check(a.json_mapping),
-        factory=lambda: MappingProxyType({}),
+        factory=a.FrozenMap,
         converter=a.to_json_mapping,
         hash=False,
     )
