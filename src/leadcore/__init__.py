@@ -38,6 +38,14 @@ from leadcore.model import (
     User,
 )
 from leadcore.normalize import NormalizedPerson, NormalizePolicy
+from leadcore.related import (
+    CadenceMembership,
+    RelatedGroup,
+    RelatedLeads,
+    RelatedPolicy,
+    RelatedRecord,
+    StopResult,
+)
 
 try:
     __version__ = version("leadcore")
@@ -47,6 +55,7 @@ except PackageNotFoundError:  # pragma: no cover  # running from a source tree
 __all__ = [
     "Agent",
     "AppAccess",
+    "CadenceMembership",
     "CancelledEvent",
     "Change",
     "Channel",
@@ -72,7 +81,12 @@ __all__ = [
     "Problem",
     "Reason",
     "RecordKind",
+    "RelatedGroup",
+    "RelatedLeads",
+    "RelatedPolicy",
+    "RelatedRecord",
     "Role",
+    "StopResult",
     "UnknownRule",
     "User",
     "Verdict",
