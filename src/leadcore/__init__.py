@@ -19,6 +19,7 @@ from leadcore.errors import (
     Problem,
     UnknownRule,
 )
+from leadcore.handover import AssignmentResult, HandoverPolicy, HandoverResult, OrgTree
 from leadcore.linking import AppAccess, LinkPolicy, LinkResult, LinkVisibility
 from leadcore.model import (
     Agent,
@@ -55,6 +56,7 @@ except PackageNotFoundError:  # pragma: no cover  # running from a source tree
 __all__ = [
     "Agent",
     "AppAccess",
+    "AssignmentResult",
     "CadenceMembership",
     "CancelledEvent",
     "Change",
@@ -65,6 +67,8 @@ __all__ = [
     "CrmRecord",
     "Event",
     "EventStatus",
+    "HandoverPolicy",
+    "HandoverResult",
     "InvalidInput",
     "Lead",
     "LeadcoreDeprecationWarning",
@@ -77,6 +81,7 @@ __all__ = [
     "NormalizedPerson",
     "Notification",
     "Org",
+    "OrgTree",
     "Person",
     "Problem",
     "Reason",
