@@ -1,0 +1,1025 @@
+"""
+Auto-merge, possible duplicates and manual merge of leads (SPEC MRG-1 to MRG-8).
+
+* :func:`match` is the pairwise decision: does an inbound person match an existing lead,
+  on which of its people, by which conditions (MRG-1, MRG-4, MRG-5, MRG-7)? It is the one
+  copy of the matching rules; everything else here, and batch deduplication, calls it.
+* :func:`auto` decides what happens to an inbound lead: merge into an existing lead,
+  route to the lot of one it may not merge with, or create (MRG-2, MRG-3, MRG-6).
+* :func:`duplicates` lists the possible duplicates shown on a lead (MRG-7), never merged.
+* :func:`manual` merges two leads with a chosen master (MRG-8) and returns a record from
+  which :func:`unmerge` restores both leads exactly.
+* :class:`MergeIndex` holds existing leads by normalised phone, email and name, so that
+  :func:`auto` and :func:`duplicates` look at the few leads sharing a key instead of
+  scanning every lead, with the same answers.
+
+Every number and list of these rules is a field of :class:`MergePolicy`. Where SPEC is
+silent the choices taken are listed in ``docs/merge.md`` ("Decisions").
+
+>>> from datetime import datetime, timedelta, timezone
+>>> now = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+>>> existing = Lead(
+...     id="L1",
+...     customer=Person(first_name="Ada", last_name="Lovelace", emails=["ada@example.com"]),
+...     lot="north",
+...     created_at=now - timedelta(days=30),
+...     last_activity_at=now - timedelta(days=2),
+... )
+>>> inbound = Lead(
+...     id="N1",
+...     customer=Person(first_name="ADA", last_name="lovelace", emails=[" Ada@Example.com"]),
+... )
+>>> decision = auto(inbound, [existing], now=now)
+>>> decision.action, decision.target, decision.lot, decision.matched
+('merge', 'L1', 'north', ('name', 'email'))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any, Final, Literal
+
+import attrs
+
+from leadcore import _attrs as a
+from leadcore import normalize
+from leadcore._merge_engine import (
+    CONDITIONS,
+    Condition,
+    Mode,
+    Outcome,
+    PersonRole,
+    Spec,
+    Via,
+    compile_spec,
+    conditions,
+    evaluate,
+    has_real_full_name,
+    phone_only_eligible,
+)
+from leadcore._merge_index import MergeIndex
+from leadcore._merge_manual import merge_leads
+from leadcore.decisions import Change, Reason, changes_between, revert
+from leadcore.errors import InvalidInput, Problem
+from leadcore.model import MERGED, Lead, Person
+from leadcore.normalize import NormalizedPerson
+
+__all__ = [
+    "CONDITIONS",
+    "REASON_CODES",
+    "Action",
+    "AutoMerge",
+    "Candidate",
+    "Condition",
+    "Discarded",
+    "Duplicate",
+    "Duplicates",
+    "ManualMerge",
+    "Match",
+    "MergeIndex",
+    "MergePolicy",
+    "MergeRecord",
+    "Mode",
+    "PersonRole",
+    "Via",
+    "auto",
+    "compare",
+    "duplicates",
+    "index_is_exact",
+    "manual",
+    "match",
+    "unmerge",
+]
+
+
+def __dir__() -> list[str]:
+    return list(__all__)
+
+
+Action = Literal["merge", "route", "create"]
+"""What :func:`auto` decides for an inbound lead (SPEC MRG-6)."""
+
+_MAX_DAYS: Final = 1_000_000
+"""Largest number of days a window may have (beyond it ``timedelta`` overflows)."""
+
+
+# -- policy -------------------------------------------------------------------------------
+
+
+def _upper(value: str) -> str:
+    # Lenient like every converter: a non-string is left for the check to report.
+    raw: object = value
+    return raw.upper() if isinstance(raw, str) else value
+
+
+def _region_check(path: str, value: object) -> list[Problem]:
+    try:
+        normalize.check_region(value, path=path)  # type: ignore[arg-type]  # checked at run time
+    except InvalidInput as error:
+        return list(error.problems)
+    return []
+
+
+def _conditions_check(path: str, value: object) -> list[Problem]:
+    found = a.collection(a.text)(path, value)
+    if found:
+        return found
+    items: tuple[str, ...] = value  # type: ignore[assignment]  # a tuple of str, checked above
+    if not items:
+        return [Problem(path, value, "must name at least one condition")]
+    problems = []
+    for index, item in enumerate(items):
+        if item not in CONDITIONS:
+            known = ", ".join(repr(c) for c in CONDITIONS)
+            problems.append(Problem(f"{path}[{index}]", item, f"must be one of {known}"))
+        elif item in items[:index]:
+            problems.append(Problem(f"{path}[{index}]", item, "is listed twice"))
+    return problems
+
+
+def _days_check(path: str, value: object) -> list[Problem]:
+    found = a.count(path, value)
+    if not found and value > _MAX_DAYS:  # type: ignore[operator]  # an int, checked above
+        return [Problem(path, value, f"must be at most {_MAX_DAYS:,} days")]
+    return found
+
+
+def _ratio_check(path: str, value: object) -> list[Problem]:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return [Problem(path, value, f"must be a number, not {type(value).__name__}")]
+    if not 0 <= value <= 100:  # a percentage
+        return [Problem(path, value, "must be between 0 and 100")]
+    return []
+
+
+def _conditions(value: Iterable[str]) -> tuple[Condition, ...]:
+    return a.to_tuple(value)  # type: ignore[arg-type]  # the check reports unknown names
+
+
+_texts = a.collection(a.text)
+
+
+@attrs.frozen(kw_only=True)
+class MergePolicy(a.Frozen):
+    """
+    Every knob of the merge rules, with SPEC's values as defaults (GEN-7).
+
+    >>> MergePolicy(merge_max_age_days=180).merge_max_age_days
+    180
+    >>> MergePolicy(auto_merge_conditions=["email", "phone"]).auto_merge_conditions
+    ('email', 'phone')
+
+    Attributes:
+        default_region: Region for phone numbers written without a country code (MRG-1).
+        placeholder_names: Names that mean "no name" (MRG-4, case-insensitive).
+        credit_application_sources: Lead sources that mark a credit application (MRG-2).
+        auto_merge_conditions: Conditions auto-merge counts, among ``name``,
+            ``name_fuzzy``, ``email``, ``phone`` (MRG-1).
+        auto_merge_min_conditions: How many of them must hold to auto-merge (MRG-1).
+        merge_max_age_days: An existing lead is a candidate only if created less than
+            this many days before now (MRG-3).
+        merge_max_inactivity_days: ... and active at most this many days before now
+            (MRG-3).
+        duplicate_conditions: Conditions possible duplicates count (MRG-7).
+        duplicate_min_conditions: How many of them must hold (MRG-7).
+        duplicate_max_inactivity_days: Possible duplicates are active at most this many
+            days before now (MRG-7).
+        duplicate_name_min_ratio: ``token_sort_ratio`` from which ``name_fuzzy`` holds,
+            0 to 100 (MRG-7).
+
+    """
+
+    default_region: str = attrs.field(
+        metadata=a.check(_region_check), default=normalize.DEFAULT_REGION, converter=_upper
+    )
+    placeholder_names: tuple[str, ...] = attrs.field(
+        metadata=a.check(_texts),
+        default=normalize.DEFAULT_PLACEHOLDER_NAMES,
+        converter=a.str_tuple,
+    )
+    credit_application_sources: tuple[str, ...] = attrs.field(
+        metadata=a.check(_texts), default=("credit_application",), converter=a.str_tuple
+    )
+    auto_merge_conditions: tuple[Condition, ...] = attrs.field(
+        metadata=a.check(_conditions_check),
+        default=("name", "email", "phone"),
+        converter=_conditions,
+    )
+    auto_merge_min_conditions: int = attrs.field(metadata=a.check(a.positive), default=2)
+    merge_max_age_days: int = attrs.field(metadata=a.check(_days_check), default=365)
+    merge_max_inactivity_days: int = attrs.field(metadata=a.check(_days_check), default=120)
+    duplicate_conditions: tuple[Condition, ...] = attrs.field(
+        metadata=a.check(_conditions_check),
+        default=("name_fuzzy", "email", "phone"),
+        converter=_conditions,
+    )
+    duplicate_min_conditions: int = attrs.field(metadata=a.check(a.positive), default=2)
+    duplicate_max_inactivity_days: int = attrs.field(metadata=a.check(_days_check), default=45)
+    duplicate_name_min_ratio: float = attrs.field(metadata=a.check(_ratio_check), default=90)
+
+    def _check_together(self) -> list[Problem]:
+        problems = []
+        for minimum, listed in (
+            ("auto_merge_min_conditions", "auto_merge_conditions"),
+            ("duplicate_min_conditions", "duplicate_conditions"),
+        ):
+            need, have = getattr(self, minimum), len(getattr(self, listed))
+            if need > have:
+                problems.append(
+                    Problem(
+                        minimum,
+                        need,
+                        f"must be at most the number of {listed} ({have}); "
+                        f"lower it or list more conditions",
+                    )
+                )
+        return problems
+
+
+_DEFAULT: Final = MergePolicy()
+
+
+# -- results ------------------------------------------------------------------------------
+
+
+def _condition_tuple(value: Iterable[Condition]) -> tuple[Condition, ...]:
+    return a.to_tuple(value)
+
+
+def _reason_tuple(value: Iterable[Reason]) -> tuple[Reason, ...]:
+    return a.to_tuple(value)
+
+
+def _candidate_tuple(value: Iterable[Candidate]) -> tuple[Candidate, ...]:
+    return a.to_tuple(value)
+
+
+def _duplicate_tuple(value: Iterable[Duplicate]) -> tuple[Duplicate, ...]:
+    return a.to_tuple(value)
+
+
+def _change_tuple(value: Iterable[Change]) -> tuple[Change, ...]:
+    return a.to_tuple(value)
+
+
+def _discarded_tuple(value: Iterable[Discarded]) -> tuple[Discarded, ...]:
+    return a.to_tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class Match(a.Frozen):
+    """
+    How an inbound person compares with an existing lead (SPEC MRG-1, MRG-4, MRG-5).
+
+    Attributes:
+        person: The existing lead's person compared: ``customer``, or ``co_customer``
+            when its name is strictly closer to the inbound name (MRG-5). For a
+            phone-only match, the person who has the phone in common.
+        matched: The conditions that hold, in the order ``name``, ``name_fuzzy``,
+            ``email``, ``phone`` (only those the policy counts).
+        via: ``two_of_n`` when enough conditions hold, ``phone_only`` for MRG-4, None
+            when the lead does not match.
+
+    """
+
+    person: PersonRole
+    matched: tuple[Condition, ...] = attrs.field(converter=_condition_tuple)
+    via: Via | None
+
+    @property
+    def matches(self) -> bool:
+        """Whether the lead matches (``via`` is not None)."""
+        return self.via is not None
+
+
+@attrs.frozen(kw_only=True)
+class Candidate(a.Frozen):
+    """
+    An existing lead that matches an inbound lead, and why it was or was not taken.
+
+    Attributes:
+        id: The existing lead's id.
+        matched: The conditions that hold (see :class:`Match`).
+        person: The person compared.
+        via: ``two_of_n`` or ``phone_only``.
+        reasons: Why it was not taken, in SPEC order: ``both_credit_applications``
+            (MRG-2), ``missing_dates``, ``created_too_long_ago``, ``no_recent_activity``
+            (MRG-3), ``outranked`` (MRG-6). Empty for the lead merged into. The lead an
+            inbound is routed to carries ``both_credit_applications``.
+
+    """
+
+    id: str
+    matched: tuple[Condition, ...] = attrs.field(converter=_condition_tuple)
+    person: PersonRole
+    via: Via
+    reasons: tuple[Reason, ...] = attrs.field(converter=_reason_tuple)
+
+    @property
+    def qualifies(self) -> bool:
+        """Whether it is within the MRG-3 windows (a merge or routing target)."""
+        return not any(r.code in _WINDOW_CODES for r in self.reasons)
+
+
+@attrs.frozen(kw_only=True)
+class AutoMerge(a.Frozen):
+    """
+    What happens to an inbound lead (SPEC MRG-6), with every reason.
+
+    Attributes:
+        action: ``merge`` into ``target`` (the existing lead is master), ``route`` to
+            ``lot`` because MRG-2 forbids merging with every candidate, or ``create``.
+        target: The lead merged into or routed to; None for ``create``.
+        lot: The lot the inbound lead goes to: the target's, or its own for ``create``.
+        matched: The conditions that hold with the target (empty for ``create``).
+        person: The target's person compared (None for ``create``).
+        via: How the target matches (None for ``create``).
+        reasons: Empty for ``merge``; ``both_credit_applications`` for ``route``; for
+            ``create``, ``no_match`` when no lead matches, else every reason that kept
+            the matching leads out, in SPEC order.
+        candidates: Every existing lead that matches, best first (MRG-6 order: most
+            conditions, most recent activity, smallest id), each with why it was not
+            taken.
+
+    """
+
+    action: Action
+    target: str | None
+    lot: str | None
+    matched: tuple[Condition, ...] = attrs.field(converter=_condition_tuple)
+    person: PersonRole | None
+    via: Via | None
+    reasons: tuple[Reason, ...] = attrs.field(converter=_reason_tuple)
+    candidates: tuple[Candidate, ...] = attrs.field(converter=_candidate_tuple)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """The reasons' codes, in order."""
+        return tuple(r.code for r in self.reasons)
+
+
+@attrs.frozen(kw_only=True)
+class Duplicate(a.Frozen):
+    """
+    A possible duplicate of a lead (SPEC MRG-7).
+
+    Attributes:
+        id: The existing lead's id.
+        matched: The conditions that hold.
+        person: The existing lead's person compared (MRG-5 applies).
+
+    """
+
+    id: str
+    matched: tuple[Condition, ...] = attrs.field(converter=_condition_tuple)
+    person: PersonRole
+
+
+@attrs.frozen(kw_only=True)
+class Duplicates(a.Frozen):
+    """
+    The possible duplicates of a lead, sorted by id (SPEC MRG-7).
+
+    Attributes:
+        duplicates: The possible duplicates; never merged automatically.
+
+    """
+
+    duplicates: tuple[Duplicate, ...] = attrs.field(converter=_duplicate_tuple)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """The duplicates' ids, sorted."""
+        return tuple(d.id for d in self.duplicates)
+
+
+@attrs.frozen(kw_only=True)
+class Discarded(a.Frozen):
+    """
+    A value of the other lead that the merged lead does not hold (SPEC MRG-8, GEN-6).
+
+    Attributes:
+        lead: The id of the lead it came from (the other lead).
+        field: Where it was: a lead field (``status``), a person's field
+            (``customer.first_name``, ``customer.phones``), ``events`` or
+            ``fields.<name>``.
+        value: The value (for a list field, the one item that lost).
+
+    """
+
+    lead: str
+    field: str
+    value: Any = attrs.field(eq=True, hash=False)
+
+
+@attrs.frozen(kw_only=True)
+class MergeRecord(a.Frozen):
+    """
+    Everything a manual merge replaced, to audit it and undo it (SPEC MRG-8, GEN-6).
+
+    Attributes:
+        master: The master's id.
+        other: The other (retired) lead's id.
+        changes: Every field the merge changed on either lead, with old and new values.
+        discarded: Every value of the other lead the merged lead does not hold.
+        retired: The other lead as retired by the merge (it keeps all its values).
+
+    """
+
+    master: str
+    other: str
+    changes: tuple[Change, ...] = attrs.field(converter=_change_tuple)
+    discarded: tuple[Discarded, ...] = attrs.field(converter=_discarded_tuple)
+    retired: Lead
+
+
+@attrs.frozen(kw_only=True)
+class ManualMerge(a.Frozen):
+    """
+    The result of a manual merge (SPEC MRG-8).
+
+    Attributes:
+        lead: The master after the merge.
+        retired: The other lead, with status ``merged`` and ``merged_into`` the master.
+        record: What the merge changed and discarded; :func:`unmerge` undoes it.
+
+    """
+
+    lead: Lead
+    retired: Lead
+    record: MergeRecord
+
+    @property
+    def discarded(self) -> tuple[Discarded, ...]:
+        """Every value of the other lead the merged lead does not hold."""
+        return self.record.discarded
+
+
+# -- reasons ------------------------------------------------------------------------------
+
+_WINDOW_CODES: Final = frozenset({"missing_dates", "created_too_long_ago", "no_recent_activity"})
+REASON_CODES: Final = (
+    "no_match",
+    "both_credit_applications",
+    "missing_dates",
+    "created_too_long_ago",
+    "no_recent_activity",
+    "outranked",
+)
+"""Every reason code of :func:`auto`, in the order reasons are listed (SPEC order)."""
+
+
+def _both_credit(inbound: Lead, lead: Lead) -> Reason:
+    return Reason(
+        code="both_credit_applications",
+        message=(
+            f"lead {inbound.id!r} and lead {lead.id!r} both come from a credit application; "
+            "they never merge automatically (MRG-2)"
+        ),
+        facts={"inbound_source": inbound.source, "existing_source": lead.source},
+    )
+
+
+def _window_reasons(lead: Lead, now: dt.datetime, policy: MergePolicy) -> list[Reason]:
+    found = []
+    missing = [name for name in ("created_at", "last_activity_at") if getattr(lead, name) is None]
+    if missing:
+        found.append(
+            Reason(
+                code="missing_dates",
+                message=(
+                    f"lead {lead.id!r} has no {' and no '.join(missing)}, so it is not a "
+                    "candidate (MRG-3)"
+                ),
+                facts={"missing": tuple(missing)},
+            )
+        )
+    if lead.created_at is not None:
+        age = now - lead.created_at
+        limit = dt.timedelta(days=policy.merge_max_age_days)
+        if not age < limit:
+            found.append(
+                Reason(
+                    code="created_too_long_ago",
+                    message=(
+                        f"lead {lead.id!r} was created {_span(age)} before now; candidates were "
+                        f"created less than {policy.merge_max_age_days} days before (MRG-3)"
+                    ),
+                    facts={"created_at": lead.created_at, "age": age, "limit": limit},
+                )
+            )
+    if lead.last_activity_at is not None:
+        idle = now - lead.last_activity_at
+        limit = dt.timedelta(days=policy.merge_max_inactivity_days)
+        if not idle <= limit:
+            found.append(
+                Reason(
+                    code="no_recent_activity",
+                    message=(
+                        f"lead {lead.id!r} had its last activity {_span(idle)} before now; "
+                        f"candidates have activity in the last "
+                        f"{policy.merge_max_inactivity_days} days (MRG-3)"
+                    ),
+                    facts={"last_activity_at": lead.last_activity_at, "idle": idle, "limit": limit},
+                )
+            )
+    return found
+
+
+def _span(span: dt.timedelta) -> str:
+    return f"{span / dt.timedelta(days=1):.6g} days"
+
+
+def _outranked(lead: Lead, winner: str) -> Reason:
+    return Reason(
+        code="outranked",
+        message=(
+            f"lead {lead.id!r} qualifies but lead {winner!r} ranks first (most conditions, "
+            "then most recent activity, then smallest id; MRG-6)"
+        ),
+        facts={"winner": winner},
+    )
+
+
+def _no_match(inbound: Lead) -> Reason:
+    return Reason(
+        code="no_match",
+        message=f"no existing lead matches lead {inbound.id!r} (MRG-1, MRG-4)",
+    )
+
+
+# -- validation ---------------------------------------------------------------------------
+
+
+def _check_lead(value: object, path: str) -> Lead:
+    if not isinstance(value, Lead):
+        raise InvalidInput.single(path, value, f"must be a Lead, not {type(value).__name__}")
+    return value
+
+
+def _check_now(now: object) -> dt.datetime:
+    problems = a.aware("now", now)
+    if problems:
+        raise InvalidInput(problems)
+    return now  # type: ignore[return-value]  # an aware datetime, checked above
+
+
+def _check_policy(policy: object) -> MergePolicy:
+    if not isinstance(policy, MergePolicy):
+        raise InvalidInput.single(
+            "policy", policy, f"must be a MergePolicy, not {type(policy).__name__}"
+        )
+    return policy
+
+
+def _check_existing(existing: object, policy: MergePolicy) -> Sequence[Lead] | MergeIndex:
+    if isinstance(existing, MergeIndex):
+        if existing.region != policy.default_region:
+            raise InvalidInput.single(
+                "policy.default_region",
+                policy.default_region,
+                f"must be the region the index was built with ({existing.region!r})",
+            )
+        return existing
+    if isinstance(existing, str | bytes) or not isinstance(existing, Iterable):
+        raise InvalidInput.single("existing", existing, "must be a list of leads or a MergeIndex")
+    leads = tuple(existing)
+    if len(leads) > a.MAX_ITEMS and not isinstance(existing, MergeIndex):
+        # A plain list is a scan; more than this belongs in a MergeIndex.
+        raise InvalidInput.single(
+            "existing",
+            f"<{len(leads)} leads>",
+            f"must hold at most {a.MAX_ITEMS} leads; use a MergeIndex for more",
+        )
+    seen: dict[str, int] = {}
+    for position, lead in enumerate(leads):
+        _check_lead(lead, f"existing[{position}]")
+        first = seen.setdefault(lead.id, position)
+        if first != position:
+            raise InvalidInput.single(
+                f"existing[{position}].id",
+                lead.id,
+                f"is also the id of existing[{first}]; ids must be unique",
+            )
+    return leads
+
+
+def _pool(
+    inbound: NormalizedPerson,
+    existing: Sequence[Lead] | MergeIndex,
+    spec: Spec,
+    *,
+    phone_only: bool,
+) -> Iterable[Lead]:
+    if isinstance(existing, MergeIndex):
+        return existing.lookup(inbound, spec, phone_only=phone_only)
+    return existing
+
+
+def index_is_exact(policy: MergePolicy = _DEFAULT, *, mode: Mode = "auto") -> bool:
+    """
+    Return whether :class:`MergeIndex` lookups find every match under ``policy``.
+
+    Only ``name_fuzzy`` can hold between two people who share no key (phone, email,
+    folded full name), so the index is exact unless ``name_fuzzy`` alone is enough: it
+    is one of the conditions of ``mode`` and the minimum is 1. When it is not exact,
+    :func:`auto` and :func:`duplicates` scan the index's leads instead (same answers,
+    linear time). Phone-only matches (MRG-4) always share a phone.
+
+    >>> index_is_exact(), index_is_exact(mode="duplicates")
+    (True, True)
+    >>> index_is_exact(MergePolicy(duplicate_min_conditions=1), mode="duplicates")
+    False
+    """
+    return compile_spec(_check_policy(policy), mode).required_kinds > 0
+
+
+# -- matching (MRG-1, MRG-4, MRG-5) -------------------------------------------------------
+
+
+def compare(
+    left: Person | NormalizedPerson,
+    right: Person | NormalizedPerson,
+    *,
+    policy: MergePolicy = _DEFAULT,
+    mode: Mode = "auto",
+) -> tuple[Condition, ...]:
+    """
+    Return the conditions of ``mode`` that hold between two people (SPEC MRG-1, MRG-7).
+
+    Symmetric: ``compare(a, b) == compare(b, a)``. Conditions: ``name`` (first and last
+    present, not placeholders, each equal after folding), ``name_fuzzy``
+    (``token_sort_ratio`` of the folded full names at least
+    ``duplicate_name_min_ratio``), ``email`` and ``phone`` (one in common after
+    normalisation); only those listed in the policy for ``mode`` are checked.
+
+    >>> ada = Person(first_name="Ada", last_name="Lovelace", phones=["(415) 867-5309"])
+    >>> compare(ada, Person(first_name="ada", last_name="LOVELACE", phones=["4158675309"]))
+    ('name', 'phone')
+    >>> compare(ada, Person(first_name="Ada", last_name="Lovelac"), mode="duplicates")
+    ('name_fuzzy',)
+
+    Raises:
+        InvalidInput: ``left`` or ``right`` is not a person, or ``policy`` is invalid.
+
+    """
+    spec = compile_spec(_check_policy(policy), mode)
+    one = _normal(left, "left", spec.region)
+    two = _normal(right, "right", spec.region)
+    return tuple(conditions(one, two, spec, real_name=has_real_full_name(one, spec)))
+
+
+def _normal(who: object, path: str, region: str) -> NormalizedPerson:
+    if isinstance(who, NormalizedPerson):
+        return who
+    if isinstance(who, Person):
+        return normalize.person(who, region=region)
+    raise InvalidInput.single(
+        path, who, f"must be a Person or NormalizedPerson, not {type(who).__name__}"
+    )
+
+
+def match(
+    inbound: Person | NormalizedPerson,
+    existing: Lead,
+    *,
+    policy: MergePolicy = _DEFAULT,
+    mode: Mode = "auto",
+) -> Match:
+    """
+    Match an inbound person against an existing lead (SPEC MRG-1, MRG-4, MRG-5, MRG-7).
+
+    The existing lead's customer is compared, or its co-customer alone when the
+    co-customer's folded full name is strictly closer to the inbound one
+    (``token_sort_ratio``; an empty name scores 0; a tie keeps the customer: MRG-5).
+    It matches ``two_of_n`` when at least the policy's minimum of the mode's conditions
+    hold. In ``auto`` mode only, when that fails, it matches ``phone_only`` (MRG-4) if
+    the inbound person has a phone in common with either person, no usable email, and
+    no name or a placeholder name.
+
+    This is the one pairwise decision behind :func:`auto`, :func:`duplicates` and batch
+    deduplication; it knows nothing of dates, sources or lots. Pass a
+    :class:`~leadcore.normalize.NormalizedPerson` (normalised with the policy's region)
+    to skip normalisation on hot paths.
+
+    >>> lead = Lead(
+    ...     id="L1",
+    ...     customer=Person(first_name="Bob", last_name="Stone", phones=["(415) 867-5309"]),
+    ...     co_customer=Person(first_name="Alice", last_name="Stone", emails=["al@x.io"]),
+    ... )
+    >>> match(Person(first_name="Alice", last_name="Stone", emails=["AL@x.io"]), lead)
+    Match(person='co_customer', matched=('name', 'email'), via='two_of_n')
+    >>> match(Person(first_name="Unknown", phones=["+14158675309"]), lead)
+    Match(person='customer', matched=('phone',), via='phone_only')
+
+    Raises:
+        InvalidInput: ``inbound`` is not a person, ``existing`` not a Lead, or
+            ``policy`` is invalid.
+
+    """
+    spec = compile_spec(_check_policy(policy), mode)
+    who = _normal(inbound, "inbound", spec.region)
+    _check_lead(existing, "existing")
+    role, matched, via = evaluate(
+        who,
+        existing,
+        spec,
+        real_name=has_real_full_name(who, spec),
+        phone_only=phone_only_eligible(who, spec),
+    )
+    return Match(person=role, matched=matched, via=via)
+
+
+# -- auto-merge (MRG-2, MRG-3, MRG-6) ----------------------------------------------------
+
+
+def _activity(item: tuple[Lead, Outcome]) -> dt.datetime:
+    return item[0].last_activity_at or _NEVER
+
+
+_NEVER: Final = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+
+def _rank(found: list[tuple[Lead, Outcome]]) -> list[tuple[Lead, Outcome]]:
+    """Sort by MRG-6: most conditions, most recent activity (none last), smallest id."""
+    # Stable sorts, last key first (a reversed sort keeps the order of equal items).
+    ordered = sorted(found, key=lambda item: item[0].id)
+    ordered.sort(key=_activity, reverse=True)
+    ordered.sort(key=lambda item: len(item[1][1]), reverse=True)
+    return ordered
+
+
+def _sorted_reasons(reasons: Iterable[Reason]) -> tuple[Reason, ...]:
+    return tuple(sorted(reasons, key=lambda r: REASON_CODES.index(r.code)))
+
+
+def auto(
+    inbound: Lead,
+    existing: Iterable[Lead] | MergeIndex,
+    *,
+    now: dt.datetime,
+    policy: MergePolicy = _DEFAULT,
+) -> AutoMerge:
+    """
+    Decide whether an inbound lead merges into an existing lead (SPEC MRG-1 to MRG-6).
+
+    Only the inbound lead's customer is compared, against every existing lead, on all
+    lots (:func:`match`). A matching lead is a merge candidate when it was created less
+    than ``merge_max_age_days`` before ``now`` and had activity at most
+    ``merge_max_inactivity_days`` before it (MRG-3; a lead without either date is not a
+    candidate). Candidates rank by most conditions, then most recent activity, then
+    smallest id (MRG-6). The inbound lead merges into the best candidate MRG-2 allows
+    (not both from a credit application) and takes its lot; when MRG-2 blocks every
+    candidate it is routed to the best one's lot; with no candidate it is created on its
+    own lot. An existing lead with the inbound lead's id is skipped.
+
+    ``existing`` is a list of leads (scanned) or a :class:`MergeIndex` (looked up; same
+    answers). The result lists every matching lead and why it was not taken.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> now = datetime(2026, 11, 23, tzinfo=timezone.utc)
+    >>> old = Lead(id="L1", customer=Person(phones=["(415) 867-5309"]), lot="east",
+    ...            source="credit_application", created_at=now - timedelta(days=10),
+    ...            last_activity_at=now)
+    >>> call = Lead(id="N1", customer=Person(first_name="Null", phones=["4158675309"]),
+    ...             source="credit_application")
+    >>> decision = auto(call, [old], now=now)
+    >>> decision.action, decision.lot, decision.via, decision.codes
+    ('route', 'east', 'phone_only', ('both_credit_applications',))
+
+    Raises:
+        InvalidInput: A lead is not a Lead, two existing leads share an id, ``now`` is
+            naive, or the policy does not fit the index's region.
+
+    """
+    _check_lead(inbound, "inbound")
+    now = _check_now(now)
+    policy = _check_policy(policy)
+    leads = _check_existing(existing, policy)
+    spec = compile_spec(policy, "auto")
+    who = normalize.person(inbound.customer, region=spec.region)
+    real_name = has_real_full_name(who, spec)
+    phone_only = phone_only_eligible(who, spec)
+    found: list[tuple[Lead, Outcome]] = []
+    for lead in _pool(who, leads, spec, phone_only=phone_only):
+        if lead.id == inbound.id:
+            continue
+        outcome = evaluate(who, lead, spec, real_name=real_name, phone_only=phone_only)
+        if outcome[2] is not None:
+            found.append((lead, outcome))
+    return _decide(inbound, _rank(found), now=now, policy=policy)
+
+
+@attrs.frozen
+class _Judged:
+    lead: Lead
+    outcome: Outcome
+    reasons: list[Reason]
+    blocked: bool
+    qualifies: bool
+
+
+def _decide(
+    inbound: Lead, ranked: list[tuple[Lead, Outcome]], *, now: dt.datetime, policy: MergePolicy
+) -> AutoMerge:
+    credit = frozenset(policy.credit_application_sources)
+    inbound_credit = inbound.source in credit
+    judged = []
+    for lead, outcome in ranked:
+        reasons = []
+        blocked = inbound_credit and lead.source in credit
+        if blocked:
+            reasons.append(_both_credit(inbound, lead))
+        window = _window_reasons(lead, now, policy)
+        reasons.extend(window)
+        judged.append(_Judged(lead, outcome, reasons, blocked, qualifies=not window))
+    qualifying = [j for j in judged if j.qualifies]
+    mergeable = [j for j in qualifying if not j.blocked]
+    chosen = mergeable[0] if mergeable else (qualifying[0] if qualifying else None)
+    candidates = []
+    for j in judged:
+        reasons = list(j.reasons)
+        # Outranked: in the same race as the winner (mergeable, or all blocked) but not it.
+        if chosen is not None and j is not chosen and j.qualifies and j.blocked == chosen.blocked:
+            reasons.append(_outranked(j.lead, chosen.lead.id))
+        role, matched, via = j.outcome
+        candidates.append(
+            Candidate(id=j.lead.id, matched=matched, person=role, via=via, reasons=reasons)  # type: ignore[arg-type]  # a match: via is set
+        )
+    if chosen is None:
+        codes: dict[str, Reason] = {}
+        for j in judged:
+            for reason in j.reasons:
+                codes.setdefault(reason.code, reason)
+        top = _sorted_reasons(codes.values()) if codes else (_no_match(inbound),)
+        return AutoMerge(
+            action="create",
+            target=None,
+            lot=inbound.lot,
+            matched=(),
+            person=None,
+            via=None,
+            reasons=top,
+            candidates=candidates,
+        )
+    role, matched, via = chosen.outcome
+    return AutoMerge(
+        action="merge" if mergeable else "route",
+        target=chosen.lead.id,
+        lot=chosen.lead.lot,
+        matched=matched,
+        person=role,
+        via=via,
+        reasons=() if mergeable else tuple(chosen.reasons),
+        candidates=candidates,
+    )
+
+
+# -- possible duplicates (MRG-7) ----------------------------------------------------------
+
+
+def duplicates(
+    lead: Lead,
+    existing: Iterable[Lead] | MergeIndex,
+    *,
+    now: dt.datetime,
+    policy: MergePolicy = _DEFAULT,
+) -> Duplicates:
+    """
+    List the possible duplicates of ``lead`` among ``existing`` (SPEC MRG-7).
+
+    An existing lead is a possible duplicate when it had activity at most
+    ``duplicate_max_inactivity_days`` before ``now`` (a lead without
+    ``last_activity_at`` is not one) and at least ``duplicate_min_conditions`` of
+    ``duplicate_conditions`` hold between ``lead``'s customer and its customer or
+    co-customer (MRG-5 applies). They are listed, sorted by id, never merged. ``lead``
+    itself (same id) is skipped, so ``existing`` may contain it.
+
+    >>> from datetime import datetime, timedelta, timezone
+    >>> now = datetime(2026, 11, 23, tzinfo=timezone.utc)
+    >>> mine = Lead(id="L1", customer=Person(first_name="Jon", last_name="Smith",
+    ...                                      emails=["js@x.io"]))
+    >>> other = Lead(id="L2", customer=Person(first_name="John", last_name="Smith",
+    ...                                       emails=["JS@x.io"]),
+    ...              last_activity_at=now - timedelta(days=45))
+    >>> duplicates(mine, [mine, other], now=now).duplicates
+    (Duplicate(id='L2', matched=('name_fuzzy', 'email'), person='customer'),)
+
+    Raises:
+        InvalidInput: A lead is not a Lead, two existing leads share an id, ``now`` is
+            naive, or the policy does not fit the index's region.
+
+    """
+    _check_lead(lead, "lead")
+    now = _check_now(now)
+    policy = _check_policy(policy)
+    leads = _check_existing(existing, policy)
+    spec = compile_spec(policy, "duplicates")
+    who = normalize.person(lead.customer, region=spec.region)
+    real_name = has_real_full_name(who, spec)
+    limit = dt.timedelta(days=policy.duplicate_max_inactivity_days)
+    found = []
+    for other in _pool(who, leads, spec, phone_only=False):
+        active = other.last_activity_at
+        if other.id == lead.id or active is None or not now - active <= limit:
+            continue
+        role, matched, via = evaluate(who, other, spec, real_name=real_name, phone_only=False)
+        if via is not None:
+            found.append(Duplicate(id=other.id, matched=matched, person=role))
+    found.sort(key=lambda d: d.id)
+    return Duplicates(duplicates=found)
+
+
+# -- manual merge (MRG-8) -----------------------------------------------------------------
+
+
+def manual(master: Lead, other: Lead, *, policy: MergePolicy = _DEFAULT) -> ManualMerge:
+    """
+    Merge ``other`` into ``master`` (SPEC MRG-8).
+
+    Field by field, where both leads have a value the master's wins and where one has a
+    value it is kept (None and blank text are no value). People merge field by field
+    (customer with customer, co-customer with co-customer); phones and emails are united
+    in order, an item whose normalised form is already there dropped; events (by id),
+    viewers and ``fields`` (key by key) are united. ``merged_into`` is never taken from
+    the other lead. The other lead is retired: status ``merged``, ``merged_into`` the
+    master's id, its values otherwise kept.
+
+    The record lists every field changed on either lead and every value of the other
+    lead the merged lead does not hold (``discarded``); :func:`unmerge` undoes the merge.
+
+    >>> master = Lead(id="A", customer=Person(first_name="Ada", phones=["4158675309"]),
+    ...               status="interested")
+    >>> other = Lead(id="B", customer=Person(first_name="Adah", last_name="Lovelace",
+    ...                                      phones=["+1 415 867 5309", "+442079460018"]),
+    ...              status="claimed")
+    >>> result = manual(master, other)
+    >>> c = result.lead.customer
+    >>> c.first_name, c.last_name, c.phones
+    ('Ada', 'Lovelace', ('4158675309', '+442079460018'))
+    >>> result.retired.status, result.retired.merged_into
+    ('merged', 'A')
+    >>> for lost in result.discarded:
+    ...     print(lost.field, repr(lost.value))
+    customer.first_name 'Adah'
+    customer.phones '+1 415 867 5309'
+    status 'claimed'
+
+    Raises:
+        InvalidInput: Either is not a Lead, or both have the same id.
+
+    """
+    _check_lead(master, "master")
+    _check_lead(other, "other")
+    policy = _check_policy(policy)
+    if master.id == other.id:
+        raise InvalidInput.single(
+            "other.id",
+            other.id,
+            "must differ from the master's id: a lead cannot merge with itself",
+        )
+    merged, lost = merge_leads(master, other, policy.default_region)
+    retired = attrs.evolve(other, status=MERGED, merged_into=master.id)
+    record = MergeRecord(
+        master=master.id,
+        other=other.id,
+        changes=changes_between(master, merged) + changes_between(other, retired),
+        discarded=tuple(Discarded(lead=other.id, field=f, value=v) for f, v in lost),
+        retired=retired,
+    )
+    return ManualMerge(lead=merged, retired=retired, record=record)
+
+
+def unmerge(lead: Lead, record: MergeRecord, *, retired: Lead | None = None) -> tuple[Lead, Lead]:
+    """
+    Undo a manual merge: return the master and the other lead as they were (SPEC MRG-8).
+
+    ``lead`` is the merged lead; the other lead is rebuilt from the record's retired
+    lead, or from ``retired`` when given (the retired lead as the caller holds it now).
+
+    >>> result = manual(Lead(id="A", status="claimed"), Lead(id="B", lot="east"))
+    >>> unmerge(result.lead, result.record) == (Lead(id="A", status="claimed"),
+    ...                                         Lead(id="B", lot="east"))
+    True
+
+    Raises:
+        InvalidInput: ``lead`` (or ``retired``) is not the lead the record was made for,
+            or was changed since the merge.
+
+    """
+    _check_lead(lead, "lead")
+    if not isinstance(record, MergeRecord):
+        raise InvalidInput.single(
+            "record", record, f"must be a MergeRecord, not {type(record).__name__}"
+        )
+    if lead.id != record.master:
+        raise InvalidInput.single(
+            "lead.id", lead.id, f"must be the master of the record ({record.master!r})"
+        )
+    source = record.retired if retired is None else _check_lead(retired, "retired")
+    if source.id != record.other:
+        raise InvalidInput.single(
+            "retired.id", source.id, f"must be the retired lead of the record ({record.other!r})"
+        )
+    return revert(lead, record.changes), revert(source, record.changes)
