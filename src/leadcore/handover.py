@@ -38,6 +38,7 @@ from typing import Final, Literal
 import attrs
 
 from leadcore import _attrs as a
+from leadcore import _fields
 from leadcore.decisions import Change, Reason, Verdict, changes_between
 from leadcore.errors import InvalidInput, Problem
 from leadcore.model import Lead, Notification, Org, Role, User
@@ -280,18 +281,6 @@ class OrgTree(a.Frozen):
 # -- results ------------------------------------------------------------------------------
 
 
-def _reason_tuple(value: Iterable[Reason]) -> tuple[Reason, ...]:
-    return a.to_tuple(value)
-
-
-def _notification_tuple(value: Iterable[Notification]) -> tuple[Notification, ...]:
-    return a.to_tuple(value)
-
-
-def _change_tuple(value: Iterable[Change]) -> tuple[Change, ...]:
-    return a.to_tuple(value)
-
-
 _reasons_check = a.collection(a.instance(Reason))
 _changes_check = a.collection(a.instance(Change))
 
@@ -324,16 +313,16 @@ class HandoverResult(a.Frozen):
 
     allowed: bool = attrs.field(metadata=a.check(a.boolean))
     reasons: tuple[Reason, ...] = attrs.field(
-        metadata=a.check(_reasons_check), default=(), converter=_reason_tuple
+        metadata=a.check(_reasons_check), default=(), converter=_fields.reason_tuple
     )
     lead: Lead | None = attrs.field(metadata=a.check(a.optional(a.instance(Lead))), default=None)
     notifications: tuple[Notification, ...] = attrs.field(
         metadata=a.check(a.collection(a.instance(Notification))),
         default=(),
-        converter=_notification_tuple,
+        converter=_fields.notification_tuple,
     )
     record: tuple[Change, ...] = attrs.field(
-        metadata=a.check(_changes_check), default=(), converter=_change_tuple
+        metadata=a.check(_changes_check), default=(), converter=_fields.change_tuple
     )
 
     def _check_together(self) -> list[Problem]:
@@ -360,11 +349,11 @@ class AssignmentResult(a.Frozen):
 
     allowed: bool = attrs.field(metadata=a.check(a.boolean))
     reasons: tuple[Reason, ...] = attrs.field(
-        metadata=a.check(_reasons_check), default=(), converter=_reason_tuple
+        metadata=a.check(_reasons_check), default=(), converter=_fields.reason_tuple
     )
     lead: Lead | None = attrs.field(metadata=a.check(a.optional(a.instance(Lead))), default=None)
     record: tuple[Change, ...] = attrs.field(
-        metadata=a.check(_changes_check), default=(), converter=_change_tuple
+        metadata=a.check(_changes_check), default=(), converter=_fields.change_tuple
     )
 
     def _check_together(self) -> list[Problem]:

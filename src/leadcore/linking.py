@@ -43,7 +43,7 @@ from typing import Final, cast
 import attrs
 
 from leadcore import _attrs as a
-from leadcore import normalize
+from leadcore import _fields, normalize
 from leadcore.decisions import CancelledEvent, Change, Reason, Verdict, changes_between, revert
 from leadcore.errors import InvalidInput, Problem
 from leadcore.model import (
@@ -115,14 +115,6 @@ class AppAccess(enum.StrEnum):
     NONE = "none"
 
 
-def _region_check(path: str, value: object) -> list[Problem]:
-    try:
-        normalize.check_region(cast("str", value), path=path)
-    except InvalidInput as error:
-        return list(error.problems)
-    return []
-
-
 @attrs.frozen(kw_only=True)
 class LinkPolicy(a.Frozen):
     """
@@ -139,24 +131,8 @@ class LinkPolicy(a.Frozen):
         metadata=a.check(a.collection(a.text)), default=WIP_STATUSES, converter=a.str_tuple
     )
     default_region: str = attrs.field(
-        metadata=a.check(_region_check), default=normalize.DEFAULT_REGION
+        metadata=a.check(_fields.region), default=normalize.DEFAULT_REGION
     )
-
-
-def _reason_tuple(value: Iterable[Reason]) -> tuple[Reason, ...]:
-    return a.to_tuple(value)
-
-
-def _notification_tuple(value: Iterable[Notification]) -> tuple[Notification, ...]:
-    return a.to_tuple(value)
-
-
-def _cancelled_tuple(value: Iterable[CancelledEvent]) -> tuple[CancelledEvent, ...]:
-    return a.to_tuple(value)
-
-
-def _change_tuple(value: Iterable[Change]) -> tuple[Change, ...]:
-    return a.to_tuple(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -181,7 +157,9 @@ class LinkResult(a.Frozen):
 
     allowed: bool = attrs.field(metadata=a.check(a.boolean))
     reasons: tuple[Reason, ...] = attrs.field(
-        metadata=a.check(a.collection(a.instance(Reason))), default=(), converter=_reason_tuple
+        metadata=a.check(a.collection(a.instance(Reason))),
+        default=(),
+        converter=_fields.reason_tuple,
     )
     primary: Lead | None = attrs.field(metadata=a.check(a.optional(a.instance(Lead))), default=None)
     secondary: Lead | None = attrs.field(
@@ -190,15 +168,17 @@ class LinkResult(a.Frozen):
     notifications: tuple[Notification, ...] = attrs.field(
         metadata=a.check(a.collection(a.instance(Notification))),
         default=(),
-        converter=_notification_tuple,
+        converter=_fields.notification_tuple,
     )
     cancelled_events: tuple[CancelledEvent, ...] = attrs.field(
         metadata=a.check(a.collection(a.instance(CancelledEvent))),
         default=(),
-        converter=_cancelled_tuple,
+        converter=_fields.cancelled_tuple,
     )
     record: tuple[Change, ...] = attrs.field(
-        metadata=a.check(a.collection(a.instance(Change))), default=(), converter=_change_tuple
+        metadata=a.check(a.collection(a.instance(Change))),
+        default=(),
+        converter=_fields.change_tuple,
     )
 
     def _check_together(self) -> list[Problem]:

@@ -43,7 +43,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from leadcore import _attrs as a
-from leadcore import normalize
+from leadcore import _fields, normalize
 from leadcore._merge_engine import (
     CONDITIONS,
     Condition,
@@ -105,20 +105,6 @@ _MAX_DAYS: Final = 1_000_000
 
 
 # -- policy -------------------------------------------------------------------------------
-
-
-def _upper(value: str) -> str:
-    # Lenient like every converter: a non-string is left for the check to report.
-    raw: object = value
-    return raw.upper() if isinstance(raw, str) else value
-
-
-def _region_check(path: str, value: object) -> list[Problem]:
-    try:
-        normalize.check_region(value, path=path)  # type: ignore[arg-type]  # checked at run time
-    except InvalidInput as error:
-        return list(error.problems)
-    return []
 
 
 def _conditions_check(path: str, value: object) -> list[Problem]:
@@ -191,7 +177,7 @@ class MergePolicy(a.Frozen):
     """
 
     default_region: str = attrs.field(
-        metadata=a.check(_region_check), default=normalize.DEFAULT_REGION, converter=_upper
+        metadata=a.check(_fields.region), default=normalize.DEFAULT_REGION, converter=_fields.upper
     )
     placeholder_names: tuple[str, ...] = attrs.field(
         metadata=a.check(_texts),
@@ -247,19 +233,11 @@ def _condition_tuple(value: Iterable[Condition]) -> tuple[Condition, ...]:
     return a.to_tuple(value)
 
 
-def _reason_tuple(value: Iterable[Reason]) -> tuple[Reason, ...]:
-    return a.to_tuple(value)
-
-
 def _candidate_tuple(value: Iterable[Candidate]) -> tuple[Candidate, ...]:
     return a.to_tuple(value)
 
 
 def _duplicate_tuple(value: Iterable[Duplicate]) -> tuple[Duplicate, ...]:
-    return a.to_tuple(value)
-
-
-def _change_tuple(value: Iterable[Change]) -> tuple[Change, ...]:
     return a.to_tuple(value)
 
 
@@ -314,7 +292,7 @@ class Candidate(a.Frozen):
     matched: tuple[Condition, ...] = attrs.field(converter=_condition_tuple)
     person: PersonRole
     via: Via
-    reasons: tuple[Reason, ...] = attrs.field(converter=_reason_tuple)
+    reasons: tuple[Reason, ...] = attrs.field(converter=_fields.reason_tuple)
 
     @property
     def qualifies(self) -> bool:
@@ -350,7 +328,7 @@ class AutoMerge(a.Frozen):
     matched: tuple[Condition, ...] = attrs.field(converter=_condition_tuple)
     person: PersonRole | None
     via: Via | None
-    reasons: tuple[Reason, ...] = attrs.field(converter=_reason_tuple)
+    reasons: tuple[Reason, ...] = attrs.field(converter=_fields.reason_tuple)
     candidates: tuple[Candidate, ...] = attrs.field(converter=_candidate_tuple)
 
     @property
@@ -429,7 +407,7 @@ class MergeRecord(a.Frozen):
 
     master: str
     other: str
-    changes: tuple[Change, ...] = attrs.field(converter=_change_tuple)
+    changes: tuple[Change, ...] = attrs.field(converter=_fields.change_tuple)
     discarded: tuple[Discarded, ...] = attrs.field(converter=_discarded_tuple)
     retired: Lead
 

@@ -34,8 +34,8 @@ from typing import Final, NewType
 import attrs
 
 from leadcore import _attrs as a
-from leadcore import _phone, _text
-from leadcore.errors import InvalidInput, Problem
+from leadcore import _fields, _phone, _text
+from leadcore.errors import InvalidInput
 from leadcore.model import Person
 
 __all__ = [
@@ -77,16 +77,6 @@ DEFAULT_PLACEHOLDER_NAMES: Final = ("Unknown", "Name", "Empty", "Blank", "Null")
 """Names that mean "no name" (SPEC MRG-4)."""
 
 
-def _region_check(path: str, value: object) -> list[Problem]:
-    if isinstance(value, str) and value.upper() in _phone.REGIONS:
-        return []
-    return [
-        Problem(
-            path=path, value=value, message="must be a region code phonenumbers knows, like 'US'"
-        )
-    ]
-
-
 @attrs.frozen(kw_only=True)
 class NormalizePolicy(a.Frozen):
     """
@@ -97,7 +87,7 @@ class NormalizePolicy(a.Frozen):
 
     """
 
-    default_region: str = attrs.field(metadata=a.check(_region_check), default=DEFAULT_REGION)
+    default_region: str = attrs.field(metadata=a.check(_fields.region), default=DEFAULT_REGION)
 
 
 def fold(text: str) -> FoldedName:

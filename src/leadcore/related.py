@@ -39,7 +39,7 @@ from typing import Final, Literal, cast, get_args
 import attrs
 
 from leadcore import _attrs as a
-from leadcore import _text
+from leadcore import _fields, _text
 from leadcore.decisions import Reason
 from leadcore.errors import InvalidInput, Problem
 from leadcore.model import Crm, CrmRecord, RecordKind
@@ -218,10 +218,6 @@ def _related_tuple(value: Iterable[RelatedRecord]) -> tuple[RelatedRecord, ...]:
     return a.to_tuple(value)
 
 
-def _reason_tuple(value: Iterable[Reason]) -> tuple[Reason, ...]:
-    return a.to_tuple(value)
-
-
 @attrs.frozen(kw_only=True)
 class RelatedLeads(a.Frozen):
     """
@@ -235,7 +231,7 @@ class RelatedLeads(a.Frozen):
     """
 
     related: tuple[RelatedRecord, ...] = attrs.field(default=(), converter=_related_tuple)
-    reasons: tuple[Reason, ...] = attrs.field(default=(), converter=_reason_tuple)
+    reasons: tuple[Reason, ...] = attrs.field(default=(), converter=_fields.reason_tuple)
 
     @property
     def show_icon(self) -> bool:
