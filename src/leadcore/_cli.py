@@ -1,5 +1,8 @@
 """
-The ``leadcore`` command: ``decide`` (the oracle protocol), ``demo``, ``rules``.
+The ``leadcore`` command: ``decide``, ``demo``, ``rules`` and ``conformance``.
+
+``decide`` answers the oracle protocol; ``conformance`` is the oracle toolkit
+(:mod:`leadcore.conformance`).
 
 Kept apart from the rule code: this is the only place that reads files and the terminal.
 """
@@ -78,6 +81,14 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=_demo)
     listing = sub.add_parser("rules", help="list the protocol's rules")
     listing.set_defaults(run=_rules)
+    from leadcore.conformance import _cli as conformance  # noqa: PLC0415  # its own commands
+
+    conformance.add_parser(sub)
+    from leadcore import _dedupe_cli  # noqa: PLC0415  # batch deduplication's command
+
+    dedupe = sub.add_parser("dedupe", help="find the leads the merge rules connect in a CSV")
+    _dedupe_cli.add_arguments(dedupe)
+    dedupe.set_defaults(run=_dedupe_cli.run)
     return main
 
 

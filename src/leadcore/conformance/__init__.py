@@ -1,0 +1,88 @@
+"""
+The oracle toolkit: check another implementation of the rules against leadcore.
+
+For QA teams whose CRM backend (Java, TypeScript...) implements the same rules: wire it
+to speak the JSON Lines protocol (``docs/protocol.md``) and
+
+* replay the **conformance vectors** shipped inside leadcore (:func:`vectors`), each a
+  request and the response the contract fixes, tagged with the SPEC rule ids it
+  exercises: ``leadcore conformance run --impl "CMD"`` (:func:`run`);
+* **fuzz** it: ``leadcore conformance fuzz --impl "CMD" --seed S --count N``
+  (:func:`fuzz`) generates requests, compares the answers with leadcore's, and writes
+  every disagreement, shrunk to a minimal case, as a new vector file;
+* validate requests and results with the **JSON Schemas** (:func:`schema`,
+  :func:`validate`);
+* compare answers yourself, rule-aware (:func:`compare`): reasons as sets of codes, sorted
+  id lists in order, unknown keys ignored, ``routing.dispatch`` waves judged by legality.
+
+See ``docs/qa.md``.
+
+>>> from leadcore import conformance
+>>> case = conformance.vectors(["normalize"])[0]
+>>> case.rules, case.request["rule"]
+(('MRG-1',), 'normalize.phone')
+>>> from leadcore import protocol
+>>> conformance.compare(case.request, case.expected, protocol.decide(case.request))
+()
+"""
+
+from __future__ import annotations
+
+from leadcore.conformance._compare import (
+    ORDER_FREE_KEYS,
+    Judge,
+    Mismatch,
+    WaveJudge,
+    compare,
+    default_judges,
+)
+from leadcore.conformance._fuzz import Finding, FuzzReport, fuzz
+from leadcore.conformance._ids import PROTOCOL_RULES, RULE_IDS
+from leadcore.conformance._process import Implementation, ImplementationError, Reply
+from leadcore.conformance._runner import CaseResult, Report, run, select
+from leadcore.conformance._schema import schema, validate
+from leadcore.conformance._vectors import (
+    Vector,
+    VectorError,
+    contract_view,
+    covered,
+    dump,
+    load,
+    shipped_families,
+    vectors,
+)
+
+__all__ = [
+    "ORDER_FREE_KEYS",
+    "PROTOCOL_RULES",
+    "RULE_IDS",
+    "CaseResult",
+    "Finding",
+    "FuzzReport",
+    "Implementation",
+    "ImplementationError",
+    "Judge",
+    "Mismatch",
+    "Reply",
+    "Report",
+    "Vector",
+    "VectorError",
+    "WaveJudge",
+    "compare",
+    "contract_view",
+    "covered",
+    "default_judges",
+    "dump",
+    "fuzz",
+    "load",
+    "run",
+    "schema",
+    "select",
+    "shipped_families",
+    "validate",
+    "vectors",
+]
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

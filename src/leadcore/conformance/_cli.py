@@ -1,0 +1,163 @@
+"""
+``leadcore conformance run|fuzz|vectors|schema``: the oracle toolkit on the command line.
+
+Exit status: 0 when the implementation agrees with leadcore, 1 when it disagrees (or
+does not answer), 2 when it cannot be started or the arguments are wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, TextIO
+
+from leadcore.conformance._fuzz import fuzz
+from leadcore.conformance._process import ImplementationError
+from leadcore.conformance._runner import run, select
+from leadcore.conformance._schema import schema
+from leadcore.conformance._vectors import Vector, VectorError, load, vectors
+
+__all__ = ["add_parser"]
+
+
+def _chosen(args: argparse.Namespace) -> tuple[Vector, ...]:
+    found: list[Vector] = []
+    if args.vectors:
+        for path in args.vectors:
+            found.extend(load(path))
+    else:
+        found.extend(vectors())
+    return select(found, args.select)
+
+
+def _run(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        cases = _chosen(args)
+    except (OSError, VectorError) as error:
+        sys.stderr.write(f"leadcore conformance run: {error}\n")
+        return 2
+    if not cases:
+        sys.stderr.write("leadcore conformance run: no vector matches the selection\n")
+        return 2
+    try:
+        report = run(args.impl, cases, timeout=args.timeout, max_failures=args.max_failures)
+    except ImplementationError as error:
+        sys.stderr.write(f"leadcore conformance run: {error}\n")
+        return 2
+    if args.json:
+        out.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(report.format())
+    return 0 if report.ok else 1
+
+
+def _fuzz(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        report = fuzz(
+            args.impl,
+            seed=args.seed,
+            count=args.count,
+            out=args.out,
+            rules=args.rule,
+            timeout=args.timeout,
+            time_limit=args.time_limit,
+        )
+    except ImportError as error:
+        sys.stderr.write(
+            f"leadcore conformance fuzz needs hypothesis ({error}): pip install 'leadcore[test]'\n"
+        )
+        return 2
+    except (ImplementationError, ValueError) as error:
+        sys.stderr.write(f"leadcore conformance fuzz: {error}\n")
+        return 2
+    out.write(report.format())
+    return 0 if report.ok else 1
+
+
+def _vectors(args: argparse.Namespace, out: TextIO) -> int:
+    chosen = select(vectors(), args.select)
+    out.writelines(json.dumps(v.to_json(), ensure_ascii=False) + "\n" for v in chosen)
+    return 0
+
+
+def _schema(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        document: dict[str, Any] = schema(args.name)
+    except KeyError:
+        sys.stderr.write(f"leadcore conformance schema: no definition {args.name!r}\n")
+        return 2
+    out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+def add_parser(sub: Any) -> None:  # noqa: ANN401  # argparse's subparsers action is private
+    """Add the ``conformance`` command to the ``leadcore`` command's subparsers."""
+    main = sub.add_parser(
+        "conformance",
+        help="check another implementation against leadcore (run, fuzz, vectors, schema)",
+        description="Check another implementation of the protocol against leadcore.",
+    )
+    commands = main.add_subparsers(dest="conformance_command", required=True)
+
+    runner = commands.add_parser(
+        "run",
+        help="replay the conformance vectors against an implementation",
+        description="Start CMD, send it each vector's request as a JSON line, compare its "
+        "answers rule-aware and report per rule id. Exit 1 on any disagreement.",
+    )
+    runner.add_argument("--impl", required=True, metavar="CMD", help="the command to start")
+    runner.add_argument(
+        "--vectors",
+        action="append",
+        metavar="FILE",
+        help="a JSON Lines vector file (repeatable; default: the vectors shipped in leadcore)",
+    )
+    runner.add_argument(
+        "--select",
+        action="append",
+        metavar="SEL",
+        help="only vectors of a rule id (MRG-3), a rule (merge.auto) or a family (merge)",
+    )
+    runner.add_argument("--timeout", type=float, default=10.0, help="seconds per answer")
+    runner.add_argument(
+        "--max-failures",
+        type=int,
+        default=10,
+        help="give up after this many crashes or time-outs (default 10)",
+    )
+    runner.add_argument("--json", action="store_true", help="write the report as JSON")
+    runner.set_defaults(run=_run)
+
+    fuzzer = commands.add_parser(
+        "fuzz",
+        help="differential fuzzing: generated requests, shrunk disagreements as vectors",
+        description="Generate requests, compare CMD's answers with leadcore's, shrink every "
+        "disagreement and write it as OUT/fuzz-<rule>-<n>.jsonl. Needs hypothesis.",
+    )
+    fuzzer.add_argument("--impl", required=True, metavar="CMD", help="the command to start")
+    fuzzer.add_argument("--seed", type=int, default=0, help="the seed (default 0)")
+    fuzzer.add_argument("--count", type=int, default=500, help="requests in all (default 500)")
+    fuzzer.add_argument(
+        "--out", default="fuzz-vectors", help="folder for the vector files (default fuzz-vectors)"
+    )
+    fuzzer.add_argument(
+        "--rule", action="append", help="only this rule or family (repeatable; default all)"
+    )
+    fuzzer.add_argument("--timeout", type=float, default=5.0, help="seconds per answer")
+    fuzzer.add_argument(
+        "--time-limit", type=float, default=None, help="stop after this many seconds"
+    )
+    fuzzer.set_defaults(run=_fuzz)
+
+    listing = commands.add_parser(
+        "vectors", help="write the shipped vectors as JSON Lines (to copy into a test suite)"
+    )
+    listing.add_argument("--select", action="append", metavar="SEL", help="as for run")
+    listing.set_defaults(run=_vectors)
+
+    schemas = commands.add_parser("schema", help="write the protocol's JSON Schema")
+    schemas.add_argument(
+        "name", nargs="?", help="one definition (request.merge.auto, lead...); default all"
+    )
+    schemas.set_defaults(run=_schema)

@@ -1,0 +1,949 @@
+"""
+Hypothesis strategies for leadcore's domain objects and protocol requests.
+
+For property tests downstream (a service built on leadcore, another implementation's own
+suite) and for ``leadcore conformance fuzz``. This module needs `hypothesis
+<https://hypothesis.readthedocs.io>`_, which leadcore itself does not depend on: install
+it with ``pip install 'leadcore[test]'`` (or ``pip install hypothesis``).
+
+Two kinds of strategies:
+
+* **Domain objects** (:func:`people`, :func:`leads`, :func:`users`, :func:`agents`,
+  :func:`claims`, :func:`orgs`, :func:`crm_records`, :func:`events`,
+  :func:`notifications`, :func:`reasons`, :func:`verdicts`, :func:`changes`,
+  :func:`cancelled_events`) build valid frozen objects. Values come from small pools, so
+  that two leads share a phone or a name often enough for the rules to have something to
+  decide: names with accents, "ß"/"Straße", placeholders ("Unknown", "NULL"), phones
+  written in several ways and some unparseable ones, emails with odd case and white space.
+* **Protocol requests** (:func:`requests`) build JSON request objects for any rule of the
+  protocol, as ``leadcore decide`` reads them. Date-times sit on the rules' boundaries
+  with a good probability (exactly 365, 120 and 45 days ago, exactly 10 minutes ago, a
+  local midnight in the project's time zone) and are written with various offsets; unless
+  ``valid=True``, a few requests carry a naive date-time or a value of the wrong type.
+
+Every strategy is deterministic under hypothesis's seed and shrinks towards simple
+values (no claims, no events, the first name of a pool, ``now`` on the hour).
+
+>>> from hypothesis import given
+>>> @given(requests("normalize.name"))
+... def test_names_fold_the_same_twice(request):
+...     from leadcore import protocol
+...     assert protocol.decide(request) == protocol.decide(request)
+>>> test_names_fold_the_same_twice()
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+try:
+    from hypothesis import strategies as st
+except ImportError as _error:  # pragma: no cover  # tested in a subprocess
+    _message = (
+        "leadcore.testing needs hypothesis, which leadcore does not install by default: "
+        "pip install 'leadcore[test]' (or pip install hypothesis)"
+    )
+    raise ImportError(_message) from _error
+
+from leadcore import _wire
+from leadcore.decisions import CancelledEvent, Change, Reason, Verdict
+from leadcore.model import (
+    WIP_STATUSES,
+    Agent,
+    Claim,
+    ClaimBucket,
+    Crm,
+    CrmRecord,
+    Event,
+    EventStatus,
+    Lead,
+    Notification,
+    Org,
+    Person,
+    RecordKind,
+    Role,
+    User,
+)
+
+__all__ = [
+    "BOUNDARY_AGES",
+    "NOW",
+    "RULES",
+    "TIMEZONES",
+    "agents",
+    "aware_datetimes",
+    "cancelled_events",
+    "changes",
+    "claims",
+    "crm_records",
+    "email_texts",
+    "events",
+    "leads",
+    "name_texts",
+    "notifications",
+    "orgs",
+    "people",
+    "phone_texts",
+    "reasons",
+    "requests",
+    "users",
+    "verdicts",
+]
+
+
+def __dir__() -> list[str]:
+    return list(__all__)
+
+
+NOW: Final = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
+"""The instant strategies draw times around by default."""
+
+TIMEZONES: Final = (
+    "UTC",
+    "Europe/Paris",
+    "America/New_York",
+    "Asia/Kolkata",
+    "Pacific/Auckland",
+)
+"""IANA zones used for the offline cool-down day (RTE-5)."""
+
+_DAY: Final = dt.timedelta(days=1)
+_SECOND: Final = dt.timedelta(seconds=1)
+_MINUTE: Final = dt.timedelta(minutes=1)
+
+BOUNDARY_AGES: Final = tuple(
+    base + shift
+    for base in (
+        dt.timedelta(0),
+        10 * _MINUTE,
+        45 * _DAY,
+        120 * _DAY,
+        365 * _DAY,
+    )
+    for shift in (dt.timedelta(0), -_SECOND, _SECOND)
+    if base + shift >= dt.timedelta(0)
+)
+"""Ages the rules turn on (exactly, one second less, one second more): 10 minutes
+(RTE-5, RTE-6), 45 days (MRG-7), 120 days and 365 days (MRG-3)."""
+
+_OFFSETS: Final = (
+    dt.UTC,
+    dt.timezone(dt.timedelta(hours=1)),
+    dt.timezone(dt.timedelta(hours=5, minutes=30)),
+    dt.timezone(dt.timedelta(hours=-8)),
+    dt.timezone(dt.timedelta(hours=13)),
+)
+
+_NOWS: Final = (
+    NOW,
+    dt.datetime(2026, 11, 23, 23, 30, tzinfo=dt.UTC),  # already the 24th in Paris
+    dt.datetime(2026, 3, 29, 0, 30, tzinfo=dt.UTC),  # Paris changes to summer time
+    dt.datetime(2026, 1, 1, 0, 5, tzinfo=dt.UTC),
+)
+
+_GIVEN_NAMES: Final = (
+    "Ada",
+    "José",
+    "Jose",
+    "Zoë",
+    "Jean-Luc",
+    "Jean Luc",
+    "Unknown",
+    "NULL",
+    "name",
+    "Li",
+    "",
+)
+_FAMILY_NAMES: Final = (
+    "Lovelace",
+    "Straße",
+    "Strasse",
+    "García",
+    "Garcia",
+    "O'Brien",
+    "OBrien",
+    "Blank",
+    "Unknown",
+    "Müller",
+    "",
+)
+_PHONES: Final = (
+    "+1 415 867 5309",
+    "(415) 867-5309",
+    "4158675309",
+    "+44 20 7946 0018",
+    "020 7946 0018",
+    "+33 6 12 34 56 78",
+    "06 12 34 56 78",
+    "12345",
+    "call me",
+    "",
+)
+_EMAILS: Final = (
+    "ada@example.com",
+    " ADA@Example.com ",
+    "jose@example.org",
+    "zoe@example.net",
+    "ada@@example.com",
+    "no-at-sign",
+    "ada lovelace@example.com",
+)
+_ACCOUNT_NAMES: Final = (
+    "Acme Corp.",
+    "ACME corp",
+    "A.C.M.E. Corp",
+    "Straße GmbH",
+    "Strasse GmbH",
+    "Zoë & Co",
+    "Zoe Co",
+    "Globex",
+    "",
+    " - ",
+)
+
+
+@functools.cache
+def _maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.none() | strategy
+
+
+@functools.cache
+def _pool_or_text(pool: tuple[str, ...], alphabet: str | None = None) -> st.SearchStrategy[str]:
+    drawn = st.text(max_size=12) if alphabet is None else st.text(alphabet, max_size=16)
+    return st.sampled_from(pool) | drawn
+
+
+@functools.cache
+def name_texts() -> st.SearchStrategy[str]:
+    """
+    Names: given and family names with accents, "ß", placeholders, or any text.
+
+    >>> from hypothesis import find
+    >>> find(name_texts(), lambda name: "ß" in name)
+    'Straße'
+    """
+    return _pool_or_text((*_GIVEN_NAMES, *_FAMILY_NAMES))
+
+
+@functools.cache
+def phone_texts() -> st.SearchStrategy[str]:
+    """Phone numbers as people type them: several ways to write one number, junk too."""
+    return _pool_or_text(_PHONES, "+0123456789 ()-.")
+
+
+@functools.cache
+def email_texts() -> st.SearchStrategy[str]:
+    """Email addresses: usable ones in odd case and white space, unusable ones too."""
+    return st.sampled_from(_EMAILS) | st.emails().map(str)
+
+
+@functools.cache
+def _ids(prefix: str, count: int) -> st.SearchStrategy[str]:
+    return st.sampled_from([f"{prefix}{i}" for i in range(1, count + 1)])
+
+
+_PAST_AGES: Final = st.one_of(
+    st.sampled_from(BOUNDARY_AGES),
+    st.integers(0, 400 * 86_400).map(lambda s: dt.timedelta(seconds=s)),
+)
+_FUTURE_AGES: Final = st.integers(-30 * 86_400, -1).map(lambda s: dt.timedelta(seconds=s))
+_ANY_AGES: Final = _PAST_AGES | _FUTURE_AGES
+_OFFSET: Final = st.sampled_from(_OFFSETS)
+
+
+def _at(draw: st.DrawFn, around: dt.datetime, ages: st.SearchStrategy[dt.timedelta]) -> dt.datetime:
+    return (around - draw(ages)).astimezone(draw(_OFFSET))
+
+
+def aware_datetimes(
+    *, around: dt.datetime = NOW, past: bool = True, future: bool = False
+) -> st.SearchStrategy[dt.datetime]:
+    """
+    Timezone-aware datetimes near ``around``, on the rules' boundaries half of the time.
+
+    Args:
+        around: The reference instant (a rule's ``now``).
+        past: Draw instants before ``around`` (by one of :data:`BOUNDARY_AGES` or any
+            age up to 400 days).
+        future: Draw instants after ``around`` (up to 30 days).
+
+    """
+    if past and future:
+        ages = _ANY_AGES
+    elif past:
+        ages = _PAST_AGES
+    elif future:
+        ages = _FUTURE_AGES
+    else:
+        msg = "aware_datetimes needs past=True or future=True"
+        raise ValueError(msg)
+    return st.builds(lambda age, offset: (around - age).astimezone(offset), ages, _OFFSET)
+
+
+@functools.cache
+def people() -> st.SearchStrategy[Person]:
+    """A customer or co-customer: names, phones and emails from small shared pools."""
+    return st.builds(
+        Person,
+        first_name=_maybe(name_texts()),
+        last_name=_maybe(name_texts()),
+        phones=st.lists(phone_texts(), max_size=3),
+        emails=st.lists(email_texts(), max_size=2),
+    )
+
+
+def _event(draw: st.DrawFn, around: dt.datetime) -> Event:
+    return Event(
+        id=draw(_ids("e", 6)),
+        at=_at(draw, around, _ANY_AGES),
+        status=draw(_EVENT_STATUS),
+    )
+
+
+_EVENT_STATUS: Final = st.sampled_from(EventStatus)
+
+
+@st.composite
+def events(draw: st.DrawFn, *, around: dt.datetime = NOW) -> Event:
+    """An event before or after ``around``, in any status."""
+    return _event(draw, around)
+
+
+_STATUSES: Final = (*WIP_STATUSES, "new", "linked", "merged", "lost")
+
+
+def _lead(draw: st.DrawFn, lead_id: str, around: dt.datetime) -> Lead:
+    found: dict[str, Event] = {}
+    for _ in range(draw(_SMALL)):
+        event = _event(draw, around)
+        found.setdefault(event.id, event)
+    return Lead(
+        id=lead_id,
+        customer=draw(people()),
+        co_customer=draw(_maybe(people())),
+        project=draw(_maybe(_ids("p", 2))),
+        status=draw(_maybe(_STATUS)),
+        owner=draw(_maybe(_ids("u", 4))),
+        viewers=draw(_VIEWERS),
+        source=draw(_maybe(_SOURCE)),
+        channel=draw(_maybe(_CHANNEL)),
+        lot=draw(_maybe(_ids("lot", 3))),
+        org=draw(_maybe(_ids("o", 4))),
+        pipeline=draw(_maybe(_PIPELINE)),
+        created_at=None if draw(_SOMETIMES_NONE) else _at(draw, around, _PAST_AGES),
+        last_activity_at=None if draw(_SOMETIMES_NONE) else _at(draw, around, _PAST_AGES),
+        events=tuple(found.values()),
+        fields=draw(_FIELDS),
+    )
+
+
+_SMALL: Final = st.integers(0, 3)
+_STATUS: Final = st.sampled_from(_STATUSES)
+_VIEWERS: Final = st.lists(_ids("u", 4), max_size=2, unique=True)
+_SOURCE: Final = st.sampled_from(["web", "credit_application", "phone"])
+_CHANNEL: Final = st.sampled_from(["digital", "offline", "fresh", "transfer"])
+_PIPELINE: Final = st.sampled_from(["sales", "manager"])
+_SOMETIMES_NONE: Final = st.sampled_from([False, False, False, True])
+_FIELDS: Final = st.dictionaries(
+    st.sampled_from(["budget", "note"]), st.integers(-5, 5) | st.text(max_size=5)
+)
+
+
+@st.composite
+def leads(
+    draw: st.DrawFn,
+    *,
+    lead_id: st.SearchStrategy[str] | None = None,
+    around: dt.datetime = NOW,
+) -> Lead:
+    """
+    A lead with every field drawn from small pools (projects, owners, lots, orgs).
+
+    Its dates are drawn before ``around`` (created, last activity; one of
+    :data:`BOUNDARY_AGES` half of the time) and its events on either side.
+
+    Args:
+        draw: Supplied by hypothesis (callers do not pass it).
+        lead_id: The id strategy (default: one of ``L1``...``L6``).
+        around: The ``now`` its dates are drawn around.
+
+    """
+    return _lead(draw, draw(_ids("L", 6) if lead_id is None else lead_id), around)
+
+
+@functools.cache
+def users() -> st.SearchStrategy[User]:
+    """A user of one of four organisations, with any roles and assignment ownerships."""
+    return st.builds(
+        User,
+        id=_ids("u", 6),
+        org=_maybe(_ids("o", 4)),
+        roles=st.frozensets(st.sampled_from(Role), max_size=3),
+        assignment_owner_of=st.frozensets(_ids("p", 2)),
+    )
+
+
+@functools.cache
+def agents() -> st.SearchStrategy[Agent]:
+    """A sales agent of one of two projects, its app's switches mostly on."""
+    mostly = st.sampled_from([True, True, True, False])
+    return st.builds(
+        Agent,
+        id=_ids("a", 8),
+        project=_ids("p", 2),
+        active=mostly,
+        lead_flow=mostly,
+        battery_optimization_disabled=mostly,
+        autorun_enabled=mostly,
+        network_ok=mostly,
+    )
+
+
+def claims(
+    *, around: dt.datetime = NOW, agent: st.SearchStrategy[str] | None = None
+) -> st.SearchStrategy[Claim]:
+    """
+    A claim at a boundary age (exactly 10 minutes ago...) or any time in the last days.
+
+    Args:
+        around: The ``now`` it is drawn before.
+        agent: The agent id strategy (default: one of ``a1``...``a8``).
+
+    """
+    recent = st.one_of(
+        st.sampled_from([10 * _MINUTE, 10 * _MINUTE - _SECOND, 10 * _MINUTE + _SECOND, _SECOND]),
+        st.integers(0, 3 * 86_400).map(lambda s: dt.timedelta(seconds=s)),
+    )
+    return st.builds(
+        lambda agent, age, bucket: Claim(agent=agent, at=around - age, bucket=bucket),
+        _ids("a", 8) if agent is None else agent,
+        recent,
+        st.sampled_from(ClaimBucket),
+    )
+
+
+@functools.cache
+def orgs() -> st.SearchStrategy[Org]:
+    """An organisation ``o1``...``o4`` with any parent and settings."""
+    return st.builds(
+        Org,
+        id=_ids("o", 4),
+        parent=_maybe(_ids("o", 4)),
+        handover_enabled=st.booleans(),
+        cross_silo_enabled=st.booleans(),
+    )
+
+
+@functools.cache
+def crm_records() -> st.SearchStrategy[CrmRecord]:
+    """A CRM record of any kind, account names that fold alike, accounts from a pool."""
+    return st.builds(
+        CrmRecord,
+        id=_ids("r", 6),
+        kind=st.sampled_from(RecordKind),
+        account_id=_maybe(_ids("acc", 3)),
+        account_name=st.none() | st.sampled_from(_ACCOUNT_NAMES),
+        in_cadence=st.sampled_from([True, True, False]),
+        cadences=st.lists(_ids("c", 3), max_size=2, unique=True),
+    )
+
+
+@functools.cache
+def notifications() -> st.SearchStrategy[Notification]:
+    """A notification effect."""
+    return st.builds(
+        Notification,
+        to=_ids("u", 6) | _ids("o", 4),
+        kind=st.sampled_from(["lead_linked", "handover", "cross_silo"]),
+        lead=_ids("L", 6),
+        channels=st.lists(st.sampled_from(["push", "sales_app", "sales_feed"]), max_size=2),
+    )
+
+
+_CODES: Final = (
+    "different_project",
+    "primary_not_wip",
+    "not_permitted",
+    "handover_disabled",
+    "crm_not_connected",
+)
+
+
+@functools.cache
+def reasons() -> st.SearchStrategy[Reason]:
+    """A reason with a snake_case code and a message."""
+    return st.builds(
+        Reason,
+        code=st.sampled_from(_CODES),
+        message=st.text(min_size=1, max_size=30),
+    )
+
+
+@functools.cache
+def verdicts() -> st.SearchStrategy[Verdict]:
+    """A verdict: allowed exactly when it has no reason."""
+    return st.lists(reasons(), max_size=3, unique_by=lambda r: r.code).map(Verdict.from_reasons)
+
+
+@functools.cache
+def changes() -> st.SearchStrategy[Change]:
+    """One changed field of a lead, with its old and new value."""
+    return st.builds(
+        Change,
+        lead=_ids("L", 6),
+        field=st.sampled_from(["status", "owner", "lot"]),
+        old=st.none() | st.text(max_size=8),
+        new=st.none() | st.text(max_size=8),
+    )
+
+
+@functools.cache
+def cancelled_events() -> st.SearchStrategy[CancelledEvent]:
+    """An event a link cancelled (LNK-6)."""
+    return st.builds(
+        CancelledEvent, lead=_ids("L", 6), event=_ids("e", 6), at=aware_datetimes(future=True)
+    )
+
+
+# -- protocol requests --------------------------------------------------------------------
+
+Input = dict[str, Any]
+_InputFn = Callable[[st.DrawFn, dt.datetime], Input]
+
+
+def _json(item: object) -> Input:
+    written = _wire.value(item)
+    assert isinstance(written, dict)  # noqa: S101  # value() writes attrs objects as dicts
+    return written
+
+
+def _lead_json(draw: st.DrawFn, now: dt.datetime, lead_id: str) -> Input:
+    return _wire.lead(_lead(draw, lead_id, now))
+
+
+def _link(draw: st.DrawFn, now: dt.datetime) -> Input:
+    project = draw(_ids("p", 2))
+    primary = _lead(draw, "L1", now)
+    secondary = _lead(draw, draw(st.sampled_from(["L2", "L2", "L1"])), now)
+    same_project = draw(st.sampled_from([True, True, False]))
+    primary_json = _wire.lead(primary)
+    secondary_json = _wire.lead(secondary)
+    if same_project:
+        primary_json["project"] = secondary_json["project"] = project
+    owners = [o for o in (primary.owner, secondary.owner) if o] or ["u1"]
+    return {
+        "primary": primary_json,
+        "secondary": secondary_json,
+        "actor": _json(draw(users())),
+        "owner": draw(st.sampled_from([*owners, "u5"])),
+    }
+
+
+def _visibility(draw: st.DrawFn, now: dt.datetime) -> Input:
+    return {"lead": _lead_json(draw, now, "L1"), "user": _json(draw(users()))}
+
+
+_PERSON_KEYS: Final = st.sampled_from(["", "", "", "first_name", "last_name", "phones", "emails"])
+_MERGE_AGES: Final = st.sampled_from(
+    [365 * _DAY - _SECOND, 365 * _DAY, 365 * _DAY + _SECOND, 30 * _DAY]
+)
+_ACTIVITY_AGES: Final = st.sampled_from(
+    [_DAY, 45 * _DAY, 45 * _DAY + _SECOND, 120 * _DAY, 120 * _DAY + _SECOND]
+)
+
+
+def _existing(draw: st.DrawFn, now: dt.datetime, inbound: Input) -> list[Input]:
+    found = []
+    for number in range(2, draw(st.integers(0, 3)) + 2):
+        lead = _lead_json(draw, now, f"L{number}")
+        if draw(st.booleans()):
+            # The same customer, perhaps without one detail: the rules have a match to
+            # decide on (MRG-1), and its dates sit on the boundaries half of the time.
+            twin = copy.deepcopy(inbound["customer"])
+            twin.pop(draw(_PERSON_KEYS), None)
+            lead["customer" if draw(_SOMETIMES_NONE) else "co_customer"] = twin
+            lead["created_at"] = _at(draw, now, _MERGE_AGES).isoformat()
+            lead["last_activity_at"] = _at(draw, now, _ACTIVITY_AGES).isoformat()
+        found.append(lead)
+    return found
+
+
+def _merge_auto(draw: st.DrawFn, now: dt.datetime) -> Input:
+    inbound = _lead_json(draw, now, "L1")
+    return {"inbound": inbound, "existing": _existing(draw, now, inbound)}
+
+
+def _merge_duplicates(draw: st.DrawFn, now: dt.datetime) -> Input:
+    lead = _lead_json(draw, now, "L1")
+    return {"lead": lead, "existing": _existing(draw, now, lead)}
+
+
+def _merge_manual(draw: st.DrawFn, now: dt.datetime) -> Input:
+    other = draw(st.sampled_from(["L2", "L2", "L2", "L1"]))
+    return {"master": _lead_json(draw, now, "L1"), "other": _lead_json(draw, now, other)}
+
+
+_MOSTLY_ON: Final = st.sampled_from([True] * 7 + [False])
+_ROUTING_AGENTS: Final = st.lists(
+    st.builds(
+        Agent,
+        id=_ids("a", 8),
+        project=_ids("p", 2),
+        active=_MOSTLY_ON,
+        lead_flow=_MOSTLY_ON,
+        battery_optimization_disabled=_MOSTLY_ON,
+        autorun_enabled=_MOSTLY_ON,
+        network_ok=_MOSTLY_ON,
+    ),
+    max_size=8,
+    unique_by=lambda a: a.id,
+)
+
+
+def _agent_pool(draw: st.DrawFn, project: str) -> list[Input]:
+    found = [_json(a) for a in draw(_ROUTING_AGENTS)]
+    for agent in found:
+        if not draw(_SOMETIMES_NONE):
+            agent["project"] = project
+    return found
+
+
+def _claim_pool(
+    draw: st.DrawFn, now: dt.datetime, zone: str | None, agent_ids: list[str]
+) -> list[Input]:
+    found = [_json(c) for c in draw(st.lists(claims(around=now), max_size=3))]
+    for claim in found:
+        # Mostly claims of the agents at hand, so that cool-downs matter (RTE-5).
+        if agent_ids and not draw(_SOMETIMES_NONE):
+            claim["agent"] = draw(st.sampled_from(agent_ids))
+    if zone is not None and draw(st.booleans()):
+        # A claim just before or after the local midnight of now's day (RTE-5, offline).
+        from zoneinfo import ZoneInfo  # noqa: PLC0415  # only needed here
+
+        local = now.astimezone(ZoneInfo(zone))
+        midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        shift = draw(st.sampled_from([dt.timedelta(0), -_SECOND, _SECOND, -_MINUTE]))
+        at = midnight + shift
+        if at <= now:
+            found.append(
+                {
+                    "agent": draw(_ids("a", 8)),
+                    "at": at.isoformat(),
+                    "bucket": draw(st.sampled_from(["digital", "offline"])),
+                }
+            )
+    return found
+
+
+def _routing_base(draw: st.DrawFn, now: dt.datetime) -> Input:
+    zone = draw(st.none() | st.sampled_from(TIMEZONES))
+    project = draw(_ids("p", 2))
+    agents = _agent_pool(draw, project)
+    data: Input = {
+        "channel": draw(st.sampled_from(["digital", "offline"])),
+        "lead": {"id": "L1", "project": project},
+        "agents": agents,
+        "claims": _claim_pool(draw, now, zone or "UTC", [a["id"] for a in agents]),
+    }
+    if zone is not None:
+        data["timezone"] = zone
+    return data
+
+
+def _eligible(draw: st.DrawFn, now: dt.datetime) -> Input:
+    return _routing_base(draw, now)
+
+
+def _check_wave(draw: st.DrawFn, now: dt.datetime) -> Input:
+    data = _routing_base(draw, now)
+    known = [a["id"] for a in data["agents"]] + ["a9"]
+    data["offered_before"] = draw(st.lists(st.sampled_from(known), max_size=3, unique=True))
+    data["wave"] = draw(st.lists(st.sampled_from(known), max_size=6))
+    return data
+
+
+def _dispatch(draw: st.DrawFn, now: dt.datetime) -> Input:
+    data = _routing_base(draw, now)
+    known = [a["id"] for a in data["agents"]] + ["a9"]
+    kinds = ["claim", "decline", "timeout", "answer"]
+    events = []
+    for _ in range(draw(st.integers(0, 5))):
+        kind = draw(st.sampled_from(kinds))
+        event: Input = {
+            "type": kind,
+            "at": (now + draw(st.integers(0, 1800)) * _SECOND).isoformat(),
+        }
+        if kind != "timeout":
+            event["agent"] = draw(st.sampled_from(known))
+        events.append(event)
+    data["seed"] = draw(st.integers(0, 2**31))
+    data["events"] = events
+    return data
+
+
+def _counts(draw: st.DrawFn) -> Input:
+    return {
+        "fresh_count": draw(st.integers(0, 40)),
+        "active_agents": draw(st.sampled_from([1, 2, 3, 5, 7]) | st.integers(-1, 10)),
+    }
+
+
+def _fresh_limit(draw: st.DrawFn, now: dt.datetime) -> Input:
+    del now
+    return _counts(draw)
+
+
+def _fresh_claim(draw: st.DrawFn, now: dt.datetime) -> Input:
+    data = _counts(draw)
+    data["agent"] = draw(_ids("a", 3))
+    mine = claims(around=now, agent=_ids("a", 3))
+    data["claims"] = [_json(c) for c in draw(st.lists(mine, max_size=6))]
+    data["requested"] = draw(st.integers(1, 6) | st.integers(-1, 0))
+    return data
+
+
+def _transfer(draw: st.DrawFn, now: dt.datetime) -> Input:
+    return {
+        "lead": _lead_json(draw, now, "L1"),
+        "to": _json(draw(agents())),
+        "by": _json(draw(users())),
+    }
+
+
+def _diagnose(draw: st.DrawFn, now: dt.datetime) -> Input:
+    del now
+    return {
+        "agent": _json(draw(agents())),
+        "channel": draw(st.sampled_from(["digital", "offline"])),
+    }
+
+
+def _org_tree(draw: st.DrawFn) -> list[Input]:
+    # o1 is the root; o2 and o3 its children; o4 a child of o2 or a second root.
+    o4_parent = draw(st.sampled_from([None, "o2"]))
+    parents = {"o1": None, "o2": "o1", "o3": "o1", "o4": o4_parent}
+    return [
+        {
+            "id": org,
+            "parent": parent,
+            "handover_enabled": draw(st.sampled_from([True, True, False])),
+            "cross_silo_enabled": draw(st.booleans()),
+        }
+        for org, parent in parents.items()
+    ]
+
+
+def _handover(draw: st.DrawFn, now: dt.datetime) -> Input:
+    lead = _lead_json(draw, now, "L1")
+    lead["org"] = draw(_ids("o", 4))
+    sender = _json(draw(users()))
+    sender["org"] = lead["org"] if draw(st.booleans()) else draw(_ids("o", 4))
+    return {
+        "lead": lead,
+        "sender": sender,
+        "target_org": draw(_ids("o", 4)),
+        "orgs": _org_tree(draw),
+    }
+
+
+def _review(draw: st.DrawFn, now: dt.datetime) -> Input:
+    data: Input = {
+        "lead": _lead_json(draw, now, "L1"),
+        "manager": _json(draw(users())),
+    }
+    if draw(st.booleans()):
+        data["assignee"] = _json(draw(users()))
+    return data
+
+
+_CRM_KINDS: Final = {
+    "salesforce": ("lead", "contact"),
+    "zoho": ("lead", "contact"),
+    "dynamics": ("lead", "contact"),
+    "pipedrive": ("person",),
+    "hubspot": ("contact",),
+    "sellsy": ("contact",),
+}
+
+
+def _related_find(draw: st.DrawFn, now: dt.datetime) -> Input:
+    del now
+    crm = draw(st.sampled_from(Crm)).value
+    kinds = st.sampled_from(_CRM_KINDS[crm])
+    found = draw(st.lists(crm_records(), min_size=1, max_size=6, unique_by=lambda r: r.id))
+    records = [_json(r) for r in found]
+    for record in records:
+        record["kind"] = draw(kinds)
+    return {
+        "crm": crm,
+        "connected": draw(st.sampled_from([True, True, True, False])),
+        "record": records[0],
+        "records": records[1:],
+    }
+
+
+def _related_stop(draw: st.DrawFn, now: dt.datetime) -> Input:
+    del now
+    pairs = st.fixed_dictionaries({"lead": _ids("r", 4), "cadence": _ids("c", 3)})
+    current = draw(_ids("r", 4))
+    selected = draw(st.lists(_ids("r", 4), max_size=3, unique=True))
+    if not draw(_SOMETIMES_NONE):
+        selected = [s for s in selected if s != current]
+    return {
+        "selected": selected,
+        "current": current,
+        "include_current": draw(st.booleans()),
+        "memberships": draw(st.lists(pairs, max_size=6)),
+    }
+
+
+def _normalize_phone(draw: st.DrawFn, now: dt.datetime) -> Input:
+    del now
+    data: Input = {"value": draw(phone_texts())}
+    region = draw(st.none() | st.sampled_from(["US", "FR", "GB"]))
+    if region is not None:
+        data["region"] = region
+    return data
+
+
+def _normalize_email(draw: st.DrawFn, now: dt.datetime) -> Input:
+    del now
+    return {"value": draw(email_texts())}
+
+
+def _normalize_name(draw: st.DrawFn, now: dt.datetime) -> Input:
+    del now
+    return {"value": draw(name_texts())}
+
+
+_INPUTS: Final[Mapping[str, _InputFn]] = {
+    "handover.apply": _handover,
+    "handover.check": _handover,
+    "handover.cross_silo": _handover,
+    "handover.review": _review,
+    "link.apply": _link,
+    "link.check": _link,
+    "link.visibility": _visibility,
+    "merge.auto": _merge_auto,
+    "merge.duplicates": _merge_duplicates,
+    "merge.manual": _merge_manual,
+    "normalize.email": _normalize_email,
+    "normalize.name": _normalize_name,
+    "normalize.phone": _normalize_phone,
+    "related.find": _related_find,
+    "related.stop": _related_stop,
+    "routing.check_wave": _check_wave,
+    "routing.diagnose": _diagnose,
+    "routing.dispatch": _dispatch,
+    "routing.eligible": _eligible,
+    "routing.fresh_claim": _fresh_claim,
+    "routing.fresh_limit": _fresh_limit,
+    "routing.transfer": _transfer,
+}
+
+RULES: Final = tuple(sorted(_INPUTS))
+"""Every protocol rule :func:`requests` can build a request for (SPEC's table)."""
+
+_POLICIES: Final[Mapping[str, tuple[Input, ...]]] = {
+    "merge": ({"merge_max_age_days": 30}, {"auto_merge_min_conditions": 1}),
+    "routing": ({"wave_size": 2}, {"digital_cooldown_minutes": 5}),
+    "normalize": ({"default_region": "FR"},),
+}
+
+_DATETIME_KEYS: Final = frozenset({"now", "at", "created_at", "last_activity_at"})
+
+
+def _datetime_paths(value: object, path: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    found: list[tuple[str | int, ...]] = []
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key in _DATETIME_KEYS and isinstance(inner, str):
+                found.append((*path, key))
+            else:
+                found.extend(_datetime_paths(inner, (*path, key)))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            found.extend(_datetime_paths(inner, (*path, index)))
+    return found
+
+
+def _set(request: Input, path: tuple[str | int, ...], value: object) -> None:
+    target: Any = request
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = value
+
+
+def _get(request: Input, path: tuple[str | int, ...]) -> object:
+    target: Any = request
+    for step in path:
+        target = target[step]
+    return target
+
+
+_JUNK: Final[tuple[object, ...]] = (None, 12, "", [], {}, "x" * 10_001, True)
+
+
+@st.composite
+def _request(draw: st.DrawFn, rule: str, valid: bool) -> Input:  # noqa: FBT001  # private
+    base = draw(st.sampled_from(_NOWS))
+    now = (base + draw(st.integers(0, 90)) * _MINUTE).astimezone(draw(st.sampled_from(_OFFSETS)))
+    request: Input = {
+        "id": "fuzz",
+        "rule": rule,
+        "now": now.isoformat(),
+        "input": _INPUTS[rule](draw, now),
+    }
+    family = rule.split(".", 1)[0]
+    overrides = _POLICIES.get(family, ())
+    if overrides and draw(st.integers(0, 9)) == 0:
+        request["policy"] = dict(draw(st.sampled_from(overrides)))
+    if valid:
+        return request
+    damage = draw(st.sampled_from(["none"] * 14 + ["naive", "junk"]))
+    if damage == "naive":
+        paths = _datetime_paths(request)
+        path = draw(st.sampled_from(paths))
+        text = _get(request, path)
+        assert isinstance(text, str)  # noqa: S101  # found as a date-time text
+        _set(request, path, dt.datetime.fromisoformat(text).replace(tzinfo=None).isoformat())
+    elif damage == "junk":
+        keys = sorted(request["input"])
+        if keys:
+            request["input"][draw(st.sampled_from(keys))] = draw(st.sampled_from(_JUNK))
+    return request
+
+
+def requests(rule: str | None = None, *, valid: bool = False) -> st.SearchStrategy[Input]:
+    """
+    Protocol requests (JSON objects) for ``rule``, or for any rule when None.
+
+    The input follows SPEC's table for the rule; ``now`` is one of a few instants near day
+    boundaries and time-zone changes, written with various offsets; one request in ten
+    overrides a policy field of its family. Unless ``valid`` is true, about one request in
+    eight is damaged: one date-time loses its offset (``naive_datetime``) or one input
+    key gets a value of the wrong type (``invalid_input``). The request's ``id`` is
+    ``"fuzz"``.
+
+    Args:
+        rule: A rule of :data:`RULES` (``"merge.auto"``), or None for any rule.
+        valid: Never damage the request.
+
+    Raises:
+        ValueError: ``rule`` is not a protocol rule.
+
+    >>> from hypothesis import find
+    >>> find(requests("normalize.phone"), lambda r: r["input"]["value"] == "12345")["input"]
+    {'value': '12345'}
+
+    """
+    if rule is None:
+        return st.sampled_from(RULES).flatmap(lambda name: _request(name, valid))
+    if rule not in _INPUTS:
+        msg = f"no request strategy for rule {rule!r}; known: {', '.join(RULES)}"
+        raise ValueError(msg)
+    return _request(rule, valid)

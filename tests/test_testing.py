@@ -1,0 +1,182 @@
+"""``leadcore.testing``: hypothesis strategies for domain objects and requests (issue 9)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from hypothesis import find, given
+from hypothesis import strategies as st
+
+from leadcore import protocol, testing
+from leadcore.decisions import CancelledEvent, Change, Reason, Verdict
+from leadcore.model import Agent, Claim, CrmRecord, Event, Lead, Notification, Org, Person, User
+
+PYTHON = sys.executable
+
+
+def _decide(request: object) -> Any:
+    """Answer a request through the protocol, typed loosely for the test's reading."""
+    return protocol.decide(request)
+
+
+def _run(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603  # our own interpreter
+        [PYTHON, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+class TestOptionalDependency:
+    """hypothesis stays optional: leadcore never imports it; leadcore.testing says so."""
+
+    def test_importing_leadcore_and_its_tools_does_not_import_hypothesis(self) -> None:
+        """``import leadcore``, the protocol and the conformance runner load no hypothesis."""
+        done = _run(
+            "import sys, leadcore, leadcore.protocol, leadcore.conformance, leadcore._cli\n"
+            "leadcore._cli.parser()\n"
+            "assert 'hypothesis' not in sys.modules, 'hypothesis was imported'\n"
+        )
+
+        assert done.returncode == 0, done.stderr
+
+    def test_without_hypothesis_the_error_says_how_to_install_it(self) -> None:
+        """leadcore.testing raises ImportError naming the extra to install."""
+        done = _run(
+            "import sys\n"
+            "sys.modules['hypothesis'] = None\n"
+            "try:\n"
+            "    import leadcore.testing\n"
+            "except ImportError as error:\n"
+            "    print(error)\n"
+        )
+
+        assert "pip install 'leadcore[test]'" in done.stdout, done.stderr
+
+    def test_the_fuzz_command_says_hypothesis_is_missing(self) -> None:
+        """``leadcore conformance fuzz`` without hypothesis exits 2 with the fix."""
+        done = _run(
+            "import sys\n"
+            "sys.modules['hypothesis'] = None\n"
+            "from leadcore._cli import main\n"
+            f"sys.exit(main(['conformance', 'fuzz', '--impl', {PYTHON!r}, '--count', '1']))\n"
+        )
+
+        assert done.returncode == 2
+        assert "needs hypothesis" in done.stderr
+
+
+class TestDomainStrategies:
+    """Every domain strategy builds valid frozen objects."""
+
+    @given(
+        st.tuples(
+            testing.people(),
+            testing.events(),
+            testing.leads(),
+            testing.users(),
+            testing.agents(),
+            testing.claims(),
+            testing.orgs(),
+            testing.crm_records(),
+            testing.notifications(),
+        )
+    )
+    def test_objects_are_of_their_class(self, drawn: tuple[object, ...]) -> None:
+        """GEN-3: each strategy draws an instance of its (frozen, validated) class."""
+        classes = (Person, Event, Lead, User, Agent, Claim, Org, CrmRecord, Notification)
+
+        assert [type(x) for x in drawn] == list(classes)
+
+    @given(testing.reasons(), testing.verdicts(), testing.changes(), testing.cancelled_events())
+    def test_decisions(
+        self, reason: Reason, verdict: Verdict, change: Change, cancelled: CancelledEvent
+    ) -> None:
+        """GEN-4: a verdict allows exactly when it has no reason."""
+        assert reason.code
+        assert verdict.allowed == (not verdict.reasons)
+        assert change.field
+        assert cancelled.at.tzinfo is not None
+
+    @given(testing.leads(around=testing.NOW))
+    def test_lead_dates_are_aware_and_before_now(self, lead: Lead) -> None:
+        """GEN-1: drawn datetimes are timezone-aware; created and active before now."""
+        for when in (lead.created_at, lead.last_activity_at):
+            assert when is None or (when.tzinfo is not None and when <= testing.NOW)
+
+    def test_boundaries_are_drawn(self) -> None:
+        """MRG-3, RTE-5: exactly 365 days and exactly 10 minutes ago are drawn."""
+        year = find(testing.aware_datetimes(), lambda t: testing.NOW - t == dt.timedelta(days=365))
+        minutes = find(testing.claims(), lambda c: testing.NOW - c.at == dt.timedelta(minutes=10))
+
+        assert testing.NOW - year == dt.timedelta(days=365)
+        assert minutes.agent.startswith("a")
+
+    def test_names_include_placeholders_and_sharp_s(self) -> None:
+        """MRG-4: placeholders and "ß" are in the name pool."""
+        assert find(testing.name_texts(), lambda n: n == "Unknown") == "Unknown"
+        assert "ß" in find(testing.name_texts(), lambda n: "ß" in n)
+        assert find(testing.phone_texts(), lambda p: p == "call me") == "call me"
+        assert "@" in find(testing.email_texts(), lambda e: e.count("@") == 2)
+
+    @given(testing.aware_datetimes(past=False, future=True))
+    def test_future_datetimes(self, when: dt.datetime) -> None:
+        """Future-only datetimes are after the reference instant."""
+        assert when > testing.NOW
+
+    def test_a_datetime_strategy_needs_a_direction(self) -> None:
+        """Neither past nor future is refused."""
+        with pytest.raises(ValueError, match="past=True or future=True"):
+            testing.aware_datetimes(past=False)
+
+
+class TestRequests:
+    """Protocol request strategies for every rule of SPEC's table."""
+
+    def test_every_spec_rule_has_a_strategy(self) -> None:
+        """Every rule the protocol answers has a request strategy."""
+        assert set(protocol.rules()) <= set(testing.RULES)
+
+    def test_an_unknown_rule_is_refused(self) -> None:
+        """A rule without a strategy raises ValueError listing the known ones."""
+        with pytest.raises(ValueError, match=r"merge\.auto"):
+            testing.requests("merge.nothing")
+
+    @given(testing.requests())
+    def test_leadcore_answers_every_request_without_internal_error(self, request: dict) -> None:  # type: ignore[type-arg]
+        """GEN-5: generated requests, damaged or not, never make leadcore fail."""
+        response = _decide(json.loads(json.dumps(request)))
+
+        assert response["id"] == "fuzz"
+        if not response["ok"]:
+            assert response["error"]["code"] != "internal_error", response
+
+    @given(
+        st.sampled_from(sorted(protocol.rules())).flatmap(lambda r: testing.requests(r, valid=True))
+    )
+    def test_valid_requests_have_no_naive_datetime(self, request: dict) -> None:  # type: ignore[type-arg]
+        """GEN-1: ``valid=True`` requests never carry a naive date-time."""
+        response = _decide(request)
+
+        assert response.get("error", {}).get("code") != "naive_datetime"
+
+    def test_damaged_requests_are_drawn(self) -> None:
+        """GEN-1, GEN-5: some requests carry a naive date-time or junk."""
+        naive = find(
+            testing.requests("normalize.email"),
+            lambda r: _decide(r).get("error", {}).get("code") == "naive_datetime",
+        )
+        junk = find(
+            testing.requests("normalize.email"),
+            lambda r: _decide(r).get("error", {}).get("code") == "invalid_input",
+        )
+
+        assert naive["rule"] == junk["rule"] == "normalize.email"
+
+    def test_public_names(self) -> None:
+        """The module's public names are sorted and listed by dir()."""
+        assert testing.__all__ == sorted(testing.__all__)
+        assert dir(testing) == testing.__all__
