@@ -83,3 +83,42 @@ def test_every_public_name_is_documented(module: ModuleType) -> None:
         item = getattr(module, name)
         if inspect.isclass(item) or inspect.isfunction(item):
             assert inspect.getdoc(item), f"{module.__name__}.{name} has no docstring"
+
+
+def _summary(item: object) -> str:
+    doc = inspect.getdoc(item) if (inspect.isclass(item) or inspect.isfunction(item)) else None
+    if not doc:
+        return ""
+    return doc.strip().splitlines()[0].replace("|", "\\|")
+
+
+def render_api_doc() -> str:
+    """Render docs/api.md from the public modules (regenerate: python -m tests.test_public_api)."""
+    lines = [
+        "# Public API",
+        "",
+        "Generated from each public module's `__all__` and docstrings by",
+        "`python -m tests.test_public_api > docs/api.md`; a test keeps it in step with the code.",
+        "Domain types, policies, results and errors are re-exported from `leadcore`; rule",
+        "functions are called through their module (`leadcore.merge.auto(...)`).",
+    ]
+    for module in _modules():
+        if module.__name__ == "leadcore":
+            continue
+        lines += ["", f"## `{module.__name__}`", "", (inspect.getdoc(module) or "").splitlines()[0]]
+        lines += ["", "| name | what it is |", "|---|---|"]
+        lines += [f"| `{n}` | {_summary(getattr(module, n))} |" for n in module.__all__]
+    return "\n".join(lines) + "\n"
+
+
+def test_api_doc_is_up_to_date() -> None:
+    """docs/api.md lists exactly the public API (regenerate it when this fails)."""
+    path = Path(__file__).parent.parent / "docs" / "api.md"
+
+    assert path.read_text(encoding="utf-8") == render_api_doc()
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(render_api_doc())

@@ -32,6 +32,34 @@ def _decide(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
+_WIDTH = 96
+
+
+def _short(value: object) -> str:
+    """One line of JSON, cut to the demo's width; leads are shown by id."""
+    if isinstance(value, dict) and "id" in value and "customer" in value:
+        return f"<lead {value['id']}>"
+    if (
+        isinstance(value, list)
+        and value
+        and all(isinstance(v, dict) and "customer" in v for v in value)
+    ):
+        return "[" + ", ".join(f"<lead {v['id']}>" for v in value) + "]"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= _WIDTH else text[: _WIDTH - 3] + "..."
+
+
+def _explain(result: dict[str, Any], out: TextIO) -> None:
+    """Write a result key by key: reasons as sentences, everything else on one line."""
+    for key, value in result.items():
+        if key == "reasons" and isinstance(value, list):
+            out.writelines(
+                f"   because {reason['code']}: {reason['message']}\n" for reason in value
+            )
+        else:
+            out.write(f"   {key:8} {_short(value)}\n")
+
+
 def _demo(_: argparse.Namespace, out: TextIO) -> int:
     data = resources.files("leadcore").joinpath("data")
     requests: list[dict[str, Any]] = []
@@ -40,21 +68,20 @@ def _demo(_: argparse.Namespace, out: TextIO) -> int:
             text = data.joinpath(name).read_text(encoding="utf-8")
             requests.extend(json.loads(line) for line in text.splitlines() if line.strip())
     out.write(
-        f"leadcore {__version__}: {len(requests)} decisions on bundled sample data\n"
-        "(each is a protocol request; `leadcore decide` answers the same JSON Lines)\n"
+        f"leadcore {__version__}: {len(requests)} decisions on bundled sample data.\n"
+        "Each is a protocol request (leadcore/data/demo_*.jsonl); `leadcore decide` answers\n"
+        "the same JSON Lines in full.\n"
     )
     for request in requests:
-        response = protocol.decide(request)
-        title = request.get("title", "")
-        out.write(f"\n== {request['rule']}: {title}\n")
-        out.write(f"   input   {json.dumps(request.get('input'), ensure_ascii=False)}\n")
+        response: dict[str, Any] = protocol.decide(request)
+        out.write(f"\n== {request['rule']}: {request.get('title', '')}\n")
         if request.get("policy"):
-            out.write(f"   policy  {json.dumps(request['policy'], ensure_ascii=False)}\n")
+            out.write(f"   policy   {_short(request['policy'])}\n")
         if response["ok"]:
-            body = json.dumps(response["result"], ensure_ascii=False)
-            out.write(f"   answer  {body}\n")
+            _explain(response["result"], out)
         else:
-            out.write(f"   refused {json.dumps(response['error'], ensure_ascii=False)}\n")
+            error = response["error"]
+            out.write(f"   refused  {error['code']} at {error['path']}: {error['message']}\n")
     return 0
 
 
@@ -96,5 +123,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the ``leadcore`` command; return its exit status."""
     args = parser().parse_args(argv)
     stream = sys.stdout if out is None else out
-    code: int = args.run(args, stream)
+    try:
+        code: int = args.run(args, stream)
+    except BrokenPipeError:
+        # The reader went away (`leadcore demo | head`): stop quietly, as Unix tools do.
+        sys.stderr.close()
+        return 0
     return code
