@@ -3,6 +3,7 @@
 Set up a virtual environment and run leadcore's main job or its test suite.
 
     python3 dev.py demo    # create .venv, install leadcore, run the demo on sample data
+                           # (every rule on sample requests, then a batch dedupe)
     python3 dev.py test    # create .venv, install leadcore[dev], run ruff, mypy, pytest
 
 Needs only Python 3.11+ (stdlib). Re-running reuses .venv and reinstalls quickly.
@@ -49,7 +50,24 @@ def main(argv: list[str]) -> int:
     try:
         if command == "demo":
             _setup("")
+            # The rules, one decision each, with their reasons...
             _run(BIN / "leadcore", "demo")
+            # ...then the analyst's job: which of 500 bundled leads would auto-merge, which
+            # are possible duplicates, what customers that makes, and what a 90-day
+            # activity window would change.
+            _run(
+                BIN / "leadcore",
+                "dedupe",
+                "--sample",
+                "--now",
+                "2025-07-01T00:00:00Z",
+                "--tz",
+                "UTC",
+                "--out",
+                "demo-out",
+                "--what-if",
+                "merge_max_inactivity_days=90",
+            )
         elif command == "test":
             _setup("dev")
             _run(BIN / "ruff", "check", ".")

@@ -19,7 +19,7 @@ import leadcore
 
 SRC = Path(leadcore.__file__).parent
 # Modules that talk to the outside world on purpose: the CLIs and the conformance runner.
-IO_MODULES = {"_cli.py", "__main__.py", "_dedupe_cli.py"}
+IO_MODULES = {"_cli.py", "__main__.py", "_dedupe_cli.py", "_dedupe_input.py", "_dedupe_load.py"}
 IO_PACKAGES = {"conformance"}
 
 CLOCK_CALLS = {"now", "utcnow", "today", "time", "monotonic", "perf_counter"}

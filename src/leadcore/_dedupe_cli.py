@@ -1,0 +1,344 @@
+"""
+The ``leadcore dedupe`` command: batch deduplication of a CSV export, with a summary.
+
+Kept apart from the rule code, like :mod:`leadcore._cli`: this module reads the terminal,
+the clock (for the progress bar and the elapsed time) and writes files.
+
+    leadcore dedupe leads.csv --now 2025-07-01T00:00:00+00:00 --tz UTC --out results/
+
+It reads the file (``--column FIELD=COLUMN`` maps columns of real exports; naive
+timestamps are read in ``--tz``, never guessed), finds every pair the merge rules
+connect at ``--now`` (``--policy FIELD=VALUE`` changes a merge rule), prints a summary
+and, with ``--out``, writes ``pairs.csv``, ``decisions.csv``, ``clusters.csv``,
+``generic_keys.csv``, ``bad_rows.csv`` and ``summary.json``. ``--what-if FIELD=VALUE``
+also applies a second policy and writes ``changes.csv``: the pairs whose decisions
+differ. A progress bar is drawn on standard error when it is a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final, TextIO, cast
+
+import attrs
+
+from leadcore import dedupe
+from leadcore._dedupe_input import zone
+from leadcore.errors import InvalidInput, Problem
+from leadcore.merge import MergePolicy
+
+__all__ = ["SAMPLE", "add_arguments", "run"]
+
+SAMPLE: Final = "sample_leads.csv"
+"""The bundled sample export, in ``leadcore/data`` (``gen_leads.py --n 500 --seed 7``)."""
+
+
+def add_arguments(command: argparse.ArgumentParser) -> None:
+    """Declare the ``dedupe`` command's arguments."""
+    command.add_argument("file", nargs="?", help="a CSV export of leads (UTF-8, with a header row)")
+    command.add_argument(
+        "--sample",
+        action="store_true",
+        help="use the bundled sample export (500 generated leads, naive UTC timestamps)",
+    )
+    command.add_argument(
+        "--now",
+        required=True,
+        help="the moment to apply the rules at, ISO 8601 with an offset (2025-07-01T00:00Z)",
+    )
+    command.add_argument(
+        "--tz",
+        help="the time zone of naive timestamps in the file (IANA name, or UTC); "
+        "required when the file has any: leadcore never guesses",
+    )
+    command.add_argument("--out", help="a directory to write the result tables to")
+    command.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="map a field to a column (repeatable): id=Lead ID, phones=Mobile,Phone, co_email=",
+    )
+    command.add_argument(
+        "--policy",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="change a merge rule (repeatable): merge_max_inactivity_days=90",
+    )
+    command.add_argument(
+        "--what-if",
+        action="append",
+        default=[],
+        metavar="FIELD=VALUE",
+        help="also apply the policy with these changes and list the pairs that differ",
+    )
+    command.add_argument(
+        "--generic-keys",
+        choices=("refine", "exclude", "error"),
+        default="refine",
+        help="keys held by very many leads: refine (exact, default), exclude, or error",
+    )
+    command.add_argument(
+        "--generic-key-rows",
+        type=int,
+        default=dedupe.DedupePolicy().generic_key_rows,
+        help="a key held by more leads than this is generic (default %(default)s)",
+    )
+    command.add_argument(
+        "--cluster-on",
+        default="merge",
+        help="the actions whose pairs join clusters, comma-separated (default merge)",
+    )
+    command.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="processes to use (default: the number of cores, %(default)s here)",
+    )
+    command.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="draw a progress bar on standard error (default: when it is a terminal)",
+    )
+
+
+def _value(field: attrs.Attribute[Any], text: str) -> object:
+    default = field.default
+    if isinstance(default, tuple):
+        return tuple(item.strip() for item in text.split(",") if item.strip())
+    if isinstance(default, bool):
+        return text.strip().lower() in {"1", "true", "yes"}
+    if isinstance(default, int):
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    if isinstance(default, float):
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return text
+
+
+def _merge_policy(items: Sequence[str], base: MergePolicy, flag: str) -> MergePolicy:
+    fields = {f.name: f for f in attrs.fields(MergePolicy)}
+    changes: dict[str, object] = {}
+    problems = []
+    for item in items:
+        name, equal, text = item.partition("=")
+        name = name.strip()
+        if not equal or name not in fields:
+            problems.append(
+                Problem(flag, item, f"must be FIELD=VALUE with FIELD one of {', '.join(fields)}")
+            )
+            continue
+        changes[name] = _value(fields[name], text.strip())
+    if problems:
+        raise InvalidInput(problems)
+    return attrs.evolve(base, **cast("dict[str, Any]", changes))
+
+
+def _now(text: str, tz: str | None) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError as error:
+        raise InvalidInput.single(
+            "--now", text, "must be an ISO 8601 date-time such as 2025-07-01T00:00:00+00:00"
+        ) from error
+    if moment.tzinfo is None:
+        where = zone(tz)
+        if where is None:
+            raise InvalidInput.single(
+                "--now",
+                text,
+                "must have an offset (add Z or +HH:MM), or give --tz: leadcore never "
+                "guesses a time zone",
+                code="naive_datetime",
+            )
+        moment = moment.replace(tzinfo=where)
+    return moment
+
+
+class _Bar:
+    """A progress bar on a terminal: stage, bar, percentage, elapsed seconds."""
+
+    def __init__(self, stream: TextIO, *, enabled: bool) -> None:
+        self.stream = stream
+        self.enabled = enabled
+        self.start = time.perf_counter()
+        self.shown = 0.0
+        self.stage = ""
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = time.perf_counter()
+        if (
+            stage == self.stage and done < total and now - self.shown < 0.1
+        ):  # redraw at most ten times a second
+            return
+        self.stage, self.shown = stage, now
+        share = done / total if total else 1.0
+        filled = int(share * 30)
+        line = (
+            f"\r{stage:>7} [{'#' * filled}{'.' * (30 - filled)}] {share:6.1%}  "
+            f"{now - self.start:6.1f} s"
+        )
+        self.stream.write(line)
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\r" + " " * 60 + "\r")
+            self.stream.flush()
+
+
+def _write_table(path: Path, table: list[dict[str, object]], names: Sequence[str]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(names))
+        writer.writeheader()
+        writer.writerows(table)
+
+
+_COLUMNS = {
+    "pairs": ["lead_a", "lead_b", "kind", "cluster", "matched", "explanation"],
+    "decisions": ["inbound", "existing", "action", "via", "matched", "person", "reasons"],
+    "clusters": ["lead_id", "cluster_id", "cluster_size"],
+    "generic_keys": ["kind", "key", "rows", "pairs", "handling"],
+    "bad_rows": ["row", "line", "field", "value", "message"],
+}
+
+
+def _write(result: dedupe.DedupeResult, folder: Path) -> list[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in dedupe.TABLES:
+        path = folder / f"{name}.csv"
+        _write_table(path, result.table(name, kind="rows"), _COLUMNS[name])
+        written.append(str(path))
+    return written
+
+
+def _summary(result: dedupe.DedupeResult, out: TextIO) -> None:
+    s = result.summary
+    out.write(
+        f"leads        {s.leads:>10,} of {s.records:,} records ({s.bad_rows:,} bad rows)\n"
+        f"auto-merge   {s.merge_pairs:>10,} pairs\n"
+        f"route        {s.route_pairs:>10,} pairs (both credit applications, MRG-2)\n"
+        f"duplicates   {s.duplicate_pairs:>10,} pairs (possible duplicates, MRG-7)\n"
+        f"clusters     {s.clusters:>10,} of 2 leads or more ({s.clustered_leads:,} leads, "
+        f"largest {s.largest_cluster})\n"
+        f"customers    {s.customers:>10,}\n"
+    )
+    if result.generic_keys:
+        out.write(f"generic keys {len(result.generic_keys):>10,} (held by very many leads):\n")
+        out.writelines(
+            f"  {key.kind:<5} {key.key:<40} {key.rows:>7,} leads, {key.handling}\n"
+            for key in result.generic_keys[:5]
+        )
+    for bad in result.bad_rows[:5]:
+        where = f"line {bad.line}" if bad.line is not None else f"row {bad.row}"
+        field = f" {bad.field}" if bad.field else ""
+        out.write(f"bad row      {where}{field}: {bad.message} ({bad.value!r})\n")
+    if len(result.bad_rows) > 5:  # the first few are shown
+        out.write(f"             ... and {len(result.bad_rows) - 5:,} more bad rows\n")
+
+
+def run(args: argparse.Namespace, out: TextIO) -> int:
+    """Run ``leadcore dedupe``; return its exit status (2 on bad input)."""
+    bar = _Bar(sys.stderr, enabled=sys.stderr.isatty() if args.progress is None else args.progress)
+    started = time.perf_counter()
+    if (args.file is None) == (not args.sample):
+        sys.stderr.write("leadcore dedupe: give a FILE or --sample (one of them)\n")
+        return 2
+    if args.sample:
+        args.file = str(resources.files("leadcore").joinpath("data", SAMPLE))
+    try:
+        now = _now(args.now, args.tz)
+        base = _merge_policy(args.policy, MergePolicy(), "--policy")
+        policy = dedupe.DedupePolicy(
+            merge=base,
+            generic_keys=args.generic_keys,
+            generic_key_rows=args.generic_key_rows,
+            cluster_on=tuple(a.strip() for a in args.cluster_on.split(",") if a.strip()),
+        )
+        other = (
+            attrs.evolve(policy, merge=_merge_policy(args.what_if, base, "--what-if"))
+            if args.what_if
+            else None
+        )
+        columns = dedupe.Columns.parse(args.column)
+        table = dedupe.load(
+            args.file,
+            columns=columns,
+            tz=args.tz,
+            region=base.default_region,
+            workers=max(1, args.workers),
+            progress=bar,
+        )
+        if other is None:
+            result = dedupe.find(table, now=now, policy=policy, workers=args.workers, progress=bar)
+            comparison = None
+        else:
+            comparison = dedupe.what_if(
+                table, now=now, policy=policy, other=other, workers=args.workers, progress=bar
+            )
+            result = comparison.before
+    except InvalidInput as error:
+        bar.close()
+        sys.stderr.write(f"leadcore dedupe: {error}\n")
+        return 2
+    bar.close()
+    out.write(f"leadcore dedupe {args.file} at {now.isoformat()}\n")
+    _summary(result, out)
+    if comparison is not None:
+        out.write(f"what if {', '.join(args.what_if)}: {len(comparison.changes):,} pairs change\n")
+        out.writelines(
+            f"  {change:<22} {count:>8,}\n" for change, count in comparison.counts().items()
+        )
+        _summary_after(comparison.after, out)
+    elapsed = time.perf_counter() - started
+    if args.out:
+        folder = Path(args.out)
+        written = _write(result, folder)
+        summary: dict[str, object] = {
+            "file": args.file,
+            "now": now.isoformat(),
+            "seconds": round(elapsed, 3),
+            **result.summary.as_dict(),
+        }
+        if comparison is not None:
+            path = folder / "changes.csv"
+            _write_table(
+                path,
+                comparison.table(kind="rows"),
+                ["lead_a", "lead_b", "before", "after", "explanation_before", "explanation_after"],
+            )
+            written.append(str(path))
+            summary["what_if"] = {"changes": len(comparison.changes), **comparison.counts()}
+        (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+        written.append(str(folder / "summary.json"))
+        out.write(f"wrote        {', '.join(written)}\n")
+    out.write(f"took         {elapsed:.1f} s\n")
+    return 0
+
+
+def _summary_after(result: dedupe.DedupeResult, out: TextIO) -> None:
+    s = result.summary
+    out.write(
+        f"  after: {s.merge_pairs:,} auto-merge, {s.route_pairs:,} route, "
+        f"{s.duplicate_pairs:,} duplicate pairs; {s.clusters:,} clusters, "
+        f"{s.customers:,} customers\n"
+    )

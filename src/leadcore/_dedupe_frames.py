@@ -1,0 +1,111 @@
+"""
+Dataframes in and out of batch deduplication, without depending on any dataframe library.
+
+pandas, polars and pyarrow tables are recognised by the module of their type, read column
+by column into Python lists (missing values as None), and results are built back as the
+same kind of table with that library's own constructor. Nothing here imports a dataframe
+library unless the caller passed one of its objects or asked for one by name. Other
+dataframe libraries are read through ``narwhals`` when it is installed.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, Literal
+
+from leadcore.errors import InvalidInput
+
+FrameKind = Literal["pandas", "polars", "pyarrow"]
+TableKind = Literal["rows", "pandas", "polars", "pyarrow"]
+KINDS: Final[tuple[TableKind, ...]] = ("rows", "pandas", "polars", "pyarrow")
+
+
+def kind_of(data: object) -> FrameKind | Literal["narwhals"] | None:
+    """Return which dataframe library ``data`` comes from, or None if it is not a frame."""
+    module = type(data).__module__.split(".", 1)[0]
+    name = type(data).__name__
+    if module == "pandas" and name == "DataFrame":
+        return "pandas"
+    if module == "polars" and name in {"DataFrame", "LazyFrame"}:
+        return "polars"
+    if module == "pyarrow" and name in {"Table", "RecordBatch"}:
+        return "pyarrow"
+    if (
+        module == "narwhals"
+        or hasattr(data, "__narwhals_dataframe__")
+        or hasattr(data, "__arrow_c_stream__")
+    ):
+        return "narwhals"
+    return None
+
+
+def _missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN, NaT  # noqa: PLR0124  # they differ from themselves
+    except (TypeError, ValueError):  # pragma: no cover  # exotic objects
+        return False
+
+
+def columns(data: Any) -> list[str]:  # noqa: ANN401  # any dataframe
+    """Return the column names of a dataframe."""
+    kind = kind_of(data)
+    if kind == "polars":
+        return (
+            [str(c) for c in data.collect_schema().names()]
+            if hasattr(data, "collect_schema")
+            else [str(c) for c in data.columns]
+        )
+    if kind == "pyarrow":
+        return [str(c) for c in data.schema.names]
+    if kind == "pandas":
+        return [str(c) for c in data.columns]
+    return [str(c) for c in _narwhals(data).columns]
+
+
+def column(data: Any, name: str) -> list[object]:  # noqa: ANN401  # any dataframe
+    """Return one column of a dataframe as a list, missing values as None."""
+    kind = kind_of(data)
+    if kind == "polars":
+        frame = data.collect() if type(data).__name__ == "LazyFrame" else data
+        return list(frame.get_column(name).to_list())
+    if kind == "pyarrow":
+        return list(data.column(name).to_pylist())
+    if kind == "pandas":
+        values = data[name].tolist()
+        return [None if _missing(v) else v for v in values]
+    values = _narwhals(data)[name].to_list()
+    return [None if _missing(v) else v for v in values]
+
+
+def _narwhals(data: object) -> Any:  # noqa: ANN401  # a narwhals frame
+    try:
+        narwhals = importlib.import_module("narwhals")
+    except ImportError as error:
+        raise InvalidInput.single(
+            "source",
+            type(data).__name__,
+            "is a kind of table leadcore reads only through narwhals; install narwhals, "
+            "or pass a pandas, polars or pyarrow table, a CSV file or leads",
+        ) from error
+    return narwhals.from_native(data, eager_only=True)
+
+
+def build(kind: TableKind, names: Sequence[str], rows: Sequence[Mapping[str, object]]) -> Any:  # noqa: ANN401  # any table
+    """Return ``rows`` as a table of ``kind`` with columns ``names`` (``rows``: the list)."""
+    if kind == "rows":
+        return list(rows)
+    data = {name: [row.get(name) for row in rows] for name in names}
+    try:
+        module = importlib.import_module(kind)
+    except ImportError as error:
+        raise InvalidInput.single(
+            "kind", kind, f"needs {kind}, which is not installed (pip install {kind})"
+        ) from error
+    if kind == "pandas":
+        return module.DataFrame(data, columns=list(names))
+    if kind == "polars":
+        return module.DataFrame(data, schema=list(names)) if not rows else module.DataFrame(data)
+    return module.table(data) if rows else module.table({n: [] for n in names})

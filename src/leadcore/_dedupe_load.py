@@ -1,0 +1,259 @@
+"""
+Reading every kind of source into a normalised table, for :func:`leadcore.dedupe.load`.
+
+CSV files are split into byte ranges on record boundaries and each range is read and
+normalised by a worker process; dataframes are read column by column (see
+:mod:`leadcore._dedupe_frames`), mappings key by key (a missing key is an empty value),
+and :class:`~leadcore.model.Lead` objects field by field. Then naive timestamps without a
+time zone stop the run (GEN-1), and rows sharing an id are all left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from leadcore import _dedupe_frames as frames
+from leadcore import _dedupe_input as inputs
+from leadcore import _dedupe_pool as pool
+from leadcore._dedupe_frames import TableKind
+from leadcore._dedupe_input import ProgressFn
+from leadcore.errors import InvalidInput
+from leadcore.model import Lead
+
+if TYPE_CHECKING:
+    from leadcore.dedupe import Columns
+
+__all__ = ["read"]
+
+
+def read(
+    source: object,
+    *,
+    columns: Columns,
+    tz: str | None,
+    region: str,
+    workers: int,
+    progress: ProgressFn | None,
+) -> tuple[inputs.Chunk, TableKind]:
+    """
+    Read and normalise leads from any source :func:`leadcore.dedupe.load` accepts.
+
+    Returns the table (its ``naive`` cleared) and the kind of table results come back as.
+
+    Raises:
+        InvalidInput: The source cannot be read, a mapped column is missing, or a
+            timestamp is naive without ``tz``.
+
+    """
+    settings = inputs.Settings(
+        inputs.Layout(0, 0, 0, (), (), 0, 0, (), (), 0, 0, 0, 0, 0), tz, region
+    )
+    kind: TableKind = "rows"
+    if isinstance(source, str | os.PathLike):
+        chunk = _load_csv(Path(source), columns, settings, workers, progress)
+    elif (frame_kind := frames.kind_of(source)) is not None:
+        records, lay = _frame_records(source, columns)
+        chunk = _prepare_records(records, settings._replace(layout=lay), workers, progress)
+        kind = "rows" if frame_kind == "narwhals" else frame_kind
+    elif isinstance(source, Iterable) and not isinstance(source, bytes | Mapping):
+        items = list(source)
+        if items and all(isinstance(i, Lead) for i in items):
+            chunk = inputs.prepare_leads(items, region)
+        else:
+            records, lay = _records_of(items, columns)
+            chunk = _prepare_records(records, settings._replace(layout=lay), workers, progress)
+    else:
+        raise InvalidInput.single(
+            "source",
+            type(source).__name__,
+            "must be a CSV path, a dataframe, or an iterable of mappings or leads",
+        )
+    _check_naive(chunk, tz)
+    return _drop_duplicate_ids(chunk)._replace(naive=None), kind
+
+
+def _prepare_records(
+    records: list[tuple[object, ...]],
+    settings: inputs.Settings,
+    workers: int,
+    progress: ProgressFn | None,
+) -> inputs.Chunk:
+    size = len(records)
+    parts = max(1, min(workers * 4, size // 5_000)) if workers > 1 else 1
+    edges = [size * k // parts for k in range(parts + 1)]
+    tasks = [(lo, hi, records[lo:hi]) for lo, hi in pairwise(edges)]
+    chunks = pool.pmap(
+        _prepare_task,
+        tasks,
+        workers=workers,
+        state=settings,
+        progress=progress,
+        stage="read",
+        units=[hi - lo for lo, hi, _ in tasks],
+    )
+    return inputs.concat(chunks) if chunks else inputs.prepare([], settings)
+
+
+def _load_csv(
+    path: Path,
+    columns: Columns,
+    settings: inputs.Settings,
+    workers: int,
+    progress: ProgressFn | None,
+) -> inputs.Chunk:
+    header, start = inputs.csv_header(path)
+    lay = inputs.layout(header, columns.layout_spec())
+    settings = settings._replace(layout=lay)
+    size = path.stat().st_size
+    # Several ranges a worker, so the progress bar moves and the load evens out.
+    parts = workers * 4 if workers > 1 else max(1, (size - start) // (32 << 20) + 1)
+    ranges = inputs.csv_ranges(path, start, parts)
+    tasks = [(str(path), lo, hi, line) for lo, hi, line in ranges]
+    chunks = pool.pmap(
+        _csv_task,
+        tasks,
+        workers=workers,
+        state=settings,
+        progress=progress,
+        stage="read",
+        units=[hi - lo for _, lo, hi, _ in tasks],
+    )
+    return inputs.concat(chunks) if chunks else inputs.prepare([], settings)
+
+
+def _check_naive(chunk: inputs.Chunk, tz: str | None) -> None:
+    naive = chunk.naive
+    if naive is None or tz is not None:
+        return
+    where = f"row {naive.row}" + (f" (line {naive.line})" if naive.line >= 0 else "")
+    raise InvalidInput.single(
+        f"{naive.field}",
+        naive.value,
+        f"is a naive date-time ({where}); leadcore never guesses a time zone (GEN-1): "
+        "state the export's zone with tz (--tz), such as 'Europe/Paris' or 'UTC'",
+        code="naive_datetime",
+    )
+
+
+def _drop_duplicate_ids(chunk: inputs.Chunk) -> inputs.Chunk:
+    """Leave out every row whose id another row has too (either could be right)."""
+    counts = Counter(chunk.ids)
+    if len(counts) == len(chunk.ids):
+        return chunk
+    repeated = {lead_id for lead_id, count in counts.items() if count > 1}
+    keep = [i for i, lead_id in enumerate(chunk.ids) if lead_id not in repeated]
+    bad = list(chunk.bad)
+    for i, lead_id in enumerate(chunk.ids):
+        if lead_id in repeated:
+            bad.append(
+                inputs.BadRow(
+                    chunk.rows[i],
+                    chunk.lines[i],
+                    "id",
+                    lead_id,
+                    f"is the id of {counts[lead_id]} rows; ids must be unique, so all are left out",
+                )
+            )
+    bad.sort()
+    where = {old: new for new, old in enumerate(keep)}
+    names = (
+        "rows",
+        "lines",
+        "ids",
+        "first",
+        "last",
+        "emails",
+        "phones",
+        "source",
+        "lot",
+        "created",
+        "last_activity",
+    )
+    kept: dict[str, Any] = {name: [getattr(chunk, name)[i] for i in keep] for name in names}
+    kept["co"] = {where[k]: v for k, v in chunk.co.items() if k in where}
+    kept["bad"] = bad
+    return chunk._replace(**kept)
+
+
+def _records_of(
+    rows: Iterable[Mapping[str, object]], columns: Columns
+) -> tuple[list[tuple[object, ...]], inputs.Layout]:
+    names: list[str] = []
+    spec = columns.layout_spec()
+    for _, cols in spec:
+        names.extend(c for c in cols if c not in names)
+    timestamps = {columns.created_at, columns.last_activity_at}
+    records: list[tuple[object, ...]] = []
+    for position, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            raise InvalidInput.single(
+                f"source[{position}]", row, f"must be a mapping or a Lead, not {type(row).__name__}"
+            )
+        records.append(tuple(_cell(row.get(name), timestamp=name in timestamps) for name in names))
+    return records, inputs.layout(names, spec)._replace(width=0)
+
+
+def _cell(value: object, *, timestamp: bool) -> object:
+    if value is None:
+        return None if timestamp else ""
+    if isinstance(value, str) or (timestamp and isinstance(value, dt.datetime | dt.date)):
+        return value
+    if isinstance(value, float) and math.isnan(value):
+        return None if timestamp else ""
+    return value if timestamp else str(value)
+
+
+def _frame_records(
+    data: object, columns: Columns
+) -> tuple[list[tuple[object, ...]], inputs.Layout]:
+    header = frames.columns(data)
+    spec = columns.layout_spec()
+    lay = inputs.layout(header, spec)
+    timestamps = {columns.created_at, columns.last_activity_at}
+    wanted = sorted(set(_positions(lay)))
+    cells = {
+        i: [_cell(v, timestamp=header[i] in timestamps) for v in frames.column(data, header[i])]
+        for i in wanted
+    }
+    size = len(next(iter(cells.values()))) if cells else 0
+    remap = {old: new for new, old in enumerate(wanted)}
+    records: list[tuple[object, ...]] = (
+        list(zip(*(cells[i] for i in wanted), strict=True)) if wanted else [()] * size
+    )
+    moved = inputs.Layout._make(
+        [
+            *(
+                tuple(remap[p] for p in value) if isinstance(value, tuple) else remap.get(value, -1)
+                for value in lay[:13]
+            ),
+            0,
+        ]
+    )
+    return records, moved
+
+
+def _positions(lay: inputs.Layout) -> list[int]:
+    found: list[int] = []
+    for value in lay[:13]:
+        if isinstance(value, tuple):
+            found.extend(value)
+        elif value >= 0:
+            found.append(value)
+    return found
+
+
+def _prepare_task(settings: inputs.Settings, task: tuple[int, int, list[Any]]) -> inputs.Chunk:
+    _, _, records = task
+    return inputs.prepare(records, settings)
+
+
+def _csv_task(settings: inputs.Settings, task: tuple[str, int, int, int]) -> inputs.Chunk:
+    path, start, end, line = task
+    return inputs.prepare_csv_range(path, start, end, line, settings)

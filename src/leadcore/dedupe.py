@@ -1,0 +1,1198 @@
+"""
+Batch deduplication: the merge rules over a whole table of leads.
+
+The analyst's question: *in this export of a million leads, which would auto-merge today,
+which are possible duplicates, and what customers (clusters) does that make?*
+:func:`find` answers it with the rules of :mod:`leadcore.merge` themselves (MRG-1 to
+MRG-7: its :func:`~leadcore.merge.auto` and :func:`~leadcore.merge.duplicates` decide
+every pair), over every pair of leads, at a given ``now``:
+
+* a **pair** of leads is listed when, with one as the inbound lead and the other as the
+  only existing lead, :func:`leadcore.merge.auto` merges (``merge``) or routes
+  (``route``: MRG-2 forbids the merge) it, or :func:`leadcore.merge.duplicates` lists
+  the other as a possible duplicate (``duplicate``), in either direction; each
+  :class:`Decision` says which conditions matched, on which person, and how;
+* exactly the pairs comparing every pair would give (:func:`reference` is that brute
+  force), found by blocking on normalised keys, so the work grows with the pairs that
+  share a phone, an email or a name, not with n squared; keys shared by very many leads
+  (a call centre's number) are reported and handled by a stated policy
+  (:class:`DedupePolicy`);
+* **clusters**: the connected components of the pairs that would merge, each named by
+  its smallest lead id, so the same leads give the same clusters in any row order;
+* :func:`what_if` compares two policies on the same table and lists the pairs whose
+  decisions differ.
+
+Input: a CSV file (read with the standard library, no dependency needed), pandas,
+polars or pyarrow tables, mappings, or :class:`~leadcore.model.Lead` objects; columns
+are mapped with :class:`Columns`. Naive timestamps need the caller's time zone
+(``tz``): leadcore never guesses one (GEN-1). Results come back as the same kind of
+table (:meth:`DedupeResult.table`). Bad rows are reported with their position and left
+out, without stopping the run.
+
+>>> import datetime as dt
+>>> now = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
+>>> rows = [
+...     {"lead_id": "L1", "first_name": "Ada", "last_name": "Lovelace",
+...      "email": "ada@example.com", "phone": "(415) 867-5309",
+...      "created_at": "2025-06-01T10:00:00+00:00",
+...      "last_activity_at": "2025-06-20T10:00:00+00:00"},
+...     {"lead_id": "L2", "first_name": "ADA", "last_name": "lovelace",
+...      "email": "Ada@Example.com", "created_at": "2025-06-25T09:00:00+00:00",
+...      "last_activity_at": "2025-06-25T09:00:00+00:00"},
+...     {"lead_id": "L3", "first_name": "Bob", "phone": "415 867 5309"},
+... ]
+>>> result = find(rows, now=now)
+>>> [(p.a, p.b, p.kind) for p in result.pairs]
+[('L1', 'L2', 'merge')]
+>>> for d in result.pairs[0].decisions:
+...     print(d.explain())
+L1 -> L2: merge (name + email on the customer)
+L1 -> L2: duplicate (name_fuzzy + email on the customer)
+L2 -> L1: merge (name + email on the customer)
+L2 -> L1: duplicate (name_fuzzy + email on the customer)
+>>> [(c.id, c.members) for c in result.clusters]
+[('L1', ('L1', 'L2'))]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, Final, Literal, cast
+
+import attrs
+
+from leadcore import _attrs as a
+from leadcore import _dedupe_block as block
+from leadcore import _dedupe_frames as frames
+from leadcore import _dedupe_input as inputs
+from leadcore import _dedupe_load as loader
+from leadcore import _dedupe_pool as pool
+from leadcore import _dedupe_tables as tables
+from leadcore import merge, normalize
+from leadcore._dedupe_decide import (
+    AUTO,
+    DUPLICATES,
+    Directed,
+    State,
+    Task,
+    decide_batch,
+    row,
+)
+from leadcore._merge_engine import compile_spec
+from leadcore.errors import InvalidInput, Problem
+from leadcore.merge import MergePolicy
+from leadcore.model import Lead
+
+__all__ = [
+    "ACTIONS",
+    "TABLES",
+    "Action",
+    "BadRow",
+    "Cluster",
+    "Columns",
+    "Decision",
+    "DedupePolicy",
+    "DedupeResult",
+    "GenericHandling",
+    "GenericKey",
+    "LeadTable",
+    "Pair",
+    "PairChange",
+    "PolicyComparison",
+    "Progress",
+    "Summary",
+    "TableKind",
+    "compare",
+    "find",
+    "load",
+    "reference",
+    "what_if",
+]
+
+
+def __dir__() -> list[str]:
+    return list(__all__)
+
+
+Action = Literal["merge", "route", "duplicate"]
+"""What the merge rules decide for a pair: auto-merge, route (MRG-2), possible duplicate."""
+
+ACTIONS: Final[tuple[Action, ...]] = ("merge", "route", "duplicate")
+"""Every action, strongest first (a pair's kind is its strongest decision)."""
+
+GenericHandling = Literal["refine", "exclude", "error"]
+"""What to do with keys held by more than ``generic_key_rows`` leads (see DedupePolicy)."""
+
+TableKind = frames.TableKind
+"""Kinds of output tables: ``rows`` (a list of dicts), ``pandas``, ``polars``, ``pyarrow``."""
+
+TABLES: Final = ("pairs", "decisions", "clusters", "generic_keys", "bad_rows")
+"""The tables of a :class:`DedupeResult`, by name."""
+
+Progress = Callable[[str, int, int], None]
+"""A progress callback: ``(stage, done, total)``, stages ``read``, ``block``, ``decide``."""
+
+_DAY_US: Final = 86_400_000_000
+_DEFAULT_MERGE: Final = MergePolicy()
+
+
+# -- configuration ------------------------------------------------------------------------
+
+
+def _opt_name_tuple(value: Iterable[str] | str | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,) if value else ()
+    return a.str_tuple(value)
+
+
+_names = a.collection(a.text)
+
+
+@attrs.frozen(kw_only=True)
+class Columns(a.Frozen):
+    """
+    Where each field of a lead is in a table: column names, for real exports.
+
+    The defaults are the columns of the synthetic exports in ``benchmarks/`` and of the
+    bundled sample (``leadcore/data/sample_leads.csv``). Map a field to None (or, for
+    contacts, to no column) when the table does not have it; contacts may take several
+    columns (``phones=("mobile", "work_phone")``).
+
+    >>> Columns(id="Lead ID", phones=("Mobile", "Phone")).phones
+    ('Mobile', 'Phone')
+    >>> Columns.parse(["id=Lead ID", "co_email=", "phones=Mobile,Phone"]).co_emails
+    ()
+
+    Attributes:
+        id: The lead id column (required).
+        first_name: The customer's first name.
+        last_name: The customer's last name.
+        emails: The customer's email columns.
+        phones: The customer's phone columns.
+        co_first_name: The co-customer's first name.
+        co_last_name: The co-customer's last name.
+        co_emails: The co-customer's email columns.
+        co_phones: The co-customer's phone columns.
+        source: The lead source (``credit_application`` matters to MRG-2).
+        lot: The lot (reported with routing decisions).
+        created_at: When the lead was created (MRG-3).
+        last_activity_at: When anything last happened on it (MRG-3, MRG-7).
+
+    """
+
+    id: str = attrs.field(metadata=a.check(a.ident), default="lead_id")
+    first_name: str | None = attrs.field(metadata=a.check(a.opt_ident), default="first_name")
+    last_name: str | None = attrs.field(metadata=a.check(a.opt_ident), default="last_name")
+    emails: tuple[str, ...] = attrs.field(
+        metadata=a.check(_names), default=("email",), converter=_opt_name_tuple
+    )
+    phones: tuple[str, ...] = attrs.field(
+        metadata=a.check(_names), default=("phone",), converter=_opt_name_tuple
+    )
+    co_first_name: str | None = attrs.field(metadata=a.check(a.opt_ident), default="co_first_name")
+    co_last_name: str | None = attrs.field(metadata=a.check(a.opt_ident), default="co_last_name")
+    co_emails: tuple[str, ...] = attrs.field(
+        metadata=a.check(_names), default=("co_email",), converter=_opt_name_tuple
+    )
+    co_phones: tuple[str, ...] = attrs.field(
+        metadata=a.check(_names), default=("co_phone",), converter=_opt_name_tuple
+    )
+    source: str | None = attrs.field(metadata=a.check(a.opt_ident), default="source")
+    lot: str | None = attrs.field(metadata=a.check(a.opt_ident), default="lot")
+    created_at: str | None = attrs.field(metadata=a.check(a.opt_ident), default="created_at")
+    last_activity_at: str | None = attrs.field(
+        metadata=a.check(a.opt_ident), default="last_activity_at"
+    )
+
+    @classmethod
+    def parse(cls, items: Iterable[str], base: Columns | None = None) -> Columns:
+        """
+        Return ``base`` (the defaults) with ``field=column`` overrides, as the CLI takes them.
+
+        ``field=`` maps a field to nothing; contacts take comma-separated columns. The
+        singular ``email``, ``phone``, ``co_email``, ``co_phone`` are accepted too.
+
+        Raises:
+            InvalidInput: An item is not ``field=column`` or names no field.
+
+        """
+        changes: dict[str, object] = {}
+        names = {f.name for f in attrs.fields(cls)}
+        problems = []
+        for index, item in enumerate(items):
+            field, equal, column = item.partition("=")
+            field = field.strip()
+            field = {"email": "emails", "phone": "phones"}.get(field, field)
+            field = {"co_email": "co_emails", "co_phone": "co_phones"}.get(field, field)
+            if not equal or field not in names:
+                problems.append(
+                    Problem(
+                        f"columns[{index}]",
+                        item,
+                        f"must be FIELD=COLUMN with FIELD one of {', '.join(sorted(names))}",
+                    )
+                )
+                continue
+            column = column.strip()
+            if field in inputs.MULTI:
+                changes[field] = tuple(c.strip() for c in column.split(",") if c.strip())
+            else:
+                changes[field] = column or None
+        if problems:
+            raise InvalidInput(problems)
+        return attrs.evolve(base or cls(), **cast("dict[str, Any]", changes))
+
+    def layout_spec(self) -> list[tuple[str, tuple[str, ...]]]:
+        """The (field, columns) pairs in layout order, for the input layer."""
+        found = []
+        for field in inputs.FIELDS:
+            value = getattr(self, field)
+            if isinstance(value, tuple):
+                found.append((field, value))
+            else:
+                found.append((field, () if value is None else (value,)))
+        return found
+
+
+def _handling_check(path: str, value: object) -> list[Problem]:
+    if value not in ("refine", "exclude", "error"):
+        return [Problem(path, value, "must be 'refine', 'exclude' or 'error'")]
+    return []
+
+
+def _cluster_on_check(path: str, value: object) -> list[Problem]:
+    found = _names(path, value)
+    if found:
+        return found
+    items: tuple[str, ...] = value  # type: ignore[assignment]  # a tuple of str
+    if not items:
+        return [Problem(path, value, "must name at least one action")]
+    return [
+        Problem(f"{path}[{i}]", item, "must be 'merge', 'route' or 'duplicate'")
+        for i, item in enumerate(items)
+        if item not in ACTIONS
+    ]
+
+
+def _actions(value: Iterable[str]) -> tuple[Action, ...]:
+    return a.to_tuple(value)  # type: ignore[arg-type]  # the check reports unknown names
+
+
+def _policy_check(path: str, value: object) -> list[Problem]:
+    if not isinstance(value, MergePolicy):
+        return [Problem(path, value, f"must be a MergePolicy, not {type(value).__name__}")]
+    return []
+
+
+@attrs.frozen(kw_only=True)
+class DedupePolicy(a.Frozen):
+    """
+    The merge rules to apply and how to run them over a table (GEN-7).
+
+    >>> policy = DedupePolicy(merge=MergePolicy(merge_max_inactivity_days=90))
+    >>> policy.merge.merge_max_inactivity_days, policy.generic_keys
+    (90, 'refine')
+
+    Attributes:
+        merge: The merge rules' policy (windows, conditions, placeholders...).
+        generic_key_rows: A phone, email or name held by more leads than this is a
+            *generic key* (a call centre's number, ``none@none.com``): reported, and
+            handled as ``generic_keys`` says.
+        generic_keys: ``refine`` (default): exact; a generic key's block is not compared
+            pair by pair, only its pairs that can still match are (those sharing another
+            key too, phone-only inbound leads, and close names for possible duplicates).
+            ``exclude``: generic emails and phones are treated as unusable values (the
+            answer is then that of the table without them); generic names are refined.
+            ``error``: stop, listing the generic keys.
+        cluster_on: The actions whose pairs join clusters (default: auto-merges only).
+
+    """
+
+    merge: MergePolicy = attrs.field(metadata=a.check(_policy_check), default=_DEFAULT_MERGE)
+    generic_key_rows: int = attrs.field(metadata=a.check(a.positive), default=100)
+    generic_keys: GenericHandling = attrs.field(metadata=a.check(_handling_check), default="refine")
+    cluster_on: tuple[Action, ...] = attrs.field(
+        metadata=a.check(_cluster_on_check), default=("merge",), converter=_actions
+    )
+
+
+# -- results ------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class BadRow(a.Frozen):
+    """
+    An input row left out of the run, and why.
+
+    Attributes:
+        row: Its 0-based position among the input's records (the header excluded).
+        line: Its 1-based line in the CSV file (the header is line 1); None otherwise.
+        field: The field at fault (``created_at``), or None for the whole row.
+        value: The value at fault.
+        message: What is wrong.
+
+    """
+
+    row: int
+    line: int | None
+    field: str | None
+    value: object = attrs.field(eq=False, hash=False)
+    message: str
+
+
+@attrs.frozen(kw_only=True)
+class GenericKey(a.Frozen):
+    """
+    A key held by more leads than ``generic_key_rows``, and how it was handled.
+
+    Attributes:
+        kind: ``phone``, ``email`` or ``name``.
+        key: The normalised value (a name as ``first last``, folded).
+        rows: How many leads hold it.
+        pairs: Candidate pairs its refinement compared (0 when excluded).
+        handling: ``refined`` or ``excluded``.
+
+    """
+
+    kind: str
+    key: str
+    rows: int
+    pairs: int
+    handling: str
+
+
+@attrs.frozen(kw_only=True)
+class Decision(a.Frozen):
+    """
+    What the merge rules decide with one lead inbound and the other existing (MRG-1..7).
+
+    Attributes:
+        inbound: The inbound lead's id.
+        existing: The existing lead's id.
+        action: ``merge`` or ``route`` (:func:`leadcore.merge.auto`), or ``duplicate``
+            (:func:`leadcore.merge.duplicates`).
+        via: ``two_of_n`` or ``phone_only`` (MRG-4).
+        matched: The conditions that hold (``name``, ``name_fuzzy``, ``email``, ``phone``).
+        person: The existing lead's person they hold on: ``customer`` or ``co_customer``
+            (MRG-5).
+        reasons: For ``route``, the reason codes (``both_credit_applications``).
+
+    """
+
+    inbound: str
+    existing: str
+    action: Action
+    via: str
+    matched: tuple[str, ...]
+    person: str
+    reasons: tuple[str, ...] = ()
+
+    def explain(self) -> str:
+        """
+        Return a one-line explanation.
+
+        >>> Decision(inbound="L2", existing="L1", action="merge", via="two_of_n",
+        ...          matched=("name", "email"), person="customer").explain()
+        'L2 -> L1: merge (name + email on the customer)'
+        """
+        on = "co-customer" if self.person == "co_customer" else "customer"
+        how = " + ".join(self.matched)
+        if self.via == "phone_only":
+            how += ", phone only"
+        extra = f"; {', '.join(self.reasons)}" if self.reasons else ""
+        return f"{self.inbound} -> {self.existing}: {self.action} ({how} on the {on}{extra})"
+
+
+def _decision_tuple(value: Iterable[Decision]) -> tuple[Decision, ...]:
+    return a.to_tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class Pair(a.Frozen):
+    """
+    Two leads the merge rules connect, with every decision in either direction.
+
+    Attributes:
+        a: The smaller lead id (by code point).
+        b: The larger lead id.
+        kind: The strongest action among the decisions (``merge`` > ``route`` >
+            ``duplicate``).
+        decisions: Every decision, sorted by inbound id then action.
+
+    """
+
+    a: str
+    b: str
+    kind: Action
+    decisions: tuple[Decision, ...] = attrs.field(converter=_decision_tuple)
+
+    @property
+    def matched(self) -> tuple[str, ...]:
+        """Every condition that holds in some decision, in SPEC order."""
+        found = {c for d in self.decisions for c in d.matched}
+        return tuple(c for c in merge.CONDITIONS if c in found)
+
+    def explain(self) -> str:
+        """Return every decision's explanation, joined by ``; ``."""
+        return "; ".join(d.explain() for d in self.decisions)
+
+
+def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
+    return a.str_tuple(value)
+
+
+@attrs.frozen(kw_only=True)
+class Cluster(a.Frozen):
+    """
+    A customer: leads connected by pairs of the ``cluster_on`` actions.
+
+    Attributes:
+        id: The smallest member id (by code point): stable in any row order.
+        members: The member ids, sorted.
+
+    """
+
+    id: str
+    members: tuple[str, ...] = attrs.field(converter=_str_tuple)
+
+    @property
+    def size(self) -> int:
+        """How many leads."""
+        return len(self.members)
+
+
+@attrs.frozen(kw_only=True)
+class Summary(a.Frozen):
+    """
+    Counts of a run.
+
+    Attributes:
+        records: Input records read.
+        leads: Leads kept (records minus bad rows).
+        bad_rows: Records left out.
+        candidate_pairs: Directed pairs the merge rules decided after blocking.
+        merge_pairs: Pairs that would auto-merge (in some direction).
+        route_pairs: Pairs whose strongest decision is ``route`` (MRG-2).
+        duplicate_pairs: Pairs whose strongest decision is ``duplicate`` (MRG-7).
+        clusters: Clusters of two leads or more.
+        clustered_leads: Leads in those clusters.
+        largest_cluster: Size of the largest cluster (1 when none).
+        customers: Clusters plus leads in no cluster.
+        generic_keys: Generic keys found.
+
+    """
+
+    records: int
+    leads: int
+    bad_rows: int
+    candidate_pairs: int
+    merge_pairs: int
+    route_pairs: int
+    duplicate_pairs: int
+    clusters: int
+    clustered_leads: int
+    largest_cluster: int
+    customers: int
+    generic_keys: int
+
+    def as_dict(self) -> dict[str, int]:
+        """The counts by name."""
+        return attrs.asdict(self)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class LeadTable(a.Frozen):
+    """
+    Leads read and normalised once, ready for :func:`find` (and many policies).
+
+    Build one with :func:`load`. It holds only what the merge rules look at, already
+    normalised for ``region``; bad rows are listed and left out.
+
+    Attributes:
+        records: Input records read.
+        bad_rows: The records left out, in input order.
+        region: The default phone region the numbers were normalised with.
+        kind: The kind of table results come back as by default (``rows`` for files,
+            mappings and leads; ``pandas``, ``polars`` or ``pyarrow`` for those tables).
+
+    """
+
+    records: int
+    bad_rows: tuple[BadRow, ...]
+    region: str
+    kind: TableKind
+    data: inputs.Chunk = attrs.field(repr=False, alias="data")
+
+    def __len__(self) -> int:
+        return len(self.data.ids)
+
+    @property
+    def ids(self) -> Sequence[str]:
+        """The lead ids, in input order."""
+        return self.data.ids
+
+
+def _sorted_pairs(value: Iterable[Pair]) -> tuple[Pair, ...]:
+    return a.to_tuple(value)
+
+
+def _clusters(value: Iterable[Cluster]) -> tuple[Cluster, ...]:
+    return a.to_tuple(value)
+
+
+def _generic(value: Iterable[GenericKey]) -> tuple[GenericKey, ...]:
+    return a.to_tuple(value)
+
+
+def _bad(value: Iterable[BadRow]) -> tuple[BadRow, ...]:
+    return a.to_tuple(value)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class DedupeResult(a.Frozen):
+    """
+    Every pair the merge rules connect in a table, the clusters they make, and a report.
+
+    Attributes:
+        now: The moment the rules were applied at.
+        policy: The policy applied.
+        pairs: Every pair, sorted by ``(a, b)``.
+        clusters: Clusters of two leads or more, sorted by id.
+        generic_keys: Keys held by more than ``generic_key_rows`` leads.
+        bad_rows: Input rows left out.
+        summary: The counts.
+        kind: The kind of table :meth:`table` returns by default.
+
+    """
+
+    now: dt.datetime
+    policy: DedupePolicy
+    pairs: tuple[Pair, ...] = attrs.field(converter=_sorted_pairs)
+    clusters: tuple[Cluster, ...] = attrs.field(converter=_clusters)
+    generic_keys: tuple[GenericKey, ...] = attrs.field(converter=_generic)
+    bad_rows: tuple[BadRow, ...] = attrs.field(converter=_bad)
+    summary: Summary
+    kind: TableKind = "rows"
+    _cluster_of: Mapping[str, str] = attrs.field(factory=dict, repr=False, alias="cluster_of")
+
+    def cluster_id(self, lead_id: str) -> str:
+        """Return the id of the cluster of ``lead_id`` (the lead's own id when alone)."""
+        return self._cluster_of.get(lead_id, lead_id)
+
+    def in_cluster(self, lead_id: str) -> bool:
+        """Return whether ``lead_id`` is in a cluster of two leads or more."""
+        return lead_id in self._cluster_of
+
+    def table(self, name: str, *, kind: TableKind | None = None) -> Any:  # noqa: ANN401  # a table
+        """
+        Return one of :data:`TABLES` as a table of ``kind`` (default: the input's kind).
+
+        ``pairs``: lead_a, lead_b, kind, cluster (the cluster id when the pair is in one),
+        matched (``+``-joined), explanation. ``decisions``: inbound, existing, action,
+        via, matched, person, reasons (one row per decision). ``clusters``: lead_id,
+        cluster_id, cluster_size (leads in clusters of two or more). ``generic_keys``:
+        kind, key, rows, pairs, handling. ``bad_rows``: row, line, field, value, message.
+
+        Raises:
+            InvalidInput: Unknown name or kind, or the kind's library is not installed.
+
+        """
+        if name not in TABLES:
+            raise InvalidInput.single("name", name, f"must be one of {', '.join(TABLES)}")
+        chosen = self.kind if kind is None else kind
+        if chosen not in frames.KINDS:
+            raise InvalidInput.single("kind", kind, f"must be one of {', '.join(frames.KINDS)}")
+        columns, rows = tables.BUILDERS[name](self)
+        return frames.build(chosen, columns, rows)
+
+
+# -- loading ------------------------------------------------------------------------------
+
+
+def load(
+    source: object,
+    *,
+    columns: Columns | None = None,
+    tz: str | None = None,
+    region: str = normalize.DEFAULT_REGION,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> LeadTable:
+    """
+    Read and normalise leads once, for :func:`find` and :func:`what_if`.
+
+    ``source`` is a CSV file (a path; UTF-8, a header row, RFC 4180 quoting), a pandas,
+    polars or pyarrow table (other tables through ``narwhals``), an iterable of
+    mappings (column name to value; a missing key is an empty value), or an iterable of
+    :class:`~leadcore.model.Lead`. ``columns`` maps fields to columns (not used for
+    leads). Timestamps are ISO 8601 text or datetimes; naive ones are read in ``tz``
+    (an IANA name or ``UTC``), and without ``tz`` they are refused (GEN-1). ``region``
+    is the default phone region (the merge policy's ``default_region``). With
+    ``workers`` above 1, reading and normalising run in that many processes.
+
+    Rows with the wrong number of fields, no id, an id another row has too, a value over
+    10,000 characters or an unreadable timestamp are reported in ``bad_rows`` (with their
+    position and, for a file, their line) and left out.
+
+    >>> table = load([{"lead_id": "A", "phone": "415 867 5309"}, {"lead_id": ""}])
+    >>> len(table), [(b.row, b.message) for b in table.bad_rows]
+    (1, [(1, 'has no lead id')])
+
+    Raises:
+        InvalidInput: The source cannot be read, a mapped column is missing from it,
+            a timestamp is naive and ``tz`` is not given (``naive_datetime``), or an
+            argument is invalid.
+
+    """
+    columns = Columns() if columns is None else columns
+    if not isinstance(columns, Columns):
+        raise InvalidInput.single("columns", columns, "must be a Columns")
+    region = normalize.check_region(region)
+    inputs.zone(tz)
+    if type(workers) is not int or workers < 1:
+        raise InvalidInput.single("workers", workers, "must be a whole number of at least 1")
+    with pool.quiet_gc():
+        chunk, kind = loader.read(
+            source, columns=columns, tz=tz, region=region, workers=workers, progress=progress
+        )
+    return LeadTable(
+        records=chunk.records,
+        bad_rows=_bad_rows(chunk),
+        region=region,
+        kind=kind,
+        data=chunk,
+    )
+
+
+def _bad_rows(chunk: inputs.Chunk) -> tuple[BadRow, ...]:
+    return tuple(
+        BadRow(
+            row=b.row,
+            line=None if b.line < 0 else b.line,
+            field=b.field or None,
+            value=b.value,
+            message=b.message,
+        )
+        for b in chunk.bad
+    )
+
+
+# -- finding ------------------------------------------------------------------------------
+
+
+def _check_now(now: object) -> dt.datetime:
+    problems = a.aware("now", now)
+    if problems:
+        raise InvalidInput(problems)
+    return now  # type: ignore[return-value]  # checked above
+
+
+def _check_policy(policy: object) -> DedupePolicy:
+    if isinstance(policy, MergePolicy):
+        return DedupePolicy(merge=policy)
+    if not isinstance(policy, DedupePolicy):
+        raise InvalidInput.single(
+            "policy", policy, f"must be a DedupePolicy or MergePolicy, not {type(policy).__name__}"
+        )
+    return policy
+
+
+def _eligible(values: Sequence[int | None], since_days: int, now_us: int) -> list[bool]:
+    # A margin of a day: this only prunes leads that surely fall outside the window;
+    # merge.auto and merge.duplicates apply the window exactly.
+    since = now_us - (since_days + 1) * _DAY_US
+    return [v is not None and v >= since for v in values]
+
+
+def _modes(table: inputs.Chunk, now: dt.datetime, policy: MergePolicy) -> list[block.Mode]:
+    now_us = (now - inputs.EPOCH) // inputs.ONE_US
+    auto_spec = compile_spec(policy, "auto")
+    duplicate_spec = compile_spec(policy, "duplicates")
+    block.check_blockable(auto_spec, "auto-merge")
+    block.check_blockable(duplicate_spec, "possible duplicates")
+    created = _eligible(table.created, policy.merge_max_age_days, now_us)
+    active = _eligible(table.last_activity, policy.merge_max_inactivity_days, now_us)
+    recent = _eligible(table.last_activity, policy.duplicate_max_inactivity_days, now_us)
+    return [
+        block.Mode(AUTO, auto_spec, [c and r for c, r in zip(created, active, strict=True)]),
+        block.Mode(DUPLICATES, duplicate_spec, recent),
+    ]
+
+
+def find(
+    source: object,
+    *,
+    now: dt.datetime,
+    policy: DedupePolicy | MergePolicy | None = None,
+    columns: Columns | None = None,
+    tz: str | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> DedupeResult:
+    """
+    Find every pair of leads the merge rules connect at ``now``, and the clusters (MRG-1..7).
+
+    A pair is listed when, with one lead inbound and the other as the only existing
+    lead, :func:`leadcore.merge.auto` merges or routes it, or
+    :func:`leadcore.merge.duplicates` lists the other, in either direction: exactly what
+    :func:`reference` finds by comparing every pair, found by blocking on shared keys.
+    ``source`` is a :class:`LeadTable` or anything :func:`load` reads (``columns``,
+    ``tz`` and ``workers`` are passed to it). See the module docstring for an example.
+
+    Raises:
+        InvalidInput: ``now`` is naive, the policy is invalid or cannot be blocked on
+            (a fuzzy name alone would match), generic keys were found under
+            ``generic_keys='error'``, or the source cannot be read.
+
+    """
+    now = _check_now(now)
+    chosen = _check_policy(DedupePolicy() if policy is None else policy)
+    with pool.quiet_gc():
+        table = _table(source, chosen, columns=columns, tz=tz, workers=workers, progress=progress)
+        return _run(table, now, chosen, workers=workers, progress=progress)
+
+
+def _table(
+    source: object,
+    policy: DedupePolicy,
+    *,
+    columns: Columns | None,
+    tz: str | None,
+    workers: int,
+    progress: Progress | None,
+) -> LeadTable:
+    if isinstance(source, LeadTable):
+        if source.region != policy.merge.default_region:
+            raise InvalidInput.single(
+                "policy.merge.default_region",
+                policy.merge.default_region,
+                f"must be the region the table was loaded with ({source.region!r})",
+            )
+        return source
+    return load(
+        source,
+        columns=columns,
+        tz=tz,
+        region=policy.merge.default_region,
+        workers=workers,
+        progress=progress,
+    )
+
+
+def _run(
+    table: LeadTable,
+    now: dt.datetime,
+    policy: DedupePolicy,
+    *,
+    workers: int,
+    progress: Progress | None,
+) -> DedupeResult:
+    data = table.data
+    rules = policy.merge
+    generic: list[GenericKey] = []
+    on_generic: Literal["refine", "error"] = "error" if policy.generic_keys == "error" else "refine"
+    if policy.generic_keys == "exclude":
+        found = block.generic_keys(data, policy.generic_key_rows, compile_spec(rules, "auto"))
+        generic = [
+            GenericKey(kind=g.kind, key=g.key, rows=g.rows, pairs=0, handling="excluded")
+            for g in found
+        ]
+        data = block.exclude(data, found)
+    modes = _modes(data, now, rules)
+    if progress is not None:
+        progress("block", 0, 1)
+    candidates = block.find(data, modes, limit=policy.generic_key_rows, on_generic=on_generic)
+    if progress is not None:
+        progress("block", 1, 1)
+    generic.extend(
+        GenericKey(kind=g.kind, key=g.key, rows=g.rows, pairs=g.pairs, handling="refined")
+        for g in candidates.generic
+    )
+    generic.sort(key=lambda g: (-g.rows, g.kind, g.key))
+    directed = _decide(
+        data, candidates.pairs, now=now, policy=rules, workers=workers, progress=progress
+    )
+    pairs = _pairs(data, directed)
+    clusters, cluster_of = _cluster(pairs, policy.cluster_on)
+    counts = dict.fromkeys(ACTIONS, 0)
+    for pair in pairs:
+        counts[pair.kind] += 1
+    clustered = sum(c.size for c in clusters)
+    summary = Summary(
+        records=table.records,
+        leads=len(data.ids),
+        bad_rows=len(table.bad_rows),
+        candidate_pairs=len(candidates.pairs),
+        merge_pairs=counts["merge"],
+        route_pairs=counts["route"],
+        duplicate_pairs=counts["duplicate"],
+        clusters=len(clusters),
+        clustered_leads=clustered,
+        largest_cluster=max((c.size for c in clusters), default=1),
+        customers=len(data.ids) - clustered + len(clusters),
+        generic_keys=len(generic),
+    )
+    return DedupeResult(
+        now=now,
+        policy=policy,
+        pairs=pairs,
+        clusters=clusters,
+        generic_keys=generic,
+        bad_rows=table.bad_rows,
+        summary=summary,
+        kind=table.kind,
+        cluster_of=cluster_of,
+    )
+
+
+_BATCH: Final = 2_000
+
+
+def _decide(
+    data: inputs.Chunk,
+    pairs: dict[tuple[int, int], int],
+    *,
+    now: dt.datetime,
+    policy: MergePolicy,
+    workers: int,
+    progress: Progress | None,
+) -> list[Directed]:
+    # Both directions of a pair in the same batch: each worker builds a row's Lead once.
+    ordered = sorted(
+        ((x, y, bits) for (x, y), bits in pairs.items()), key=lambda p: (min(p[0], p[1]), p)
+    )
+    batches = [ordered[i : i + _BATCH] for i in range(0, len(ordered), _BATCH)]
+    use = workers if len(ordered) >= 4 * _BATCH else 1
+    tasks: list[Task]
+    if use > 1:
+        # Workers get their rows with the task rather than reading the inherited table.
+        tasks = [
+            (batch, {r: row(data, r) for x, y, _ in batch for r in (x, y)}) for batch in batches
+        ]
+        state = State(None, now, policy)
+    else:
+        tasks = [(batch, None) for batch in batches]
+        state = State(data, now, policy)
+    results = pool.pmap(
+        decide_batch,
+        tasks,
+        workers=use,
+        state=state,
+        progress=progress,
+        stage="decide",
+        units=[len(b) for b in batches],
+    )
+    return [d for batch in results for d in batch]
+
+
+_RANK: Final = {action: rank for rank, action in enumerate(ACTIONS)}
+
+
+def _pairs(data: inputs.Chunk, directed: Iterable[Directed]) -> list[Pair]:
+    ids = data.ids
+    grouped: dict[tuple[str, str], list[Decision]] = {}
+    for d in directed:
+        one, other = ids[d.inbound], ids[d.existing]
+        key = (one, other) if one < other else (other, one)
+        grouped.setdefault(key, []).append(
+            Decision(
+                inbound=one,
+                existing=other,
+                action=d.action,  # type: ignore[arg-type]  # one of ACTIONS
+                via=d.via,
+                matched=d.matched,
+                person=d.person,
+                reasons=d.reasons,
+            )
+        )
+    return [_pair(a_id, b_id, found) for (a_id, b_id), found in sorted(grouped.items())]
+
+
+def _pair(a_id: str, b_id: str, found: list[Decision]) -> Pair:
+    found.sort(key=lambda d: (d.inbound, _RANK[d.action]))
+    kind = min((d.action for d in found), key=_RANK.__getitem__)
+    return Pair(a=a_id, b=b_id, kind=kind, decisions=found)
+
+
+def _cluster(
+    pairs: Iterable[Pair], cluster_on: tuple[Action, ...]
+) -> tuple[list[Cluster], dict[str, str]]:
+    """Connected components (union-find with path halving), named by smallest id."""
+    parent: dict[str, str] = {}
+
+    def root(item: str) -> str:
+        while True:
+            up = parent.setdefault(item, item)
+            if up == item:
+                return item
+            parent[item] = parent.setdefault(up, up)
+            item = parent[item]
+
+    wanted = set(cluster_on)
+    for pair in pairs:
+        if any(d.action in wanted for d in pair.decisions):
+            one, other = root(pair.a), root(pair.b)
+            if one != other:
+                # The smaller id becomes the root, so a root is its component's minimum.
+                if other < one:
+                    one, other = other, one
+                parent[other] = one
+    members: dict[str, list[str]] = {}
+    for item in parent:
+        members.setdefault(root(item), []).append(item)
+    clusters = [Cluster(id=r, members=sorted(m)) for r, m in sorted(members.items())]
+    cluster_of = {item: c.id for c in clusters for item in c.members}
+    return clusters, cluster_of
+
+
+# -- the definition, by brute force -------------------------------------------------------
+
+
+def reference(
+    leads: Sequence[Lead],
+    *,
+    now: dt.datetime,
+    policy: DedupePolicy | MergePolicy | None = None,
+) -> tuple[Pair, ...]:
+    """
+    Return the pairs :func:`find` must find, by comparing every pair (n squared: tests).
+
+    For every ordered pair of distinct leads, :func:`leadcore.merge.auto` (the inbound
+    lead against a list holding only the other) and :func:`leadcore.merge.duplicates`
+    decide; their merges, routes and possible duplicates make the pairs. This is the
+    definition the blocked search is tested against. Generic keys are ignored (the
+    ``exclude`` handling is not applied).
+
+    >>> import datetime as dt
+    >>> from leadcore.model import Person
+    >>> now = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
+    >>> old = Lead(id="A", customer=Person(first_name="Li", last_name="Ng", phones=["4158675309"]),
+    ...            created_at=now, last_activity_at=now)
+    >>> new = Lead(id="B", customer=Person(first_name="li", last_name="NG",
+    ...                                    phones=["+1 415-867-5309"]))
+    >>> pairs = reference([old, new], now=now)
+    >>> [(p.a, p.b, p.kind, [d.action for d in p.decisions]) for p in pairs]
+    [('A', 'B', 'merge', ['merge', 'duplicate'])]
+
+    Raises:
+        InvalidInput: A lead is invalid, two share an id, ``now`` is naive, or the
+            policy is invalid.
+
+    """
+    now = _check_now(now)
+    chosen = _check_policy(DedupePolicy() if policy is None else policy).merge
+    items = list(leads)
+    seen: set[str] = set()
+    for position, lead in enumerate(items):
+        if not isinstance(lead, Lead):
+            raise InvalidInput.single(f"leads[{position}]", lead, "must be a Lead")
+        if lead.id in seen:
+            raise InvalidInput.single(f"leads[{position}].id", lead.id, "must be unique")
+        seen.add(lead.id)
+    found: dict[tuple[str, str], list[Decision]] = {}
+    for one in items:
+        for other in items:
+            if one is other:
+                continue
+            for decision in _both(one, other, now, chosen):
+                key = (one.id, other.id) if one.id < other.id else (other.id, one.id)
+                found.setdefault(key, []).append(decision)
+    return tuple(_pair(a_id, b_id, ds) for (a_id, b_id), ds in sorted(found.items()))
+
+
+def _both(one: Lead, other: Lead, now: dt.datetime, policy: MergePolicy) -> list[Decision]:
+    found = []
+    verdict = merge.auto(one, [other], now=now, policy=policy)
+    if verdict.action != "create":
+        found.append(
+            Decision(
+                inbound=one.id,
+                existing=other.id,
+                action=verdict.action,
+                via=verdict.via or "",
+                matched=verdict.matched,
+                person=verdict.person or "",
+                reasons=verdict.codes,
+            )
+        )
+    found.extend(
+        Decision(
+            inbound=one.id,
+            existing=other.id,
+            action="duplicate",
+            via="two_of_n",
+            matched=item.matched,
+            person=item.person,
+        )
+        for item in merge.duplicates(one, [other], now=now, policy=policy).duplicates
+    )
+    return found
+
+
+# -- policy what-if -----------------------------------------------------------------------
+
+
+def _decisions(pair: Pair | None) -> tuple[Decision, ...]:
+    return () if pair is None else pair.decisions
+
+
+@attrs.frozen(kw_only=True)
+class PairChange(a.Frozen):
+    """
+    A pair whose decisions differ between two policies.
+
+    Attributes:
+        a: The smaller lead id.
+        b: The larger lead id.
+        before: The pair's kind under the first policy (None: not a pair).
+        after: Its kind under the second policy (None: not a pair).
+        decisions_before: Its decisions under the first policy.
+        decisions_after: Its decisions under the second policy.
+
+    """
+
+    a: str
+    b: str
+    before: Action | None
+    after: Action | None
+    decisions_before: tuple[Decision, ...] = attrs.field(converter=_decision_tuple)
+    decisions_after: tuple[Decision, ...] = attrs.field(converter=_decision_tuple)
+
+
+def _changes(value: Iterable[PairChange]) -> tuple[PairChange, ...]:
+    return a.to_tuple(value)
+
+
+@attrs.frozen(kw_only=True, eq=False)
+class PolicyComparison(a.Frozen):
+    """
+    Two policies applied to the same table, and the pairs whose decisions differ.
+
+    Attributes:
+        before: The result under the first policy.
+        after: The result under the second policy.
+        changes: Every pair whose decisions differ, sorted by ``(a, b)``.
+
+    """
+
+    before: DedupeResult
+    after: DedupeResult
+    changes: tuple[PairChange, ...] = attrs.field(converter=_changes)
+
+    def counts(self) -> dict[str, int]:
+        """How many pairs went from one kind to another, as ``"merge -> none"`` keys."""
+        found: dict[str, int] = {}
+        for change in self.changes:
+            key = f"{change.before or 'none'} -> {change.after or 'none'}"
+            found[key] = found.get(key, 0) + 1
+        return dict(sorted(found.items()))
+
+    def table(self, *, kind: TableKind | None = None) -> Any:  # noqa: ANN401  # a table
+        """
+        Return the changes as a table of ``kind`` (default: the input's kind).
+
+        Columns: lead_a, lead_b, before, after, explanation_before, explanation_after.
+
+        Raises:
+            InvalidInput: Unknown kind, or its library is not installed.
+
+        """
+        chosen = self.before.kind if kind is None else kind
+        if chosen not in frames.KINDS:
+            raise InvalidInput.single("kind", kind, f"must be one of {', '.join(frames.KINDS)}")
+        rows = [
+            {
+                "lead_a": c.a,
+                "lead_b": c.b,
+                "before": c.before or "",
+                "after": c.after or "",
+                "explanation_before": "; ".join(d.explain() for d in c.decisions_before),
+                "explanation_after": "; ".join(d.explain() for d in c.decisions_after),
+            }
+            for c in self.changes
+        ]
+        names = ["lead_a", "lead_b", "before", "after", "explanation_before", "explanation_after"]
+        return frames.build(chosen, names, rows)
+
+
+def compare(before: DedupeResult, after: DedupeResult) -> tuple[PairChange, ...]:
+    """
+    Return the pairs whose decisions differ between two results, sorted by ``(a, b)``.
+
+    >>> import datetime as dt
+    >>> now = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
+    >>> rows = [{"lead_id": "A", "first_name": "Li", "last_name": "Ng", "phone": "4158675309",
+    ...          "created_at": "2025-06-01T00:00Z", "last_activity_at": "2025-03-15T00:00Z"},
+    ...         {"lead_id": "B", "first_name": "Li", "last_name": "Ng", "phone": "4158675309"}]
+    >>> table = load(rows)
+    >>> strict = DedupePolicy(merge=MergePolicy(merge_max_inactivity_days=90))
+    >>> [(c.a, c.b, c.before, c.after) for c in compare(find(table, now=now),
+    ...                                                  find(table, now=now, policy=strict))]
+    [('A', 'B', 'merge', None)]
+
+    Raises:
+        InvalidInput: ``before`` or ``after`` is not a DedupeResult.
+
+    """
+    for path, value in (("before", before), ("after", after)):
+        if not isinstance(value, DedupeResult):
+            raise InvalidInput.single(path, value, "must be a DedupeResult")
+    old = {(p.a, p.b): p for p in before.pairs}
+    new = {(p.a, p.b): p for p in after.pairs}
+    found = []
+    for key in sorted(old.keys() | new.keys()):
+        one, two = old.get(key), new.get(key)
+        if _decisions(one) != _decisions(two):
+            found.append(
+                PairChange(
+                    a=key[0],
+                    b=key[1],
+                    before=None if one is None else one.kind,
+                    after=None if two is None else two.kind,
+                    decisions_before=_decisions(one),
+                    decisions_after=_decisions(two),
+                )
+            )
+    return tuple(found)
+
+
+def what_if(
+    source: object,
+    *,
+    now: dt.datetime,
+    policy: DedupePolicy | MergePolicy | None = None,
+    other: DedupePolicy | MergePolicy,
+    columns: Columns | None = None,
+    tz: str | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> PolicyComparison:
+    """
+    Apply two policies to the same table and list the pairs whose decisions differ.
+
+    "What would change if the activity window were 90 days?":
+    ``what_if(table, now=now, other=MergePolicy(merge_max_inactivity_days=90))``. The
+    table is read once (see :func:`find` for the arguments). See :func:`compare` for an
+    example.
+
+    Raises:
+        InvalidInput: As :func:`find`; both policies need the same ``default_region``.
+
+    """
+    now = _check_now(now)
+    first = _check_policy(DedupePolicy() if policy is None else policy)
+    second = _check_policy(other)
+    with pool.quiet_gc():
+        table = _table(source, first, columns=columns, tz=tz, workers=workers, progress=progress)
+        before = _run(table, now, first, workers=workers, progress=progress)
+        after = _run(
+            _table(table, second, columns=None, tz=None, workers=workers, progress=None),
+            now,
+            second,
+            workers=workers,
+            progress=progress,
+        )
+    return PolicyComparison(before=before, after=after, changes=compare(before, after))

@@ -1,0 +1,141 @@
+"""
+The fast phone path gives exactly ``phonenumbers``' answers (MRG-1's phone normal form).
+
+``leadcore._fastphone`` answers the common shapes without the parser; every answer must
+equal the reference (``phonenumbers.parse`` + ``is_valid_number`` + ``format_number``),
+which the benchmark also checks on every number of the million-lead file.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from leadcore import _fastphone, _phone
+
+
+def _formats(rng: random.Random, count: int) -> list[str]:
+    """Numbers written the ways CRM exports write them (as the benchmark generator does)."""
+    found = []
+    for _ in range(count):
+        area = rng.choice([201, 212, 305, 415, 613, 403, 268, 787, 555, 123, 999, 800, 900])
+        exchange = rng.randrange(100, 1000)
+        line = rng.randrange(0, 10_000)
+        found.extend(
+            [
+                f"({area}) {exchange}-{line:04d}",
+                f"{area}-{exchange}-{line:04d}",
+                f"{area}.{exchange}.{line:04d}",
+                f"{area}{exchange}{line:04d}",
+                f"+1 {area} {exchange} {line:04d}",
+                f"+1-{area}-{exchange}-{line:04d}",
+                f"1 ({area}) {exchange}-{line:04d}",
+                f"+1{area}{exchange}{line:04d}",
+                f" {area} {exchange} {line:04d} ",
+                f"{area}-{exchange}-{line:04d} ext {rng.randrange(1, 999)}",
+                f"011 44 20{rng.randrange(10**7, 10**8)}",
+                f"+44 20 {rng.randrange(1000, 10000)} {rng.randrange(1000, 10000)}",
+                f"+91 98{rng.randrange(100, 1000)} {rng.randrange(10**4, 10**5)} ",
+            ]
+        )
+    return found
+
+
+PLACEHOLDERS = ["", "0000000000", "000-000-0000", "555-555-5555", "1234567890", "N/A", "none"]
+
+
+class TestSameAnswersAsPhonenumbers:
+    """MRG-1: a number is usable, and normalised, exactly as phonenumbers says."""
+
+    @pytest.mark.parametrize("region", ["US", "CA", "GB", "FR", "IN"])
+    def test_export_formats_match_the_reference(self, region: str) -> None:
+        """MRG-1: every export format of many numbers, in several default regions."""
+        raws = _formats(random.Random(7), 150)  # noqa: S311  # test data, not secrets + PLACEHOLDERS
+
+        mismatches = _fastphone.check(raws, region)
+
+        assert mismatches == []
+
+    def test_to_e164_matches_the_foundation_function(self) -> None:
+        """MRG-1: the fast path and leadcore._phone.to_e164 agree one by one."""
+        raws = _formats(random.Random(11), 40)  # noqa: S311  # test data
+
+        got = [_fastphone.to_e164(raw, "US") for raw in raws]
+
+        assert got == [_phone.to_e164(raw, "US") for raw in raws]
+
+    def test_many_equals_one_by_one(self) -> None:
+        """Memoising by text and pre-key changes no answer."""
+        rng = random.Random(3)  # noqa: S311  # test data, not secrets
+        raws = [*_formats(rng, 20), *_formats(random.Random(3), 20)]  # noqa: S311  # the same again
+
+        assert _fastphone.to_e164_many(raws, "US") == [_fastphone.to_e164(r, "US") for r in raws]
+
+    @given(st.text(alphabet="0123456789 +-().", max_size=20), st.sampled_from(["US", "GB", "CA"]))
+    def test_any_text_of_digits_and_separators(self, raw: str, region: str) -> None:
+        """MRG-1: the pre-key lemma holds on any arrangement of its characters."""
+        assert _fastphone.to_e164(raw, region) == _fastphone._reference(raw, region)
+
+    @given(st.text(alphabet="0123456789 +-().ext#,;/x", max_size=24))
+    def test_text_with_extension_letters(self, raw: str) -> None:
+        """MRG-1: extensions and stray letters reach the reference or strip exactly."""
+        assert _fastphone.to_e164(raw, "US") == _fastphone._reference(raw, "US")
+
+    @given(st.text(max_size=30))
+    def test_any_text(self, raw: str) -> None:
+        """MRG-1: arbitrary Unicode text (other digits, spaces, letters) agrees too."""
+        assert _fastphone.to_e164(raw, "US") == _fastphone._reference(raw, "US")
+
+    @given(
+        st.integers(2, 9),
+        st.integers(0, 10**9 - 1),
+        st.sampled_from(["{}", "1{}", "+1{}", "({}) {}", "+1 {}-{}"]),
+    )
+    def test_every_nanpa_number(self, first: int, rest: int, shape: str) -> None:
+        """MRG-1: valid and invalid NANPA numbers alike, in each fast shape."""
+        national = f"{first}{rest:09d}"
+        if shape.count("{}") == 2:
+            raw = shape.format(national[:3], national[3:])
+        else:
+            raw = shape.format(national)
+
+        assert _fastphone.to_e164(raw, "US") == _fastphone._reference(raw, "US")
+
+    def test_too_long_text_is_left_to_the_reference(self) -> None:
+        """MRG-1: over 250 characters phonenumbers refuses the text; so do we."""
+        raw = "4158675309" + " " * 300
+
+        assert _fastphone.to_e164(raw, "US") is None
+        assert _fastphone._reference(raw, "US") is None
+
+
+class TestFastPath:
+    """Which texts skip the parser (the bulk of an export must)."""
+
+    @pytest.mark.parametrize(
+        "raw",
+        ["(415) 867-5309", "415.867.5309", "+1 415 867 5309", "1 (415) 867-5309", "4158675309"],
+    )
+    def test_common_us_shapes_are_fast(self, raw: str) -> None:
+        """The NANPA shapes of the exports are answered directly."""
+        assert _fastphone.fast_path(raw, "US")
+
+    @pytest.mark.parametrize("raw", ["+44 20 7946 0018", "011 44 2079460018", "N/A", ""])
+    def test_other_shapes_go_to_phonenumbers(self, raw: str) -> None:
+        """Foreign, IDD-prefixed and non-numbers go to the reference."""
+        assert not _fastphone.fast_path(raw, "US")
+
+    def test_national_shapes_are_fast_only_with_region_us(self) -> None:
+        """A national number is read in the default region: only US is direct."""
+        assert not _fastphone.fast_path("(415) 867-5309", "CA")
+        assert _fastphone.fast_path("+1 415 867 5309", "CA")
+
+    def test_pre_key_keeps_the_plus_and_digits(self) -> None:
+        """The pre-key is the digits, with the plus when it leads."""
+        assert _fastphone.key(" +1 (415) 867-5309 ") == "+14158675309"
+        assert _fastphone.key("415-867-5309 ext 12") == "4158675309"
+        assert _fastphone.key("1+415") is None
+        assert _fastphone.key("12") is None
