@@ -317,6 +317,21 @@ def zone(name: str | None) -> dt.tzinfo | None:
         ) from error
 
 
+CHUNK_COLUMNS: Final = (
+    "lines",
+    "ids",
+    "first",
+    "last",
+    "emails",
+    "phones",
+    "source",
+    "lot",
+    "created",
+    "last_activity",
+)
+"""The per-row columns of a chunk, besides ``rows`` (positions) and ``co`` (sparse)."""
+
+
 def _new_chunk() -> Chunk:
     return Chunk([], [], [], [], [], [], [], {}, [], [], [], [], [], None, 0)
 
@@ -742,18 +757,7 @@ def concat(chunks: Sequence[Chunk]) -> Chunk:
         base = len(out.ids)
         out.rows.extend([r + records for r in chunk.rows])
         out.bad.extend([b._replace(row=b.row + records) for b in chunk.bad])
-        for name in (
-            "lines",
-            "ids",
-            "first",
-            "last",
-            "emails",
-            "phones",
-            "source",
-            "lot",
-            "created",
-            "last_activity",
-        ):
+        for name in CHUNK_COLUMNS:
             getattr(out, name).extend(getattr(chunk, name))
         if chunk.co:
             out.co.update({base + k: v for k, v in chunk.co.items()})

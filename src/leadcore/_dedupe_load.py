@@ -163,19 +163,7 @@ def _drop_duplicate_ids(chunk: inputs.Chunk) -> inputs.Chunk:
             )
     bad.sort()
     where = {old: new for new, old in enumerate(keep)}
-    names = (
-        "rows",
-        "lines",
-        "ids",
-        "first",
-        "last",
-        "emails",
-        "phones",
-        "source",
-        "lot",
-        "created",
-        "last_activity",
-    )
+    names = ("rows", *inputs.CHUNK_COLUMNS)
     kept: dict[str, Any] = {name: [getattr(chunk, name)[i] for i in keep] for name in names}
     kept["co"] = {where[k]: v for k, v in chunk.co.items() if k in where}
     kept["bad"] = bad
