@@ -2,9 +2,11 @@
 Field-by-field merging of two leads (SPEC MRG-8), for :func:`leadcore.merge.manual`.
 
 The master wins where both leads have a value; where only one has a value it is kept;
-phones, emails, events (by id), viewers and ``fields`` (key by key) are united. Every
-value of the other lead that the merged lead does not hold is reported as lost, with the
-field it came from, so the merge can be audited (GEN-6).
+phones, emails, events (by id), viewers and ``fields`` (key by key) are united, order kept
+and duplicates by normalised value dropped: a later spelling of a number already held,
+the master's own included, is dropped. Every value that the merged lead does not hold is
+reported as lost, with the field it came from and whether it was the master's, so the
+merge can be audited (GEN-6).
 
 "Has a value": anything but None and a string of white space only.
 """
@@ -21,8 +23,8 @@ from leadcore.model import Event, Lead, Person
 
 T = TypeVar("T")
 
-Lost = list[tuple[str, Any]]
-"""Losing values found so far: (field, value), in field order."""
+Lost = list[tuple[str, Any, bool]]
+"""Losing values found so far: (field, value, whether it was the master's)."""
 
 
 def present(value: object) -> bool:
@@ -36,7 +38,7 @@ def pick(field: str, master: T, other: T, lost: Lost) -> T:
     """The master's value if it has one, else the other's if it has one, else the master's."""
     chosen = master if present(master) or not present(other) else other
     if other is not None and chosen is not other and other != chosen:
-        lost.append((field, other))
+        lost.append((field, other, False))
     return chosen
 
 
@@ -47,17 +49,22 @@ def unite(
     key: Callable[[str], str],
     lost: Lost,
 ) -> tuple[str, ...]:
-    """Master's items, then the other's whose normalised key is new; the rest is lost."""
-    out = list(master)
-    seen = {key(item) for item in master}
-    for item in other:
-        k = key(item)
-        if k in seen:
-            if item not in out:
-                lost.append((field, item))
-            continue
-        seen.add(k)
-        out.append(item)
+    """
+    Master's items, then the other's, keeping the first of each normalised key (MRG-8).
+
+    A dropped item is lost unless the very same text was kept.
+    """
+    out: list[str] = []
+    seen: set[str] = set()
+    for from_master, items in ((True, master), (False, other)):
+        for item in items:
+            k = key(item)
+            if k in seen:
+                if item not in out:
+                    lost.append((field, item, from_master))
+                continue
+            seen.add(k)
+            out.append(item)
     return tuple(out)
 
 
@@ -98,7 +105,7 @@ def _events(master: tuple[Event, ...], other: tuple[Event, ...], lost: Lost) -> 
             by_id[event.id] = event
             out.append(event)
         elif mine != event:
-            lost.append(("events", event))
+            lost.append(("events", event, False))
     return tuple(out)
 
 
@@ -130,7 +137,7 @@ def merge_leads(master: Lead, other: Lead, region: str) -> tuple[Lead, Lost]:
     # [decided] The merged lead never inherits the other's merged_into: that would make
     # the survivor look retired (docs/merge.md).
     if other.merged_into is not None and other.merged_into != merged_into:
-        lost.append(("merged_into", other.merged_into))
+        lost.append(("merged_into", other.merged_into, False))
     merged = attrs.evolve(
         master,
         customer=customer,

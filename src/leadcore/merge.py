@@ -963,7 +963,9 @@ def manual(master: Lead, other: Lead, *, policy: MergePolicy = _DEFAULT) -> Manu
         master=master.id,
         other=other.id,
         changes=changes_between(master, merged) + changes_between(other, retired),
-        discarded=tuple(Discarded(lead=other.id, field=f, value=v) for f, v in lost),
+        discarded=tuple(
+            Discarded(lead=master.id if mine else other.id, field=f, value=v) for f, v, mine in lost
+        ),
         retired=retired,
     )
     return ManualMerge(lead=merged, retired=retired, record=record)

@@ -10,7 +10,7 @@ import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadcore import merge
+from leadcore import merge, normalize
 from leadcore._merge_manual import present
 from leadcore.merge import CONDITIONS, MergeIndex, MergePolicy
 from leadcore.model import Event, Lead, Person
@@ -496,7 +496,12 @@ class TestManual:
         assert {e.id for e in master.events} | {e.id for e in other.events} == {
             e.id for e in lead.events
         }
-        assert lead.customer.phones[: len(master.customer.phones)] == master.customer.phones
+        for phone in master.customer.phones:
+            assert phone in lead.customer.phones or ("customer.phones", repr(phone)) in lost
+        keys = [normalize.phone(p) or f"raw:{p.strip()}" for p in lead.customer.phones]
+        assert len(keys) == len(set(keys)), "MRG-8: duplicates by normalised value dropped"
+        kept_master = [p for p in lead.customer.phones if p in master.customer.phones]
+        assert kept_master == sorted(kept_master, key=master.customer.phones.index)
         assert result.retired == attrs.evolve(other, status="merged", merged_into="A")
         assert lead.merged_into == master.merged_into
 
