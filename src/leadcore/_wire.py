@@ -466,7 +466,9 @@ def lead(item: Lead) -> dict[str, object]:
         "project": item.project,
         "status": item.status,
         "owner": item.owner,
-        "viewers": list(item.viewers),
+        # Lists of ids in results are sorted (SPEC "Conventions"); viewer order means
+        # nothing, so the Python value keeps its order and the wire sorts it.
+        "viewers": sorted(item.viewers),
         "source": item.source,
         "channel": None if item.channel is None else item.channel.value,
         "lot": item.lot,
@@ -501,8 +503,21 @@ def notifications(items: tuple[Notification, ...]) -> list[dict[str, object]]:
 def changes(items: tuple[Change, ...]) -> list[dict[str, object]]:
     """Write a change record as ``[{lead, field, old, new}]``."""
     return [
-        {"lead": c.lead, "field": c.field, "old": value(c.old), "new": value(c.new)} for c in items
+        {
+            "lead": c.lead,
+            "field": c.field,
+            "old": _field(c.field, c.old),
+            "new": _field(c.field, c.new),
+        }
+        for c in items
     ]
+
+
+def _field(name: str, item: object) -> object:
+    """Write a lead field's value as :func:`lead` writes it (viewers sorted)."""
+    if name == "viewers" and isinstance(item, tuple):
+        return sorted(item)
+    return value(item)
 
 
 def cancelled(items: tuple[CancelledEvent, ...]) -> list[dict[str, object]]:
