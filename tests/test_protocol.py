@@ -195,3 +195,73 @@ class TestCli:
         )
 
         assert json.loads(done.stdout)["result"] == {"normalized": "jose"}
+
+
+class TestLineEdges:
+    """Lines as bytes: split at line feeds only, decoded one by one (SPEC "Oracle protocol")."""
+
+    def test_a_line_that_is_not_utf8_is_one_invalid_json_answer(self) -> None:
+        """GEN-5: bad bytes on one line neither crash the run nor lose the other lines."""
+        good = _line(request("normalize.name", {"value": "Ada"}, id=1)).encode()
+        out = io.StringIO()
+
+        protocol.run(io.BytesIO(good + b"\n\xff\xfe\n" + good + b"\n"), out)
+
+        codes = [json.loads(x).get("error", {}).get("code") for x in out.getvalue().splitlines()]
+        assert codes == [None, "invalid_json", None]
+
+    def test_carriage_return_inside_a_line_is_json_white_space(self) -> None:
+        """A bare CR between tokens does not split the request in two."""
+        line = _line(request("normalize.name", {"value": "Ada"})).replace(",", ",\r", 1)
+        out = io.StringIO()
+
+        protocol.run(io.BytesIO(line.encode() + b"\r\n"), out)
+
+        assert [json.loads(x)["ok"] for x in out.getvalue().splitlines()] == [True]
+
+    def test_only_json_white_space_makes_a_blank_line(self) -> None:
+        """Control characters that Python calls space are not JSON white space."""
+        assert protocol.decide_line(" \t\r\n") is None
+        assert protocol.decide_line(b" \t\r\n") is None
+        response = protocol.decide_line("\x1c")
+        assert response is not None
+        assert response["error"]["code"] == "invalid_json"  # type: ignore[index]
+
+    def test_byte_order_mark_is_ignored(self) -> None:
+        """A file saved with a BOM still answers its first line."""
+        line = "\ufeff" + _line(request("normalize.name", {"value": "Ada"}))
+
+        response = protocol.decide_line(line.encode())
+
+        assert response is not None
+        assert response["ok"] is True
+
+    def test_deep_free_fields_are_invalid_input_not_a_crash(self) -> None:
+        """GEN-5: a lead's fields nested 500 deep are refused with a path."""
+        deep: object = []
+        for _ in range(500):
+            deep = [deep]
+        req = request(
+            "link.visibility",
+            {"lead": {"id": "L1", "fields": {"k": deep}}, "user": {"id": "u"}},
+        )
+
+        response = protocol.decide(req)
+
+        assert response["error"]["code"] == "invalid_input"  # type: ignore[index]
+        assert str(response["error"]["path"]).startswith("input.lead.fields.k")  # type: ignore[index]
+
+    def test_overlong_field_names_are_refused(self) -> None:
+        """GEN-5: keys count as strings too: at most 10,000 characters."""
+        req = request(
+            "link.visibility",
+            {"lead": {"id": "L1", "fields": {"k" * 10_001: 1}}, "user": {"id": "u"}},
+        )
+
+        assert protocol.decide(req)["error"]["path"] == "input.lead.fields"  # type: ignore[index]
+
+    def test_empty_region_is_named_where_it_was_given(self) -> None:
+        """GEN-5: the path names the input's region, even when it is empty."""
+        response = protocol.decide(request("normalize.phone", {"value": "1", "region": ""}))
+
+        assert response["error"]["path"] == "input.region"  # type: ignore[index]

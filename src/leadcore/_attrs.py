@@ -34,6 +34,9 @@ MAX_TEXT: Final = 10_000
 MAX_ITEMS: Final = 100_000
 """Largest collection accepted anywhere (SPEC GEN-5)."""
 
+MAX_DEPTH: Final = 64
+"""Deepest nesting of a free JSON value (lists and objects) accepted."""
+
 CHECK: Final = "leadcore.check"
 """Metadata key of a field's check function."""
 
@@ -209,8 +212,8 @@ def collection(item: Check, kind: type = tuple) -> Check:
 
 def json_value(path: str, value: object, depth: int = 0) -> list[Problem]:  # noqa: C901  # one branch per JSON type
     """Check a frozen JSON value: None, bool, int, finite float, str, tuple, mapping."""
-    if depth > 64:
-        return _problem(path, "<deep value>", "is nested more than 64 levels deep")
+    if depth > MAX_DEPTH:
+        return _problem(path, "<deep value>", f"is nested more than {MAX_DEPTH} levels deep")
     if value is None or isinstance(value, bool | int):
         return []
     if isinstance(value, float):
@@ -229,6 +232,10 @@ def json_value(path: str, value: object, depth: int = 0) -> list[Problem]:  # no
         for key, element in value.items():
             if not isinstance(key, str):
                 found.extend(_problem(path, key, "must have string keys"))
+            elif len(key) > MAX_TEXT:
+                found.extend(
+                    _problem(path, key, f"must have keys of at most {MAX_TEXT} characters")
+                )
             else:
                 found.extend(json_value(f"{path}.{key}", element, depth + 1))
         return found
@@ -342,12 +349,19 @@ def to_enum_set(enum_cls: type[E]) -> Callable[[Iterable[E | str]], frozenset[E]
     return convert
 
 
-def freeze_json(value: object) -> object:
-    """Deep-freeze a JSON value: lists become tuples, dicts read-only mappings."""
+def freeze_json(value: object, depth: int = 0) -> object:
+    """
+    Deep-freeze a JSON value: lists become tuples, dicts read-only mappings.
+
+    Past :data:`MAX_DEPTH` levels the value is handed through unfrozen, so that the
+    field's check reports it as too deep instead of Python running out of stack.
+    """
+    if depth > MAX_DEPTH:
+        return value
     if isinstance(value, list | tuple):
-        return tuple(freeze_json(v) for v in value)
+        return tuple(freeze_json(v, depth + 1) for v in value)
     if isinstance(value, Mapping):
-        return FrozenMap({k: freeze_json(v) for k, v in value.items()})
+        return FrozenMap({k: freeze_json(v, depth + 1) for k, v in value.items()})
     return value
 
 

@@ -10,6 +10,7 @@ Kept apart from the rule code: this is the only place that reads files and the t
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import sys
 from collections.abc import Sequence
@@ -20,11 +21,16 @@ from leadcore import __version__, protocol
 
 
 def _decide(args: argparse.Namespace, out: TextIO) -> int:
+    if out is sys.stdout and isinstance(out, io.TextIOWrapper):
+        # Responses are UTF-8 JSON whatever the locale says.
+        out.reconfigure(encoding="utf-8")
     if args.file in (None, "-"):
-        protocol.run(sys.stdin, out)
+        # Bytes, so that lines split at \n only and a line that is not UTF-8 is one
+        # invalid_json answer rather than the end of the run.
+        protocol.run(sys.stdin.buffer, out)
         return 0
     try:
-        with open(args.file, encoding="utf-8") as infile:  # noqa: PTH123  # plain CLI I/O
+        with open(args.file, "rb") as infile:  # noqa: PTH123  # plain CLI I/O
             protocol.run(infile, out)
     except OSError as error:
         sys.stderr.write(f"leadcore decide: cannot read {args.file!r}: {error.strerror}\n")

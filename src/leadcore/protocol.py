@@ -23,7 +23,7 @@ import importlib
 import json
 import pkgutil
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Final, TextIO
+from typing import Any, BinaryIO, Final, TextIO
 
 import attrs
 
@@ -163,13 +163,26 @@ def _reject_constant(name: str) -> object:
     raise ValueError(msg)
 
 
-def decide_line(line: str) -> dict[str, object] | None:
-    """
-    Answer one JSON Lines request; None for a line of white space only.
+_JSON_SPACE: Final = " \t\r\n"
+"""White space as JSON defines it: a line of nothing else is skipped."""
 
-    A line that is not JSON yields an ``invalid_json`` response with ``id`` null.
+
+def decide_line(line: str | bytes) -> dict[str, object] | None:
     """
-    if not line.strip():
+    Answer one JSON Lines request; None for a line of (JSON) white space only.
+
+    A line that is not JSON, or (given as bytes) not UTF-8, yields an ``invalid_json``
+    response with ``id`` null. A byte-order mark at the start of a line is ignored.
+    """
+    if isinstance(line, bytes):
+        if not line.strip(_JSON_SPACE.encode()):
+            return None
+        try:
+            line = line.decode("utf-8")
+        except UnicodeDecodeError as error:
+            return _error(None, "invalid_json", f"the line is not UTF-8 text: {error}", "")
+    line = line.removeprefix("\ufeff")
+    if not line.strip(_JSON_SPACE):
         return None
     try:
         request = json.loads(line, parse_constant=_reject_constant)
@@ -183,7 +196,7 @@ def dumps(response: Mapping[str, object]) -> str:
     return json.dumps(response, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
 
-def answers(lines: Iterable[str]) -> Iterator[dict[str, object]]:
+def answers(lines: Iterable[str] | Iterable[bytes]) -> Iterator[dict[str, object]]:
     """Yield a response for every request line, in order (white-space lines skipped)."""
     for line in lines:
         response = decide_line(line)
@@ -191,12 +204,14 @@ def answers(lines: Iterable[str]) -> Iterator[dict[str, object]]:
             yield response
 
 
-def run(infile: TextIO, outfile: TextIO) -> int:
+def run(infile: TextIO | BinaryIO, outfile: TextIO) -> int:
     """
     Answer every line of ``infile`` on ``outfile``, flushing each; return the count.
 
     This is ``leadcore decide``: a bad line yields an error response and later lines
-    go on.
+    go on. Give a binary stream to have lines split at line feeds only and decoded one by
+    one (a line that is not UTF-8 is then one ``invalid_json`` answer, not a crash);
+    ``leadcore decide`` does.
     """
     written = 0
     for response in answers(infile):

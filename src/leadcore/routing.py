@@ -365,12 +365,13 @@ def eligible(
         else:
             preferred.append(agent.id)
     cooled.sort(key=lambda agent: rules.round_robin_key(last[agent], agent))
+    routable = {*preferred, *cooled}
     return Eligibility(
         channel=routed,
         preferred=sorted(preferred),
         fallback=cooled,
         ineligible=ineligible,
-        last_claims={k: v for k, v in last.items() if k in set(preferred) | set(cooled)},
+        last_claims={k: v for k, v in last.items() if k in routable},
     )
 
 
@@ -516,14 +517,17 @@ def judge_wave(
             )
         )
     used = [agent for agent in fallback if agent in members]
+    # Any cooled-down agent in the wave counts here, one offered before included: that
+    # one is also offered_before, and a refusal lists every failing condition (GEN-4).
+    cooled_in_wave = [agent for agent in eligibility.fallback if agent in members]
     left_out = [agent for agent in preferred if agent not in members]
-    if used and left_out:
+    if cooled_in_wave and left_out:
         found.append(
             rules.reason(
                 "fallback_before_preferred",
-                f"cooling-down agents {inp.listed(used)} offered while preferred agents "
-                f"{inp.listed(left_out)} were left out (RTE-5)",
-                fallback=used,
+                f"cooling-down agents {inp.listed(cooled_in_wave)} offered while preferred "
+                f"agents {inp.listed(left_out)} were left out (RTE-5)",
+                fallback=cooled_in_wave,
                 preferred_left_out=left_out,
             )
         )

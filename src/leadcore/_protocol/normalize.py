@@ -10,7 +10,8 @@ from leadcore.normalize import NormalizePolicy
 def _region(request: Request[NormalizePolicy]) -> str:
     given = request.input.opt_text("region")
     region = request.policy.default_region if given is None else given
-    return normalize.check_region(region, path="input.region" if given else "policy.default_region")
+    where = "policy.default_region" if given is None else "input.region"
+    return normalize.check_region(region, path=where)
 
 
 @rule("normalize.phone", policy=NormalizePolicy)
