@@ -991,3 +991,35 @@ class TestPurity:
             "network_problem",
         )
         assert len(routing.REASON_CODES["check_wave"]) == 8
+
+
+class TestDispatchTail:
+    """RTE-2: events after the lead is decided are all rejected, quickly and identically."""
+
+    def test_late_events_match_a_fold_of_apply_event(self) -> None:
+        """RTE-2: dispatch's one-step rejection of a decided tail equals applying each event."""
+        agents = [Agent(id=f"a{i}", project="p1") for i in range(1, 4)]
+        lead = Lead(id="L1", project="p1")
+        events = [
+            routing.DispatchEvent(kind="claim", agent="a1", at=at(minutes=-1)),
+            routing.DispatchEvent(kind="claim", agent="a2", at=at(minutes=-2)),
+            routing.DispatchEvent(kind="answer", agent="a3", at=at(minutes=-3)),
+            routing.DispatchEvent(kind="timeout", agent=None, at=at(minutes=-3)),
+        ]
+
+        fast = routing.dispatch("digital", lead, agents, [], events, now=NOW, rng=random.Random(7))
+        eligibility = routing.eligible("digital", lead, agents, [], now=NOW)
+        state = routing.offer(
+            routing.open_dispatch("digital", "L1", now=NOW),
+            routing.next_wave(eligibility, frozenset(), rng=random.Random(7)),
+        )
+        for index, event in enumerate(events):
+            state, _ = routing.apply_event(state, event, index=index)
+
+        assert fast.outcome == "claimed"
+        assert fast == state
+        assert [r.code for r in fast.rejected] == [
+            "lead_taken",
+            "wrong_event_type",
+            "lead_taken",
+        ]

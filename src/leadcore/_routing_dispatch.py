@@ -369,6 +369,29 @@ def _end_wave(
     return _next(state, phase="awaiting_wave", clock=at, declined=declined, applied=applied)
 
 
+def reject_rest(state: DispatchState, events: Iterable[tuple[int, DispatchEvent]]) -> DispatchState:
+    """
+    Apply events, in time order, to a decided dispatch: every one is rejected.
+
+    The same as folding :func:`apply_event` over them (a decided dispatch changes only
+    its clock, count and rejections), but builds the state once: rebuilding the tuple of
+    rejections at every event would be quadratic in a long tail of late events.
+    """
+    if not state.decided:
+        msg = "reject_rest needs a decided dispatch"
+        raise ValueError(msg)
+    rejected = list(state.rejected)
+    clock, applied = state.clock, state.applied
+    for index, event in events:
+        reason = _rejection_reason(state, event)
+        if reason is None:  # pragma: no cover  # a decided dispatch rejects everything
+            msg = "a decided dispatch accepted an event"
+            raise AssertionError(msg)
+        rejected.append(Rejection(index=index, event=event, reason=reason))
+        clock, applied = event.at, applied + 1
+    return _next(state, rejected=tuple(rejected), clock=clock, applied=applied)
+
+
 def apply_event(
     state: DispatchState,
     event: DispatchEvent,

@@ -708,7 +708,11 @@ def dispatch(
         rng,
         policy,
     )
-    for index, event in sorted(enumerate(given), key=lambda pair: pair[1].at):
+    ordered = sorted(enumerate(given), key=lambda pair: pair[1].at)
+    for position, (index, event) in enumerate(ordered):
+        if state.decided:
+            # Every later event is rejected: applied at once, not one tuple at a time.
+            return _routing_dispatch.reject_rest(state, ordered[position:])
         state, _ = apply_event(state, event, index=index)
         state = _fill(state, eligibility, rng, policy)
     return state
