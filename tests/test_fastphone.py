@@ -53,7 +53,7 @@ class TestSameAnswersAsPhonenumbers:
     @pytest.mark.parametrize("region", ["US", "CA", "GB", "FR", "IN"])
     def test_export_formats_match_the_reference(self, region: str) -> None:
         """MRG-1: every export format of many numbers, in several default regions."""
-        raws = _formats(random.Random(7), 150)  # noqa: S311  # test data, not secrets + PLACEHOLDERS
+        raws = _formats(random.Random(7), 150)  # test data, not secrets + PLACEHOLDERS
 
         mismatches = _fastphone.check(raws, region)
 
@@ -61,7 +61,7 @@ class TestSameAnswersAsPhonenumbers:
 
     def test_to_e164_matches_the_foundation_function(self) -> None:
         """MRG-1: the fast path and leadcore._phone.to_e164 agree one by one."""
-        raws = _formats(random.Random(11), 40)  # noqa: S311  # test data
+        raws = _formats(random.Random(11), 40)  # test data
 
         got = [_fastphone.to_e164(raw, "US") for raw in raws]
 
@@ -69,8 +69,8 @@ class TestSameAnswersAsPhonenumbers:
 
     def test_many_equals_one_by_one(self) -> None:
         """Memoising by text and pre-key changes no answer."""
-        rng = random.Random(3)  # noqa: S311  # test data, not secrets
-        raws = [*_formats(rng, 20), *_formats(random.Random(3), 20)]  # noqa: S311  # the same again
+        rng = random.Random(3)  # test data, not secrets
+        raws = [*_formats(rng, 20), *_formats(random.Random(3), 20)]  # the same again
 
         assert _fastphone.to_e164_many(raws, "US") == [_fastphone.to_e164(r, "US") for r in raws]
 

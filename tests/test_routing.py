@@ -38,7 +38,7 @@ LEAD = Lead(id="L1", project="p1")
 
 def seeded(seed: int) -> random.Random:
     """A generator in a known state (GEN-2)."""
-    return random.Random(seed)  # noqa: S311  # reproducible draws, not cryptography
+    return random.Random(seed)  # reproducible draws, not cryptography
 
 
 def agents(count: int, **switches: Any) -> list[Agent]:

@@ -32,7 +32,7 @@ DOCS = Path(__file__).resolve().parents[1] / "docs" / "routing.md"
 
 def seeded(seed: int) -> random.Random:
     """A generator in a known state (GEN-2)."""
-    return random.Random(seed)  # noqa: S311  # reproducible draws, not cryptography
+    return random.Random(seed)  # reproducible draws, not cryptography
 
 
 def team(count: int, project: str = "p1") -> list[Agent]:

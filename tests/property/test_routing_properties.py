@@ -44,7 +44,7 @@ mostly_true = st.sampled_from([True, True, True, False])
 
 def seeded(seed: int) -> random.Random:
     """A generator in a known state (GEN-2)."""
-    return random.Random(seed)  # noqa: S311  # reproducible draws, not cryptography
+    return random.Random(seed)  # reproducible draws, not cryptography
 
 
 @st.composite
