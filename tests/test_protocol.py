@@ -265,3 +265,14 @@ class TestLineEdges:
         response = protocol.decide(request("normalize.phone", {"value": "1", "region": ""}))
 
         assert response["error"]["path"] == "input.region"  # type: ignore[index]
+
+
+def test_other_families_policy_values_are_still_checked() -> None:
+    """GEN-7: a known policy field of another family is accepted only with a valid value."""
+    base = request("normalize.name", {"value": "Ada"})
+
+    accepted = protocol.decide(base | {"policy": {"wave_size": 3}})
+    refused = protocol.decide(base | {"policy": {"wave_size": "three"}})
+
+    assert accepted["ok"] is True
+    assert refused["error"]["path"] == "policy.wave_size"  # type: ignore[index]

@@ -95,9 +95,15 @@ def _policy(entry: _registry.Rule, raw: object) -> object:
     for key, value in given.data.items():
         if key in own:
             overrides[key] = value
-        elif key not in known:
+        elif key in known:
             # [decided] A key of another rule family's policy is accepted and has no
-            # effect here; only names no policy has are refused (docs/decisions.md).
+            # effect here, but its value must still be valid for that policy
+            # (docs/decisions.md).
+            try:
+                attrs.evolve(known[key](), **{key: value})
+            except InvalidInput as error:
+                raise error.under("policy") from None
+        else:
             raise InvalidInput.single(
                 join("policy", key),
                 value,
