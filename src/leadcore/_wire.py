@@ -457,34 +457,21 @@ def person(item: Person) -> dict[str, object]:
     }
 
 
-def lead(item: Lead) -> dict[str, object]:
-    """Write a Lead in full canonical form: every key present (SPEC "Conventions")."""
-    return {
-        "id": item.id,
-        "customer": person(item.customer),
-        "co_customer": None if item.co_customer is None else person(item.co_customer),
-        "project": item.project,
-        "status": item.status,
-        "owner": item.owner,
+_LEAD_FIELDS: Final = tuple(f.name for f in attrs.fields(Lead))
+
+
+def lead_field(name: str, item: object) -> object:
+    """Write the value of the Lead field ``name`` as the canonical form has it."""
+    if name == "viewers" and isinstance(item, tuple):
         # Lists of ids in results are sorted (SPEC "Conventions"); viewer order means
         # nothing, so the Python value keeps its order and the wire sorts it.
-        "viewers": sorted(item.viewers),
-        "source": item.source,
-        "channel": None if item.channel is None else item.channel.value,
-        "lot": item.lot,
-        "org": item.org,
-        "pipeline": item.pipeline,
-        "created_at": None if item.created_at is None else format_datetime(item.created_at),
-        "last_activity_at": (
-            None if item.last_activity_at is None else format_datetime(item.last_activity_at)
-        ),
-        "events": [
-            {"id": e.id, "at": format_datetime(e.at), "status": e.status.value} for e in item.events
-        ],
-        "linked_to": item.linked_to,
-        "merged_into": item.merged_into,
-        "fields": a.thaw_json(item.fields),
-    }
+        return sorted(item)
+    return value(item)
+
+
+def lead(item: Lead) -> dict[str, object]:
+    """Write a Lead in full canonical form: every key present (SPEC "Conventions")."""
+    return {name: lead_field(name, getattr(item, name)) for name in _LEAD_FIELDS}
 
 
 def reasons(items: Verdict | tuple[Reason, ...]) -> list[dict[str, object]]:
@@ -501,23 +488,16 @@ def notifications(items: tuple[Notification, ...]) -> list[dict[str, object]]:
 
 
 def changes(items: tuple[Change, ...]) -> list[dict[str, object]]:
-    """Write a change record as ``[{lead, field, old, new}]``."""
+    """Write a change record as ``[{lead, field, old, new}]``, values as :func:`lead` has them."""
     return [
         {
             "lead": c.lead,
             "field": c.field,
-            "old": _field(c.field, c.old),
-            "new": _field(c.field, c.new),
+            "old": lead_field(c.field, c.old),
+            "new": lead_field(c.field, c.new),
         }
         for c in items
     ]
-
-
-def _field(name: str, item: object) -> object:
-    """Write a lead field's value as :func:`lead` writes it (viewers sorted)."""
-    if name == "viewers" and isinstance(item, tuple):
-        return sorted(item)
-    return value(item)
 
 
 def cancelled(items: tuple[CancelledEvent, ...]) -> list[dict[str, object]]:
