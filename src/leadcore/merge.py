@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NamedTuple
 
 import attrs
 
@@ -551,6 +551,28 @@ def _check_policy(policy: object) -> MergePolicy:
     return policy
 
 
+class _Query(NamedTuple):
+    now: dt.datetime
+    policy: MergePolicy
+    leads: Sequence[Lead] | MergeIndex
+    spec: Spec
+    who: NormalizedPerson
+    real_name: bool
+
+
+def _query(
+    lead: object, path: str, existing: object, *, now: object, policy: object, mode: Mode
+) -> _Query:
+    """Validate the arguments of auto/duplicates and normalise the lead's customer once."""
+    checked = _check_lead(lead, path)
+    when = _check_now(now)
+    rules = _check_policy(policy)
+    leads = _check_existing(existing, rules)
+    spec = compile_spec(rules, mode)
+    who = normalize.person(checked.customer, region=spec.region)
+    return _Query(when, rules, leads, spec, who, has_real_full_name(who, spec))
+
+
 def _check_existing(existing: object, policy: MergePolicy) -> Sequence[Lead] | MergeIndex:
     if isinstance(existing, MergeIndex):
         if existing.region != policy.default_region:
@@ -563,7 +585,7 @@ def _check_existing(existing: object, policy: MergePolicy) -> Sequence[Lead] | M
     if isinstance(existing, str | bytes) or not isinstance(existing, Iterable):
         raise InvalidInput.single("existing", existing, "must be a list of leads or a MergeIndex")
     leads = tuple(existing)
-    if len(leads) > a.MAX_ITEMS and not isinstance(existing, MergeIndex):
+    if len(leads) > a.MAX_ITEMS:
         # A plain list is a scan; more than this belongs in a MergeIndex.
         raise InvalidInput.single(
             "existing",
@@ -771,13 +793,9 @@ def auto(
             naive, or the policy does not fit the index's region.
 
     """
-    _check_lead(inbound, "inbound")
-    now = _check_now(now)
-    policy = _check_policy(policy)
-    leads = _check_existing(existing, policy)
-    spec = compile_spec(policy, "auto")
-    who = normalize.person(inbound.customer, region=spec.region)
-    real_name = has_real_full_name(who, spec)
+    now, policy, leads, spec, who, real_name = _query(
+        inbound, "inbound", existing, now=now, policy=policy, mode="auto"
+    )
     phone_only = phone_only_eligible(who, spec)
     found: list[tuple[Lead, Outcome]] = []
     for lead in _pool(who, leads, spec, phone_only=phone_only):
@@ -889,13 +907,9 @@ def duplicates(
             naive, or the policy does not fit the index's region.
 
     """
-    _check_lead(lead, "lead")
-    now = _check_now(now)
-    policy = _check_policy(policy)
-    leads = _check_existing(existing, policy)
-    spec = compile_spec(policy, "duplicates")
-    who = normalize.person(lead.customer, region=spec.region)
-    real_name = has_real_full_name(who, spec)
+    now, policy, leads, spec, who, real_name = _query(
+        lead, "lead", existing, now=now, policy=policy, mode="duplicates"
+    )
     limit = dt.timedelta(days=policy.duplicate_max_inactivity_days)
     found = []
     for other in _pool(who, leads, spec, phone_only=False):
