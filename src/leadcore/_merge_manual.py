@@ -14,7 +14,7 @@ merge can be audited (GEN-6).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -165,31 +165,13 @@ def merge_leads(master: Lead, other: Lead, region: str) -> tuple[Lead, Lost]:
     return merged, _in_field_order(lost)
 
 
-_ORDER = (
-    "customer.",
-    "co_customer.",
-    "project",
-    "status",
-    "owner",
-    "source",
-    "channel",
-    "lot",
-    "org",
-    "pipeline",
-    "created_at",
-    "last_activity_at",
-    "events",
-    "linked_to",
-    "merged_into",
-    "fields.",
-)
+_RANK: Final = {name: index for index, name in enumerate(attrs.fields_dict(Lead))}
+"""Each Lead field's position: losing values are listed in field order."""
 
 
 def _rank(field: str) -> int:
-    for index, prefix in enumerate(_ORDER):
-        if field == prefix or (prefix.endswith(".") and field.startswith(prefix)):
-            return index
-    return len(_ORDER)  # pragma: no cover  # every field is listed
+    # "customer.phones" and "fields.budget" rank as their lead field.
+    return _RANK[field.partition(".")[0]]
 
 
 def _in_field_order(lost: Lost) -> Lost:
