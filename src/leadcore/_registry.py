@@ -17,8 +17,10 @@ import attrs
 
 from leadcore import _attrs as a
 from leadcore._wire import Obj
+from leadcore.errors import InvalidInput
 
 P = TypeVar("P")
+T = TypeVar("T")
 
 Result = dict[str, object]
 
@@ -66,6 +68,20 @@ def rule(name: str, *, policy: type[P]) -> Callable[[Callable[[Request[P]], Resu
         return handler
 
     return register
+
+
+def under_input(call: Callable[[], T]) -> T:
+    """
+    Run a rule function, giving the problems it reports their protocol paths.
+
+    Rule functions name their arguments (``existing[2].created_at``); on the wire those
+    live under ``input.``. Problems about the policy (``policy.*``) keep their path.
+    """
+    try:
+        return call()
+    except InvalidInput as error:
+        problems = [p if p.path.startswith("policy") else p.under("input") for p in error.problems]
+        raise InvalidInput(problems) from None
 
 
 def policy_fields() -> dict[str, type[Any]]:

@@ -17,8 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from leadcore import _wire, handover
-from leadcore._registry import Request, Result, rule
-from leadcore.errors import InvalidInput
+from leadcore._registry import Request, Result, rule, under_input
 from leadcore.handover import HandoverPolicy, HandoverResult, OrgTree
 from leadcore.model import Lead, User
 
@@ -47,10 +46,7 @@ def _transfer_result(result: HandoverResult) -> Result:
 
 def _run_transfer(request: Request[HandoverPolicy], operation: _Transfer) -> Result:
     lead, sender, target_org, tree = _transfer_input(request)
-    try:
-        result = operation(lead, sender, target_org, tree, policy=request.policy)
-    except InvalidInput as error:
-        raise error.under(request.input.path) from None
+    result = under_input(lambda: operation(lead, sender, target_org, tree, policy=request.policy))
     return _transfer_result(result)
 
 
@@ -58,10 +54,9 @@ def _run_transfer(request: Request[HandoverPolicy], operation: _Transfer) -> Res
 def check(request: Request[HandoverPolicy]) -> Result:
     """Whether a handover is allowed, with every failing reason (SPEC HND-1..HND-3)."""
     lead, sender, target_org, tree = _transfer_input(request)
-    try:
-        verdict = handover.check(lead, sender, target_org, tree, policy=request.policy)
-    except InvalidInput as error:
-        raise error.under(request.input.path) from None
+    verdict = under_input(
+        lambda: handover.check(lead, sender, target_org, tree, policy=request.policy)
+    )
     return {"allowed": verdict.allowed, "reasons": _wire.reasons(verdict)}
 
 

@@ -11,24 +11,10 @@ and ``other``. Results follow SPEC's table; beyond it, ``merge.auto`` adds
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 from leadcore import _wire, merge
-from leadcore._registry import Request, Result, rule
-from leadcore.errors import InvalidInput
+from leadcore._registry import Request, Result, rule, under_input
 from leadcore.merge import MergePolicy
 from leadcore.model import Lead
-
-T = TypeVar("T")
-
-
-def _under_input(run: Callable[[], T]) -> T:
-    """Run ``run``, giving any input problem its protocol path (``input.<path>``)."""
-    try:
-        return run()
-    except InvalidInput as error:
-        raise error.under("input") from None
 
 
 def _existing(request: Request[MergePolicy]) -> tuple[Lead, ...]:
@@ -40,7 +26,7 @@ def auto(request: Request[MergePolicy]) -> Result:
     """Merge, route or create an inbound lead, with the target and why (MRG-1 to MRG-6)."""
     inbound = _wire.read_lead(request.input.obj("inbound"))
     existing = _existing(request)
-    decision = _under_input(
+    decision = under_input(
         lambda: merge.auto(inbound, existing, now=request.now, policy=request.policy)
     )
     return {
@@ -69,7 +55,7 @@ def duplicates(request: Request[MergePolicy]) -> Result:
     """Possible duplicates of a lead, sorted by id, never merged (MRG-7)."""
     lead = _wire.read_lead(request.input.obj("lead"))
     existing = _existing(request)
-    found = _under_input(
+    found = under_input(
         lambda: merge.duplicates(lead, existing, now=request.now, policy=request.policy)
     )
     return {
@@ -84,7 +70,7 @@ def manual(request: Request[MergePolicy]) -> Result:
     """Merge two leads with a master; the other is retired; every losing value (MRG-8)."""
     master = _wire.read_lead(request.input.obj("master"))
     other = _wire.read_lead(request.input.obj("other"))
-    result = _under_input(lambda: merge.manual(master, other, policy=request.policy))
+    result = under_input(lambda: merge.manual(master, other, policy=request.policy))
     return {
         "lead": _wire.lead(result.lead),
         "retired": _wire.lead(result.retired),

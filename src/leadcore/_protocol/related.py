@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from leadcore import _wire, related
-from leadcore._registry import Request, Result, rule
+from leadcore._registry import Request, Result, rule, under_input
 from leadcore._wire import Obj
-from leadcore.errors import InvalidInput
 from leadcore.model import Crm
 from leadcore.related import CadenceMembership, RelatedPolicy
 
@@ -26,10 +25,9 @@ def find(request: Request[RelatedPolicy]) -> Result:
     connected = data.boolean("connected", default=False)
     record = _wire.read_record(data.obj("record"))
     records = [_wire.read_record(obj) for obj in data.objs("records")]
-    try:
-        result = related.find(crm, record, records, connected=connected, policy=request.policy)
-    except InvalidInput as error:
-        raise error.under("input") from None
+    result = under_input(
+        lambda: related.find(crm, record, records, connected=connected, policy=request.policy)
+    )
     return {
         "related": [{"id": r.id, "selectable": r.selectable} for r in result.related],
         "show_icon": result.show_icon,
@@ -45,12 +43,11 @@ def stop(request: Request[RelatedPolicy]) -> Result:
     current = data.opt_ident("current")
     include_current = data.boolean("include_current", default=False)
     memberships = [_read_membership(obj) for obj in data.objs("memberships")]
-    try:
-        result = related.stop(
+    result = under_input(
+        lambda: related.stop(
             selected, memberships, current=current, include_current=include_current
         )
-    except InvalidInput as error:
-        raise error.under("input") from None
+    )
     return {
         "stopped": [{"lead": m.lead, "cadence": m.cadence} for m in result.stopped],
         "not_in_cadence": list(result.not_in_cadence),

@@ -11,28 +11,13 @@ problem they report at ``agents[2].id`` is reported here at ``input.agents[2].id
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
-from typing import TypeVar
 
 from leadcore import _routing_input as inp
 from leadcore import _wire, routing
-from leadcore._registry import Request, Result, rule
+from leadcore._registry import Request, Result, rule, under_input
 from leadcore._wire import Obj
-from leadcore.errors import InvalidInput
 from leadcore.model import Agent, Channel, Claim
 from leadcore.routing import DispatchEvent, EventKind, RoutingPolicy
-
-T = TypeVar("T")
-
-
-def _under_input(call: Callable[[], T]) -> T:
-    """Run ``call``, putting ``input.`` in front of the paths of the problems it reports."""
-    try:
-        return call()
-    except InvalidInput as error:
-        problems = [p if p.path.startswith("policy") else p.under("input") for p in error.problems]
-        raise InvalidInput(problems) from None
-
 
 # -- readers ------------------------------------------------------------------------------
 
@@ -102,7 +87,7 @@ def eligible(request: Request[RoutingPolicy]) -> Result:
     lead = _wire.read_lead(data.obj("lead"))
     agents, claims = _agents(data), _claims(data)
     timezone = data.opt_text("timezone")
-    result = _under_input(
+    result = under_input(
         lambda: routing.eligible(
             channel, lead, agents, claims, now=request.now, timezone=timezone, policy=request.policy
         )
@@ -123,7 +108,7 @@ def check_wave(request: Request[RoutingPolicy]) -> Result:
     agents, claims = _agents(data), _claims(data)
     timezone = data.opt_text("timezone")
     offered_before, wave = data.idents("offered_before"), data.idents("wave")
-    result = _under_input(
+    result = under_input(
         lambda: routing.check_wave(
             channel,
             lead,
@@ -149,7 +134,7 @@ def dispatch(request: Request[RoutingPolicy]) -> Result:
     timezone = data.opt_text("timezone")
     seed = data.integer("seed")
     events = [_event(item) for item in data.objs("events")]
-    state = _under_input(
+    state = under_input(
         lambda: routing.dispatch(
             channel,
             lead,
@@ -170,7 +155,7 @@ def fresh_limit(request: Request[RoutingPolicy]) -> Result:
     """Leads an agent may claim from the fresh bucket per window (RTE-6)."""
     data = request.input
     fresh_count, active_agents = data.integer("fresh_count"), data.integer("active_agents")
-    return {"limit": _under_input(lambda: routing.fresh_limit(fresh_count, active_agents))}
+    return {"limit": under_input(lambda: routing.fresh_limit(fresh_count, active_agents))}
 
 
 @rule("routing.fresh_claim", policy=RoutingPolicy)
@@ -181,7 +166,7 @@ def fresh_claim(request: Request[RoutingPolicy]) -> Result:
     claims = _claims(data)
     fresh_count, active_agents = data.integer("fresh_count"), data.integer("active_agents")
     requested = data.integer("requested") if data.has("requested") else 1
-    grant = _under_input(
+    grant = under_input(
         lambda: routing.fresh_claim(
             agent,
             claims,
@@ -207,7 +192,7 @@ def transfer(request: Request[RoutingPolicy]) -> Result:
     lead = _wire.read_lead(data.obj("lead"))
     to = _wire.read_agent(data.obj("to"))
     by = _wire.read_user(data.obj("by"))
-    decision = _under_input(lambda: routing.transfer(lead, to, by, policy=request.policy))
+    decision = under_input(lambda: routing.transfer(lead, to, by, policy=request.policy))
     return {
         "allowed": decision.allowed,
         "reasons": _wire.reasons(decision.reasons),
