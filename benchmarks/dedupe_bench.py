@@ -298,7 +298,7 @@ def brute_force_check(path: Path, count: int = 1_000) -> dict[str, Any]:
             break
         chosen.extend(group)
     table = dedupe.load(chosen, tz="UTC")
-    from leadcore import _dedupe_decide  # noqa: PLC0415
+    from leadcore._dedupe import decide as _dedupe_decide  # noqa: PLC0415
 
     leads = [_dedupe_decide.lead(table.data, i, "US") for i in range(len(table))]
     now = dt.datetime.fromisoformat(NOW)

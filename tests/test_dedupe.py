@@ -20,7 +20,9 @@ from typing import Any
 import attrs
 import pytest
 
-from leadcore import _cli, _dedupe_decide, _dedupe_pool, dedupe
+from leadcore import _cli, dedupe
+from leadcore._dedupe import decide as _dedupe_decide
+from leadcore._dedupe import pool as _dedupe_pool
 from leadcore.errors import InvalidInput
 from leadcore.merge import MergePolicy
 from leadcore.model import Lead

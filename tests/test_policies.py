@@ -12,7 +12,8 @@ from typing import Any
 import attrs
 import pytest
 
-from leadcore import _registry, protocol
+from leadcore import protocol
+from leadcore._protocol import registry as _registry
 from leadcore.errors import InvalidInput
 
 SPEC_DEFAULTS: dict[str, object] = {

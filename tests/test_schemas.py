@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadcore import _registry, conformance, protocol, testing
+from leadcore import conformance, protocol, testing
+from leadcore._protocol import registry as _registry
 from leadcore.conformance import schema, validate
 from leadcore.conformance._ids import PROTOCOL_RULES
 from leadcore.conformance._schema import RESULT_KEYS

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from leadcore import _routing_fast, simulation
+from leadcore import simulation
+from leadcore._routing import fast as _routing_fast
 from leadcore.errors import InvalidInput
 from leadcore.model import Agent, Channel, Claim
 from leadcore.routing import RoutingPolicy

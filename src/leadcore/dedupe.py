@@ -57,20 +57,25 @@ L2 -> L1: duplicate (name_fuzzy + email on the customer)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, Literal, cast
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Final, Literal
 
 import attrs
 
 from leadcore import _attrs as a
-from leadcore import _dedupe_block as block
-from leadcore import _dedupe_frames as frames
-from leadcore import _dedupe_input as inputs
-from leadcore import _dedupe_load as loader
-from leadcore import _dedupe_pool as pool
-from leadcore import _dedupe_tables as tables
 from leadcore import merge, normalize
-from leadcore._dedupe_decide import (
+from leadcore._dedupe import block, frames, inputs, pool
+from leadcore._dedupe import load as loader
+from leadcore._dedupe.config import (
+    ACTIONS,
+    TABLES,
+    Action,
+    Columns,
+    DedupePolicy,
+    GenericHandling,
+    TableKind,
+)
+from leadcore._dedupe.decide import (
     AUTO,
     DUPLICATES,
     Directed,
@@ -79,8 +84,19 @@ from leadcore._dedupe_decide import (
     decide_batch,
     row,
 )
-from leadcore._merge_engine import compile_spec
-from leadcore.errors import InvalidInput, Problem
+from leadcore._dedupe.results import (
+    BadRow,
+    Cluster,
+    Decision,
+    DedupeResult,
+    GenericKey,
+    LeadTable,
+    Pair,
+    Summary,
+    decision_tuple,
+)
+from leadcore._merge.engine import compile_spec
+from leadcore.errors import InvalidInput
 from leadcore.merge import MergePolicy
 from leadcore.model import Lead
 
@@ -115,498 +131,10 @@ def __dir__() -> list[str]:
     return list(__all__)
 
 
-Action = Literal["merge", "route", "duplicate"]
-"""What the merge rules decide for a pair: auto-merge, route (MRG-2), possible duplicate."""
-
-ACTIONS: Final[tuple[Action, ...]] = ("merge", "route", "duplicate")
-"""Every action, strongest first (a pair's kind is its strongest decision)."""
-
-GenericHandling = Literal["refine", "exclude", "error"]
-"""What to do with keys held by more than ``generic_key_rows`` leads (see DedupePolicy)."""
-
-TableKind = frames.TableKind
-"""Kinds of output tables: ``rows`` (a list of dicts), ``pandas``, ``polars``, ``pyarrow``."""
-
-TABLES: Final = ("pairs", "decisions", "clusters", "generic_keys", "bad_rows")
-"""The tables of a :class:`DedupeResult`, by name."""
-
 Progress = Callable[[str, int, int], None]
 """A progress callback: ``(stage, done, total)``, stages ``read``, ``block``, ``decide``."""
 
 _DAY_US: Final = 86_400_000_000
-_DEFAULT_MERGE: Final = MergePolicy()
-
-
-# -- configuration ------------------------------------------------------------------------
-
-
-def _opt_name_tuple(value: Iterable[str] | str | None) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,) if value else ()
-    return a.str_tuple(value)
-
-
-_names = a.collection(a.text)
-
-
-@attrs.frozen(kw_only=True)
-class Columns(a.Frozen):
-    """
-    Where each field of a lead is in a table: column names, for real exports.
-
-    The defaults are the columns of the synthetic exports in ``benchmarks/`` and of the
-    bundled sample (``leadcore/data/sample_leads.csv``). Map a field to None (or, for
-    contacts, to no column) when the table does not have it; contacts may take several
-    columns (``phones=("mobile", "work_phone")``).
-
-    >>> Columns(id="Lead ID", phones=("Mobile", "Phone")).phones
-    ('Mobile', 'Phone')
-    >>> Columns.parse(["id=Lead ID", "co_email=", "phones=Mobile,Phone"]).co_emails
-    ()
-
-    Attributes:
-        id: The lead id column (required).
-        first_name: The customer's first name.
-        last_name: The customer's last name.
-        emails: The customer's email columns.
-        phones: The customer's phone columns.
-        co_first_name: The co-customer's first name.
-        co_last_name: The co-customer's last name.
-        co_emails: The co-customer's email columns.
-        co_phones: The co-customer's phone columns.
-        source: The lead source (``credit_application`` matters to MRG-2).
-        lot: The lot (reported with routing decisions).
-        created_at: When the lead was created (MRG-3).
-        last_activity_at: When anything last happened on it (MRG-3, MRG-7).
-
-    """
-
-    id: str = attrs.field(metadata=a.check(a.ident), default="lead_id")
-    first_name: str | None = attrs.field(metadata=a.check(a.opt_ident), default="first_name")
-    last_name: str | None = attrs.field(metadata=a.check(a.opt_ident), default="last_name")
-    emails: tuple[str, ...] = attrs.field(
-        metadata=a.check(_names), default=("email",), converter=_opt_name_tuple
-    )
-    phones: tuple[str, ...] = attrs.field(
-        metadata=a.check(_names), default=("phone",), converter=_opt_name_tuple
-    )
-    co_first_name: str | None = attrs.field(metadata=a.check(a.opt_ident), default="co_first_name")
-    co_last_name: str | None = attrs.field(metadata=a.check(a.opt_ident), default="co_last_name")
-    co_emails: tuple[str, ...] = attrs.field(
-        metadata=a.check(_names), default=("co_email",), converter=_opt_name_tuple
-    )
-    co_phones: tuple[str, ...] = attrs.field(
-        metadata=a.check(_names), default=("co_phone",), converter=_opt_name_tuple
-    )
-    source: str | None = attrs.field(metadata=a.check(a.opt_ident), default="source")
-    lot: str | None = attrs.field(metadata=a.check(a.opt_ident), default="lot")
-    created_at: str | None = attrs.field(metadata=a.check(a.opt_ident), default="created_at")
-    last_activity_at: str | None = attrs.field(
-        metadata=a.check(a.opt_ident), default="last_activity_at"
-    )
-
-    @classmethod
-    def parse(cls, items: Iterable[str], base: Columns | None = None) -> Columns:
-        """
-        Return ``base`` (the defaults) with ``field=column`` overrides, as the CLI takes them.
-
-        ``field=`` maps a field to nothing; contacts take comma-separated columns. The
-        singular ``email``, ``phone``, ``co_email``, ``co_phone`` are accepted too.
-
-        Raises:
-            InvalidInput: An item is not ``field=column`` or names no field.
-
-        """
-        changes: dict[str, object] = {}
-        names = {f.name for f in attrs.fields(cls)}
-        problems = []
-        for index, item in enumerate(items):
-            field, equal, column = item.partition("=")
-            field = field.strip()
-            field = {"email": "emails", "phone": "phones"}.get(field, field)
-            field = {"co_email": "co_emails", "co_phone": "co_phones"}.get(field, field)
-            if not equal or field not in names:
-                problems.append(
-                    Problem(
-                        f"columns[{index}]",
-                        item,
-                        f"must be FIELD=COLUMN with FIELD one of {', '.join(sorted(names))}",
-                    )
-                )
-                continue
-            column = column.strip()
-            if field in inputs.MULTI:
-                changes[field] = tuple(c.strip() for c in column.split(",") if c.strip())
-            else:
-                changes[field] = column or None
-        if problems:
-            raise InvalidInput(problems)
-        return attrs.evolve(base or cls(), **cast("dict[str, Any]", changes))
-
-    def layout_spec(self) -> list[tuple[str, tuple[str, ...]]]:
-        """The (field, columns) pairs in layout order, for the input layer."""
-        found = []
-        for field in inputs.FIELDS:
-            value = getattr(self, field)
-            if isinstance(value, tuple):
-                found.append((field, value))
-            else:
-                found.append((field, () if value is None else (value,)))
-        return found
-
-
-def _handling_check(path: str, value: object) -> list[Problem]:
-    if value not in ("refine", "exclude", "error"):
-        return [Problem(path, value, "must be 'refine', 'exclude' or 'error'")]
-    return []
-
-
-def _cluster_on_check(path: str, value: object) -> list[Problem]:
-    found = _names(path, value)
-    if found:
-        return found
-    items: tuple[str, ...] = value  # type: ignore[assignment]  # a tuple of str
-    if not items:
-        return [Problem(path, value, "must name at least one action")]
-    return [
-        Problem(f"{path}[{i}]", item, "must be 'merge', 'route' or 'duplicate'")
-        for i, item in enumerate(items)
-        if item not in ACTIONS
-    ]
-
-
-def _actions(value: Iterable[str]) -> tuple[Action, ...]:
-    return a.to_tuple(value)  # type: ignore[arg-type]  # the check reports unknown names
-
-
-def _policy_check(path: str, value: object) -> list[Problem]:
-    if not isinstance(value, MergePolicy):
-        return [Problem(path, value, f"must be a MergePolicy, not {type(value).__name__}")]
-    return []
-
-
-@attrs.frozen(kw_only=True)
-class DedupePolicy(a.Frozen):
-    """
-    The merge rules to apply and how to run them over a table (GEN-7).
-
-    >>> policy = DedupePolicy(merge=MergePolicy(merge_max_inactivity_days=90))
-    >>> policy.merge.merge_max_inactivity_days, policy.generic_keys
-    (90, 'refine')
-
-    Attributes:
-        merge: The merge rules' policy (windows, conditions, placeholders...).
-        generic_key_rows: A phone, email or name held by more leads than this is a
-            *generic key* (a call centre's number, ``none@none.com``): reported, and
-            handled as ``generic_keys`` says.
-        generic_keys: ``refine`` (default): exact; a generic key's block is not compared
-            pair by pair, only its pairs that can still match are (those sharing another
-            key too, phone-only inbound leads, and close names for possible duplicates).
-            ``exclude``: generic emails and phones are treated as unusable values (the
-            answer is then that of the table without them); generic names are refined.
-            ``error``: stop, listing the generic keys.
-        cluster_on: The actions whose pairs join clusters (default: auto-merges only).
-
-    """
-
-    merge: MergePolicy = attrs.field(metadata=a.check(_policy_check), default=_DEFAULT_MERGE)
-    generic_key_rows: int = attrs.field(metadata=a.check(a.positive), default=100)
-    generic_keys: GenericHandling = attrs.field(metadata=a.check(_handling_check), default="refine")
-    cluster_on: tuple[Action, ...] = attrs.field(
-        metadata=a.check(_cluster_on_check), default=("merge",), converter=_actions
-    )
-
-
-# -- results ------------------------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class BadRow(a.Frozen):
-    """
-    An input row left out of the run, and why.
-
-    Attributes:
-        row: Its 0-based position among the input's records (the header excluded).
-        line: Its 1-based line in the CSV file (the header is line 1); None otherwise.
-        field: The field at fault (``created_at``), or None for the whole row.
-        value: The value at fault.
-        message: What is wrong.
-
-    """
-
-    row: int
-    line: int | None
-    field: str | None
-    value: object = attrs.field(eq=False, hash=False)
-    message: str
-
-
-@attrs.frozen(kw_only=True)
-class GenericKey(a.Frozen):
-    """
-    A key held by more leads than ``generic_key_rows``, and how it was handled.
-
-    Attributes:
-        kind: ``phone``, ``email`` or ``name``.
-        key: The normalised value (a name as ``first last``, folded).
-        rows: How many leads hold it.
-        pairs: Candidate pairs its refinement compared (0 when excluded).
-        handling: ``refined`` or ``excluded``.
-
-    """
-
-    kind: str
-    key: str
-    rows: int
-    pairs: int
-    handling: str
-
-
-@attrs.frozen(kw_only=True)
-class Decision(a.Frozen):
-    """
-    What the merge rules decide with one lead inbound and the other existing (MRG-1..7).
-
-    Attributes:
-        inbound: The inbound lead's id.
-        existing: The existing lead's id.
-        action: ``merge`` or ``route`` (:func:`leadcore.merge.auto`), or ``duplicate``
-            (:func:`leadcore.merge.duplicates`).
-        via: ``two_of_n`` or ``phone_only`` (MRG-4).
-        matched: The conditions that hold (``name``, ``name_fuzzy``, ``email``, ``phone``).
-        person: The existing lead's person they hold on: ``customer`` or ``co_customer``
-            (MRG-5).
-        reasons: For ``route``, the reason codes (``both_credit_applications``).
-
-    """
-
-    inbound: str
-    existing: str
-    action: Action
-    via: str
-    matched: tuple[str, ...]
-    person: str
-    reasons: tuple[str, ...] = ()
-
-    def explain(self) -> str:
-        """
-        Return a one-line explanation.
-
-        >>> Decision(inbound="L2", existing="L1", action="merge", via="two_of_n",
-        ...          matched=("name", "email"), person="customer").explain()
-        'L2 -> L1: merge (name + email on the customer)'
-        """
-        on = "co-customer" if self.person == "co_customer" else "customer"
-        how = " + ".join(self.matched)
-        if self.via == "phone_only":
-            how += ", phone only"
-        extra = f"; {', '.join(self.reasons)}" if self.reasons else ""
-        return f"{self.inbound} -> {self.existing}: {self.action} ({how} on the {on}{extra})"
-
-
-def _decision_tuple(value: Iterable[Decision]) -> tuple[Decision, ...]:
-    return a.to_tuple(value)
-
-
-@attrs.frozen(kw_only=True)
-class Pair(a.Frozen):
-    """
-    Two leads the merge rules connect, with every decision in either direction.
-
-    Attributes:
-        a: The smaller lead id (by code point).
-        b: The larger lead id.
-        kind: The strongest action among the decisions (``merge`` > ``route`` >
-            ``duplicate``).
-        decisions: Every decision, sorted by inbound id then action.
-
-    """
-
-    a: str
-    b: str
-    kind: Action
-    decisions: tuple[Decision, ...] = attrs.field(converter=_decision_tuple)
-
-    @property
-    def matched(self) -> tuple[str, ...]:
-        """Every condition that holds in some decision, in SPEC order."""
-        found = {c for d in self.decisions for c in d.matched}
-        return tuple(c for c in merge.CONDITIONS if c in found)
-
-    def explain(self) -> str:
-        """Return every decision's explanation, joined by ``; ``."""
-        return "; ".join(d.explain() for d in self.decisions)
-
-
-def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
-    return a.str_tuple(value)
-
-
-@attrs.frozen(kw_only=True)
-class Cluster(a.Frozen):
-    """
-    A customer: leads connected by pairs of the ``cluster_on`` actions.
-
-    Attributes:
-        id: The smallest member id (by code point): stable in any row order.
-        members: The member ids, sorted.
-
-    """
-
-    id: str
-    members: tuple[str, ...] = attrs.field(converter=_str_tuple)
-
-    @property
-    def size(self) -> int:
-        """How many leads."""
-        return len(self.members)
-
-
-@attrs.frozen(kw_only=True)
-class Summary(a.Frozen):
-    """
-    Counts of a run.
-
-    Attributes:
-        records: Input records read.
-        leads: Leads kept (records minus bad rows).
-        bad_rows: Records left out.
-        candidate_pairs: Directed pairs the merge rules decided after blocking.
-        merge_pairs: Pairs that would auto-merge (in some direction).
-        route_pairs: Pairs whose strongest decision is ``route`` (MRG-2).
-        duplicate_pairs: Pairs whose strongest decision is ``duplicate`` (MRG-7).
-        clusters: Clusters of two leads or more.
-        clustered_leads: Leads in those clusters.
-        largest_cluster: Size of the largest cluster (1 when none).
-        customers: Clusters plus leads in no cluster.
-        generic_keys: Generic keys found.
-
-    """
-
-    records: int
-    leads: int
-    bad_rows: int
-    candidate_pairs: int
-    merge_pairs: int
-    route_pairs: int
-    duplicate_pairs: int
-    clusters: int
-    clustered_leads: int
-    largest_cluster: int
-    customers: int
-    generic_keys: int
-
-    def as_dict(self) -> dict[str, int]:
-        """The counts by name."""
-        return attrs.asdict(self)
-
-
-@attrs.frozen(kw_only=True, eq=False)
-class LeadTable(a.Frozen):
-    """
-    Leads read and normalised once, ready for :func:`find` (and many policies).
-
-    Build one with :func:`load`. It holds only what the merge rules look at, already
-    normalised for ``region``; bad rows are listed and left out.
-
-    Attributes:
-        records: Input records read.
-        bad_rows: The records left out, in input order.
-        region: The default phone region the numbers were normalised with.
-        kind: The kind of table results come back as by default (``rows`` for files,
-            mappings and leads; ``pandas``, ``polars`` or ``pyarrow`` for those tables).
-
-    """
-
-    records: int
-    bad_rows: tuple[BadRow, ...]
-    region: str
-    kind: TableKind
-    data: inputs.Chunk = attrs.field(repr=False, alias="data")
-
-    def __len__(self) -> int:
-        return len(self.data.ids)
-
-    @property
-    def ids(self) -> Sequence[str]:
-        """The lead ids, in input order."""
-        return self.data.ids
-
-
-def _sorted_pairs(value: Iterable[Pair]) -> tuple[Pair, ...]:
-    return a.to_tuple(value)
-
-
-def _clusters(value: Iterable[Cluster]) -> tuple[Cluster, ...]:
-    return a.to_tuple(value)
-
-
-def _generic(value: Iterable[GenericKey]) -> tuple[GenericKey, ...]:
-    return a.to_tuple(value)
-
-
-def _bad(value: Iterable[BadRow]) -> tuple[BadRow, ...]:
-    return a.to_tuple(value)
-
-
-@attrs.frozen(kw_only=True, eq=False)
-class DedupeResult(a.Frozen):
-    """
-    Every pair the merge rules connect in a table, the clusters they make, and a report.
-
-    Attributes:
-        now: The moment the rules were applied at.
-        policy: The policy applied.
-        pairs: Every pair, sorted by ``(a, b)``.
-        clusters: Clusters of two leads or more, sorted by id.
-        generic_keys: Keys held by more than ``generic_key_rows`` leads.
-        bad_rows: Input rows left out.
-        summary: The counts.
-        kind: The kind of table :meth:`table` returns by default.
-
-    """
-
-    now: dt.datetime
-    policy: DedupePolicy
-    pairs: tuple[Pair, ...] = attrs.field(converter=_sorted_pairs)
-    clusters: tuple[Cluster, ...] = attrs.field(converter=_clusters)
-    generic_keys: tuple[GenericKey, ...] = attrs.field(converter=_generic)
-    bad_rows: tuple[BadRow, ...] = attrs.field(converter=_bad)
-    summary: Summary
-    kind: TableKind = "rows"
-    _cluster_of: Mapping[str, str] = attrs.field(factory=dict, repr=False, alias="cluster_of")
-
-    def cluster_id(self, lead_id: str) -> str:
-        """Return the id of the cluster of ``lead_id`` (the lead's own id when alone)."""
-        return self._cluster_of.get(lead_id, lead_id)
-
-    def in_cluster(self, lead_id: str) -> bool:
-        """Return whether ``lead_id`` is in a cluster of two leads or more."""
-        return lead_id in self._cluster_of
-
-    def table(self, name: str, *, kind: TableKind | None = None) -> Any:  # noqa: ANN401  # a table
-        """
-        Return one of :data:`TABLES` as a table of ``kind`` (default: the input's kind).
-
-        ``pairs``: lead_a, lead_b, kind, cluster (the cluster id when the pair is in one),
-        matched (``+``-joined), explanation. ``decisions``: inbound, existing, action,
-        via, matched, person, reasons (one row per decision). ``clusters``: lead_id,
-        cluster_id, cluster_size (leads in clusters of two or more). ``generic_keys``:
-        kind, key, rows, pairs, handling. ``bad_rows``: row, line, field, value, message.
-
-        Raises:
-            InvalidInput: Unknown name or kind, or the kind's library is not installed.
-
-        """
-        if name not in TABLES:
-            raise InvalidInput.single("name", name, f"must be one of {', '.join(TABLES)}")
-        chosen = self.kind if kind is None else kind
-        if chosen not in frames.KINDS:
-            raise InvalidInput.single("kind", kind, f"must be one of {', '.join(frames.KINDS)}")
-        columns, rows = tables.BUILDERS[name](self)
-        return frames.build(chosen, columns, rows)
 
 
 # -- loading ------------------------------------------------------------------------------
@@ -1058,8 +586,8 @@ class PairChange(a.Frozen):
     b: str
     before: Action | None
     after: Action | None
-    decisions_before: tuple[Decision, ...] = attrs.field(converter=_decision_tuple)
-    decisions_after: tuple[Decision, ...] = attrs.field(converter=_decision_tuple)
+    decisions_before: tuple[Decision, ...] = attrs.field(converter=decision_tuple)
+    decisions_after: tuple[Decision, ...] = attrs.field(converter=decision_tuple)
 
 
 def _changes(value: Iterable[PairChange]) -> tuple[PairChange, ...]:

@@ -251,6 +251,20 @@ def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v is not None))
 
 
+def prime(who: Person, forms: NormalizedPerson, *, region: str) -> Person:
+    """
+    Record ``forms`` as the normal forms of ``who`` for ``region`` and return ``who``.
+
+    The internal API for engines that compute normal forms themselves, from columns
+    (:mod:`leadcore.dedupe`), and build a person of those forms: the rules then find them
+    where :func:`person` would have put them. Not public: the caller guarantees that
+    ``forms`` are what :func:`person` would compute for ``who``.
+    """
+    cache: dict[str, object] = who._normalized  # noqa: SLF001  # the cache is ours
+    cache[region] = forms
+    return who
+
+
 def person(who: Person, *, region: str = DEFAULT_REGION) -> NormalizedPerson:
     """
     Return the normal forms of ``who``, computed once per person and region.

@@ -27,7 +27,8 @@ from typing import Any, BinaryIO, Final, TextIO
 
 import attrs
 
-from leadcore import _protocol, _registry
+from leadcore import _protocol
+from leadcore._protocol import registry
 from leadcore._wire import Obj, join, parse_datetime
 from leadcore.errors import InvalidInput, LeadcoreError
 
@@ -68,7 +69,7 @@ def rules() -> tuple[str, ...]:
     >>> "normalize.phone" in rules()
     True
     """
-    return tuple(sorted(_registry.RULES))
+    return tuple(sorted(registry.RULES))
 
 
 def _error(request_id: object, code: str, message: str, path: str) -> dict[str, object]:
@@ -84,13 +85,13 @@ def _invalid(request_id: object, error: InvalidInput) -> dict[str, object]:
     return _error(request_id, problem.code, str(problem), problem.path)
 
 
-def _policy(entry: _registry.Rule, raw: object) -> object:
+def _policy(entry: registry.Rule, raw: object) -> object:
     base = entry.policy()
     if raw is None:
         return base
     given = Obj.at(raw, "policy")
     own = {f.name for f in attrs.fields(entry.policy)}
-    known = _registry.policy_fields()
+    known = registry.policy_fields()
     overrides: dict[str, Any] = {}
     for key, value in given.data.items():
         if key in own:
@@ -136,7 +137,7 @@ def decide(request: Mapping[str, object] | object) -> dict[str, object]:
     try:
         if not isinstance(name, str):
             raise InvalidInput.single("rule", name, "is required: the name of a rule")
-        entry = _registry.RULES.get(name)
+        entry = registry.RULES.get(name)
         if entry is None:
             known = ", ".join(rules())
             return _error(
@@ -148,7 +149,7 @@ def decide(request: Mapping[str, object] | object) -> dict[str, object]:
         policy = _policy(entry, request.get("policy"))
         raw_input = request.get("input")
         data = Obj.at({} if raw_input is None else raw_input, "input")
-        result = entry.handler(_registry.Request(rule=name, now=now, policy=policy, input=data))
+        result = entry.handler(registry.Request(rule=name, now=now, policy=policy, input=data))
     except InvalidInput as error:
         return _invalid(request_id, error)
     except LeadcoreError as error:

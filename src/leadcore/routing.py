@@ -44,10 +44,10 @@ from typing import Final, cast
 import attrs
 
 from leadcore import _attrs as a
-from leadcore import _routing_dispatch
-from leadcore import _routing_input as inp
-from leadcore import _routing_rules as rules
-from leadcore._routing_dispatch import (
+from leadcore._routing import dispatch as _dispatch
+from leadcore._routing import inputs as inp
+from leadcore._routing import rules
+from leadcore._routing.dispatch import (
     DispatchEvent,
     DispatchState,
     EventKind,
@@ -634,7 +634,7 @@ def open_dispatch(
     problems = a.ident("lead", lead)
     if problems:
         raise InvalidInput(problems)
-    return _routing_dispatch.start(routed, lead, now, policy.waves(routed))
+    return _dispatch.start(routed, lead, now, policy.waves(routed))
 
 
 def _fill(
@@ -712,7 +712,7 @@ def dispatch(
     for position, (index, event) in enumerate(ordered):
         if state.decided:
             # Every later event is rejected: applied at once, not one tuple at a time.
-            return _routing_dispatch.reject_rest(state, ordered[position:])
+            return _dispatch.reject_rest(state, ordered[position:])
         state, _ = apply_event(state, event, index=index)
         state = _fill(state, eligibility, rng, policy)
     return state

@@ -48,11 +48,11 @@ from typing import Final, cast
 import attrs
 
 from leadcore import _attrs as a
-from leadcore import _routing_input as inp
-from leadcore import _routing_rules as rules
 from leadcore import routing
-from leadcore._routing_dispatch import start, trusted_event
-from leadcore._routing_fast import Pool
+from leadcore._routing import inputs as inp
+from leadcore._routing import rules
+from leadcore._routing.dispatch import start, trusted_event
+from leadcore._routing.fast import Pool
 from leadcore.errors import InvalidInput, Problem
 from leadcore.model import Agent, Channel, Claim, ClaimBucket, Lead
 from leadcore.routing import EventKind, RoutingPolicy

@@ -16,7 +16,8 @@ import datetime as dt
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadcore import _dedupe_input, dedupe, normalize
+from leadcore import dedupe, normalize
+from leadcore._dedupe import inputs as _dedupe_input
 from leadcore.merge import MergePolicy
 from leadcore.model import Lead, Person
 from tests.property.strategies import NOW
@@ -194,7 +195,7 @@ def test_fast_email_on_tricky_text(text: str) -> None:
 @given(people())
 def test_normal_forms_of_normal_forms_are_themselves(who: Person) -> None:
     """The Leads built from normal forms normalise to those same forms (see _dedupe_decide)."""
-    from leadcore import _dedupe_decide  # noqa: PLC0415  # the module under test
+    from leadcore._dedupe import decide as _dedupe_decide  # noqa: PLC0415  # the module under test
 
     first = normalize.person(who)
     rebuilt = Person(

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from leadcore import merge, normalize
-from leadcore._merge_manual import present
+from leadcore._merge.manual import present
 from leadcore.merge import CONDITIONS, MergeIndex, MergePolicy
 from leadcore.model import Event, Lead, Person
 

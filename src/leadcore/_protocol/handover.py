@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from leadcore import _wire, handover
-from leadcore._registry import Request, Result, rule, under_input
+from leadcore._protocol.registry import Request, Result, rule, under_input
 from leadcore.handover import HandoverPolicy, HandoverResult, OrgTree
 from leadcore.model import Lead, User
 

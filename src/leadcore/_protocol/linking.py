@@ -10,7 +10,7 @@ already linked to the secondary. Input of ``link.visibility``: ``lead`` and ``us
 from __future__ import annotations
 
 from leadcore import _wire, linking
-from leadcore._registry import Request, Result, rule
+from leadcore._protocol.registry import Request, Result, rule
 from leadcore.linking import LinkPolicy
 from leadcore.model import Lead, User
 

@@ -12,7 +12,7 @@ and ``other``. Results follow SPEC's table; beyond it, ``merge.auto`` adds
 from __future__ import annotations
 
 from leadcore import _wire, merge
-from leadcore._registry import Request, Result, rule, under_input
+from leadcore._protocol.registry import Request, Result, rule, under_input
 from leadcore.merge import MergePolicy
 from leadcore.model import Lead
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from leadcore import normalize
-from leadcore._registry import Request, Result, rule
+from leadcore._protocol.registry import Request, Result, rule
 from leadcore.normalize import NormalizePolicy
 
 

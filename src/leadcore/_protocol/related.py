@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from leadcore import _wire, related
-from leadcore._registry import Request, Result, rule, under_input
+from leadcore._protocol.registry import Request, Result, rule, under_input
 from leadcore._wire import Obj
 from leadcore.model import Crm
 from leadcore.related import CadenceMembership, RelatedPolicy

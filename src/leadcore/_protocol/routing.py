@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import random
 
-from leadcore import _routing_input as inp
 from leadcore import _wire, routing
-from leadcore._registry import Request, Result, rule, under_input
+from leadcore._protocol.registry import Request, Result, rule, under_input
+from leadcore._routing import inputs as inp
 from leadcore._wire import Obj
 from leadcore.model import Agent, Channel, Claim
 from leadcore.routing import DispatchEvent, EventKind, RoutingPolicy
@@ -34,7 +34,7 @@ def _claims(data: Obj) -> list[Claim]:
     return [_wire.read_claim(item) for item in data.objs("claims")]
 
 
-def _event(data: Obj) -> DispatchEvent:
+def read_event(data: Obj) -> DispatchEvent:
     return _wire.build(
         DispatchEvent,
         data.path,
@@ -55,7 +55,7 @@ def _agent_id(data: Obj) -> str:
 # -- writers ------------------------------------------------------------------------------
 
 
-def _state(state: routing.DispatchState) -> Result:
+def write_state(state: routing.DispatchState) -> Result:
     rejected = sorted(state.rejected, key=lambda r: r.index)
     return {
         "outcome": state.outcome,
@@ -133,7 +133,7 @@ def dispatch(request: Request[RoutingPolicy]) -> Result:
     agents, claims = _agents(data), _claims(data)
     timezone = data.opt_text("timezone")
     seed = data.integer("seed")
-    events = [_event(item) for item in data.objs("events")]
+    events = [read_event(item) for item in data.objs("events")]
     state = under_input(
         lambda: routing.dispatch(
             channel,
@@ -147,7 +147,7 @@ def dispatch(request: Request[RoutingPolicy]) -> Result:
             policy=request.policy,
         )
     )
-    return _state(state)
+    return write_state(state)
 
 
 @rule("routing.fresh_limit", policy=RoutingPolicy)

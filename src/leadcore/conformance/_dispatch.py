@@ -57,7 +57,7 @@ def leadcore_replay(
         lead = _wire.read_lead(data.obj("lead"))
         agents = [_wire.read_agent(o) for o in data.objs("agents")]
         claims = [_wire.read_claim(o) for o in data.objs("claims")]
-        events = [wire._event(o) for o in data.objs("events")]  # noqa: SLF001  # the reader
+        events = [wire.read_event(o) for o in data.objs("events")]
         routing.eligible(
             channel,
             lead,
@@ -96,7 +96,7 @@ def leadcore_replay(
                 f"the answer offers {len(given)} waves, but with its waves and these events "
                 f"leadcore offers {used}"
             )
-        result: dict[str, Any] = wire._state(filled)  # noqa: SLF001  # the writer
+        result: dict[str, Any] = wire.write_state(filled)
     except (LeadcoreError, ValueError, TypeError):
         return None
     return result

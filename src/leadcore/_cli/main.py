@@ -92,9 +92,9 @@ def _demo(_: argparse.Namespace, out: TextIO) -> int:
 
 
 def _rules(_: argparse.Namespace, out: TextIO) -> int:
-    from leadcore import _registry  # noqa: PLC0415  # loaded by protocol already
+    from leadcore._protocol import registry  # noqa: PLC0415  # loaded by protocol already
 
-    out.writelines(f"{name:24} {_registry.RULES[name].summary}\n" for name in protocol.rules())
+    out.writelines(f"{name:24} {registry.RULES[name].summary}\n" for name in protocol.rules())
     return 0
 
 
@@ -117,11 +117,11 @@ def parser() -> argparse.ArgumentParser:
     from leadcore.conformance import _cli as conformance  # noqa: PLC0415  # its own commands
 
     conformance.add_parser(sub)
-    from leadcore import _dedupe_cli  # noqa: PLC0415  # batch deduplication's command
+    from leadcore._cli import dedupe as dedupe_command  # noqa: PLC0415  # batch deduplication's command
 
     dedupe = sub.add_parser("dedupe", help="find the leads the merge rules connect in a CSV")
-    _dedupe_cli.add_arguments(dedupe)
-    dedupe.set_defaults(run=_dedupe_cli.run)
+    dedupe_command.add_arguments(dedupe)
+    dedupe.set_defaults(run=dedupe_command.run)
     return main
 
 

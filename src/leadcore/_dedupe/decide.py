@@ -20,8 +20,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Final, NamedTuple
 
-from leadcore import merge
-from leadcore._dedupe_input import EPOCH, Chunk, Co
+from leadcore import merge, normalize
+from leadcore._dedupe.inputs import EPOCH, Chunk, Co
 from leadcore.model import Lead, Person
 from leadcore.normalize import E164Phone, FoldedName, NormalizedEmail, NormalizedPerson
 
@@ -89,15 +89,14 @@ def person(
 ) -> Person:
     """Return a person made of normal forms, its normalisation cache filled for ``region``."""
     who = Person(first_name=first or None, last_name=last or None, emails=emails, phones=phones)
-    cache: dict[str, object] = who._normalized  # noqa: SLF001  # see the module docstring
-    cache[region] = NormalizedPerson(
+    forms = NormalizedPerson(
         first=FoldedName(first),
         last=FoldedName(last),
         full=FoldedName(f"{first} {last}".strip()),
         emails=tuple(NormalizedEmail(e) for e in emails),
         phones=tuple(E164Phone(p) for p in phones),
     )
-    return who
+    return normalize.prime(who, forms, region=region)
 
 
 def instant(micros: int | None) -> dt.datetime | None:

@@ -32,7 +32,7 @@ from typing import Any, Final, TextIO, cast
 import attrs
 
 from leadcore import dedupe
-from leadcore._dedupe_input import zone
+from leadcore._dedupe.inputs import zone
 from leadcore.errors import InvalidInput, Problem
 from leadcore.merge import MergePolicy
 

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final, TypeVar
 
-from leadcore._dedupe_input import ProgressFn
+from leadcore._dedupe.inputs import ProgressFn
 
 T = TypeVar("T")
 R = TypeVar("R")

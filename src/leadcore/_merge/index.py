@@ -9,7 +9,7 @@ mutable class of leadcore: a service keeps it in memory and updates it as leads 
 Exactness (the index finds every lead a scan would match) follows from the conditions:
 only ``name_fuzzy`` can hold without a shared key, so a two-of-n match under a spec with
 ``minimum`` conditions shares at least ``minimum - [name_fuzzy in conditions]`` kinds of
-key (:attr:`~leadcore._merge_engine.Spec.required_kinds`); when that is 0 the index scans
+key (:attr:`~leadcore._merge.engine.Spec.required_kinds`); when that is 0 the index scans
 its leads. A lead sharing ``r`` kinds appears in one of the kinds left after skipping the
 ``r - 1`` largest, so those are never read. A phone-only match (MRG-4) shares a phone:
 the phone buckets are always read for a phone-only inbound person.
@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from typing import Final
 
 from leadcore import normalize
-from leadcore._merge_engine import Spec, has_real_full_name
+from leadcore._merge.engine import Spec, has_real_full_name
 from leadcore.errors import InvalidInput
 from leadcore.model import Lead, Person
 from leadcore.normalize import NormalizedPerson

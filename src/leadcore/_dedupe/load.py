@@ -3,7 +3,7 @@ Reading every kind of source into a normalised table, for :func:`leadcore.dedupe
 
 CSV files are split into byte ranges on record boundaries and each range is read and
 normalised by a worker process; dataframes are read column by column (see
-:mod:`leadcore._dedupe_frames`), mappings key by key (a missing key is an empty value),
+:mod:`leadcore._dedupe.frames`), mappings key by key (a missing key is an empty value),
 and :class:`~leadcore.model.Lead` objects field by field. Then naive timestamps without a
 time zone stop the run (GEN-1), and rows sharing an id are all left out.
 """
@@ -19,16 +19,14 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from leadcore import _dedupe_frames as frames
-from leadcore import _dedupe_input as inputs
-from leadcore import _dedupe_pool as pool
-from leadcore._dedupe_frames import TableKind
-from leadcore._dedupe_input import ProgressFn
+from leadcore._dedupe import frames, inputs, pool
+from leadcore._dedupe.frames import TableKind
+from leadcore._dedupe.inputs import ProgressFn
 from leadcore.errors import InvalidInput
 from leadcore.model import Lead
 
 if TYPE_CHECKING:
-    from leadcore.dedupe import Columns
+    from leadcore._dedupe.config import Columns
 
 __all__ = ["read"]
 

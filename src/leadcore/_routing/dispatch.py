@@ -17,8 +17,8 @@ from typing import Final, Literal, cast
 import attrs
 
 from leadcore import _attrs as a
-from leadcore import _routing_input as inp
-from leadcore import _routing_rules as rules
+from leadcore._routing import inputs as inp
+from leadcore._routing import rules
 from leadcore.decisions import Reason
 from leadcore.errors import InvalidInput, Problem
 from leadcore.model import Channel

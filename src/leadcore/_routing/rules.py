@@ -4,7 +4,7 @@ The small routing rules that both :mod:`leadcore.routing` and the simulation's f
 There is one copy of each rule, here: the time zone lookup, the cool-down predicate
 (RTE-5), the round-robin order of cooled-down agents (RTE-5) and the draw of a wave from
 the agents available (RTE-2, RTE-3, RTE-4). :mod:`leadcore.routing` applies them to whole
-lists; :mod:`leadcore._routing_fast` keeps the same lists up to date incrementally and calls
+lists; :mod:`leadcore._routing.fast` keeps the same lists up to date incrementally and calls
 the same functions, so the two cannot drift apart.
 """
 

@@ -13,7 +13,7 @@ from types import MappingProxyType
 from typing import Final, cast
 
 from leadcore import _attrs as a
-from leadcore import _routing_rules as rules
+from leadcore._routing import rules
 from leadcore.decisions import Reason
 from leadcore.errors import InvalidInput, Problem
 from leadcore.model import Agent, Channel, Claim, Lead

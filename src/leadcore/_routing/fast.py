@@ -25,7 +25,7 @@ import random
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 
-from leadcore import _routing_rules as rules
+from leadcore._routing import rules
 from leadcore.model import Channel
 
 

@@ -15,24 +15,14 @@ three ``token_sort_ratio`` calls, and allocates one small tuple.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING, Final, Literal
+from typing import Final
 
 import attrs
 
 from leadcore import _fuzzy, normalize
+from leadcore._merge.policy import Condition, MergePolicy, Mode, PersonRole, Via
 from leadcore.model import Lead
 from leadcore.normalize import NormalizedPerson
-
-if TYPE_CHECKING:
-    from leadcore.merge import MergePolicy
-
-Condition = Literal["name", "name_fuzzy", "email", "phone"]
-PersonRole = Literal["customer", "co_customer"]
-Via = Literal["two_of_n", "phone_only"]
-Mode = Literal["auto", "duplicates"]
-
-CONDITIONS: Final[tuple[Condition, ...]] = ("name", "name_fuzzy", "email", "phone")
-"""Every match condition, in the order results list them."""
 
 INDEXED: Final[frozenset[Condition]] = frozenset({"name", "email", "phone"})
 """Conditions that imply a shared index key (name: the folded full name)."""

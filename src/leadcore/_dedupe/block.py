@@ -7,7 +7,7 @@ of rows holding one key on either person. Only pairs inside blocks are compared,
 work grows with the pairs sharing keys, not with n squared, and no pair the merge rules
 could match is missed:
 
-* Under a mode's spec (:class:`~leadcore._merge_engine.Spec`), a two-of-n match shares
+* Under a mode's spec (:class:`~leadcore._merge.engine.Spec`), a two-of-n match shares
   at least ``r = spec.required_kinds`` kinds of key with the person compared (only
   ``name_fuzzy`` holds without a shared key). So it shares a key of one of any
   ``len(kinds) - r + 1`` kinds: ``r - 1`` kinds are never enumerated (names first, they
@@ -36,8 +36,8 @@ from itertools import chain, compress
 from typing import Final, Literal, NamedTuple
 
 from leadcore import _fuzzy
-from leadcore._dedupe_input import Chunk
-from leadcore._merge_engine import Spec, has_real_full_name, phone_only_eligible
+from leadcore._dedupe.inputs import Chunk
+from leadcore._merge.engine import Spec, has_real_full_name, phone_only_eligible
 from leadcore.errors import InvalidInput, Problem
 from leadcore.normalize import E164Phone, FoldedName, NormalizedPerson
 

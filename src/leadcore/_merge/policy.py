@@ -1,0 +1,149 @@
+"""
+The merge family's vocabulary and its policy, :class:`~leadcore.merge.MergePolicy` (GEN-7).
+
+At the bottom of the family: the engine, the index and :mod:`leadcore.merge` import it,
+it imports none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Final, Literal
+
+import attrs
+
+from leadcore import _attrs as a
+from leadcore import _fields, normalize
+from leadcore.errors import Problem
+
+__all__ = ["CONDITIONS", "Condition", "MergePolicy", "Mode", "PersonRole", "Via"]
+
+Condition = Literal["name", "name_fuzzy", "email", "phone"]
+PersonRole = Literal["customer", "co_customer"]
+Via = Literal["two_of_n", "phone_only"]
+Mode = Literal["auto", "duplicates"]
+
+CONDITIONS: Final[tuple[Condition, ...]] = ("name", "name_fuzzy", "email", "phone")
+"""Every match condition, in the order results list them."""
+
+_MAX_DAYS: Final = 1_000_000
+"""Largest number of days a window may have (beyond it ``timedelta`` overflows)."""
+
+
+# -- policy -------------------------------------------------------------------------------
+
+
+def _conditions_check(path: str, value: object) -> list[Problem]:
+    found = a.collection(a.text)(path, value)
+    if found:
+        return found
+    items: tuple[str, ...] = value  # type: ignore[assignment]  # a tuple of str, checked above
+    if not items:
+        return [Problem(path, value, "must name at least one condition")]
+    problems = []
+    for index, item in enumerate(items):
+        if item not in CONDITIONS:
+            known = ", ".join(repr(c) for c in CONDITIONS)
+            problems.append(Problem(f"{path}[{index}]", item, f"must be one of {known}"))
+        elif item in items[:index]:
+            problems.append(Problem(f"{path}[{index}]", item, "is listed twice"))
+    return problems
+
+
+def _days_check(path: str, value: object) -> list[Problem]:
+    found = a.count(path, value)
+    if not found and value > _MAX_DAYS:  # type: ignore[operator]  # an int, checked above
+        return [Problem(path, value, f"must be at most {_MAX_DAYS:,} days")]
+    return found
+
+
+def _ratio_check(path: str, value: object) -> list[Problem]:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return [Problem(path, value, f"must be a number, not {type(value).__name__}")]
+    if not 0 <= value <= 100:  # a percentage
+        return [Problem(path, value, "must be between 0 and 100")]
+    return []
+
+
+def _conditions(value: Iterable[str]) -> tuple[Condition, ...]:
+    return a.to_tuple(value)  # type: ignore[arg-type]  # the check reports unknown names
+
+
+_texts = a.collection(a.text)
+
+
+@attrs.frozen(kw_only=True)
+class MergePolicy(a.Frozen):
+    """
+    Every knob of the merge rules, with SPEC's values as defaults (GEN-7).
+
+    >>> MergePolicy(merge_max_age_days=180).merge_max_age_days
+    180
+    >>> MergePolicy(auto_merge_conditions=["email", "phone"]).auto_merge_conditions
+    ('email', 'phone')
+
+    Attributes:
+        default_region: Region for phone numbers written without a country code (MRG-1).
+        placeholder_names: Names that mean "no name" (MRG-4, case-insensitive).
+        credit_application_sources: Lead sources that mark a credit application (MRG-2).
+        auto_merge_conditions: Conditions auto-merge counts, among ``name``,
+            ``name_fuzzy``, ``email``, ``phone`` (MRG-1).
+        auto_merge_min_conditions: How many of them must hold to auto-merge (MRG-1).
+        merge_max_age_days: An existing lead is a candidate only if created less than
+            this many days before now (MRG-3).
+        merge_max_inactivity_days: ... and active at most this many days before now
+            (MRG-3).
+        duplicate_conditions: Conditions possible duplicates count (MRG-7).
+        duplicate_min_conditions: How many of them must hold (MRG-7).
+        duplicate_max_inactivity_days: Possible duplicates are active at most this many
+            days before now (MRG-7).
+        duplicate_name_min_ratio: ``token_sort_ratio`` from which ``name_fuzzy`` holds,
+            0 to 100 (MRG-7).
+
+    """
+
+    default_region: str = attrs.field(
+        metadata=a.check(_fields.region), default=normalize.DEFAULT_REGION, converter=_fields.upper
+    )
+    placeholder_names: tuple[str, ...] = attrs.field(
+        metadata=a.check(_texts),
+        default=normalize.DEFAULT_PLACEHOLDER_NAMES,
+        converter=a.str_tuple,
+    )
+    credit_application_sources: tuple[str, ...] = attrs.field(
+        metadata=a.check(_texts), default=("credit_application",), converter=a.str_tuple
+    )
+    auto_merge_conditions: tuple[Condition, ...] = attrs.field(
+        metadata=a.check(_conditions_check),
+        default=("name", "email", "phone"),
+        converter=_conditions,
+    )
+    auto_merge_min_conditions: int = attrs.field(metadata=a.check(a.positive), default=2)
+    merge_max_age_days: int = attrs.field(metadata=a.check(_days_check), default=365)
+    merge_max_inactivity_days: int = attrs.field(metadata=a.check(_days_check), default=120)
+    duplicate_conditions: tuple[Condition, ...] = attrs.field(
+        metadata=a.check(_conditions_check),
+        default=("name_fuzzy", "email", "phone"),
+        converter=_conditions,
+    )
+    duplicate_min_conditions: int = attrs.field(metadata=a.check(a.positive), default=2)
+    duplicate_max_inactivity_days: int = attrs.field(metadata=a.check(_days_check), default=45)
+    duplicate_name_min_ratio: float = attrs.field(metadata=a.check(_ratio_check), default=90)
+
+    def _check_together(self) -> list[Problem]:
+        problems = []
+        for minimum, listed in (
+            ("auto_merge_min_conditions", "auto_merge_conditions"),
+            ("duplicate_min_conditions", "duplicate_conditions"),
+        ):
+            need, have = getattr(self, minimum), len(getattr(self, listed))
+            if need > have:
+                problems.append(
+                    Problem(
+                        minimum,
+                        need,
+                        f"must be at most the number of {listed} ({have}); "
+                        f"lower it or list more conditions",
+                    )
+                )
+        return problems
