@@ -4,7 +4,7 @@ Set up a virtual environment and run leadcore's main job or its test suite.
 
     python3 dev.py demo    # create .venv, install leadcore, run the demo on sample data
                            # (every rule on sample requests, then a batch dedupe)
-    python3 dev.py test    # create .venv, install leadcore[dev], run ruff, mypy, pytest
+    python3 dev.py test    # create .venv, install leadcore[dev], ruff, mypy, import-linter, pytest
 
 Needs only Python 3.11+ (stdlib). Re-running reuses .venv and reinstalls quickly.
 """
@@ -73,6 +73,8 @@ def main(argv: list[str]) -> int:
             _run(BIN / "ruff", "check", ".")
             _run(BIN / "ruff", "format", "--check", ".")
             _run(BIN / "mypy")
+            # The layers of docs/design.md (contracts in pyproject.toml).
+            _run(BIN / "lint-imports", "--no-cache")
             _run(BIN / "python", "-m", "pytest", "-q", *argv[1:])
         else:
             print(__doc__)
