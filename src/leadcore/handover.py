@@ -42,6 +42,7 @@ from leadcore import _fields
 from leadcore.decisions import Change, Reason, Verdict, changes_between
 from leadcore.errors import InvalidInput, Problem
 from leadcore.model import Lead, Notification, Org, Role, User
+from leadcore.reasons import CreateLead, CrossSilo, Handover, ReasonCode, Review
 
 __all__ = [
     "CROSS_SILO",
@@ -420,35 +421,20 @@ def _transfer_inputs(
 # -- reasons ------------------------------------------------------------------------------
 
 
-def _reason(code: str, message: str, **facts: object) -> Reason:
-    return Reason(code=code, message=message, facts=facts)
-
-
 def _handover_relation_reasons(tree: OrgTree, source: str, target: str) -> list[Reason]:
     """HND-1 and HND-2: the direction of the handover, and the parent's setting."""
     relation = tree.relation(source, target)
     facts = {"sender_org": source, "target_org": target, "relation": relation}
     if relation == "same":
-        return [_reason("same_org", f"the lead is already in organisation {target!r}", **facts)]
+        return [Handover.same_org.reason(facts, target=target)]
     if relation == "siblings":
-        message = (
-            f"{source!r} and {target!r} are children of the same parent: "
-            "child to child needs the cross-silo transfer"
-        )
-        return [_reason("use_cross_silo", message, **facts)]
+        return [Handover.use_cross_silo.reason(facts, source=source, target=target)]
     if relation == "unrelated":
-        message = (
-            f"{source!r} and {target!r} are not a parent and one of its direct children: "
-            "a handover goes only between them"
-        )
-        return [_reason("not_related", message, **facts)]
+        return [Handover.not_related.reason(facts, source=source, target=target)]
     parent_id = source if relation == "parent_to_child" else target
     parent = tree.find(parent_id)
     if parent is not None and not parent.handover_enabled:
-        message = (
-            f"handover is not enabled in the settings of the parent organisation {parent_id!r}"
-        )
-        return [_reason("handover_disabled", message, parent=parent_id, **facts)]
+        return [Handover.handover_disabled.reason({"parent": parent_id, **facts}, parent=parent_id)]
     return []
 
 
@@ -457,42 +443,40 @@ def _cross_silo_relation_reasons(tree: OrgTree, source: str, target: str) -> lis
     relation = tree.relation(source, target)
     facts = {"sender_org": source, "target_org": target, "relation": relation}
     if relation in {"parent_to_child", "child_to_parent"}:
-        message = f"{source!r} and {target!r} are a parent and its child: use a handover"
-        return [_reason("use_handover", message, **facts)]
+        return [CrossSilo.use_handover.reason(facts, source=source, target=target)]
     if relation == "unrelated":
-        message = f"{source!r} and {target!r} are not children of the same parent"
-        return [_reason("not_siblings", message, **facts)]
+        return [CrossSilo.not_siblings.reason(facts, source=source, target=target)]
     if relation == "siblings":
         parent = tree.parent_of(source)
         if parent is not None and not parent.cross_silo_enabled:
-            message = (
-                f"cross silo is not enabled in the settings of the parent organisation "
-                f"{parent.id!r}"
-            )
-            return [_reason("cross_silo_disabled", message, parent=parent.id, **facts)]
+            return [
+                CrossSilo.cross_silo_disabled.reason(
+                    {"parent": parent.id, **facts}, parent=parent.id
+                )
+            ]
         return []
-    return [_reason("same_org", f"the lead is already in organisation {target!r}", **facts)]
+    return [CrossSilo.same_org.reason(facts, target=target)]
 
 
-def _sender_reasons(lead: Lead, sender: User, policy: HandoverPolicy) -> list[Reason]:
+def _sender_reasons(
+    lead: Lead, sender: User, policy: HandoverPolicy, group: type[Handover | CrossSilo]
+) -> list[Reason]:
     """HND-3: a Sales Licence user, sending a lead of their own organisation."""
     found: list[Reason] = []
     if sender.roles.isdisjoint(policy.sales_licence_roles):
         roles = sorted(r.value for r in policy.sales_licence_roles)
         found.append(
-            _reason(
-                "no_sales_licence",
-                f"{sender.id!r} has no Sales Licence role ({', '.join(roles) or 'none'})",
+            group.no_sales_licence.reason(
+                {"sender": sender.id, "roles": sorted(r.value for r in sender.roles)},
                 sender=sender.id,
-                roles=sorted(r.value for r in sender.roles),
+                roles=", ".join(roles) or "none",
             )
         )
     if lead.org != sender.org:
         found.append(
-            _reason(
-                "not_in_sender_org",
-                f"lead {lead.id!r} belongs to {lead.org!r}, not to the sender's "
-                f"organisation {sender.org!r}",
+            group.not_in_sender_org.reason(
+                {"lead_org": lead.org, "sender_org": sender.org},
+                lead=lead.id,
                 lead_org=lead.org,
                 sender_org=sender.org,
             )
@@ -546,7 +530,7 @@ def check(
     return Verdict.from_reasons(
         [
             *_handover_relation_reasons(tree, source, target_org),
-            *_sender_reasons(lead, sender, policy),
+            *_sender_reasons(lead, sender, policy, Handover),
         ]
     )
 
@@ -648,7 +632,7 @@ def check_cross_silo(
     return Verdict.from_reasons(
         [
             *_cross_silo_relation_reasons(tree, source, target_org),
-            *_sender_reasons(lead, sender, policy),
+            *_sender_reasons(lead, sender, policy, CrossSilo),
         ]
     )
 
@@ -688,19 +672,16 @@ def cross_silo(
 # -- review and creation ------------------------------------------------------------------
 
 
-def _manager_reasons(lead_org: str | None, manager: User, policy: HandoverPolicy) -> list[Reason]:
+def _manager_reasons(
+    lead_org: str | None,
+    manager: User,
+    policy: HandoverPolicy,
+    code: ReasonCode,
+) -> list[Reason]:
     if lead_org is not None and manager.org == lead_org and manager.has(*policy.manager_roles):
         return []
-    message = f"{manager.id!r} is not a manager of organisation {lead_org!r}"
-    return [
-        _reason(
-            "not_receiving_manager",
-            message,
-            manager=manager.id,
-            manager_org=manager.org,
-            lead_org=lead_org,
-        )
-    ]
+    facts = {"manager": manager.id, "manager_org": manager.org, "lead_org": lead_org}
+    return [code.reason(facts, manager=manager.id, org=lead_org)]
 
 
 def review(
@@ -751,19 +732,21 @@ def review(
     ]
     if problems:
         raise InvalidInput(problems)
-    reasons = _manager_reasons(lead.org, manager, policy)
+    reasons = _manager_reasons(lead.org, manager, policy, Review.not_receiving_manager)
     if assignee is not None and (
         lead.org is None
         or assignee.org != lead.org
         or assignee.roles.isdisjoint(policy.sales_licence_roles)
     ):
         reasons.append(
-            _reason(
-                "invalid_assignee",
-                f"{assignee.id!r} is not a Sales Licence user of organisation {lead.org!r}",
+            Review.invalid_assignee.reason(
+                {
+                    "assignee": assignee.id,
+                    "assignee_org": assignee.org,
+                    "roles": sorted(r.value for r in assignee.roles),
+                },
                 assignee=assignee.id,
-                assignee_org=assignee.org,
-                roles=sorted(r.value for r in assignee.roles),
+                org=lead.org,
             )
         )
     if reasons:
@@ -822,24 +805,23 @@ def create(
     reasons: list[Reason] = []
     if generator.roles.isdisjoint(policy.lead_generator_roles):
         reasons.append(
-            _reason(
-                "not_lead_generator",
-                f"{generator.id!r} is not a lead generator",
+            CreateLead.not_lead_generator.reason(
+                {"generator": generator.id, "roles": sorted(r.value for r in generator.roles)},
                 generator=generator.id,
-                roles=sorted(r.value for r in generator.roles),
             )
         )
     if lead.org is not None and lead.org != generator.org:
         reasons.append(
-            _reason(
-                "not_in_sender_org",
-                f"lead {lead.id!r} belongs to {lead.org!r}, not to the lead generator's "
-                f"organisation {generator.org!r}",
+            CreateLead.not_in_sender_org.reason(
+                {"lead_org": lead.org, "sender_org": generator.org},
+                lead=lead.id,
                 lead_org=lead.org,
                 sender_org=generator.org,
             )
         )
-    reasons.extend(_manager_reasons(generator.org, manager, policy))
+    reasons.extend(
+        _manager_reasons(generator.org, manager, policy, CreateLead.not_receiving_manager)
+    )
     if reasons:
         return AssignmentResult(allowed=False, reasons=reasons)
     after = attrs.evolve(

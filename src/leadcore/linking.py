@@ -57,6 +57,7 @@ from leadcore.model import (
     Role,
     User,
 )
+from leadcore.reasons import Link
 
 __all__ = [
     "ALL_TAB",
@@ -93,17 +94,7 @@ NOTIFICATION_KIND: Final = "lead_linked"
 NOTIFICATION_CHANNELS: Final = ("push", "sales_app")
 """Where a link notification goes: the mobile device and the sales app (LNK-10)."""
 
-REASON_CODES: Final = (
-    "different_project",
-    "primary_not_wip",
-    "secondary_not_wip",
-    "not_permitted",
-    "invalid_owner",
-    "same_lead",
-    "primary_is_linked",
-    "secondary_already_linked",
-    "secondary_has_secondaries",
-)
+REASON_CODES: Final = tuple(entry.code for entry in Link.codes)
 """Every reason :func:`check` may give, in the order it lists them (SPEC order, then ours)."""
 
 
@@ -336,94 +327,62 @@ def _reasons(
     found: list[Reason] = []
     if primary.project is None or primary.project != secondary.project:
         found.append(
-            Reason(
-                code="different_project",
-                message=(
-                    f"leads of different projects cannot be linked ({primary.project!r} and "
-                    f"{secondary.project!r}); the same mandate is not enough"
-                ),
-                facts={"primary": primary.project, "secondary": secondary.project},
+            Link.different_project.reason(
+                {"primary": primary.project, "secondary": secondary.project},
+                primary=primary.project,
+                secondary=secondary.project,
             )
         )
     wip = frozenset(policy.wip_statuses)
-    for role, lead in (("primary", primary), ("secondary", secondary)):
+    for code, lead in ((Link.primary_not_wip, primary), (Link.secondary_not_wip, secondary)):
         if lead.status not in wip:
             found.append(
-                Reason(
-                    code=f"{role}_not_wip",
-                    message=(
-                        f"the {role} lead's status {lead.status!r} is not work in progress "
-                        f"({', '.join(policy.wip_statuses)})"
-                    ),
-                    facts={"status": lead.status, "wip_statuses": policy.wip_statuses},
+                code.reason(
+                    {"status": lead.status, "wip_statuses": policy.wip_statuses},
+                    status=lead.status,
+                    wip=", ".join(policy.wip_statuses),
                 )
             )
     if not _permitted(actor, primary, secondary):
         found.append(
-            Reason(
-                code="not_permitted",
-                message=(
-                    f"user {actor.id!r} is neither a super user nor an assignment owner "
-                    "of the leads' project"
-                ),
-                facts={"actor": actor.id, "project": primary.project},
+            Link.not_permitted.reason(
+                {"actor": actor.id, "project": primary.project}, actor=actor.id
             )
         )
     owners = _owners(primary, secondary)
     if owner not in owners:
         found.append(
-            Reason(
-                code="invalid_owner",
-                message=(
-                    f"the chosen sales manager {owner!r} owns neither lead "
-                    f"(owners: {', '.join(owners) or 'none'})"
-                ),
-                facts={"owner": owner, "owners": owners},
+            Link.invalid_owner.reason(
+                {"owner": owner, "owners": owners}, owner=owner, owners=", ".join(owners) or "none"
             )
         )
     if primary.id == secondary.id:
-        found.append(
-            Reason(
-                code="same_lead",
-                message=f"lead {primary.id!r} cannot be linked to itself",
-                facts={"lead": primary.id},
-            )
-        )
+        found.append(Link.same_lead.reason({"lead": primary.id}, lead=primary.id))
     if is_linked(primary):
         found.append(
-            Reason(
-                code="primary_is_linked",
-                message=(
-                    f"the primary {primary.id!r} is itself a linked secondary "
-                    f"(status {primary.status!r}, linked to {primary.linked_to!r}); "
-                    "link to its primary instead (no chains)"
-                ),
-                facts={"linked_to": primary.linked_to, "status": primary.status},
+            Link.primary_is_linked.reason(
+                {"linked_to": primary.linked_to, "status": primary.status},
+                primary=primary.id,
+                status=primary.status,
+                linked_to=primary.linked_to,
             )
         )
     if is_linked(secondary):
         again = secondary.linked_to == primary.id
         found.append(
-            Reason(
-                code="secondary_already_linked",
-                message=(
-                    f"the secondary {secondary.id!r} is already linked "
-                    f"(status {secondary.status!r}, linked to {secondary.linked_to!r})"
-                    + ("; this link was made before" if again else "")
-                ),
-                facts={"linked_to": secondary.linked_to, "status": secondary.status},
+            Link.secondary_already_linked.reason(
+                {"linked_to": secondary.linked_to, "status": secondary.status},
+                secondary=secondary.id,
+                status=secondary.status,
+                linked_to=secondary.linked_to,
+                again="; this link was made before" if again else "",
             )
         )
     below = _secondaries_of(secondary.id, existing)
     if below:
         found.append(
-            Reason(
-                code="secondary_has_secondaries",
-                message=(
-                    f"the secondary {secondary.id!r} is the primary of {', '.join(below)}; "
-                    "make it the primary instead (no chains)"
-                ),
-                facts={"secondaries": below},
+            Link.secondary_has_secondaries.reason(
+                {"secondaries": below}, secondary=secondary.id, secondaries=", ".join(below)
             )
         )
     return found

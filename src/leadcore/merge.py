@@ -60,6 +60,7 @@ from leadcore.decisions import Change, Reason, changes_between, revert
 from leadcore.errors import InvalidInput
 from leadcore.model import MERGED, Lead, Person
 from leadcore.normalize import NormalizedPerson
+from leadcore.reasons import MergeAuto
 
 __all__ = [
     "CONDITIONS",
@@ -309,26 +310,23 @@ class ManualMerge(a.Frozen):
 
 # -- reasons ------------------------------------------------------------------------------
 
-_WINDOW_CODES: Final = frozenset({"missing_dates", "created_too_long_ago", "no_recent_activity"})
-REASON_CODES: Final = (
-    "no_match",
-    "both_credit_applications",
-    "missing_dates",
-    "created_too_long_ago",
-    "no_recent_activity",
-    "outranked",
+_WINDOW_CODES: Final = frozenset(
+    entry.code
+    for entry in (
+        MergeAuto.missing_dates,
+        MergeAuto.created_too_long_ago,
+        MergeAuto.no_recent_activity,
+    )
 )
+REASON_CODES: Final = tuple(entry.code for entry in MergeAuto.codes)
 """Every reason code of :func:`auto`, in the order reasons are listed (SPEC order)."""
 
 
 def _both_credit(inbound: Lead, lead: Lead) -> Reason:
-    return Reason(
-        code="both_credit_applications",
-        message=(
-            f"lead {inbound.id!r} and lead {lead.id!r} both come from a credit application; "
-            "they never merge automatically (MRG-2)"
-        ),
-        facts={"inbound_source": inbound.source, "existing_source": lead.source},
+    return MergeAuto.both_credit_applications.reason(
+        {"inbound_source": inbound.source, "existing_source": lead.source},
+        inbound=inbound.id,
+        existing=lead.id,
     )
 
 
@@ -337,13 +335,8 @@ def _window_reasons(lead: Lead, now: dt.datetime, policy: MergePolicy) -> list[R
     missing = [name for name in ("created_at", "last_activity_at") if getattr(lead, name) is None]
     if missing:
         found.append(
-            Reason(
-                code="missing_dates",
-                message=(
-                    f"lead {lead.id!r} has no {' and no '.join(missing)}, so it is not a "
-                    "candidate (MRG-3)"
-                ),
-                facts={"missing": tuple(missing)},
+            MergeAuto.missing_dates.reason(
+                {"missing": tuple(missing)}, lead=lead.id, missing=" and no ".join(missing)
             )
         )
     if lead.created_at is not None:
@@ -351,13 +344,11 @@ def _window_reasons(lead: Lead, now: dt.datetime, policy: MergePolicy) -> list[R
         limit = dt.timedelta(days=policy.merge_max_age_days)
         if not age < limit:
             found.append(
-                Reason(
-                    code="created_too_long_ago",
-                    message=(
-                        f"lead {lead.id!r} was created {_span(age)} before now; candidates were "
-                        f"created less than {policy.merge_max_age_days} days before (MRG-3)"
-                    ),
-                    facts={"created_at": lead.created_at, "age": age, "limit": limit},
+                MergeAuto.created_too_long_ago.reason(
+                    {"created_at": lead.created_at, "age": age, "limit": limit},
+                    lead=lead.id,
+                    age=_span(age),
+                    days=policy.merge_max_age_days,
                 )
             )
     if lead.last_activity_at is not None:
@@ -365,14 +356,11 @@ def _window_reasons(lead: Lead, now: dt.datetime, policy: MergePolicy) -> list[R
         limit = dt.timedelta(days=policy.merge_max_inactivity_days)
         if not idle <= limit:
             found.append(
-                Reason(
-                    code="no_recent_activity",
-                    message=(
-                        f"lead {lead.id!r} had its last activity {_span(idle)} before now; "
-                        f"candidates have activity in the last "
-                        f"{policy.merge_max_inactivity_days} days (MRG-3)"
-                    ),
-                    facts={"last_activity_at": lead.last_activity_at, "idle": idle, "limit": limit},
+                MergeAuto.no_recent_activity.reason(
+                    {"last_activity_at": lead.last_activity_at, "idle": idle, "limit": limit},
+                    lead=lead.id,
+                    idle=_span(idle),
+                    days=policy.merge_max_inactivity_days,
                 )
             )
     return found
@@ -383,21 +371,11 @@ def _span(span: dt.timedelta) -> str:
 
 
 def _outranked(lead: Lead, winner: str) -> Reason:
-    return Reason(
-        code="outranked",
-        message=(
-            f"lead {lead.id!r} qualifies but lead {winner!r} ranks first (most conditions, "
-            "then most recent activity, then smallest id; MRG-6)"
-        ),
-        facts={"winner": winner},
-    )
+    return MergeAuto.outranked.reason({"winner": winner}, lead=lead.id, winner=winner)
 
 
 def _no_match(inbound: Lead) -> Reason:
-    return Reason(
-        code="no_match",
-        message=f"no existing lead matches lead {inbound.id!r} (MRG-1, MRG-4)",
-    )
+    return MergeAuto.no_match.reason({}, inbound=inbound.id)
 
 
 # -- validation ---------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from leadcore import _fields, _text
 from leadcore.decisions import Reason
 from leadcore.errors import InvalidInput, Problem
 from leadcore.model import Crm, CrmRecord, RecordKind
+from leadcore.reasons import RelatedFind
 
 __all__ = [
     "DEFAULT_RELATION_KEYS",
@@ -112,8 +113,6 @@ _CRM_NAMES: Final = MappingProxyType(
         Crm.SELLSY: "Sellsy",
     }
 )
-
-_CRM_NOT_CONNECTED: Final = "crm_not_connected"
 
 # -- policy -------------------------------------------------------------------------------
 
@@ -477,16 +476,7 @@ def find(
     if not connected:
         name = _CRM_NAMES[which]
         return RelatedLeads(
-            reasons=(
-                Reason(
-                    code=_CRM_NOT_CONNECTED,
-                    message=(
-                        f"the user's profile is not connected to {name}: connect it to "
-                        "see related leads"
-                    ),
-                    facts={"crm": which.value},
-                ),
-            )
+            reasons=(RelatedFind.crm_not_connected.reason({"crm": which.value}, crm=name),)
         )
     field = table[record.kind]
     key = _key(record, field)

@@ -70,6 +70,14 @@ from leadcore.model import (
     Role,
     User,
 )
+from leadcore.reasons import (
+    CheckWave,
+    Diagnose,
+    DispatchRejection,
+    Eligible,
+    FreshClaim,
+    Transfer,
+)
 
 __all__ = [
     "DEFAULT_TIMEZONE",
@@ -110,40 +118,15 @@ DEFAULT_TIMEZONE: Final = "UTC"
 
 REASON_CODES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
-        "eligible": (
-            "wrong_project",
-            "inactive",
-            "lead_flow_off",
-            "battery_optimization_on",
-            "autorun_off",
-            "network_problem",
-        ),
-        "check_wave": (
-            "unknown_agent",
-            "ineligible_agent",
-            "offered_before",
-            "duplicate_agent",
-            "wrong_size",
-            "fallback_before_preferred",
-            "fallback_out_of_order",
-            "offline_second_wave",
-        ),
-        "dispatch": (
-            "wrong_event_type",
-            "lead_taken",
-            "lead_in_fresh_bucket",
-            "not_in_wave",
-            "declined_before",
-        ),
-        "fresh_claim": ("quota_exhausted", "not_enough_fresh_leads"),
-        "transfer": ("not_owner", "not_permitted", "wrong_project"),
-        "diagnose": (
-            "lead_flow_off",
-            "inactive",
-            "battery_optimization_on",
-            "autorun_off",
-            "network_problem",
-        ),
+        function: tuple(entry.code for entry in group.codes)
+        for function, group in (
+            ("eligible", Eligible),
+            ("check_wave", CheckWave),
+            ("dispatch", DispatchRejection),
+            ("fresh_claim", FreshClaim),
+            ("transfer", Transfer),
+            ("diagnose", Diagnose),
+        )
     }
 )
 """Every reason code each function may give, in the order it lists them (codes are API)."""
@@ -475,44 +458,26 @@ def judge_wave(
     unknown = sorted(agent for agent in members if not eligibility.knows(agent))
     if unknown:
         found.append(
-            rules.reason(
-                "unknown_agent",
-                f"not among the agents given: {inp.listed(unknown)}",
-                agents=unknown,
-            )
+            CheckWave.unknown_agent.reason({"agents": unknown}, agents=inp.listed(unknown))
         )
     ineligible = sorted(agent for agent in members if agent in eligibility.ineligible)
     if ineligible:
         found.append(
-            rules.reason(
-                "ineligible_agent",
-                f"not eligible for this lead (RTE-4): {inp.listed(ineligible)}",
-                agents=ineligible,
-            )
+            CheckWave.ineligible_agent.reason({"agents": ineligible}, agents=inp.listed(ineligible))
         )
     again = sorted(members & offered)
     if again:
-        found.append(
-            rules.reason(
-                "offered_before",
-                f"already offered this lead in an earlier wave: {inp.listed(again)}",
-                agents=again,
-            )
-        )
+        found.append(CheckWave.offered_before.reason({"agents": again}, agents=inp.listed(again)))
     twice = sorted(agent for agent, n in collections.Counter(listed).items() if n > 1)
     if twice:
-        found.append(
-            rules.reason(
-                "duplicate_agent", f"listed more than once: {inp.listed(twice)}", agents=twice
-            )
-        )
+        found.append(CheckWave.duplicate_agent.reason({"agents": twice}, agents=inp.listed(twice)))
     if len(listed) != size:
         found.append(
-            rules.reason(
-                "wrong_size",
-                f"the wave has {len(listed)} agents; it must have min({policy.wave_size}, "
-                f"{len(preferred) + len(fallback)} available) = {size}",
+            CheckWave.wrong_size.reason(
+                {"size": len(listed), "expected": size},
                 size=len(listed),
+                wave_size=policy.wave_size,
+                available=len(preferred) + len(fallback),
                 expected=size,
             )
         )
@@ -523,32 +488,27 @@ def judge_wave(
     left_out = [agent for agent in preferred if agent not in members]
     if cooled_in_wave and left_out:
         found.append(
-            rules.reason(
-                "fallback_before_preferred",
-                f"cooling-down agents {inp.listed(cooled_in_wave)} offered while preferred "
-                f"agents {inp.listed(left_out)} were left out (RTE-5)",
-                fallback=cooled_in_wave,
-                preferred_left_out=left_out,
+            CheckWave.fallback_before_preferred.reason(
+                {"fallback": cooled_in_wave, "preferred_left_out": left_out},
+                fallback=inp.listed(cooled_in_wave),
+                preferred=inp.listed(left_out),
             )
         )
     if used != fallback[: len(used)]:
         found.append(
-            rules.reason(
-                "fallback_out_of_order",
-                f"cooling-down agents must be taken in round-robin order: expected "
-                f"{inp.listed(fallback[: len(used)])}, got {inp.listed(used)}",
-                expected=fallback[: len(used)],
-                fallback=used,
+            CheckWave.fallback_out_of_order.reason(
+                {"expected": fallback[: len(used)], "fallback": used},
+                expected=inp.listed(fallback[: len(used)]),
+                fallback=inp.listed(used),
             )
         )
     waves_before = -(-len(offered) // policy.wave_size)
     if eligibility.channel is Channel.OFFLINE and waves_before >= policy.offline_waves:
         found.append(
-            rules.reason(
-                "offline_second_wave",
-                f"an offline call rings {policy.offline_waves} wave(s) only (RTE-3), "
-                f"and {len(offered)} agents were offered it before",
-                offered_before=len(offered),
+            CheckWave.offline_second_wave.reason(
+                {"offered_before": len(offered)},
+                waves=policy.offline_waves,
+                offered=len(offered),
             )
         )
     return WaveCheck(legal=not found, reasons=tuple(found), size=size)
@@ -823,11 +783,10 @@ def fresh_claim(
     found: list[Reason] = []
     if wanted > left:
         found.append(
-            rules.reason(
-                "quota_exhausted",
-                f"the agent may claim {limit} fresh leads per {policy.fresh_window_minutes} "
-                f"minutes and claimed {used}: {left} left, {wanted} requested",
+            FreshClaim.quota_exhausted.reason(
+                {"limit": limit, "used": used, "left": left, "requested": wanted},
                 limit=limit,
+                minutes=policy.fresh_window_minutes,
                 used=used,
                 left=left,
                 requested=wanted,
@@ -835,12 +794,7 @@ def fresh_claim(
         )
     if wanted > fresh_count:
         found.append(
-            rules.reason(
-                "not_enough_fresh_leads",
-                f"the fresh bucket holds {fresh_count} leads, {wanted} requested",
-                fresh_count=fresh_count,
-                requested=wanted,
-            )
+            FreshClaim.not_enough_fresh_leads.reason(fresh_count=fresh_count, requested=wanted)
         )
     return FreshGrant(
         granted=min(wanted, left, fresh_count), limit=limit, used=used, reasons=tuple(found)
@@ -887,17 +841,11 @@ def _transfer_permission(lead: Lead, by: User) -> Reason | None:
     if by.has(Role.AGENT):
         if lead.owner == by.id:
             return None
-        return rules.reason(
-            "not_owner",
-            f"an agent may transfer only its own leads; {lead.id!r} is owned by {lead.owner!r}",
-            owner=lead.owner,
-            by=by.id,
+        return Transfer.not_owner.reason(
+            {"owner": lead.owner, "by": by.id}, lead=lead.id, owner=lead.owner
         )
-    return rules.reason(
-        "not_permitted",
-        "only the owning agent, a team lead or the call centre may transfer a lead",
-        by=by.id,
-        roles=sorted(role.value for role in by.roles),
+    return Transfer.not_permitted.reason(
+        {"by": by.id, "roles": sorted(role.value for role in by.roles)}
     )
 
 
@@ -936,9 +884,9 @@ def transfer(
         found.append(permission)
     if to.project != project:
         found.append(
-            rules.reason(
-                "wrong_project",
-                f"agent {to.id!r} works on project {to.project!r}, not on the lead's {project!r}",
+            Transfer.wrong_project.reason(
+                {"agent_project": to.project, "lead_project": project},
+                agent=to.id,
                 agent_project=to.project,
                 lead_project=project,
             )

@@ -18,10 +18,10 @@ import attrs
 
 from leadcore import _attrs as a
 from leadcore._routing import inputs as inp
-from leadcore._routing import rules
 from leadcore.decisions import Reason
 from leadcore.errors import InvalidInput, Problem
 from leadcore.model import Channel
+from leadcore.reasons import DispatchRejection
 
 __all__ = [
     "DispatchEvent",
@@ -330,31 +330,24 @@ def _rejection_reason(state: DispatchState, event: DispatchEvent) -> Reason | No
     """The reason ``event`` is rejected in ``state`` (SPEC order), or None."""
     if event.kind not in _ACCEPTED[state.channel]:
         accepted = sorted(kind.value for kind in _ACCEPTED[state.channel])
-        return rules.reason(
-            "wrong_event_type",
-            f"a {state.channel.value} lead takes {', '.join(accepted)} events, "
-            f"not {event.kind.value}",
+        return DispatchRejection.wrong_event_type.reason(
+            {"kind": event.kind.value},
+            channel=state.channel.value,
+            accepted=", ".join(accepted),
             kind=event.kind.value,
         )
     if state.phase == "claimed":
-        return rules.reason(
-            "lead_taken", f"the lead was already claimed by {state.agent!r}", agent=state.agent
-        )
+        return DispatchRejection.lead_taken.reason({"agent": state.agent}, agent=state.agent)
     if state.phase == "fresh":
-        return rules.reason("lead_in_fresh_bucket", "the lead already went to the fresh bucket")
+        return DispatchRejection.lead_in_fresh_bucket.reason({})
     if event.kind is EventKind.TIMEOUT:
         return None
     if event.agent not in state.current_wave:
-        return rules.reason(
-            "not_in_wave",
-            f"agent {event.agent!r} is not in the current wave",
-            agent=event.agent,
-            wave=state.current_wave,
+        return DispatchRejection.not_in_wave.reason(
+            {"agent": event.agent, "wave": state.current_wave}, agent=event.agent
         )
     if event.agent in state.declined:
-        return rules.reason(
-            "declined_before", f"agent {event.agent!r} declined this lead", agent=event.agent
-        )
+        return DispatchRejection.declined_before.reason({"agent": event.agent}, agent=event.agent)
     return None
 
 

@@ -23,6 +23,7 @@ from typing import Final
 from leadcore.decisions import Reason
 from leadcore.errors import InvalidInput, Problem
 from leadcore.model import Agent, Channel
+from leadcore.reasons import Diagnose, Eligible, ReasonCode
 
 ROUTED_CHANNELS: Final = (Channel.DIGITAL, Channel.OFFLINE)
 """The channels whose leads are offered to agents in waves (RTE-2, RTE-3)."""
@@ -117,53 +118,51 @@ def draw(
 
 # -- RTE-4 and RTE-8: the agent's switches ------------------------------------------------
 
-
-def reason(code: str, message: str, **facts: object) -> Reason:
-    return Reason(code=code, message=message, facts=facts)
-
-
-SWITCHES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
-    {
-        "inactive": ("active", "the agent has set the app status to inactive"),
-        "lead_flow_off": ("lead_flow", "the agent's lead flow is switched off"),
-        "battery_optimization_on": (
-            "battery_optimization_disabled",
-            "battery optimisation is not disabled for the Sales and Sales Connect apps",
-        ),
-        "autorun_off": (
-            "autorun_enabled",
-            "auto-run is not enabled for the Sales and Sales Connect apps",
-        ),
-        "network_problem": ("network_ok", "the agent's phone cannot be reached (network problem)"),
-    }
-)
-
+Switch = tuple[ReasonCode, str]
+"""A reason code and the agent's switch (attribute) that gives it when off."""
 
 # RTE-4 lists app status, then lead flow; RTE-8 (the seed's troubleshooting list) lists
 # lead flow first. Reasons follow the order of the rule that gives them (SPEC
 # "Conventions"), so the two orders differ on purpose.
-ELIGIBILITY_ORDER: Final = MappingProxyType(
+ELIGIBILITY_ORDER: Final[Mapping[Channel, tuple[Switch, ...]]] = MappingProxyType(
     {
-        Channel.DIGITAL: ("inactive", "lead_flow_off", "battery_optimization_on", "autorun_off"),
-        Channel.OFFLINE: ("inactive", "lead_flow_off", "network_problem"),
+        Channel.DIGITAL: (
+            (Eligible.inactive, "active"),
+            (Eligible.lead_flow_off, "lead_flow"),
+            (Eligible.battery_optimization_on, "battery_optimization_disabled"),
+            (Eligible.autorun_off, "autorun_enabled"),
+        ),
+        Channel.OFFLINE: (
+            (Eligible.inactive, "active"),
+            (Eligible.lead_flow_off, "lead_flow"),
+            (Eligible.network_problem, "network_ok"),
+        ),
     }
 )
 
 
-DIAGNOSIS_ORDER: Final = MappingProxyType(
+DIAGNOSIS_ORDER: Final[Mapping[Channel, tuple[Switch, ...]]] = MappingProxyType(
     {
-        Channel.DIGITAL: ("lead_flow_off", "inactive", "battery_optimization_on", "autorun_off"),
-        Channel.OFFLINE: ("lead_flow_off", "inactive", "network_problem"),
+        Channel.DIGITAL: (
+            (Diagnose.lead_flow_off, "lead_flow"),
+            (Diagnose.inactive, "active"),
+            (Diagnose.battery_optimization_on, "battery_optimization_disabled"),
+            (Diagnose.autorun_off, "autorun_enabled"),
+        ),
+        Channel.OFFLINE: (
+            (Diagnose.lead_flow_off, "lead_flow"),
+            (Diagnose.inactive, "active"),
+            (Diagnose.network_problem, "network_ok"),
+        ),
     }
 )
 
 
-def switch_reasons(agent: Agent, order: tuple[str, ...]) -> list[Reason]:
+def switch_reasons(agent: Agent, order: tuple[Switch, ...]) -> list[Reason]:
     found = []
-    for code in order:
-        attribute, message = SWITCHES[code]
+    for code, attribute in order:
         if not getattr(agent, attribute):
-            found.append(reason(code, message, agent=agent.id, **{attribute: False}))
+            found.append(code.reason({"agent": agent.id, attribute: False}))
     return found
 
 
@@ -171,10 +170,8 @@ def ineligibility(agent: Agent, channel: Channel, project: str) -> list[Reason]:
     found = []
     if agent.project != project:
         found.append(
-            reason(
-                "wrong_project",
-                f"the agent works on project {agent.project!r}, not on the lead's {project!r}",
-                agent=agent.id,
+            Eligible.wrong_project.reason(
+                {"agent": agent.id, "agent_project": agent.project, "lead_project": project},
                 agent_project=agent.project,
                 lead_project=project,
             )

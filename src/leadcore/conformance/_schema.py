@@ -10,7 +10,9 @@ as ``leadcore/conformance/schemas/protocol.schema.json`` for other teams' tools;
 
 The schemas say what a well-formed message looks like, not what the rules decide:
 unknown keys are allowed (SPEC: comparers ignore them), absent and null mean the same,
-and a request the schema accepts may still be refused (an unknown id, say).
+and a request the schema accepts may still be refused (an unknown id, say). Reason codes
+are enumerated per rule from the catalogue (:mod:`leadcore.reasons`), leadcore's extension
+codes included (a ``description`` names them).
 
 :func:`validate` implements the subset of JSON Schema these documents use (``type``,
 ``enum``, ``const``, ``properties``, ``required``, ``additionalProperties``, ``items``,
@@ -25,6 +27,8 @@ import functools
 import re
 from collections.abc import Mapping
 from typing import Any, Final
+
+from leadcore import reasons
 
 __all__ = ["RESULT_KEYS", "schema", "validate"]
 
@@ -140,7 +144,9 @@ def _objects() -> dict[str, Schema]:
         "required": list(lead_fields),
         "properties": {
             **lead_fields,
-            "customer": _ref("person_out"),
+            # Absent and null mean the same: an implementation may write a lead without
+            # a customer as null, where leadcore writes an empty person.
+            "customer": _nullable(_ref("person_out")),
             "co_customer": _nullable(_ref("person_out")),
             "viewers": _list(_ID),
             "channel": _nullable(_enum(*_CHANNELS)),
@@ -524,6 +530,45 @@ def _rules() -> dict[str, tuple[Schema, Schema]]:
     }
 
 
+def _reason_defs() -> dict[str, Schema]:
+    """One reason schema per group of the catalogue: its codes, contract and extension."""
+    found: dict[str, Schema] = {}
+    for group in reasons.CATALOGUE:
+        codes = [entry.code for entry in group.codes]
+        extension = [entry.code for entry in group.codes if entry.extension]
+        note = f"A reason of {group.name} (leadcore.reasons, docs/reasons.md)"
+        if extension:
+            note += f"; leadcore's extension codes, which others need not give: {extension}"
+        found[f"reason.{group.name}"] = {
+            **_obj(["code", "message"], code=_enum(*codes), message=_TEXT),
+            "description": note + ".",
+        }
+    return found
+
+
+def _coded(rule: str, result: Schema) -> Schema:
+    """A result schema whose reason codes are the catalogue's for ``rule``."""
+    groups = reasons.groups(rule)
+    if not groups:
+        return result
+    group = groups[0]
+    properties = dict(result["properties"])
+    listed = _list(_ref(f"reason.{group.name}"))
+    if group.where == "reasons":
+        properties["reasons"] = listed
+        if "candidates" in properties:
+            candidate = copy.deepcopy(properties["candidates"])
+            candidate["items"]["properties"]["reasons"] = listed
+            properties["candidates"] = candidate
+    elif group.where == "ineligible":
+        properties["ineligible"] = {"type": "object", "additionalProperties": listed}
+    else:
+        events = copy.deepcopy(properties["rejected_events"])
+        events["items"]["properties"]["reason"] = _enum(*(e.code for e in group.codes))
+        properties["rejected_events"] = events
+    return {**result, "properties": properties}
+
+
 RESULT_KEYS: Final = {name: tuple(result["properties"]) for name, (_, result) in _rules().items()}
 """The result keys each rule's schema describes: SPEC's table's, ``record`` and
 ``cancelled_events`` (SPEC Conventions) and the leadcore extensions of the rule families
@@ -532,7 +577,7 @@ RESULT_KEYS: Final = {name: tuple(result["properties"]) for name, (_, result) in
 
 @functools.cache
 def _document() -> Schema:
-    defs = _objects()
+    defs = {**_objects(), **_reason_defs()}
     defs["request"] = {
         "type": "object",
         "description": "Any protocol request (SPEC Oracle protocol).",
@@ -554,7 +599,7 @@ def _document() -> Schema:
     }
     for name, (given, result) in _rules().items():
         defs[f"input.{name}"] = given
-        defs[f"result.{name}"] = result
+        defs[f"result.{name}"] = _coded(name, result)
         defs[f"request.{name}"] = {
             "allOf": [
                 _ref("request"),
