@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from leadcore import _cli, conformance, protocol
@@ -233,7 +234,41 @@ class TestCompare:
         first = Mismatch(path="result.waves[0]", kind="illegal_wave")
         second = Mismatch(path="result.waves[1]", kind="illegal_wave")
 
-        assert first.signature == second.signature == ("result.waves", "illegal_wave")
+        assert first.signature == second.signature == ("result.waves", "illegal_wave", "")
+
+    def test_the_root_cause_names_the_reason_codes_that_differ(self) -> None:
+        """Fuzz findings: two different missing codes are two root causes, not one."""
+        request = {"rule": "routing.fresh_claim"}
+        expected = {"ok": True, "result": {"reasons": [{"code": "quota_exhausted"}]}}
+
+        missing = compare(request, expected, {"ok": True, "result": {"reasons": []}})
+        other = compare(
+            request, expected, {"ok": True, "result": {"reasons": [{"code": "quota_exceeded"}]}}
+        )
+
+        assert missing[0].signature == ("result.reasons", "reasons", "-quota_exhausted")
+        assert other[0].signature == (
+            "result.reasons",
+            "reasons",
+            "-quota_exhausted +quota_exceeded",
+        )
+
+    def test_ids_below_keyed_maps_are_not_part_of_the_root_cause(self) -> None:
+        """result.ineligible.a1 and .a2 are one place; error codes tell causes apart."""
+        one = Mismatch(path="result.ineligible.a1[0]", kind="reasons", detail="-inactive")
+        two = Mismatch(path="result.ineligible.a2", kind="reasons", detail="-inactive")
+        wrong = compare(
+            {"rule": "normalize.name"},
+            {"ok": False, "error": {"code": "naive_datetime", "path": "now"}},
+            {"ok": False, "error": {"code": "invalid_input", "path": "now"}},
+        )
+
+        assert one.signature == two.signature == ("result.ineligible.*", "reasons", "-inactive")
+        assert wrong[0].signature == (
+            "error.code",
+            "value",
+            '"naive_datetime" -> "invalid_input"',
+        )
 
 
 def _dispatch_request(**extra: Any) -> dict[str, Any]:
@@ -481,16 +516,21 @@ class TestRunner:
             "    sys.stdout.flush()\n"
         )
 
-        report = conformance.run([PYTHON, "-c", script], [vector, vector], timeout=20)
-        text = report.format(limit=1)
+        second = attrs.evolve(vector, where="t.jsonl:2")
+
+        report = conformance.run([PYTHON, "-c", script], [vector, second], timeout=20)
+        text = report.format()
 
         assert not report.ok
         assert report.failing_rule_ids() == ("GEN-5",)
         assert report.failing_rules() == ("normalize.name",)
         assert report.by_rule_id() == {"GEN-5": (0, 2)}
-        assert "FAIL t.jsonl:1  normalize.name  [GEN-5]" in text
+        assert [len(g.cases) for g in report.groups] == [2]
+        assert "FAIL normalize.name [GEN-5] result.normalized: value  2 vectors" in text
+        assert "  t.jsonl:1  a test vector" in text
+        assert "  t.jsonl:2  a test vector" in text
         assert 'result.normalized: expected "ada", got "x"' in text
-        assert "and 1 more failures" in text
+        assert "shrunk example (from t.jsonl:1" in text
         assert "failing rule ids: GEN-5" in text
 
     def test_the_run_gives_up_after_too_many_failures(self) -> None:
@@ -500,7 +540,14 @@ class TestRunner:
         )
 
         assert [c.status for c in report.cases] == ["no_answer", "no_answer", "skipped"]
-        assert report.to_json()["counts"] == {"pass": 0, "fail": 0, "no_answer": 2, "skipped": 1}
+        assert report.to_json()["counts"] == {
+            "pass": 0,
+            "fail": 0,
+            "no_answer": 2,
+            "skipped": 1,
+            "not_implemented": 0,
+        }
+        assert report.groups[0].cause == ("", "no_answer", "crash")
 
 
 class TestCommandLine:

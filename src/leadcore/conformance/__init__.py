@@ -12,8 +12,12 @@ to speak the JSON Lines protocol (``docs/protocol.md``) and
   every disagreement, shrunk to a minimal case, as a new vector file;
 * validate requests and results with the **JSON Schemas** (:func:`schema`,
   :func:`validate`);
-* compare answers yourself, rule-aware (:func:`compare`): reasons as sets of codes, sorted
-  id lists in order, unknown keys ignored, ``routing.dispatch`` waves judged by legality.
+* compare answers yourself, rule-aware (:func:`compare`): reason codes (in order where
+  the rule text fixes it), sorted id lists in order, unknown keys ignored,
+  ``routing.dispatch`` waves judged by legality;
+* tell the contract from leadcore's extensions (SPEC v1.2, :func:`expectation`): result
+  keys, reason codes, policy keys and refusals beyond SPEC are compared only when asked
+  to be strict.
 
 See ``docs/qa.md``.
 
@@ -36,10 +40,20 @@ from leadcore.conformance._compare import (
     compare,
     default_judges,
 )
+from leadcore.conformance._contract import (
+    EXTENSION_KEYS,
+    EXTENSION_REFUSALS,
+    SPEC_INPUT_KEYS,
+    SPEC_POLICY_FIELDS,
+    SPEC_RESULT_KEYS,
+    Expectation,
+    Refusal,
+    expectation,
+)
 from leadcore.conformance._fuzz import Finding, FuzzReport, fuzz
 from leadcore.conformance._ids import PROTOCOL_RULES, RULE_IDS
 from leadcore.conformance._process import Implementation, ImplementationError, Reply
-from leadcore.conformance._runner import CaseResult, Report, run, select
+from leadcore.conformance._runner import CaseResult, FailureGroup, Report, run, select
 from leadcore.conformance._schema import schema, validate
 from leadcore.conformance._vectors import (
     Vector,
@@ -53,16 +67,24 @@ from leadcore.conformance._vectors import (
 )
 
 __all__ = [
+    "EXTENSION_KEYS",
+    "EXTENSION_REFUSALS",
     "ORDER_FREE_KEYS",
     "PROTOCOL_RULES",
     "RULE_IDS",
+    "SPEC_INPUT_KEYS",
+    "SPEC_POLICY_FIELDS",
+    "SPEC_RESULT_KEYS",
     "CaseResult",
+    "Expectation",
+    "FailureGroup",
     "Finding",
     "FuzzReport",
     "Implementation",
     "ImplementationError",
     "Judge",
     "Mismatch",
+    "Refusal",
     "Reply",
     "Report",
     "Vector",
@@ -73,6 +95,7 @@ __all__ = [
     "covered",
     "default_judges",
     "dump",
+    "expectation",
     "fuzz",
     "load",
     "run",

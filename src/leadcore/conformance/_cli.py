@@ -1,22 +1,26 @@
 """
-``leadcore conformance run|fuzz|vectors|schema``: the oracle toolkit on the command line.
+``leadcore conformance run|fuzz|vectors|schema|reasons``: the oracle toolkit on the command line.
 
-Exit status: 0 when the implementation agrees with leadcore, 1 when it disagrees (or
-does not answer), 2 when it cannot be started or the arguments are wrong.
+Exit status of ``run`` and ``fuzz``: 0 when the implementation agrees with leadcore on
+the contract (with ``--strict``: on everything; rules answered ``unknown_rule`` do not
+count unless ``--require-all``), 1 when it disagrees, does not answer, or answered no
+vector at all, 2 when it cannot be started or the arguments are wrong. ``docs/qa.md``
+says the same.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+from pathlib import Path
 from typing import Any, TextIO
 
+from leadcore import reasons
 from leadcore.conformance._fuzz import fuzz
 from leadcore.conformance._process import ImplementationError
 from leadcore.conformance._runner import run, select
 from leadcore.conformance._schema import schema
-from leadcore.conformance._vectors import Vector, VectorError, load, vectors
+from leadcore.conformance._vectors import Vector, VectorError, json_text, load, vectors
 
 __all__ = ["add_parser"]
 
@@ -41,12 +45,26 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
         sys.stderr.write("leadcore conformance run: no vector matches the selection\n")
         return 2
     try:
-        report = run(args.impl, cases, timeout=args.timeout, max_failures=args.max_failures)
+        report = run(
+            args.impl,
+            cases,
+            timeout=args.timeout,
+            max_failures=args.max_failures,
+            strict=args.strict,
+            require_all=args.require_all,
+            shrink_calls=args.shrink,
+        )
     except ImplementationError as error:
         sys.stderr.write(f"leadcore conformance run: {error}\n")
         return 2
+    if args.junit:
+        try:
+            Path(args.junit).write_text(report.to_junit(), encoding="utf-8")
+        except OSError as error:
+            sys.stderr.write(f"leadcore conformance run: cannot write {args.junit}: {error}\n")
+            return 2
     if args.json:
-        out.write(json.dumps(report.to_json(), ensure_ascii=False, indent=2) + "\n")
+        out.write(json_text(report.to_json(), indent=2) + "\n")
     else:
         out.write(report.format())
     return 0 if report.ok else 1
@@ -62,6 +80,9 @@ def _fuzz(args: argparse.Namespace, out: TextIO) -> int:
             rules=args.rule,
             timeout=args.timeout,
             time_limit=args.time_limit,
+            max_findings=args.max_findings,
+            shrink_calls=args.shrink,
+            strict=args.strict,
         )
     except ImportError as error:
         sys.stderr.write(
@@ -77,7 +98,7 @@ def _fuzz(args: argparse.Namespace, out: TextIO) -> int:
 
 def _vectors(args: argparse.Namespace, out: TextIO) -> int:
     chosen = select(vectors(), args.select)
-    out.writelines(json.dumps(v.to_json(), ensure_ascii=False) + "\n" for v in chosen)
+    out.writelines(json_text(v.to_json()) + "\n" for v in chosen)
     return 0
 
 
@@ -87,8 +108,38 @@ def _schema(args: argparse.Namespace, out: TextIO) -> int:
     except KeyError:
         sys.stderr.write(f"leadcore conformance schema: no definition {args.name!r}\n")
         return 2
-    out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    out.write(json_text(document, indent=2) + "\n")
     return 0
+
+
+def _reasons(args: argparse.Namespace, out: TextIO) -> int:
+    if args.markdown:
+        out.write(reasons.markdown())
+    else:
+        out.write(json_text(reasons.catalogue(), indent=2) + "\n")
+    return 0
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        msg = f"must be at least 1, not {value}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        msg = f"must be 0 or more, not {value}"
+        raise argparse.ArgumentTypeError(msg)
+    return value
+
+
+_STRICT_HELP = (
+    "compare everything leadcore answers, its extensions included (default: the contract "
+    "of SPEC v1.2, counting the extension differences ignored)"
+)
 
 
 def add_parser(sub: Any) -> None:  # noqa: ANN401  # argparse's subparsers action is private
@@ -104,7 +155,11 @@ def add_parser(sub: Any) -> None:  # noqa: ANN401  # argparse's subparsers actio
         "run",
         help="replay the conformance vectors against an implementation",
         description="Start CMD, send it each vector's request as a JSON line, compare its "
-        "answers rule-aware and report per rule id. Exit 1 on any disagreement.",
+        "answers rule-aware (the contract, unless --strict) and report the failures by "
+        "rule and root cause, with a shrunk example of each. Exit 0 when every vector "
+        "answered agrees (rules answered unknown_rule are listed as not implemented), 1 on "
+        "a disagreement, a missing answer or no vector answered, 2 when CMD cannot start "
+        "or the arguments are wrong.",
     )
     runner.add_argument("--impl", required=True, metavar="CMD", help="the command to start")
     runner.add_argument(
@@ -119,21 +174,38 @@ def add_parser(sub: Any) -> None:  # noqa: ANN401  # argparse's subparsers actio
         metavar="SEL",
         help="only vectors of a rule id (MRG-3), a rule (merge.auto) or a family (merge)",
     )
+    runner.add_argument("--strict", action="store_true", help=_STRICT_HELP)
+    runner.add_argument(
+        "--require-all",
+        action="store_true",
+        help="count a rule the implementation answers with unknown_rule as a failure",
+    )
     runner.add_argument("--timeout", type=float, default=10.0, help="seconds per answer")
     runner.add_argument(
         "--max-failures",
-        type=int,
+        type=_positive,
         default=10,
         help="give up after this many crashes or time-outs (default 10)",
     )
+    runner.add_argument(
+        "--shrink",
+        type=_count,
+        default=30,
+        metavar="N",
+        help="requests spent shrinking the example of each root cause (default 30; 0: none)",
+    )
     runner.add_argument("--json", action="store_true", help="write the report as JSON")
+    runner.add_argument(
+        "--junit", metavar="FILE", help="also write the report as JUnit XML to FILE (for CI)"
+    )
     runner.set_defaults(run=_run)
 
     fuzzer = commands.add_parser(
         "fuzz",
         help="differential fuzzing: generated requests, shrunk disagreements as vectors",
-        description="Generate requests, compare CMD's answers with leadcore's, shrink every "
-        "disagreement and write it as OUT/fuzz-<rule>-<n>.jsonl. Needs hypothesis.",
+        description="Generate requests, compare CMD's answers with leadcore's (the contract, "
+        "unless --strict), shrink every disagreement with a new root cause and write it as "
+        "OUT/fuzz-<rule>-<n>.jsonl. Needs hypothesis. Exit status as for run.",
     )
     fuzzer.add_argument("--impl", required=True, metavar="CMD", help="the command to start")
     fuzzer.add_argument("--seed", type=int, default=0, help="the seed (default 0)")
@@ -144,6 +216,22 @@ def add_parser(sub: Any) -> None:  # noqa: ANN401  # argparse's subparsers actio
     fuzzer.add_argument(
         "--rule", action="append", help="only this rule or family (repeatable; default all)"
     )
+    fuzzer.add_argument(
+        "--max-findings",
+        type=_positive,
+        default=4,
+        metavar="N",
+        help="most root causes reported per rule (default 4); the report names the rules "
+        "that reach it",
+    )
+    fuzzer.add_argument(
+        "--shrink",
+        type=_count,
+        default=300,
+        metavar="N",
+        help="most requests spent shrinking each finding (default 300)",
+    )
+    fuzzer.add_argument("--strict", action="store_true", help=_STRICT_HELP)
     fuzzer.add_argument("--timeout", type=float, default=5.0, help="seconds per answer")
     fuzzer.add_argument(
         "--time-limit", type=float, default=None, help="stop after this many seconds"
@@ -161,3 +249,14 @@ def add_parser(sub: Any) -> None:  # noqa: ANN401  # argparse's subparsers actio
         "name", nargs="?", help="one definition (request.merge.auto, lead...); default all"
     )
     schemas.set_defaults(run=_schema)
+
+    catalogue = commands.add_parser(
+        "reasons",
+        help="write the reason-code catalogue (JSON; --markdown for docs/reasons.md)",
+        description="Every reason code each rule can give, with its rule id, order, status "
+        "(contract or extension) and message template.",
+    )
+    catalogue.add_argument(
+        "--markdown", action="store_true", help="write the catalogue as docs/reasons.md"
+    )
+    catalogue.set_defaults(run=_reasons)

@@ -1,11 +1,18 @@
 """
 Rule-aware comparison of another implementation's answer with the expected one.
 
-What the contract fixes is compared; what it leaves free is not (SPEC "Conventions"):
+What the contract fixes is compared; what it leaves free is not (SPEC "Conventions" and
+v1.2 "contract versus extension"):
 
+* by default only the contract is compared: leadcore's extensions (result keys beyond
+  SPEC's table, extension reason codes, requests with extension policy keys, refusals
+  beyond SPEC; see :func:`leadcore.conformance.expectation`) are left out, and an empty
+  customer equals null; ``strict=True`` compares everything leadcore answers;
 * keys the answer has beyond the expected ones are ignored;
 * reason lists (``reasons``, and any list of ``{"code", ...}`` objects such as the values
-  of ``ineligible``) are compared as *sets of codes*; messages are never compared;
+  of ``ineligible``) are compared by their codes, in order where the rule text fixes it
+  (the catalogue's *ordered* groups, :mod:`leadcore.reasons`); messages are never
+  compared;
 * lists whose order SPEC leaves open (``record``, ``discarded``, ``cancelled_events``,
   ``matched``) are compared as multisets; every other list, the sorted id lists included,
   must match in order, and an answer with the right items in another order is reported
@@ -26,8 +33,10 @@ from typing import Any, Final, Literal, Protocol
 
 import attrs
 
-from leadcore import protocol
+from leadcore import protocol, reasons
+from leadcore.conformance._contract import expectation
 from leadcore.conformance._dispatch import leadcore_replay
+from leadcore.conformance._vectors import json_text
 
 __all__ = [
     "ORDER_FREE_KEYS",
@@ -61,6 +70,8 @@ class Mismatch:
         expected: The expected value (None when not applicable).
         actual: The actual value (None when not applicable).
         note: A sentence saying what is wrong.
+        detail: What tells this root cause from others of the same place and kind: the
+            reason codes that differ, the error codes, the way an answer was missing.
 
     """
 
@@ -69,6 +80,7 @@ class Mismatch:
     expected: object = None
     actual: object = None
     note: str = ""
+    detail: str = ""
 
     def __str__(self) -> str:
         where = self.path or "response"
@@ -78,18 +90,45 @@ class Mismatch:
         return f"{text} ({self.note})" if self.note else text
 
     @property
-    def signature(self) -> tuple[str, str]:
-        """The mismatch's place and kind, list indexes dropped: tells bugs apart."""
-        # Two levels are enough to tell bugs apart (``result.ineligible``), and map keys
-        # below them are ids (``result.ineligible.a2``), which differ from case to case.
-        parts = [part.split("[", 1)[0] for part in self.path.split(".")]
-        return (".".join(parts[:2]), self.kind)
+    def signature(self) -> tuple[str, str, str]:
+        """
+        The mismatch's root cause: its place (indexes and ids dropped), kind and detail.
+
+        >>> Mismatch(path="result.ineligible.a2[0]", kind="reasons", detail="-inactive").signature
+        ('result.ineligible.*', 'reasons', '-inactive')
+        """
+        return (_general(self.path), self.kind, self.detail)
+
+
+# Maps keyed by ids or free names: their keys differ from case to case, not by cause.
+_KEYED_MAPS: Final = frozenset({"ineligible", "fields"})
+
+
+def _general(path: str) -> str:
+    parts: list[str] = []
+    for part in path.split("."):
+        if not part:
+            continue
+        name = part.split("[", 1)[0]
+        parts.append("*" if parts and parts[-1].split("[", 1)[0] in _KEYED_MAPS else name)
+    return ".".join(parts)
+
+
+def no_answer(note: str) -> Mismatch:
+    """A mismatch for a request the implementation did not answer (crash, hang, garbage)."""
+    if "no answer within" in note:
+        detail = "hang"
+    elif "before answering" in note:
+        detail = "crash"
+    else:
+        detail = "not a JSON object"
+    return Mismatch(path="", kind="no_answer", note=note, detail=detail)
 
 
 def _show(value: object, limit: int = 160) -> str:
     if value is _MISSING:
         return "no such key"
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    text = json_text(value, sort_keys=True)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -145,7 +184,30 @@ def _is_reason_list(key: str | int | None, expected: object) -> bool:
     )
 
 
-def _compare_reasons(expected: object, actual: object, path: str) -> list[Mismatch]:
+@attrs.frozen
+class _Mode:
+    """How a comparison goes: strict or the contract, for which rule."""
+
+    strict: bool
+    extension_codes: frozenset[str]
+    ordered: bool
+
+    @classmethod
+    def of(cls, request: Mapping[str, Any], *, strict: bool) -> _Mode:
+        rule = request.get("rule")
+        if not isinstance(rule, str):
+            return cls(strict=strict, extension_codes=frozenset(), ordered=False)
+        every = reasons.codes(rule)
+        contract = set(reasons.codes(rule, extension=False))
+        groups = reasons.groups(rule)
+        return cls(
+            strict=strict,
+            extension_codes=frozenset(c for c in every if c not in contract),
+            ordered=bool(groups) and all(g.ordered for g in groups),
+        )
+
+
+def _compare_reasons(expected: object, actual: object, path: str, mode: _Mode) -> list[Mismatch]:
     want = _codes(expected)
     got = _codes(actual)
     if want is None:  # pragma: no cover  # vectors always write reasons as [{code}]
@@ -160,7 +222,22 @@ def _compare_reasons(expected: object, actual: object, path: str) -> list[Mismat
                 note="reasons must be a list of objects with a 'code'",
             )
         ]
+    if not mode.strict:
+        # Extension codes are leadcore's own refusals: not asked of others, not held
+        # against those who give them too.
+        want = [c for c in want if c not in mode.extension_codes]
+        got = [c for c in got if c not in mode.extension_codes]
     if set(want) == set(got):
+        if mode.ordered and want != got:
+            return [
+                Mismatch(
+                    path=path,
+                    kind="order",
+                    expected=want,
+                    actual=got,
+                    note="the right reason codes in another order (the rule text fixes it)",
+                )
+            ]
         return []
     missing = sorted(set(want) - set(got))
     extra = sorted(set(got) - set(want))
@@ -176,11 +253,34 @@ def _compare_reasons(expected: object, actual: object, path: str) -> list[Mismat
             expected=sorted(set(want)),
             actual=sorted(set(got)),
             note="reason codes differ: " + "; ".join(parts),
+            detail=" ".join([*(f"-{c}" for c in missing), *(f"+{c}" for c in extra)]),
         )
     ]
 
 
-def _compare_unordered(expected: list[Any], actual: list[Any], path: str) -> list[Mismatch]:
+def _no_person(key: str | int | None, expected: object, actual: object, mode: _Mode) -> bool:
+    """[decided] In the contract a person with nothing in it and null are the same."""
+    return (
+        not mode.strict
+        and key in {"customer", "co_customer"}
+        and _empty_person(expected)
+        and _empty_person(actual)
+    )
+
+
+_PERSON_KEYS: Final = ("first_name", "last_name", "phones", "emails")
+
+
+def _empty_person(value: object) -> bool:
+    """A person with no name and no contact, which the contract reads as no person."""
+    return value is None or (
+        isinstance(value, dict) and all(value.get(k) in (None, [], "") for k in _PERSON_KEYS)
+    )
+
+
+def _compare_unordered(
+    expected: list[Any], actual: list[Any], path: str, mode: _Mode
+) -> list[Mismatch]:
     if len(expected) != len(actual):
         return [
             Mismatch(
@@ -194,7 +294,7 @@ def _compare_unordered(expected: list[Any], actual: list[Any], path: str) -> lis
     unused = list(range(len(actual)))
     for item in expected:
         for position in unused:
-            if not structural({}, item, actual[position], path):
+            if not _compare({}, item, actual[position], path, key=None, mode=mode):
                 unused.remove(position)
                 break
         else:
@@ -211,15 +311,15 @@ def _compare_unordered(expected: list[Any], actual: list[Any], path: str) -> lis
 
 
 def _compare_list(
-    request: Mapping[str, Any], expected: list[Any], actual: list[Any], path: str
+    request: Mapping[str, Any], expected: list[Any], actual: list[Any], path: str, mode: _Mode
 ) -> list[Mismatch]:
     if len(expected) == len(actual):
         found: list[Mismatch] = []
         for index, (want, got) in enumerate(zip(expected, actual, strict=True)):
-            found.extend(_compare(request, want, got, _join(path, index), index))
+            found.extend(_compare(request, want, got, _join(path, index), key=index, mode=mode))
         if not found:
             return []
-        if len(found) > 1 and not _compare_unordered(expected, actual, path):
+        if len(found) > 1 and not _compare_unordered(expected, actual, path, mode):
             in_order = all(_canonical(x) <= _canonical(y) for x, y in itertools.pairwise(expected))
             note = "the right items in another order"
             if in_order:
@@ -238,10 +338,18 @@ def _compare_list(
 
 
 def _compare(
-    request: Mapping[str, Any], expected: object, actual: object, path: str, key: str | int | None
+    request: Mapping[str, Any],
+    expected: object,
+    actual: object,
+    path: str,
+    *,
+    key: str | int | None,
+    mode: _Mode,
 ) -> list[Mismatch]:
     if _is_reason_list(key, expected):
-        return _compare_reasons(expected, actual, path)
+        return _compare_reasons(expected, actual, path, mode)
+    if _no_person(key, expected, actual, mode):
+        return []
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
             return [Mismatch(path=path, kind="type", expected=expected, actual=actual)]
@@ -252,24 +360,48 @@ def _compare(
                     Mismatch(path=_join(path, name), kind="missing", expected=want, actual=_MISSING)
                 )
                 continue
-            found.extend(_compare(request, want, actual[name], _join(path, name), name))
+            found.extend(
+                _compare(request, want, actual[name], _join(path, name), key=name, mode=mode)
+            )
         return found
     if isinstance(expected, list):
         if not isinstance(actual, list):
             return [Mismatch(path=path, kind="type", expected=expected, actual=actual)]
         if key in ORDER_FREE_KEYS:
-            return _compare_unordered(expected, actual, path)
-        return _compare_list(request, expected, actual, path)
+            return _compare_unordered(expected, actual, path, mode)
+        return _compare_list(request, expected, actual, path, mode)
+    return _compare_scalar(expected, actual, path, key)
+
+
+def _compare_scalar(
+    expected: object, actual: object, path: str, key: str | int | None
+) -> list[Mismatch]:
     if _same_scalar(expected, actual):
         return []
-    return [Mismatch(path=path, kind="value", expected=expected, actual=actual)]
+    detail = ""
+    if isinstance(expected, bool) or key in _ENUM_KEYS:
+        detail = f"{_show(expected)} -> {_show(actual)}"
+    return [Mismatch(path=path, kind="value", expected=expected, actual=actual, detail=detail)]
+
+
+# Keys whose values are a few words, not ids: a different value is a different cause.
+_ENUM_KEYS: Final = frozenset(
+    {"action", "app_access", "bucket", "code", "outcome", "person", "reason", "tag", "via"}
+)
 
 
 def structural(
-    request: Mapping[str, Any], expected: object, actual: object, path: str
+    request: Mapping[str, Any],
+    expected: object,
+    actual: object,
+    path: str,
+    *,
+    strict: bool = False,
 ) -> list[Mismatch]:
     """
     Compare ``actual`` with ``expected`` by the rules of this module (no rule judges).
+
+    ``strict`` compares leadcore's extension codes too, and an empty person with null.
 
     >>> structural({}, {"reasons": [{"code": "a"}, {"code": "b"}]},
     ...            {"reasons": [{"code": "b", "message": "..."}, {"code": "a"}], "x": 1}, "")
@@ -278,7 +410,7 @@ def structural(
     ['result.ids: expected ["a", "b"], got ["b", "a"] (the right items in another order (SPEC: lists of ids in results are sorted))']
     """  # noqa: E501  # a doctest's output is one line
     key = path.rsplit(".", 1)[-1] if path else None
-    return _compare(request, expected, actual, path, key)
+    return _compare(request, expected, actual, path, key=key, mode=_Mode.of(request, strict=strict))
 
 
 # -- routing.dispatch ---------------------------------------------------------------------
@@ -333,21 +465,31 @@ class WaveJudge:
     default replay is leadcore's own dispatch steps on the given waves
     (:func:`leadcore.conformance._dispatch.leadcore_replay`).
 
+    An empty wave skips ahead (RTE-2): leadcore lists it as ``[]``, which only a strict
+    judge asks of others.
+
     Attributes:
         check_wave: ``(request, wave, offered_before) -> (legal, reason codes)``.
         replay: ``(request, waves) -> result`` or None.
+        strict: Compare leadcore's extensions too (empty waves listed among them).
 
     """
 
     check_wave: WaveCheck = leadcore_check_wave
     replay: Replay | None = leadcore_replay
+    strict: bool = False
+
+    def _shape(self, waves: object) -> list[list[str]]:
+        if not isinstance(waves, list):
+            return []
+        return [sorted(w) for w in waves if isinstance(w, list) and (w or self.strict)]
 
     def __call__(
         self, request: Mapping[str, Any], expected: object, actual: object, path: str
     ) -> list[Mismatch]:
         """Return the mismatches of a dispatch answer."""
         if not isinstance(expected, dict) or not isinstance(actual, dict):
-            return structural(request, expected, actual, path)
+            return structural(request, expected, actual, path, strict=self.strict)
         waves = actual.get("waves")
         where = _join(path, "waves")
         if not isinstance(waves, list) or not all(
@@ -373,19 +515,15 @@ class WaveJudge:
                         kind="illegal_wave",
                         actual=wave,
                         note=f"wave {wave} is not legal: {', '.join(codes) or 'no reason given'}",
+                        detail=" ".join(codes),
                     )
                 )
             offered.extend(wave)
         rest = {k: v for k, v in expected.items() if k != "waves"}
         expected_waves = expected.get("waves")
-        same = isinstance(expected_waves, list) and [
-            sorted(w) for w in expected_waves if isinstance(w, list)
-        ] == [sorted(w) for w in waves]
-        if same or expected_waves is None:
-            return found + structural(request, rest, actual, path)
-        if found:
-            return found
-        if self.replay is None:
+        if expected_waves is None or self._shape(expected_waves) == self._shape(waves):
+            return found + structural(request, rest, actual, path, strict=self.strict)
+        if found or self.replay is None:
             return found
         replayed = self.replay(request, waves)
         if replayed is None:
@@ -397,15 +535,26 @@ class WaveJudge:
                     kind="illegal_wave",
                     actual=waves,
                     note=f"the waves do not fit the events: {replayed}",
+                    detail="waves do not fit the events",
                 )
             ]
+        if self._shape(replayed.get("waves")) != self._shape(waves):
+            found.append(
+                Mismatch(
+                    path=where,
+                    kind="value",
+                    expected=replayed.get("waves"),
+                    actual=waves,
+                    note="leadcore lists every wave, an empty one too (an extension)",
+                )
+            )
         want = {k: v for k, v in replayed.items() if k != "waves" and k in rest}
-        return structural(request, want, actual, path)
+        return found + structural(request, want, actual, path, strict=self.strict)
 
 
-def default_judges() -> dict[str, Judge]:
+def default_judges(*, strict: bool = False) -> dict[str, Judge]:
     """Return the judges used by default: ``routing.dispatch`` by :class:`WaveJudge`."""
-    return {"routing.dispatch": WaveJudge()}
+    return {"routing.dispatch": WaveJudge(strict=strict)}
 
 
 def _without_message(value: object) -> object:
@@ -420,15 +569,22 @@ def compare(
     actual: object,
     *,
     judges: Mapping[str, Judge] | None = None,
+    strict: bool = False,
 ) -> tuple[Mismatch, ...]:
     """
     Compare a whole response with the expected one; return every mismatch (none: agree).
 
+    By default only the contract is compared (SPEC v1.2): ``expected`` is first cut to
+    its contract view (:func:`leadcore.conformance.expectation`), and an expectation that
+    is an extension as a whole (a request with an extension policy key, a refusal beyond
+    SPEC) asks nothing. ``strict`` compares everything.
+
     Args:
         request: The request both answered (the judges may need it).
-        expected: The expected response: leadcore's answer, or a vector's contract fields.
+        expected: The expected response: leadcore's answer, or a vector's expected part.
         actual: The other implementation's response, parsed from JSON.
         judges: Per-rule judges of ``result``; :func:`default_judges` when None.
+        strict: Compare leadcore's extensions too.
 
     >>> request = {"id": 1, "rule": "normalize.name"}
     >>> compare(request, {"id": 1, "ok": True, "result": {"normalized": "ada"}},
@@ -437,6 +593,13 @@ def compare(
     >>> [str(m) for m in compare(request, {"id": 1, "ok": False, "error": {"code": "a"}},
     ...                          {"id": 1, "ok": False, "error": {"code": "b", "path": ""}})]
     ['error.code: expected "a", got "b"']
+    >>> stop = {"id": 2, "rule": "related.stop"}
+    >>> ours = {"id": 2, "ok": True, "result": {"stopped": [], "not_in_cadence": ["L1"]}}
+    >>> compare(stop, ours, {"id": 2, "ok": True, "result": {"stopped": []}})
+    ()
+    >>> [m.path for m in compare(stop, ours, {"id": 2, "ok": True, "result": {"stopped": []}},
+    ...                          strict=True)]
+    ['result.not_in_cadence']
     """
     if not isinstance(actual, dict):
         return (
@@ -448,6 +611,11 @@ def compare(
                 note="a response must be a JSON object",
             ),
         )
+    if not strict:
+        split = expectation(request, expected)
+        if not split.contract:
+            return ()
+        expected = split.expected
     found: list[Mismatch] = []
     if "id" in expected and not _same_scalar(expected["id"], actual.get("id", _MISSING)):
         found.append(
@@ -472,18 +640,35 @@ def compare(
                 actual=got_ok,
                 note=f"expected {_show(_without_message(wanted))}, "
                 f"got {_show(_without_message(shown))}",
+                detail=f"{_outcome(want_ok, wanted)} -> {_outcome(got_ok, shown)}",
             )
         )
         return tuple(found)
     if want_ok is False:
         found.extend(
             structural(
-                request, _without_message(expected.get("error")), actual.get("error"), "error"
+                request,
+                _without_message(expected.get("error")),
+                actual.get("error"),
+                "error",
+                strict=strict,
             )
         )
         return tuple(found)
     rule = request.get("rule")
-    chosen = default_judges() if judges is None else judges
-    judge: Judge = chosen.get(rule, structural) if isinstance(rule, str) else structural
-    found.extend(judge(request, expected.get("result"), actual.get("result", _MISSING), "result"))
+    chosen = default_judges(strict=strict) if judges is None else judges
+    judge = chosen.get(rule) if isinstance(rule, str) else None
+    result = actual.get("result", _MISSING)
+    if judge is None:
+        found.extend(structural(request, expected.get("result"), result, "result", strict=strict))
+    else:
+        found.extend(judge(request, expected.get("result"), result, "result"))
     return tuple(found)
+
+
+def _outcome(ok: object, body: object) -> str:
+    if ok is True:
+        return "result"
+    if ok is False and isinstance(body, dict) and isinstance(body.get("code"), str):
+        return str(body["code"])
+    return "no ok"

@@ -39,6 +39,9 @@ def leadcore_replay(
     """
     Return leadcore's dispatch result for ``request`` when the waves are ``waves``.
 
+    An empty wave (nobody left to offer) may be left out of ``waves``: the result lists
+    it, as leadcore does.
+
     Returns:
         The result object (as ``routing.dispatch`` writes it) when the events use up
         exactly the given waves; a sentence saying how the waves do not fit the events
@@ -58,7 +61,7 @@ def leadcore_replay(
         agents = [_wire.read_agent(o) for o in data.objs("agents")]
         claims = [_wire.read_claim(o) for o in data.objs("claims")]
         events = [wire.read_event(o) for o in data.objs("events")]
-        routing.eligible(
+        eligibility = routing.eligible(
             channel,
             lead,
             agents,
@@ -67,19 +70,27 @@ def leadcore_replay(
             timezone=data.opt_text("timezone"),
             policy=policy,
         )
+        eligible = {*eligibility.preferred, *eligibility.fallback}
         state = routing.open_dispatch(channel, lead.id, now=now, policy=policy)
         given = [tuple(w) for w in waves]
+        offered: set[str] = set()
         used = 0
 
         def fill(state: routing.DispatchState) -> routing.DispatchState | str:
             nonlocal used
             while state.awaiting_wave:
+                if not eligible - offered and (used >= len(given) or given[used]):
+                    # Nobody is left: the wave is empty and skips ahead (RTE-2), whether
+                    # the answer lists it as [] or leaves it out.
+                    state = routing.offer(state, ())
+                    continue
                 if used >= len(given):
                     return (
                         f"the events call for wave {used + 1}, but the answer offers "
                         f"only {len(given)}"
                     )
                 state = routing.offer(state, given[used])
+                offered.update(given[used])
                 used += 1
             return state
 

@@ -30,6 +30,7 @@ from typing import IO, Any, Final, Self
 
 import attrs
 
+from leadcore.conformance._vectors import json_text
 from leadcore.errors import LeadcoreError
 
 __all__ = ["Implementation", "ImplementationError", "Reply"]
@@ -223,8 +224,9 @@ class Implementation:
 
         """
         self.start()
-        line = request if isinstance(request, str) else json.dumps(request, ensure_ascii=False)
-        self._in.put(line.replace("\n", " ").encode("utf-8") + b"\n")
+        line = request if isinstance(request, str) else json_text(request)
+        # A raw line may hold a lone surrogate: sent as the bytes Python would write.
+        self._in.put(line.replace("\n", " ").encode("utf-8", "surrogatepass") + b"\n")
         wait = self.timeout + (self.startup if self._fresh else 0.0)
         self._fresh = False
         while True:

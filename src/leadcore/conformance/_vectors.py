@@ -1,22 +1,27 @@
 """
 Conformance vectors: JSON Lines files of request + expected response, tagged with rule ids.
 
-A vector is one line ``{"description", "rules": [ids], "request", "expected"}``. The
-expected response holds only contract fields: reasons as ``[{"code"}]`` and errors as
-``{"code", "path"}``, without messages (SPEC "Conventions").
+A vector is one line ``{"description", "rules": [ids], "request", "expected"}`` and,
+when leadcore answers more than the contract fixes, ``"strict"`` (everything leadcore
+answers), ``"extensions"`` (what is extension, one sentence each) and, for a vector that
+is an extension as a whole, ``"contract": false`` (SPEC v1.2). Expected responses hold
+reasons as ``[{"code"}]`` and errors as ``{"code", "path"}``, without messages (SPEC
+"Conventions").
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
 from leadcore import _attrs as a
+from leadcore.conformance._contract import messageless
 from leadcore.conformance._ids import RULE_IDS, family_of
 from leadcore.errors import LeadcoreError
 
@@ -27,6 +32,7 @@ __all__ = [
     "covered",
     "dump",
     "family_of",
+    "json_text",
     "load",
     "shipped_families",
     "vectors",
@@ -47,7 +53,13 @@ class Vector(a.Frozen):
         description: One line saying what it checks.
         rules: The SPEC rule ids it exercises (``MRG-3``...).
         request: The protocol request, a JSON object.
-        expected: The expected response's contract fields.
+        expected: The expected response: what the contract fixes (for a vector that is
+            not in the contract, what leadcore answers).
+        strict: Everything leadcore answers, its extensions included (default:
+            ``expected``).
+        contract: False for a vector that is an extension as a whole (its request uses
+            an extension policy key, or leadcore refuses it beyond SPEC).
+        extensions: What is extension in this vector, one sentence each.
 
     """
 
@@ -56,6 +68,11 @@ class Vector(a.Frozen):
     rules: tuple[str, ...]
     request: Mapping[str, Any] = attrs.field(eq=False, hash=False)
     expected: Mapping[str, Any] = attrs.field(eq=False, hash=False)
+    strict: Mapping[str, Any] = attrs.field(
+        default=attrs.Factory(lambda self: self.expected, takes_self=True), eq=False, hash=False
+    )
+    contract: bool = True
+    extensions: tuple[str, ...] = ()
 
     @property
     def rule(self) -> str:
@@ -64,13 +81,17 @@ class Vector(a.Frozen):
         return name if isinstance(name, str) else "?"
 
     def to_json(self) -> dict[str, Any]:
-        """Return the vector as its JSON Lines object."""
-        return {
-            "description": self.description,
-            "rules": list(self.rules),
-            "request": self.request,
-            "expected": self.expected,
-        }
+        """Return the vector as its JSON Lines object (optional keys only when needed)."""
+        found: dict[str, Any] = {"description": self.description, "rules": list(self.rules)}
+        if not self.contract:
+            found["contract"] = False
+        if self.extensions:
+            found["extensions"] = list(self.extensions)
+        found["request"] = self.request
+        found["expected"] = self.expected
+        if self.strict != self.expected:
+            found["strict"] = self.strict
+        return found
 
 
 def _parse(line: str, where: str) -> Vector:
@@ -101,7 +122,22 @@ def _parse(line: str, where: str) -> Vector:
         rules=tuple(rules),
         request=request,
         expected=expected,
+        **_extension_parts(data, where, expected),
     )
+
+
+def _extension_parts(data: Mapping[str, Any], where: str, expected: object) -> dict[str, Any]:
+    """The optional ``strict``, ``contract`` and ``extensions`` of a vector (SPEC v1.2)."""
+    strict = data.get("strict", expected)
+    if not isinstance(strict, dict) or not isinstance(strict.get("ok"), bool):
+        raise VectorError(f"{where}: 'strict' must be a response object with 'ok'")
+    contract = data.get("contract", True)
+    if not isinstance(contract, bool):
+        raise VectorError(f"{where}: 'contract' must be true or false")
+    extensions = data.get("extensions", [])
+    if not isinstance(extensions, list) or not all(isinstance(e, str) for e in extensions):
+        raise VectorError(f"{where}: 'extensions' must be a list of sentences")
+    return {"strict": strict, "contract": contract, "extensions": tuple(extensions)}
 
 
 def _read(text: str, name: str) -> list[Vector]:
@@ -169,25 +205,37 @@ def covered(found: Iterable[Vector]) -> dict[str, int]:
 
 def contract_view(response: object) -> object:
     """
-    Strip a response to its contract fields: messages go, reason lists keep their codes.
+    Strip a response of its messages (never compared): the strict view of an answer.
 
-    This turns a full answer of leadcore into the ``expected`` of a vector.
+    Reason lists keep their codes, errors their code and path; leadcore's extensions
+    stay (:func:`leadcore.conformance.expectation` separates them).
 
     >>> contract_view({"ok": False, "error": {"code": "x", "message": "m", "path": "p"}})
     {'ok': False, 'error': {'code': 'x', 'path': 'p'}}
     """
-    if isinstance(response, dict):
-        # Only reasons and errors carry a message; a lead's ``fields`` may hold any key.
-        coded = "code" in response
-        return {k: contract_view(v) for k, v in response.items() if not (coded and k == "message")}
-    if isinstance(response, list):
-        return [contract_view(v) for v in response]
-    return response
+    return messageless(response)
+
+
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def json_text(value: object, *, indent: int | None = None, sort_keys: bool = False) -> str:
+    r"""
+    Write JSON as readable UTF-8 text; a lone surrogate is written as its escape.
+
+    A lone surrogate is valid in JSON (``"\ud800"``) but cannot be encoded as UTF-8, so
+    it stays escaped; every other character is written as itself.
+
+    >>> json_text({"name": "Zoë\ud800"})
+    '{"name": "Zoë\\ud800"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=sort_keys, default=str)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
 def dump(found: Iterable[Vector], path: str | Path) -> Path:
     """Write vectors to a JSON Lines file, one per line; return the path."""
     file = Path(path)
-    lines = [json.dumps(v.to_json(), ensure_ascii=False) for v in found]
+    lines = [json_text(v.to_json()) for v in found]
     file.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
     return file
