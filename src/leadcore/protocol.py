@@ -22,6 +22,7 @@ from __future__ import annotations
 import importlib
 import json
 import pkgutil
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, BinaryIO, Final, TextIO
 
@@ -199,8 +200,12 @@ def decide_line(line: str | bytes) -> dict[str, object] | None:
 
 
 def dumps(response: Mapping[str, object]) -> str:
-    """Write a response as one line of JSON."""
-    return json.dumps(response, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    """Write a response as one line of JSON (a lone surrogate stays escaped: UTF-8 has none)."""
+    text = json.dumps(response, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
+
+
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 def answers(lines: Iterable[str] | Iterable[bytes]) -> Iterator[dict[str, object]]:

@@ -50,6 +50,7 @@ except ImportError as _error:  # pragma: no cover  # tested in a subprocess
     raise ImportError(_message) from _error
 
 from leadcore import _wire
+from leadcore import reasons as reasons_catalogue
 from leadcore.decisions import CancelledEvent, Change, Reason, Verdict
 from leadcore.model import (
     WIP_STATUSES,
@@ -70,7 +71,10 @@ from leadcore.model import (
 )
 
 __all__ = [
+    "BLANKS",
     "BOUNDARY_AGES",
+    "MAX_ITEMS",
+    "MAX_TEXT",
     "NOW",
     "RULES",
     "TIMEZONES",
@@ -206,6 +210,14 @@ _ACCOUNT_NAMES: Final = (
 )
 
 
+BLANKS: Final = ("", " ", "\t\n", "\u00a0", "\u2003", "\u3000 ", "\x1f", "\x85")
+"""Texts that are empty or only white space or control characters: SPEC v1.2 reads them as
+absent, everywhere. Drawn among names, phones, emails and account names."""
+
+_SOME_BLANKS: Final = BLANKS[1:4] + BLANKS[6:]
+_ONE_IN_EIGHT: Final = st.sampled_from([False] * 7 + [True])
+
+
 @functools.cache
 def _maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
     return st.none() | strategy
@@ -214,7 +226,7 @@ def _maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 @functools.cache
 def _pool_or_text(pool: tuple[str, ...], alphabet: str | None = None) -> st.SearchStrategy[str]:
     drawn = st.text(max_size=12) if alphabet is None else st.text(alphabet, max_size=16)
-    return st.sampled_from(pool) | drawn
+    return st.sampled_from((*pool, *_SOME_BLANKS)) | drawn
 
 
 @functools.cache
@@ -238,7 +250,7 @@ def phone_texts() -> st.SearchStrategy[str]:
 @functools.cache
 def email_texts() -> st.SearchStrategy[str]:
     """Email addresses: usable ones in odd case and white space, unusable ones too."""
-    return st.sampled_from(_EMAILS) | st.emails().map(str)
+    return st.sampled_from((*_EMAILS, *_SOME_BLANKS)) | st.emails().map(str)
 
 
 @functools.cache
@@ -409,15 +421,23 @@ def claims(
     """
     A claim at a boundary age (exactly 10 minutes ago...) or any time in the last days.
 
+    SPEC: claims after ``now`` are ignored, so one claim in eight is drawn after
+    ``around`` (a second after, or up to an hour).
+
     Args:
-        around: The ``now`` it is drawn before.
+        around: The ``now`` it is drawn near.
         agent: The agent id strategy (default: one of ``a1``...``a8``).
 
     """
-    recent = st.one_of(
+    past = st.one_of(
         st.sampled_from([10 * _MINUTE, 10 * _MINUTE - _SECOND, 10 * _MINUTE + _SECOND, _SECOND]),
         st.integers(0, 3 * 86_400).map(lambda s: dt.timedelta(seconds=s)),
     )
+    future = st.one_of(
+        st.sampled_from([-_SECOND, -10 * _MINUTE]),
+        st.integers(-3_600, -1).map(lambda s: dt.timedelta(seconds=s)),
+    )
+    recent = _ONE_IN_EIGHT.flatmap(lambda later: future if later else past)
     return st.builds(
         lambda agent, age, bucket: Claim(agent=agent, at=around - age, bucket=bucket),
         _ids("a", 8) if agent is None else agent,
@@ -446,7 +466,7 @@ def crm_records() -> st.SearchStrategy[CrmRecord]:
         id=_ids("r", 6),
         kind=st.sampled_from(RecordKind),
         account_id=_maybe(_ids("acc", 3)),
-        account_name=st.none() | st.sampled_from(_ACCOUNT_NAMES),
+        account_name=st.none() | st.sampled_from((*_ACCOUNT_NAMES, *_SOME_BLANKS)),
         in_cadence=st.sampled_from([True, True, False]),
         cadences=st.lists(_ids("c", 3), max_size=2, unique=True),
     )
@@ -464,18 +484,14 @@ def notifications() -> st.SearchStrategy[Notification]:
     )
 
 
-_CODES: Final = (
-    "different_project",
-    "primary_not_wip",
-    "not_permitted",
-    "handover_disabled",
-    "crm_not_connected",
+_CODES: Final = tuple(
+    sorted({entry.code for group in reasons_catalogue.CATALOGUE for entry in group.codes})
 )
 
 
 @functools.cache
 def reasons() -> st.SearchStrategy[Reason]:
-    """A reason with a snake_case code and a message."""
+    """A reason with a code of the catalogue (:mod:`leadcore.reasons`) and a message."""
     return st.builds(
         Reason,
         code=st.sampled_from(_CODES),
@@ -887,6 +903,76 @@ def _get(request: Input, path: tuple[str | int, ...]) -> object:
 
 _JUNK: Final[tuple[object, ...]] = (None, 12, "", [], {}, "x" * 10_001, True)
 
+MAX_TEXT: Final = 10_000
+"""The longest string SPEC's GEN-5 accepts; requests draw strings of this length and one
+less (and, when damaged, one more)."""
+
+MAX_ITEMS: Final = 100_000
+"""The longest list SPEC's GEN-5 accepts; requests draw lists of this length and one less
+(and, when damaged, one more)."""
+
+# Keys whose texts are not free: date-times, closed sets, and the request's own.
+_FIXED_TEXTS: Final = frozenset(
+    {"at", "created_at", "last_activity_at", "now", "channel", "kind", "type", "bucket", "crm"}
+    | {"status", "rule", "id", "region", "timezone", "source", "pipeline"}
+)
+# Lists of texts a request may grow to the limit: each costs the rules one pass.
+_LONG_LISTS: Final = frozenset(
+    {"phones", "emails", "viewers", "cadences", "selected", "offered_before", "wave"}
+)
+
+
+def _paths(
+    value: object, want: Callable[[str | int, object], bool], path: tuple[str | int, ...] = ()
+) -> list[tuple[str | int, ...]]:
+    """Every place in ``value`` (not the request's own keys) whose key and value ``want``."""
+    found: list[tuple[str | int, ...]] = []
+    items: list[tuple[str | int, object]] = []
+    if isinstance(value, dict):
+        items = list(value.items())
+    elif isinstance(value, list):
+        items = list(enumerate(value))
+    for key, inner in items:
+        if path and want(key, inner):
+            found.append((*path, key))
+        found.extend(_paths(inner, want, (*path, key)))
+    return found
+
+
+def _free_text(key: str | int, value: object) -> bool:
+    return isinstance(value, str) and key not in _FIXED_TEXTS
+
+
+def _long_list(key: str | int, value: object) -> bool:
+    return key in _LONG_LISTS and isinstance(value, list)
+
+
+def _edge(draw: st.DrawFn, request: Input, kind: str, *, over: bool) -> None:
+    """Put a value on a GEN-5 edge (or, ``over``, one past it) somewhere in the input."""
+    if kind == "surrogate":
+        texts = _paths(request["input"], _free_text, ("input",))
+        if texts:
+            path = draw(st.sampled_from(texts))
+            text = _get(request, path)
+            assert isinstance(text, str)  # noqa: S101  # found as a text
+            lone = draw(st.sampled_from(["\ud800", "\udfff", "\udc00"]))
+            _set(request, path, text[:1] + lone + text[1:])
+    elif kind == "long":
+        texts = _paths(request["input"], _free_text, ("input",))
+        if texts:
+            size = MAX_TEXT + draw(st.sampled_from([1] if over else [-1, 0]))
+            fill = draw(st.sampled_from(["x", "é", " ", "ß"]))
+            _set(request, draw(st.sampled_from(texts)), fill * size)
+    elif kind == "many":
+        lists = _paths(request["input"], _long_list, ("input",))
+        if lists:
+            path = draw(st.sampled_from(lists))
+            items = _get(request, path)
+            assert isinstance(items, list)  # noqa: S101  # found as a list
+            size = MAX_ITEMS + draw(st.sampled_from([1] if over else [-1, 0]))
+            # Repeats of one item: big, yet cheap to build, send and answer.
+            _set(request, path, [items[0] if items else "x"] * size)
+
 
 @st.composite
 def _request(draw: st.DrawFn, rule: str, valid: bool) -> Input:  # noqa: FBT001  # private
@@ -902,10 +988,19 @@ def _request(draw: st.DrawFn, rule: str, valid: bool) -> Input:  # noqa: FBT001 
     overrides = _POLICIES.get(family, ())
     if overrides and draw(st.integers(0, 9)) == 0:
         request["policy"] = dict(draw(st.sampled_from(overrides)))
+    edge = draw(st.sampled_from(["none"] * 21 + ["long", "many"]))
+    if edge != "none":
+        _edge(draw, request, edge, over=False)
     if valid:
         return request
-    damage = draw(st.sampled_from(["none"] * 14 + ["naive", "junk"]))
-    if damage == "naive":
+    damage = draw(
+        st.sampled_from(["none"] * 28 + ["naive"] * 2 + ["junk"] * 2 + ["surrogate", "over"])
+    )
+    if damage == "surrogate":
+        _edge(draw, request, "surrogate", over=True)
+    elif damage == "over":
+        _edge(draw, request, draw(st.sampled_from(["long", "many"])), over=True)
+    elif damage == "naive":
         paths = _datetime_paths(request)
         path = draw(st.sampled_from(paths))
         text = _get(request, path)
@@ -924,10 +1019,13 @@ def requests(rule: str | None = None, *, valid: bool = False) -> st.SearchStrate
 
     The input follows SPEC's table for the rule; ``now`` is one of a few instants near day
     boundaries and time-zone changes, written with various offsets; one request in ten
-    overrides a policy field of its family. Unless ``valid`` is true, about one request in
-    eight is damaged: one date-time loses its offset (``naive_datetime``) or one input
-    key gets a value of the wrong type (``invalid_input``). The request's ``id`` is
-    ``"fuzz"``.
+    overrides a policy field of its family. Texts include blank ones (:data:`BLANKS`) and
+    claims include some after ``now``. About one request in eleven puts a value on a
+    GEN-5 edge: a text of :data:`MAX_TEXT` characters or one less, or a list of texts of
+    :data:`MAX_ITEMS` items or one less. Unless ``valid`` is true, about one request in
+    six is damaged: one date-time loses its offset (``naive_datetime``), one input key gets
+    a value of the wrong type, a text gets a lone surrogate, or a text or list goes one
+    past its GEN-5 limit (``invalid_input``). The request's ``id`` is ``"fuzz"``.
 
     Args:
         rule: A rule of :data:`RULES` (``"merge.auto"``), or None for any rule.
