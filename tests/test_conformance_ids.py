@@ -17,7 +17,15 @@ import pytest
 from leadcore import conformance, protocol
 from leadcore.conformance._ids import FAMILIES, PROTOCOL_RULES, family_of
 
-SPEC = Path(__file__).resolve().parents[1].parent / "shared" / "SPEC.md"
+# SPEC.md sits in shared/ beside the repository (or beside a worktree's parent folder).
+SPEC = next(
+    (
+        p / "shared" / "SPEC.md"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared" / "SPEC.md").exists()
+    ),
+    Path(__file__).resolve().parents[1].parent / "shared" / "SPEC.md",
+)
 SHIPPED = set(conformance.shipped_families())
 COUNTS = conformance.covered(conformance.vectors())
 

@@ -20,6 +20,7 @@ LISTING = Path(__file__).with_name("public_api.txt")
 PUBLIC_MODULES = (
     "leadcore",
     "leadcore.decisions",
+    "leadcore.reasons",
     "leadcore.errors",
     "leadcore.model",
     "leadcore.normalize",

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadcore import conformance, protocol, testing
+from leadcore import conformance, protocol, reasons, testing
 from leadcore._protocol import registry as _registry
 from leadcore.conformance import schema, validate
 from leadcore.conformance._ids import PROTOCOL_RULES
@@ -98,6 +98,52 @@ def test_result_schemas_describe_every_key_leadcore_writes() -> None:
         response = _decide(json.loads(json.dumps(vector.request)))
         if response["ok"] and vector.rule in RESULT_KEYS:
             assert set(response["result"]) <= set(RESULT_KEYS[vector.rule]), vector.where
+
+
+class TestContract:
+    """The schemas say what the contract says (issue 14)."""
+
+    def test_a_lead_without_customer_may_be_written_as_null(self) -> None:
+        """Absent and null mean the same: customer null validates like an empty person."""
+        result: Any = _decide(
+            {
+                "id": 1,
+                "rule": "routing.transfer",
+                "now": "2026-01-01T00:00:00Z",
+                "input": {
+                    "lead": {"id": "L1", "project": "p1", "owner": "a1"},
+                    "to": {"id": "a2", "project": "p1"},
+                    "by": {"id": "a1", "roles": ["agent"]},
+                },
+            }
+        )
+        result["result"]["lead"]["customer"] = None
+
+        assert validate(result, "response.routing.transfer") == []
+        assert validate(None, "person_out")
+        assert "null" in json.dumps(schema("lead_out")["properties"]["customer"])
+
+    def test_reason_codes_are_enumerated_per_rule(self) -> None:
+        """Each rule's reasons take the catalogue's codes of that rule, and no others."""
+        refused: dict[str, Any] = {"allowed": False, "lead": None, "record": [], "bucket": None}
+        good = {**refused, "reasons": [{"code": "not_owner", "message": "m"}]}
+        other = {**refused, "reasons": [{"code": "not_related", "message": "m"}]}
+        extension = {"code": "secondary_already_linked", "message": "m"}
+
+        assert validate(good, "result.routing.transfer") == []
+        assert validate(other, "result.routing.transfer")
+        assert validate(extension, "reason.link") == []
+        assert "extension" in schema("reason.link")["description"]
+        for group in reasons.CATALOGUE:
+            enum = schema(f"reason.{group.name}")["properties"]["code"]["enum"]
+            assert enum == [entry.code for entry in group.codes]
+        not_owner = {"code": "not_owner", "message": "m"}
+        ineligible = {"preferred": [], "fallback": [], "ineligible": {"a1": [not_owner]}}
+        assert validate(ineligible, "result.routing.eligible")
+        rejected = schema("result.routing.dispatch")["properties"]["rejected_events"]
+        assert rejected["items"]["properties"]["reason"]["enum"] == list(
+            reasons.codes("routing.dispatch")
+        )
 
 
 class TestValidator:

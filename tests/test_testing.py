@@ -176,7 +176,72 @@ class TestRequests:
 
         assert naive["rule"] == junk["rule"] == "normalize.email"
 
+    def test_gen5_edges_are_drawn(self) -> None:
+        """GEN-5: texts of 10,000 characters (or one less) and lists of 100,000 items."""
+        long_text = find(
+            testing.requests("normalize.name", valid=True),
+            lambda r: len(r["input"].get("value") or "") >= testing.MAX_TEXT - 1,
+        )
+        many = find(
+            testing.requests("related.stop", valid=True),
+            lambda r: len(r["input"].get("selected") or []) >= testing.MAX_ITEMS - 1,
+        )
+
+        assert testing.MAX_TEXT - 1 <= len(long_text["input"]["value"]) <= testing.MAX_TEXT
+        assert testing.MAX_ITEMS - 1 <= len(many["input"]["selected"]) <= testing.MAX_ITEMS
+
+    def test_damage_goes_one_past_the_limits_and_holds_lone_surrogates(self) -> None:
+        """GEN-5, SPEC v1.2: one past a limit, or a lone surrogate, only when not valid."""
+        over = find(
+            testing.requests("normalize.email"),
+            lambda r: len(str(r["input"].get("value"))) > testing.MAX_TEXT,
+        )
+        lone = find(
+            testing.requests("normalize.name"),
+            lambda r: any(0xD800 <= ord(c) <= 0xDFFF for c in str(r["input"].get("value"))),
+        )
+
+        assert _decide(over)["error"]["code"] == "invalid_input"
+        assert lone["rule"] == "normalize.name"
+
+    @given(testing.requests(valid=True))
+    def test_valid_requests_stay_within_the_limits(self, request: dict) -> None:  # type: ignore[type-arg]
+        """``valid=True`` never goes past a GEN-5 limit nor holds a lone surrogate."""
+        text = json.dumps(request, ensure_ascii=False)
+
+        assert not any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+        assert all(len(t) <= testing.MAX_TEXT for t in _texts(request))
+
+    def test_claims_after_now_and_blank_texts_are_drawn(self) -> None:
+        """SPEC: claims after now are ignored; v1.2: blank texts count as absent."""
+        later = find(testing.claims(), lambda c: c.at > testing.NOW)
+        blank = find(testing.name_texts(), lambda n: n != "" and not n.strip())
+        email = find(testing.email_texts(), lambda e: e in testing.BLANKS and e != "")
+        zone = find(
+            testing.requests("routing.eligible", valid=True),
+            lambda r: any(_after(c["at"], r["now"]) for c in r["input"]["claims"]),
+        )
+
+        assert later.at > testing.NOW
+        assert blank in testing.BLANKS
+        assert not email.strip(" \t\n\u00a0\u2003\u3000\x1f\x85")
+        assert zone["input"]["claims"]
+
     def test_public_names(self) -> None:
         """The module's public names are sorted and listed by dir()."""
         assert testing.__all__ == sorted(testing.__all__)
         assert dir(testing) == testing.__all__
+
+
+def _after(at: str, now: str) -> bool:
+    return dt.datetime.fromisoformat(at) > dt.datetime.fromisoformat(now)
+
+
+def _texts(value: object) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value[:50] for t in _texts(v)]
+    return []

@@ -214,7 +214,8 @@ BLANKS: Final = ("", " ", "\t\n", "\u00a0", "\u2003", "\u3000 ", "\x1f", "\x85")
 """Texts that are empty or only white space or control characters: SPEC v1.2 reads them as
 absent, everywhere. Drawn among names, phones, emails and account names."""
 
-_SOME_BLANKS: Final = BLANKS[1:4] + BLANKS[6:]
+# Three of them in each pool, so they come up often without crowding the values out.
+_SOME_BLANKS: Final = (BLANKS[1], BLANKS[3], BLANKS[7])
 _ONE_IN_EIGHT: Final = st.sampled_from([False] * 7 + [True])
 
 
@@ -430,7 +431,11 @@ def claims(
 
     """
     past = st.one_of(
-        st.sampled_from([10 * _MINUTE, 10 * _MINUTE - _SECOND, 10 * _MINUTE + _SECOND, _SECOND]),
+        # Exactly 10 minutes ago twice as often as its neighbours: the boundary of RTE-5
+        # and RTE-6 (``now - at < 10 min``).
+        st.sampled_from(
+            [10 * _MINUTE, 10 * _MINUTE, 10 * _MINUTE - _SECOND, 10 * _MINUTE + _SECOND, _SECOND]
+        ),
         st.integers(0, 3 * 86_400).map(lambda s: dt.timedelta(seconds=s)),
     )
     future = st.one_of(
@@ -564,8 +569,9 @@ def _visibility(draw: st.DrawFn, now: dt.datetime) -> Input:
 
 
 _PERSON_KEYS: Final = st.sampled_from(["", "", "", "first_name", "last_name", "phones", "emails"])
+# Exactly 365 days twice as often as its neighbours: the boundary of MRG-3.
 _MERGE_AGES: Final = st.sampled_from(
-    [365 * _DAY - _SECOND, 365 * _DAY, 365 * _DAY + _SECOND, 30 * _DAY]
+    [365 * _DAY - _SECOND, 365 * _DAY, 365 * _DAY, 365 * _DAY + _SECOND, 30 * _DAY]
 )
 _ACTIVITY_AGES: Final = st.sampled_from(
     [_DAY, 45 * _DAY, 45 * _DAY + _SECOND, 120 * _DAY, 120 * _DAY + _SECOND]
@@ -647,7 +653,7 @@ def _claim_pool(
         if at <= now:
             found.append(
                 {
-                    "agent": draw(_ids("a", 8)),
+                    "agent": draw(st.sampled_from(agent_ids) if agent_ids else _ids("a", 8)),
                     "at": at.isoformat(),
                     "bucket": draw(st.sampled_from(["digital", "offline"])),
                 }

@@ -171,12 +171,14 @@ def shrink(
     Args:
         request: A request the implementation gets wrong.
         ask: How the implementation's answer to a request differs from leadcore's.
-        calls: Most requests to spend.
+        calls: Most requests to spend (0: none, the request is returned as it is).
         deadline: A :func:`time.monotonic` instant to stop at (None: no limit).
         target: The root causes to keep (default: those of ``request``, one request).
 
     """
     spent = 0
+    if calls <= 0:
+        return Shrunk(request, frozenset() if target is None else target, 0)
     if target is None:
         target = signatures(ask(request))
         spent += 1
