@@ -920,7 +920,7 @@ MAX_ITEMS: Final = 100_000
 # Keys whose texts are not free: date-times, closed sets, and the request's own.
 _FIXED_TEXTS: Final = frozenset(
     {"at", "created_at", "last_activity_at", "now", "channel", "kind", "type", "bucket", "crm"}
-    | {"status", "rule", "id", "region", "timezone", "source", "pipeline"}
+    | {"status", "rule", "region", "timezone", "source", "pipeline"}
 )
 # Lists of texts a request may grow to the limit: each costs the rules one pass.
 _LONG_LISTS: Final = frozenset(
