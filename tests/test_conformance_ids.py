@@ -4,7 +4,9 @@ Every SPEC rule id is exercised by a shipped conformance vector (issue 9).
 One test per rule id, so a missing id shows by name (``test_rule_id_has_a_vector[HND-7]``).
 The rule families are written in parallel: the ids of a family whose vectors file is not
 shipped yet are skipped with a reason; GEN ids are always checked. The package's copy of
-the rule-id list is checked against SPEC.md when SPEC.md is beside the repository.
+the rule-id list and of the protocol's rule names is checked against the rulebook the
+repository carries (``docs/rules.md``, SPEC.md in the project's words), so a clone tests
+everything it ships without SPEC.md beside it.
 """
 
 from __future__ import annotations
@@ -17,15 +19,7 @@ import pytest
 from leadcore import conformance, protocol
 from leadcore.conformance._ids import FAMILIES, PROTOCOL_RULES, family_of
 
-# SPEC.md sits in shared/ beside the repository (or beside a worktree's parent folder).
-SPEC = next(
-    (
-        p / "shared" / "SPEC.md"
-        for p in Path(__file__).resolve().parents
-        if (p / "shared" / "SPEC.md").exists()
-    ),
-    Path(__file__).resolve().parents[1].parent / "shared" / "SPEC.md",
-)
+RULEBOOK = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
 SHIPPED = set(conformance.shipped_families())
 COUNTS = conformance.covered(conformance.vectors())
 
@@ -48,31 +42,44 @@ def test_every_vector_tag_is_a_spec_rule_id() -> None:
     assert set(COUNTS) == set(conformance.RULE_IDS)
 
 
-@pytest.mark.skipif(not SPEC.exists(), reason="SPEC.md is not beside the repository")
-def test_the_package_copy_of_the_rule_ids_matches_spec() -> None:
-    """The rule ids carried in the package are exactly SPEC.md's, in SPEC order."""
-    text = SPEC.read_text(encoding="utf-8")
+def _rulebook_items() -> list[tuple[str, str]]:
+    """The rulebook's rule definitions: ``- **ID Title.** text`` items, with their text."""
+    text = RULEBOOK.read_text(encoding="utf-8")
+    items = re.split(r"^- \*\*", text, flags=re.MULTILINE)[1:]
+    found = []
+    for item in items:
+        match = re.match(r"([A-Z]{3}-\d+) [^*]+\.\*\* (.+)", item, flags=re.DOTALL)
+        assert match is not None, f"a rulebook item without an ID and a title: {item[:60]!r}"
+        paragraph = match[2].split("\n\n", 1)[0]
+        found.append((match[1], " ".join(paragraph.split())))
+    return found
 
-    # A rule is defined where its id first opens a list item; later items (the v1.2
-    # clarifications) only refer to it.
-    found = list(dict.fromkeys(re.findall(r"^- \*\*([A-Z]{3}-\d+)", text, flags=re.MULTILINE)))
 
-    assert found == list(conformance.RULE_IDS)
-    assert {i.split("-")[0] for i in found} == set(FAMILIES)
+def test_the_package_copy_of_the_rule_ids_matches_the_rulebook() -> None:
+    """The rule ids carried in the package are exactly the rulebook's, in its order."""
+    items = _rulebook_items()
+    ids = [rule_id for rule_id, _ in items]
+
+    assert len(ids) == len(set(ids)), "a rule id is defined twice in docs/rules.md"
+    assert ids == list(conformance.RULE_IDS)
+    assert {i.split("-")[0] for i in ids} == set(FAMILIES)
 
 
-@pytest.mark.skipif(not SPEC.exists(), reason="SPEC.md is not beside the repository")
-def test_the_protocol_rule_names_match_spec() -> None:
-    """The protocol rule names carried in the package are SPEC's table's."""
-    text = SPEC.read_text(encoding="utf-8")
-    table = text.split("Rules and results:", 1)[1].split("Events for", 1)[0]
-    names: set[str] = set()
-    for cell in re.findall(r"^\| `([^|]+)` \|", table, flags=re.MULTILINE):
-        parts = [p.strip(" `") for p in cell.split("/")]
-        family = parts[0].rsplit(".", 1)[0]
-        names.update(f"{family}{p}" if p.startswith(".") else p for p in parts)
+def test_every_rule_of_the_rulebook_has_a_paragraph() -> None:
+    """Each rule id of the rulebook comes with a sentence or more saying what it rules."""
+    short = [rule_id for rule_id, text in _rulebook_items() if len(text.split()) < 8]
 
-    assert names == set(PROTOCOL_RULES)
+    assert not short
+
+
+def test_the_protocol_rule_names_match_the_rulebook() -> None:
+    """The protocol rules carried in the package, and their rule ids, are the rulebook's."""
+    text = RULEBOOK.read_text(encoding="utf-8")
+    table = text.split("## Protocol rules", 1)[1]
+    rows = re.findall(r"^\| `([a-z_.]+)` \| ([A-Z0-9, -]+) \|$", table, flags=re.MULTILINE)
+
+    assert {name: tuple(ids.split(", ")) for name, ids in rows} == dict(PROTOCOL_RULES)
+    assert len(rows) == len(PROTOCOL_RULES)
 
 
 def test_every_registered_rule_is_known_to_the_toolkit() -> None:

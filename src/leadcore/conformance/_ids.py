@@ -3,7 +3,8 @@ The SPEC's rule ids and protocol rule names, as data the package carries.
 
 SPEC.md lives beside the repository, not inside the installed package, so the list of
 rule ids the conformance suite must cover is copied here; ``tests/test_conformance_ids.py``
-checks the copy against SPEC.md whenever SPEC.md is reachable.
+checks the copy against the repository's rulebook, ``docs/rules.md`` (SPEC.md in the
+project's words).
 """
 
 from __future__ import annotations
