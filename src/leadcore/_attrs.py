@@ -26,6 +26,7 @@ from typing import Any, ClassVar, Final, TypeVar, cast
 
 import attrs
 
+from leadcore._quote import quote_key
 from leadcore.errors import InvalidInput, Problem
 
 MAX_TEXT: Final = 10_000
@@ -100,6 +101,18 @@ def text(path: str, value: object) -> list[Problem]:
         return _problem(path, value, f"must be a string, not {type(value).__name__}")
     if len(value) > MAX_TEXT:
         return _problem(path, value, f"must be at most {MAX_TEXT} characters, has {len(value)}")
+    return []
+
+
+def string(path: str, value: object) -> list[Problem]:
+    """
+    Check a string of any length: text leadcore writes itself, such as a reason's message.
+
+    Input limits (:data:`MAX_TEXT`) bound what leadcore is given, never what it answers
+    (SPEC v1.2), so results are not checked against them.
+    """
+    if not isinstance(value, str):
+        return _problem(path, value, f"must be a string, not {type(value).__name__}")
     return []
 
 
@@ -194,17 +207,22 @@ def collection(item: Check, kind: type = tuple) -> Check:
     """Check a tuple (or frozenset) of at most :data:`MAX_ITEMS` items, each by ``item``."""
 
     def check(path: str, value: object) -> list[Problem]:
-        if not isinstance(value, kind):
+        # A set's converter hands a tuple through when an item is unhashable: its items
+        # are checked as a list's, and the unhashable one is named.
+        handed_through = kind is frozenset and isinstance(value, tuple)
+        if not isinstance(value, kind) and not handed_through:
             return _problem(path, value, f"must be a list, not {type(value).__name__}")
         items = cast("Iterable[object]", value)
         size = len(cast("tuple[object, ...]", value))
         if size > MAX_ITEMS:
             return _problem(path, f"<{size} items>", f"must hold at most {MAX_ITEMS} items")
-        if kind is frozenset:
+        if kind is frozenset and not handed_through:
             items = sorted(items, key=repr)
         found: list[Problem] = []
         for index, element in enumerate(items):
             found.extend(item(f"{path}[{index}]", element))
+        if handed_through and not found:
+            return _problem(path, value, "must hold only hashable items, as a set does")
         return found
 
     return check
@@ -237,7 +255,7 @@ def json_value(path: str, value: object, depth: int = 0) -> list[Problem]:  # no
                     _problem(path, key, f"must have keys of at most {MAX_TEXT} characters")
                 )
             else:
-                found.extend(json_value(f"{path}.{key}", element, depth + 1))
+                found.extend(json_value(f"{path}.{quote_key(key)}", element, depth + 1))
         return found
     return _problem(path, value, f"must be a JSON value, not {type(value).__name__}")
 
@@ -317,12 +335,29 @@ def str_frozenset(value: Iterable[str]) -> frozenset[str]:
 
 
 def to_frozenset(value: Iterable[T]) -> frozenset[T]:
-    """Turn an iterable into a frozenset; hand anything else through."""
+    """
+    Turn an iterable into a frozenset; hand anything else through.
+
+    An iterable holding an unhashable item (``[[]]``) comes through as a tuple, so that
+    the field's check names the item (``roles[0]``) instead of a bare ``TypeError``.
+    """
     if isinstance(value, frozenset):
         return value
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         return cast("frozenset[T]", value)
-    return frozenset(value)
+    items = tuple(value)
+    try:
+        return frozenset(items)
+    except TypeError:
+        return cast("frozenset[T]", items)
+
+
+def _unhashable(value: object) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return True
+    return False
 
 
 def to_enum(enum_cls: type[E]) -> Callable[[E | str], E]:
@@ -344,7 +379,12 @@ def to_enum_set(enum_cls: type[E]) -> Callable[[Iterable[E | str]], frozenset[E]
     def convert(values: Iterable[E | str]) -> frozenset[E]:
         if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
             return cast("frozenset[E]", values)
-        return frozenset(one(v) for v in values)
+        items = tuple(values)
+        try:
+            return frozenset(one(v) for v in items)
+        except TypeError:
+            # An unhashable item: handed through as a tuple for the check to name it.
+            return cast("frozenset[E]", tuple(v if _unhashable(v) else one(v) for v in items))
 
     return convert
 

@@ -29,6 +29,7 @@ from typing import Any
 import attrs
 
 from leadcore import _attrs as a
+from leadcore._quote import quote
 from leadcore.errors import InvalidInput, Problem
 from leadcore.model import Lead
 
@@ -63,7 +64,7 @@ class Reason(a.Frozen):
     """
 
     code: str = attrs.field(metadata=a.check(a.ident))
-    message: str = attrs.field(metadata=a.check(a.text))
+    message: str = attrs.field(metadata=a.check(a.string))
     facts: Mapping[str, object] = attrs.field(
         factory=lambda: MappingProxyType({}), converter=_freeze_facts, eq=False, hash=False
     )
@@ -150,7 +151,7 @@ def changes_between(before: Lead, after: Lead) -> tuple[Change, ...]:
     """
     if before.id != after.id:
         raise InvalidInput.single(
-            "after.id", after.id, f"must be the id of the lead before ({before.id!r})"
+            "after.id", after.id, f"must be the id of the lead before ({quote(before.id)})"
         )
     return tuple(
         Change(lead=before.id, field=name, old=getattr(before, name), new=getattr(after, name))

@@ -96,6 +96,7 @@ from leadcore._dedupe.results import (
     decision_tuple,
 )
 from leadcore._merge.engine import compile_spec
+from leadcore._quote import quote
 from leadcore.errors import InvalidInput
 from leadcore.merge import MergePolicy
 from leadcore.model import Lead
@@ -297,7 +298,7 @@ def _table(
             raise InvalidInput.single(
                 "policy.merge.default_region",
                 policy.merge.default_region,
-                f"must be the region the table was loaded with ({source.region!r})",
+                f"must be the region the table was loaded with ({quote(source.region)})",
             )
         return source
     return load(

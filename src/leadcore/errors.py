@@ -14,9 +14,11 @@ where we can tell, how to fix it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Final, Literal
+from typing import Literal
 
 import attrs
+
+from leadcore._quote import quote
 
 __all__ = [
     "InvalidInput",
@@ -30,16 +32,6 @@ __all__ = [
 
 ProblemCode = Literal["invalid_input", "naive_datetime"]
 """The protocol error code of a problem: most are ``invalid_input``."""
-
-_MAX_REPR: Final = 80
-
-
-def _short_repr(value: object) -> str:
-    """Return ``repr(value)`` cut to a readable length (values may be 10,000 chars)."""
-    text = repr(value)
-    if len(text) <= _MAX_REPR:
-        return text
-    return f"{text[: _MAX_REPR - 5]}...{text[-2:]}"
 
 
 def __dir__() -> list[str]:
@@ -84,7 +76,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.path or "input"
-        return f"{where}: {self.message}, got {_short_repr(self.value)}"
+        return f"{where}: {self.message}, got {quote(self.value)}"
 
 
 class InvalidInput(LeadcoreError, ValueError):
@@ -157,7 +149,7 @@ class UnknownRule(LeadcoreError, LookupError):
     def __init__(self, rule: str, known: Iterable[str]) -> None:
         self.rule = rule
         self.known = tuple(sorted(known))
-        super().__init__(f"unknown rule {_short_repr(rule)}; known rules: {', '.join(self.known)}")
+        super().__init__(f"unknown rule {quote(rule)}; known rules: {', '.join(self.known)}")
 
 
 class LeadcoreWarning(UserWarning):

@@ -44,6 +44,7 @@ import attrs
 
 from leadcore import _attrs as a
 from leadcore import _fields, normalize
+from leadcore._quote import quote
 from leadcore.decisions import CancelledEvent, Change, Reason, Verdict, changes_between, revert
 from leadcore.errors import InvalidInput, Problem
 from leadcore.model import (
@@ -617,7 +618,8 @@ def unlink(primary: Lead, secondary: Lead, record: Iterable[Change]) -> tuple[Le
                 Problem(
                     f"record[{index}].lead",
                     change.lead,
-                    f"is neither the primary {primary.id!r} nor the secondary {secondary.id!r}",
+                    f"is neither the primary {quote(primary.id)} "
+                    f"nor the secondary {quote(secondary.id)}",
                 )
             )
         elif change.field not in _LEAD_FIELDS:
@@ -629,7 +631,7 @@ def unlink(primary: Lead, secondary: Lead, record: Iterable[Change]) -> tuple[Le
                 Problem(
                     f"record[{index}].new",
                     change.new,
-                    f"is no longer the {change.field} of lead {lead.id!r}: it was changed "
+                    f"is no longer the {change.field} of lead {quote(lead.id)}: it was changed "
                     "since the link (undo later links to this primary first)",
                 )
             )
@@ -641,7 +643,7 @@ def unlink(primary: Lead, secondary: Lead, record: Iterable[Change]) -> tuple[Le
             Problem(
                 "record",
                 f"<{len(found)} changes>",
-                f"is not the record of linking {secondary.id!r} to {primary.id!r}",
+                f"is not the record of linking {quote(secondary.id)} to {quote(primary.id)}",
             )
         )
     _raise(problems)

@@ -56,6 +56,7 @@ from leadcore._merge.engine import (
 from leadcore._merge.index import MergeIndex
 from leadcore._merge.manual import merge_leads
 from leadcore._merge.policy import CONDITIONS, Condition, MergePolicy, Mode, PersonRole, Via
+from leadcore._quote import quote
 from leadcore.decisions import Change, Reason, changes_between, revert
 from leadcore.errors import InvalidInput
 from leadcore.model import MERGED, Lead, Person
@@ -430,7 +431,7 @@ def _check_existing(existing: object, policy: MergePolicy) -> Sequence[Lead] | M
             raise InvalidInput.single(
                 "policy.default_region",
                 policy.default_region,
-                f"must be the region the index was built with ({existing.region!r})",
+                f"must be the region the index was built with ({quote(existing.region)})",
             )
         return existing
     if isinstance(existing, str | bytes) or not isinstance(existing, Iterable):
@@ -860,11 +861,13 @@ def unmerge(lead: Lead, record: MergeRecord, *, retired: Lead | None = None) -> 
         )
     if lead.id != record.master:
         raise InvalidInput.single(
-            "lead.id", lead.id, f"must be the master of the record ({record.master!r})"
+            "lead.id", lead.id, f"must be the master of the record ({quote(record.master)})"
         )
     source = record.retired if retired is None else _check_lead(retired, "retired")
     if source.id != record.other:
         raise InvalidInput.single(
-            "retired.id", source.id, f"must be the retired lead of the record ({record.other!r})"
+            "retired.id",
+            source.id,
+            f"must be the retired lead of the record ({quote(record.other)})",
         )
     return revert(lead, record.changes), revert(source, record.changes)

@@ -32,6 +32,7 @@ import string
 from collections.abc import Mapping
 from typing import Any, ClassVar, Final, Literal, Self
 
+from leadcore._quote import cut, quote
 from leadcore.decisions import Reason
 
 __all__ = [
@@ -67,8 +68,30 @@ Where = Literal["reasons", "ineligible", "rejected_events[].reason"]
 ``ineligible`` (by agent id), or the ``reason`` of each rejected dispatch event."""
 
 
+class _Quoted(str):
+    """A value already quoted by :func:`leadcore._quote.quote` (not cut again)."""
+
+    __slots__ = ()
+
+
 class _Formatter(string.Formatter):
-    """Fills message templates: the one place input values enter reason messages."""
+    """
+    Fills message templates: the one place input values enter reason messages.
+
+    A field converted with ``!r`` is quoted (:func:`leadcore._quote.quote`); any other is
+    formatted as usual and cut: no message shows more than 80 characters of one value
+    (SPEC v1.2), whatever the input holds.
+    """
+
+    def convert_field(self, value: Any, conversion: str | None) -> Any:  # noqa: ANN401
+        if conversion == "r":
+            return _Quoted(quote(value))
+        return super().convert_field(value, conversion)
+
+    def format_field(self, value: Any, format_spec: str) -> str:  # noqa: ANN401
+        if isinstance(value, _Quoted):
+            return str(value)
+        return cut(super().format_field(value, format_spec))
 
 
 _FORMATTER: Final = _Formatter()

@@ -49,6 +49,7 @@ import attrs
 
 from leadcore import _attrs as a
 from leadcore import routing
+from leadcore._quote import quote
 from leadcore._routing import inputs as inp
 from leadcore._routing import rules
 from leadcore._routing.dispatch import start, trusted_event
@@ -329,8 +330,8 @@ def _pools(
 def _check_same(what: str, arrival: Arrival, fast: object, plain: object) -> None:
     if fast != plain:
         msg = (
-            f"leadcore bug: the simulation's fast path gave {what} {fast!r} for lead "
-            f"{arrival.lead!r} at {arrival.at.isoformat()}, the rule functions {plain!r}"
+            f"leadcore bug: the simulation's fast path gave {what} {quote(fast)} for lead "
+            f"{quote(arrival.lead)} at {arrival.at.isoformat()}, the rule functions {quote(plain)}"
         )
         raise RuntimeError(msg)
 

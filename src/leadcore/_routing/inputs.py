@@ -8,11 +8,12 @@ field path the caller used (``agents[2].id``), so the protocol can prefix ``inpu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from types import MappingProxyType
 from typing import Final, cast
 
 from leadcore import _attrs as a
+from leadcore._quote import quote_all
 from leadcore._routing import rules
 from leadcore.decisions import Reason
 from leadcore.errors import InvalidInput, Problem
@@ -186,8 +187,8 @@ def routed_channel(value: Channel | str) -> Channel:
     return cast("Channel", value)
 
 
-def listed(agents: Iterable[str]) -> str:
-    return ", ".join(repr(agent) for agent in agents)
+def listed(agents: Collection[str]) -> str:
+    return quote_all(agents)
 
 
 def count(value: object, path: str, *, least: int = 0) -> int:
