@@ -590,6 +590,59 @@ class TestCommandLine:
         assert self._main("conformance", "run", "--impl", LEADCORE, "--select", "XYZ-9")[0] == 2
         assert "no-such-command-xyz" in capsys.readouterr().err
 
+    def test_run_replays_vectors_holding_lone_surrogates(self, tmp_path: Path) -> None:
+        """SPEC v1.2: a vector with an escaped surrogate is sent escaped and answered; no crash."""
+        surrogate = Vector(
+            where="s.jsonl:1",
+            description="a lone surrogate in a value",
+            rules=("GEN-5",),
+            request={
+                "id": "s",
+                "rule": "normalize.name",
+                "now": "2026-01-01T00:00:00Z",
+                "input": {"value": "Ada\udfff"},
+            },
+            expected={
+                "id": "s",
+                "ok": False,
+                "error": {"code": "invalid_input", "path": "input.value"},
+            },
+        )
+        path = conformance.dump(
+            [surrogate, _vector(input={"value": "\ud800"})], tmp_path / "s.jsonl"
+        )
+
+        code, text = self._main("conformance", "run", "--impl", LEADCORE, "--vectors", str(path))
+        json_code, json_text = self._main(
+            "conformance", "run", "--impl", LEADCORE, "--vectors", str(path), "--json"
+        )
+
+        assert (code, json_code) == (1, 1)
+        assert "FAIL s.jsonl:2" in text
+        assert "PASS" not in text
+        assert [f["where"] for f in json.loads(json_text)["failures"]] == ["s.jsonl:2"]
+
+    def test_a_vector_with_a_number_out_of_range_is_refused(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        """1e400 would be sent as Infinity, not as written: the file and line are named."""
+        line = json.dumps(_vector().to_json()).replace('"t"', "1e400", 1)
+        path = tmp_path / "big.jsonl"
+        path.write_text(line + "\n", encoding="utf-8")
+
+        assert self._main("conformance", "run", "--impl", LEADCORE, "--vectors", str(path))[0] == 2
+        assert "big.jsonl:1: the number 1e400 is out of range" in capsys.readouterr().err
+
+    def test_a_raw_line_holding_a_lone_surrogate_is_sent_as_such(self) -> None:
+        """ask() with text that is not Unicode sends bytes that are not UTF-8: invalid_json."""
+        line = json.dumps(_vector().request, ensure_ascii=False).replace("normalize", "\ud800")
+
+        with conformance.Implementation(LEADCORE) as impl:
+            reply = impl.ask(line)
+
+        assert reply.response is not None
+        assert reply.response["error"]["code"] == "invalid_json"
+
     def test_fuzz_usage_errors_exit_2(self) -> None:
         """An unknown rule or command exits 2."""
         assert (

@@ -197,6 +197,81 @@ class TestCli:
         assert json.loads(done.stdout)["result"] == {"normalized": "jose"}
 
 
+class TestNothingStopsTheRun:
+    """SPEC v1.2 "One bad line, one answer": the reader refuses, the writer never raises."""
+
+    def test_leadcore_decide_answers_every_line_after_lone_surrogates(self) -> None:
+        """GEN-5: escaped surrogates and 1e400 in another process: one answer each, run goes on."""
+        head = '"rule":"normalize.email","now":"2026-01-01T00:00:00Z","input":{"value":'
+        lines = [
+            '{"id":"\\ud800",' + head + '"a@b.c"}}',
+            '{"id":1e400,' + head + '"a@b.c"}}',
+            '{"id":2,' + head.replace("email", "name") + '"x\\udc00"}}',
+            _line(request("normalize.name", {"value": "Ada"}, id=3)),
+        ]
+
+        done = subprocess.run(
+            [sys.executable, "-m", "leadcore", "decide"],
+            input="\n".join(lines) + "\n",
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        )
+
+        answers = [json.loads(line) for line in done.stdout.splitlines()]
+        assert [(a["id"], a.get("error", {}).get("path")) for a in answers] == [
+            (None, "id"),
+            (None, "id"),
+            (2, "input.value"),
+            (3, None),
+        ]
+        assert done.stderr == ""
+
+    def test_an_unwritable_id_anywhere_in_it_makes_the_id_null(self) -> None:
+        """An id holding a surrogate deep inside cannot be echoed: id null, path inside it."""
+        response = protocol.decide(
+            request("normalize.name", {"value": "Ada"}, id={"k": ["\udfff"]})
+        )
+
+        assert response["id"] is None
+        assert response["error"]["path"] == "id.k[0]"  # type: ignore[index]
+
+    def test_dumps_escapes_what_utf8_cannot_carry(self) -> None:
+        """A response holding a lone surrogate (a Python caller's) is written escaped."""
+        text = protocol.dumps({"id": "\ud800", "ok": True, "result": {"name": "Zoë"}})
+
+        assert text == '{"id":"\\ud800","ok":true,"result":{"name":"Zo\\u00eb"}}'
+        assert json.loads(text)["id"] == "\ud800"
+
+    def test_dumps_turns_a_response_it_cannot_write_into_an_internal_error(self) -> None:
+        """A number out of range or a foreign object in a response: an answer, not a crash."""
+        for broken in ({"id": 7, "result": float("inf")}, {"id": 7, "result": object()}):
+            answer = json.loads(protocol.dumps(broken))
+
+            assert answer["id"] == 7
+            assert answer["error"]["code"] == "internal_error"
+        assert json.loads(protocol.dumps({"id": float("nan")}))["id"] is None
+
+    def test_python_callers_get_the_same_refusals(self) -> None:
+        """decide() on a dict refuses what decide_line() refuses, at the same path."""
+        req = request("normalize.name", {"value": "Ada", "x": [1, {"y": float("inf")}]})
+
+        response = protocol.decide(req)
+
+        assert response["error"]["path"] == "input.x[1].y"  # type: ignore[index]
+        assert response["id"] == "t"
+
+    def test_a_cyclic_python_request_is_answered(self) -> None:
+        """A Python caller's request that refers to itself is answered, not a hang."""
+        data: dict[str, object] = {"value": "Ada"}
+        data["self"] = data
+
+        response = protocol.decide(request("normalize.name", data))
+
+        assert response["ok"] is True
+
+
 class TestLineEdges:
     """Lines as bytes: split at line feeds only, decoded one by one (SPEC "Oracle protocol")."""
 

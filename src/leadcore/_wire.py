@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
@@ -21,8 +23,9 @@ from typing import Any, Final, TypeVar
 import attrs
 
 from leadcore import _attrs as a
+from leadcore._quote import quote_key
 from leadcore.decisions import CancelledEvent, Change, Reason, Verdict
-from leadcore.errors import InvalidInput
+from leadcore.errors import InvalidInput, Problem
 from leadcore.model import (
     Agent,
     Channel,
@@ -54,7 +57,8 @@ def join(path: str, key: str | int) -> str:
     """Return the path of ``key`` inside ``path``."""
     if isinstance(key, int):
         return f"{path}[{key}]"
-    return f"{path}.{key}" if path else key
+    shown = quote_key(key)
+    return f"{path}.{shown}" if path else shown
 
 
 def _type_name(value: object) -> str:
@@ -261,6 +265,78 @@ class Obj:
         if problems:
             raise InvalidInput(problems[:1])
         return value
+
+
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+def _unwritable_here(value: object) -> str | None:
+    if isinstance(value, str):
+        found = _SURROGATE.search(value)
+        if found is not None:
+            return (
+                f"holds a lone surrogate (U+{ord(found[0]):04X}), which is not Unicode text "
+                "and cannot be written back as UTF-8"
+            )
+    elif isinstance(value, float) and not math.isfinite(value):
+        return "is a number out of range: a JSON number must fit a double (about 1.8e308)"
+    return None
+
+
+def _search_unwritable(value: object, path: str) -> Problem | None:
+    # Depth first, in order, without recursion (a Python caller's value may be deep).
+    stack: list[tuple[str, object]] = [(path, value)]
+    seen: set[int] = set()
+    while stack:
+        where, item = stack.pop()
+        message = _unwritable_here(item)
+        if message is not None:
+            return Problem(path=where, value=item, message=message)
+        if isinstance(item, Mapping | list | tuple):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+        if isinstance(item, Mapping):
+            children: list[tuple[str, object]] = []
+            for key, inner in item.items():
+                name = key if isinstance(key, str) else str(key)
+                wrong = _unwritable_here(key)
+                if wrong is not None:
+                    return Problem(
+                        path=join(where, name), value=key, message=f"is a key that {wrong}"
+                    )
+                children.append((join(where, name), inner))
+            stack.extend(reversed(children))
+        elif isinstance(item, list | tuple):
+            stack.extend((join(where, i), v) for i, v in reversed(list(enumerate(item))))
+    return None
+
+
+def _not_json(_: object) -> None:
+    # A Python caller's non-JSON value: the readers refuse it with its path, not this check.
+    return None
+
+
+def unwritable(value: object, path: str = "") -> Problem | None:
+    r"""
+    Return the first part of a JSON value that cannot be written back out, or None.
+
+    JSON text can carry what a response cannot: a lone surrogate (``"\ud800"``, valid
+    JSON escaping, but not Unicode, so not UTF-8) or a number no double holds (``1e400``
+    reads as infinity). Such a value in a request would stop the writer, so the protocol
+    refuses it first, naming its path (SPEC v1.2 "One bad line, one answer"). The common
+    case (nothing wrong) costs one ``json.dumps``; the search runs only when it fails.
+
+    >>> unwritable({"input": {"value": "ok"}}) is None
+    True
+    >>> print(unwritable({"input": {"names": ["Ada", "\ud800"]}}).path)
+    input.names[1]
+    """
+    try:
+        json.dumps(value, ensure_ascii=False, allow_nan=False, default=_not_json).encode("utf-8")
+    except (ValueError, TypeError, RecursionError):
+        return _search_unwritable(value, path)
+    return None
 
 
 def _text(value: object, path: str) -> str:

@@ -28,8 +28,9 @@ from typing import Any, BinaryIO, Final, TextIO
 
 import attrs
 
-from leadcore import _protocol
+from leadcore import _protocol, _wire
 from leadcore._protocol import registry
+from leadcore._quote import quote
 from leadcore._wire import Obj, join, parse_datetime
 from leadcore.errors import InvalidInput, LeadcoreError
 
@@ -61,6 +62,10 @@ def _load_rule_modules() -> None:
 
 
 _load_rule_modules()
+
+
+_ORDER: Final = ("id", "rule", "now", "policy", "input")
+"""The order in which a request's keys are read (and its first problem found)."""
 
 
 def rules() -> tuple[str, ...]:
@@ -117,6 +122,22 @@ def _policy(entry: registry.Rule, raw: object) -> object:
         raise error.under("policy") from None
 
 
+def _refuse_unwritable(request: dict[str, object]) -> dict[str, object] | None:
+    """
+    Refuse a request holding a value no response can carry, or return None.
+
+    A lone surrogate or a number out of range is refused first, wherever it is, looking in
+    the order a request is read; a response cannot echo such an id, so its ``id`` is null.
+    """
+    problem = _wire.unwritable({k: request[k] for k in _ORDER if k in request} | request)
+    if problem is None:
+        return None
+    request_id = request.get("id")
+    if problem.path == "id" or problem.path.startswith(("id.", "id[")):
+        request_id = None
+    return _error(request_id, "invalid_input", str(problem), problem.path)
+
+
 def decide(request: Mapping[str, object] | object) -> dict[str, object]:
     """
     Answer one protocol request (already parsed from JSON).
@@ -134,6 +155,9 @@ def decide(request: Mapping[str, object] | object) -> dict[str, object]:
     if not isinstance(request, dict):
         return _error(None, "invalid_input", "a request must be a JSON object", "")
     request_id = request.get("id")
+    refused = _refuse_unwritable(request)
+    if refused is not None:
+        return refused
     name = request.get("rule")
     try:
         if not isinstance(name, str):
@@ -142,14 +166,18 @@ def decide(request: Mapping[str, object] | object) -> dict[str, object]:
         if entry is None:
             known = ", ".join(rules())
             return _error(
-                request_id, "unknown_rule", f"unknown rule {name!r}; known: {known}", "rule"
+                request_id, "unknown_rule", f"unknown rule {quote(name)}; known: {known}", "rule"
             )
         if request.get("now") is None:
             raise InvalidInput.single("now", None, "is required: an ISO date-time with offset")
         now = parse_datetime(request["now"], "now")
         policy = _policy(entry, request.get("policy"))
+        # [decided] Every rule's input is an object, even one whose keys are all optional
+        # (related.stop): a missing or null input is refused (docs/decisions.md).
         raw_input = request.get("input")
-        data = Obj.at({} if raw_input is None else raw_input, "input")
+        if raw_input is None:
+            raise InvalidInput.single("input", None, "is required: an object with the rule's input")
+        data = Obj.at(raw_input, "input")
         result = entry.handler(registry.Request(rule=name, now=now, policy=policy, input=data))
     except InvalidInput as error:
         return _invalid(request_id, error)
@@ -159,7 +187,7 @@ def decide(request: Mapping[str, object] | object) -> dict[str, object]:
         return _error(
             request_id,
             "internal_error",
-            f"leadcore failed on this request ({type(error).__name__}: {error}); "
+            f"leadcore failed on this request ({type(error).__name__}: {quote(str(error))}); "
             "please report it with the request",
             "",
         )
@@ -169,6 +197,20 @@ def decide(request: Mapping[str, object] | object) -> dict[str, object]:
 def _reject_constant(name: str) -> object:
     msg = f"{name} is not valid JSON"
     raise ValueError(msg)
+
+
+def _object(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        # [decided] A key given twice in one object is refused, not "last one wins": an
+        # oracle must not pick one of two values silently (docs/decisions.md).
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                msg = f"the key {quote(key)} appears twice in one object"
+                raise ValueError(msg)
+            seen.add(key)
+    return found
 
 
 _JSON_SPACE: Final = " \t\r\n"
@@ -193,15 +235,42 @@ def decide_line(line: str | bytes) -> dict[str, object] | None:
     if not line.strip(_JSON_SPACE):
         return None
     try:
-        request = json.loads(line, parse_constant=_reject_constant)
+        line.encode("utf-8")
+    except UnicodeEncodeError as error:
+        # Text holding a lone surrogate itself (not its escape) is not Unicode: as for
+        # bytes that are not UTF-8, the line is not JSON text (SPEC v1.2).
+        message = f"the line holds a lone surrogate at character {error.start}, not Unicode text"
+        return _error(None, "invalid_json", message, "")
+    try:
+        request = json.loads(line, parse_constant=_reject_constant, object_pairs_hook=_object)
     except (ValueError, RecursionError) as error:
         return _error(None, "invalid_json", f"the line is not valid JSON: {error}", "")
     return decide(request)
 
 
 def dumps(response: Mapping[str, object]) -> str:
-    """Write a response as one line of JSON (a lone surrogate stays escaped: UTF-8 has none)."""
-    text = json.dumps(response, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    r"""
+    Write a response as one line of JSON; never raises.
+
+    Text is written as it is (UTF-8 on the wire), except what UTF-8 cannot carry: a lone
+    surrogate is written escaped (``\ud800``), so the line is still valid JSON. A response
+    that is not JSON at all (a number out of range, an object of another type: a bug, as
+    :func:`decide` refuses such input) becomes an ``internal_error`` answer.
+    """
+    try:
+        text = json.dumps(response, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (ValueError, TypeError, RecursionError) as error:
+        request_id = response.get("id")
+        if _wire.unwritable(request_id) is not None:
+            request_id = None
+        failed = _error(
+            request_id,
+            "internal_error",
+            f"leadcore could not write its answer ({type(error).__name__}: "
+            f"{quote(str(error))}); please report it with the request",
+            "",
+        )
+        return json.dumps(failed, ensure_ascii=True, separators=(",", ":"), default=repr)
     return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 

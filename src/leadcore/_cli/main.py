@@ -129,6 +129,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the ``leadcore`` command; return its exit status."""
     args = parser().parse_args(argv)
     stream = sys.stdout if out is None else out
+    if stream is sys.stdout and isinstance(stream, io.TextIOWrapper):
+        # What the terminal's encoding cannot show (or a lone surrogate in an answer,
+        # which no encoding can) is written escaped rather than ending the run.
+        stream.reconfigure(errors="backslashreplace")
     try:
         code: int = args.run(args, stream)
     except BrokenPipeError:

@@ -21,13 +21,22 @@ def phone(request: Request[NormalizePolicy]) -> Result:
     return {"normalized": normalize.phone(value, region=_region(request))}
 
 
+# [decided] normalize.email and normalize.name take ``region`` like every normalize rule
+# and check it the same way, though neither depends on it: the three rules share one
+# input shape, and a bad region is refused wherever it is given (docs/decisions.md).
+
+
 @rule("normalize.email", policy=NormalizePolicy)
 def email(request: Request[NormalizePolicy]) -> Result:
     """An email trimmed and lower-cased, or null when unusable."""
-    return {"normalized": normalize.email(request.input.text("value"))}
+    value = request.input.text("value")
+    _region(request)
+    return {"normalized": normalize.email(value)}
 
 
 @rule("normalize.name", policy=NormalizePolicy)
 def name(request: Request[NormalizePolicy]) -> Result:
     """A name folded (case, accents, punctuation, white space), or null when empty."""
-    return {"normalized": normalize.name(request.input.text("value"))}
+    value = request.input.text("value")
+    _region(request)
+    return {"normalized": normalize.name(value)}

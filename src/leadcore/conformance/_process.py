@@ -82,6 +82,16 @@ def _pump_in(stream: IO[bytes], lines: queue.Queue[bytes | None]) -> None:
         stream.close()
 
 
+def _line(request: Mapping[str, Any] | str) -> bytes:
+    """The request as one line of bytes, whatever text it holds."""
+    if isinstance(request, str):
+        # A raw line goes out as given. Lone surrogates in it (text that is not Unicode)
+        # go out as the bytes "surrogatepass" writes: not UTF-8, as such a line is.
+        return request.replace("\n", " ").encode("utf-8", "surrogatepass") + b"\n"
+    # A lone surrogate in an object goes out escaped ("\\ud800"), as JSON spells it.
+    return json_text(request).encode("utf-8") + b"\n"
+
+
 class Implementation:
     """
     A running implementation under test; use as a context manager.
@@ -224,9 +234,7 @@ class Implementation:
 
         """
         self.start()
-        line = request if isinstance(request, str) else json_text(request)
-        # A raw line may hold a lone surrogate: sent as the bytes Python would write.
-        self._in.put(line.replace("\n", " ").encode("utf-8", "surrogatepass") + b"\n")
+        self._in.put(_line(request))
         wait = self.timeout + (self.startup if self._fresh else 0.0)
         self._fresh = False
         while True:

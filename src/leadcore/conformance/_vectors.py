@@ -12,6 +12,7 @@ reasons as ``[{"code"}]`` and errors as ``{"code", "path"}``, without messages (
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping
 from importlib import resources
@@ -94,9 +95,27 @@ class Vector(a.Frozen):
         return found
 
 
+class _OutOfRange(ValueError):
+    pass
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        # json would send it on as Infinity, not as written: the vector would lie.
+        msg = (
+            f"the number {text[:40]} is out of range of a double and cannot be sent as "
+            "written (send such a line as raw text with Implementation.ask)"
+        )
+        raise _OutOfRange(msg)
+    return number
+
+
 def _parse(line: str, where: str) -> Vector:
     try:
-        data = json.loads(line)
+        data = json.loads(line, parse_float=_finite)
+    except _OutOfRange as error:
+        raise VectorError(f"{where}: {error}") from None
     except ValueError as error:
         raise VectorError(f"{where}: not valid JSON ({error})") from None
     if not isinstance(data, dict):
