@@ -10,6 +10,8 @@ carry one of the protocol's error codes with a path, never ``internal_error``.
 from __future__ import annotations
 
 import copy
+import enum
+import io
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +19,7 @@ from typing import Any
 import pytest
 
 from leadcore import protocol
+from leadcore._protocol import registry
 
 from .test_vectors import CASES
 
@@ -103,3 +106,273 @@ def test_whole_input_junk(rule: str) -> None:
 def test_every_rule_has_a_vector() -> None:
     """Every registered rule is covered by at least one shipped vector."""
     assert set(BASES) == set(protocol.rules())
+
+
+# -- the classes of fault of issue 13 -------------------------------------------------------
+#
+# Each class is swept over every rule: every string, every key, every list, every policy
+# collection of the rule's first valid vector. The lines of a class go through
+# ``protocol.run`` together, with a valid request last: one answer per line, and the run
+# goes on to the end (SPEC v1.2 "One bad line, one answer").
+
+Path = tuple[str | int, ...]
+
+LONGEST_MESSAGE = 600
+"""Messages quote at most 80 characters of a value; none comes near this (SPEC v1.2)."""
+
+
+def _dotted(path: Path) -> str:
+    text = ""
+    for step in path:
+        text = f"{text}[{step}]" if isinstance(step, int) else f"{text}.{step}" if text else step
+    return text
+
+
+def _walk(value: object, path: Path = ()) -> Iterator[tuple[Path, object]]:
+    """Every value of a JSON value with its path, lists in full, the root first."""
+    yield path, value
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _walk(inner, (*path, key))
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            yield from _walk(inner, (*path, index))
+
+
+def _with(request: dict[str, Any], path: Path, new: object) -> dict[str, Any]:
+    changed = copy.deepcopy(request)
+    target: Any = changed
+    for step in path[:-1]:
+        target = target[step]
+    target[path[-1]] = new
+    return changed
+
+
+def _answers(requests: list[dict[str, Any] | str]) -> list[dict[str, Any]]:
+    """Run the requests as JSON Lines, a valid one last; return the answers but the last."""
+    lines = [r if isinstance(r, str) else json.dumps(r) for r in requests]
+    lines.append(json.dumps(BASES["normalize.name"]))
+    out = io.StringIO()
+
+    written = protocol.run(io.BytesIO("\n".join(lines).encode("utf-8", "surrogatepass")), out)
+
+    answers = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert written == len(lines) == len(answers)
+    assert answers[-1]["ok"], answers[-1]
+    return answers[:-1]
+
+
+def _messages(value: object) -> Iterator[str]:
+    if isinstance(value, dict):
+        if isinstance(value.get("message"), str):
+            yield value["message"]
+        for inner in value.values():
+            yield from _messages(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _messages(inner)
+
+
+def _short_and_ours(answer: dict[str, Any], request: dict[str, Any]) -> None:
+    """Messages stay short; a refusal names a place of the request, never our own text."""
+    assert all(len(m) <= LONGEST_MESSAGE for m in _messages(answer)), answer
+    if not answer["ok"]:
+        error = answer["error"]
+        assert error["code"] in {"invalid_input", "naive_datetime"}, (request["rule"], error)
+        assert str(error["path"]).startswith(("input", "policy", "now")), error
+        assert "message" not in str(error["path"]).split("."), error
+
+
+SURROGATES = ["\ud800", "Ada\udfff", "\udc80\ud800x"]
+
+
+@pytest.mark.parametrize("rule", sorted(BASES))
+def test_a_lone_surrogate_in_any_string_or_key_is_one_invalid_input(rule: str) -> None:
+    """
+    SPEC v1.2, GEN-5: an escaped lone surrogate anywhere is refused at its path.
+
+    In the id, the rule, ``now``, any input string and any key: ``invalid_input`` naming
+    the field (the id null when it is the id), and the run goes on.
+    """
+    base = BASES[rule]
+    cases: list[tuple[dict[str, Any], str]] = []
+    for path, value in _walk(base):
+        if isinstance(value, str):
+            cases.extend((_with(base, path, junk), _dotted(path)) for junk in SURROGATES)
+        if isinstance(value, dict):
+            bad_key = {**value, "\ud800": 1}
+            where = _dotted((*path, "\\ud800"))
+            cases.append((_with(base, path, bad_key) if path else base | bad_key, where))
+
+    answers = _answers([request for request, _ in cases])
+
+    for (request, where), answer in zip(cases, answers, strict=True):
+        assert answer["ok"] is False, request
+        assert answer["error"]["code"] == "invalid_input", answer
+        assert answer["error"]["path"] == where, answer
+        assert answer["id"] == (None if where == "id" else base["id"])
+        assert "surrogate" in answer["error"]["message"]
+
+
+def test_a_line_holding_a_lone_surrogate_itself_is_invalid_json() -> None:
+    """SPEC v1.2: text that is not Unicode (not UTF-8 bytes, or a surrogate) is invalid_json."""
+    line = json.dumps(BASES["normalize.name"], ensure_ascii=False).replace("Zo", "Z\ud800", 1)
+
+    as_text = protocol.decide_line(line)
+    answers = _answers([line])
+
+    assert as_text is not None
+    assert as_text["error"]["code"] == "invalid_json"  # type: ignore[index]
+    assert answers[0]["error"]["code"] == "invalid_json"
+    assert answers[0]["id"] is None
+
+
+@pytest.mark.parametrize(
+    ("number", "code", "echoed"),
+    [
+        ("1e400", "invalid_input", False),
+        ("-1e400", "invalid_input", False),
+        ("1" + "0" * 4_000, None, True),
+        ("1" + "0" * 5_000, "invalid_json", False),
+    ],
+)
+def test_huge_number_ids_are_answered(number: str, code: str | None, echoed: bool) -> None:
+    """SPEC v1.2: an id no double holds is refused at ``id``; a long integer is echoed."""
+    line = json.dumps(BASES["normalize.email"] | {"id": "@"}).replace('"@"', number)
+
+    (answer,) = _answers([line])
+
+    assert answer.get("error", {}).get("code") == code
+    if code == "invalid_input":
+        assert answer["error"]["path"] == "id"
+    assert (answer["id"] == int(number)) if echoed else answer["id"] is None
+
+
+def test_a_huge_id_or_rule_name_is_not_echoed_in_messages() -> None:
+    """SPEC v1.2: a 5 MB id is echoed as the id, once; a 5 MB rule name is quoted, cut."""
+    huge = "x" * 5_000_000
+    requests: list[dict[str, Any] | str] = [
+        BASES["normalize.email"] | {"id": huge},
+        BASES["normalize.email"] | {"rule": huge},
+        BASES["normalize.email"] | {"policy": {huge: 1}},
+    ]
+
+    by_id, by_rule, by_policy_key = _answers(requests)
+
+    assert by_id["id"] == huge
+    assert by_id["ok"]
+    assert by_rule["error"]["code"] == "unknown_rule"
+    assert by_policy_key["error"]["code"] == "invalid_input"
+    for answer in (by_rule, by_policy_key):
+        assert len(json.dumps(answer["error"])) < 1_000, answer
+
+
+@pytest.mark.parametrize("rule", sorted(BASES))
+def test_ten_thousand_characters_in_any_string_never_break_a_message(rule: str) -> None:
+    """
+    SPEC v1.2 "Limits apply to input, never to output": 10,000 characters are valid.
+
+    Every string of the input, made 10,000 characters long, is answered with messages of
+    leadcore's own that quote at most 80 characters of it; never a refusal at a path the
+    request does not have (``input.message``).
+    """
+    base = BASES[rule]
+    requests: list[dict[str, Any] | str] = [
+        _with(base, path, (value + "#" * 10_000)[:10_000])
+        for path, value in _walk(base["input"], ("input",))
+        if isinstance(value, str)
+    ]
+
+    for request, answer in zip(requests, _answers(requests), strict=True):
+        assert isinstance(request, dict)
+        _short_and_ours(answer, request)
+
+
+@pytest.mark.parametrize("rule", sorted(BASES))
+def test_two_thousand_items_in_any_list_never_break_a_message(rule: str) -> None:
+    """SPEC v1.2: long lists of ids or texts (input or policy) give short messages."""
+    base = BASES[rule]
+    requests: list[dict[str, Any] | str] = [
+        _with(base, path, [f"{value[0]}-{i}" for i in range(2_000)])
+        for path, value in _walk(base["input"], ("input",))
+        if isinstance(value, list) and value and isinstance(value[0], str)
+    ]
+    for field, default in _policy_collections().items():
+        if all(isinstance(item, str) for item in default):
+            requests.append(base | {"policy": {field: [f"status-{i}" for i in range(2_000)]}})
+
+    for request, answer in zip(requests, _answers(requests), strict=True):
+        assert isinstance(request, dict)
+        _short_and_ours(answer, request)
+
+
+def _policy_collections() -> dict[str, tuple[object, ...]]:
+    """Every policy field whose value is a collection, with its default's items."""
+    found: dict[str, tuple[object, ...]] = {}
+    for name, policy in registry.policy_fields().items():
+        default = getattr(policy(), name)
+        if isinstance(default, tuple | frozenset):
+            found[name] = tuple(v.value if isinstance(v, enum.Enum) else v for v in default)
+    return found
+
+
+UNHASHABLE: list[object] = [[[]], [{}], [["a"]], [[[]]], [{"a": []}], ["ok", []]]
+
+
+@pytest.mark.parametrize("field", sorted(_policy_collections()))
+def test_nested_unhashables_in_a_policy_collection_are_invalid_input(field: str) -> None:
+    """GEN-5, GEN-7: a list nested in a policy list (a set too) is refused at its path."""
+    requests: list[dict[str, Any] | str] = [
+        BASES[rule] | {"policy": {field: junk}} for rule in sorted(BASES) for junk in UNHASHABLE
+    ]
+
+    for answer in _answers(requests):
+        assert answer["ok"] is False
+        assert answer["error"]["code"] == "invalid_input", answer
+        assert answer["error"]["path"].startswith(f"policy.{field}["), answer
+
+
+def test_every_policy_collection_is_swept() -> None:
+    """The sweep knows the set-valued policy fields the issue named, and the list ones."""
+    assert {"sales_licence_roles", "manager_roles", "lead_generator_roles"} <= set(
+        _policy_collections()
+    )
+    assert "wip_statuses" in _policy_collections()
+
+
+@pytest.mark.parametrize("rule", sorted(BASES))
+def test_a_missing_or_null_input_is_invalid_input(rule: str) -> None:
+    """GEN-5 [decided]: every rule needs its input object, related.stop too."""
+    missing = {k: v for k, v in BASES[rule].items() if k != "input"}
+
+    answers = _answers([missing, missing | {"input": None}])
+
+    for answer in answers:
+        assert answer["error"]["code"] == "invalid_input"
+        assert answer["error"]["path"] == "input"
+
+
+@pytest.mark.parametrize("rule", sorted(BASES))
+def test_a_key_given_twice_is_invalid_json_naming_it(rule: str) -> None:
+    """[decided] A duplicate key is refused (an oracle must not pick one value silently)."""
+    base = json.dumps(BASES[rule])
+    first_key = next(iter(BASES[rule]["input"]))
+    line = base.replace('"input": {', f'"input": {{"{first_key}": null, ', 1)
+
+    (answer,) = _answers([line])
+
+    assert answer["error"]["code"] == "invalid_json"
+    assert repr(first_key) in answer["error"]["message"]
+
+
+@pytest.mark.parametrize("rule", ["normalize.email", "normalize.name", "normalize.phone"])
+def test_every_normalize_rule_checks_its_region(rule: str) -> None:
+    """Any type or size of ``input.region`` is refused alike by the three normalize rules."""
+    junk: list[object] = [3, True, [], {}, ["FR"], "", "ZZ", "F" * 10_001, "\ud800"]
+    requests: list[dict[str, Any] | str] = [
+        _with(BASES[rule], ("input", "region"), value) for value in junk
+    ]
+
+    for answer in _answers(requests):
+        assert answer["error"]["code"] == "invalid_input", answer
+        assert answer["error"]["path"] == "input.region"
