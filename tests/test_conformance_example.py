@@ -197,11 +197,17 @@ def test_the_runner_finds_the_seeded_bug(bug: str) -> None:
         assert {c.status for c in report.cases if c.status != "pass"} == {"no_answer"}
 
 
+FUZZ_BUDGET = 3_000
+"""Requests the fuzzer may try per bug; it stops at the first finding."""
+
 FUZZ_BUGS: dict[str, tuple[list[str], int, Callable[[Finding], bool]]] = {
-    # bug: (rules to fuzz, seed, what a finding shows). The fuzzer's default budget (500
-    # requests, here all on the rules named) and shrinking; the search stops at the first
+    # bug: (rules to fuzz, seed, what a finding shows). The search stops at the first
     # finding: the bugs on frequent inputs are found at once, the boundary ones (365 days,
-    # 10 minutes, a local midnight) within a few hundred requests.
+    # 10 minutes, a local midnight) after about 150 requests on average and up to 650
+    # (measured over 16 seeds); the fuzzer's default budget of 500 finds each on the
+    # seeds below. The budget of FUZZ_BUDGET requests makes a miss negligible (below
+    # 1e-7) whatever a new hypothesis release draws for the seed: a test must not depend
+    # on it.
     "naive_code": (["normalize"], 1, lambda f: "naive_datetime" in json.dumps(f.vector.expected)),
     "fold_accents": (["normalize.name"], 1, lambda f: f.rule == "normalize.name"),
     "first_reason": (["link.check"], 1, lambda f: f.mismatches[0].kind == "reasons"),
@@ -241,7 +247,7 @@ def test_the_fuzzer_finds_and_shrinks_the_seeded_bug(bug: str, tmp_path: Path) -
     report = conformance.fuzz(
         impl(bug),
         seed=seed,
-        count=500,
+        count=FUZZ_BUDGET,
         out=tmp_path,
         rules=rules,
         # A hang costs a whole time-out per request, a crash a restart: short ones, and
