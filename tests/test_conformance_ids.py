@@ -72,6 +72,16 @@ def test_every_rule_of_the_rulebook_has_a_paragraph() -> None:
     assert not short
 
 
+def test_every_rule_id_is_named_by_a_test() -> None:
+    """SPEC: every rule id is named by at least one test (in its name or its body)."""
+    here = Path(__file__).resolve()
+    text = "\n".join(p.read_text(encoding="utf-8") for p in here.parent.rglob("*.py") if p != here)
+
+    unnamed = [i for i in conformance.RULE_IDS if not re.search(rf"\b{i}\b", text)]
+
+    assert not unnamed
+
+
 def test_the_protocol_rule_names_match_the_rulebook() -> None:
     """The protocol rules carried in the package, and their rule ids, are the rulebook's."""
     text = RULEBOOK.read_text(encoding="utf-8")
