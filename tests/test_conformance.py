@@ -618,8 +618,9 @@ class TestCommandLine:
         )
 
         assert (code, json_code) == (1, 1)
-        assert "FAIL s.jsonl:2" in text
-        assert "PASS" not in text
+        assert "FAIL normalize.name" in text
+        assert "  s.jsonl:2  " in text
+        assert "s.jsonl:1" not in text
         assert [f["where"] for f in json.loads(json_text)["failures"]] == ["s.jsonl:2"]
 
     def test_a_vector_with_a_number_out_of_range_is_refused(
