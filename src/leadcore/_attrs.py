@@ -1,5 +1,5 @@
 """
-The one way leadcore builds its frozen classes, and the field checks they share.
+The one way leadcore checks what callers hand it: frozen classes and public functions.
 
 Every domain class, policy and decision derives from :class:`Frozen` and is decorated with
 ``@attrs.frozen(kw_only=True)``; fields say how they are checked with
@@ -7,8 +7,15 @@ Every domain class, policy and decision derives from :class:`Frozen` and is deco
 
 * validation of every field after construction, collecting *all* problems into one
   :class:`~leadcore.errors.InvalidInput` (GEN-5), driven by a check function stored in each
-  field's metadata under :data:`CHECK`;
+  field's metadata under :data:`CHECK`, or, for a field without one, derived from its
+  type (:func:`of_type`);
 * a clear error when someone subclasses one of our classes, which we do not support.
+
+Every public function is decorated with :func:`checked`, which checks its arguments
+against their annotations (the same :func:`of_type` checks, or explicit ones) before it
+runs: a wrong type is one :class:`~leadcore.errors.InvalidInput` naming the argument and
+the value, never a ``TypeError`` or ``AttributeError`` from deep inside. Enumerations
+derive from :class:`ClosedEnum`, whose lookup of an unknown value raises the same error.
 
 Converters here are lenient on purpose: they turn lists into tuples and strings into enum
 members when they can, and otherwise hand the value through unchanged, so that the check
@@ -19,10 +26,17 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
+import inspect
 import math
+import random
+import sys
+import types
+import typing
+from collections import abc
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
-from typing import Any, ClassVar, Final, TypeVar, cast
+from typing import Any, ClassVar, Final, ParamSpec, TypeVar, cast, overload
 
 import attrs
 
@@ -46,6 +60,8 @@ Check = Callable[[str, object], list[Problem]]
 
 E = TypeVar("E", bound=enum.Enum)
 T = TypeVar("T")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class Frozen:
@@ -68,15 +84,57 @@ class Frozen:
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
-        for field in attrs.fields(cast("type[attrs.AttrsInstance]", type(self))):
-            check = field.metadata.get(CHECK)
-            if check is not None:
-                problems.extend(check(field.name, getattr(self, field.name)))
+        checks = _FIELD_CHECKS.get(type(self))
+        if checks is None:
+            checks = _FIELD_CHECKS[type(self)] = _field_checks(type(self))
+        for name, check in checks:
+            problems.extend(check(name, getattr(self, name)))
         extra = getattr(self, "_check_together", None)
         if extra is not None and not problems:
             problems.extend(extra())
         if problems:
             raise InvalidInput(problems)
+
+
+_FIELD_CHECKS: dict[type, tuple[tuple[str, Check], ...]] = {}
+
+
+def _field_checks(cls: type) -> tuple[tuple[str, Check], ...]:
+    """Each field's check: its own (metadata), else one derived from its type."""
+    fields = attrs.fields(cast("type[attrs.AttrsInstance]", cls))
+    hints: dict[str, object] | None = None
+    found: list[tuple[str, Check]] = []
+    for field in fields:
+        own: Check | None = field.metadata.get(CHECK)
+        if own is None and field.init:
+            if hints is None:
+                hints = _hints(cls)
+            own = of_type(hints.get(field.name, object))
+        if own is not None and field.alias != field.name:
+            own = _named(own, field.alias)
+        if own is not None:
+            found.append((field.name, own))
+    return tuple(found)
+
+
+def _named(check: Check, alias: str) -> Check:
+    """Report a private field's problems under the name callers pass it by."""
+
+    def named(_: str, value: object) -> list[Problem]:
+        return check(alias, value)
+
+    return named
+
+
+def _hints(target: object) -> dict[str, object]:
+    # A function's annotations are names of its own module (hypothesis' composite
+    # strategies, for one, are wrappers made elsewhere).
+    module = None if isinstance(target, type) else sys.modules.get(target.__module__)
+    try:
+        return typing.get_type_hints(target, globalns=None if module is None else vars(module))
+    except NameError as error:  # an annotation names something only type checkers see
+        msg = f"cannot resolve the annotations of {target!r}: {error}"
+        raise TypeError(msg) from error
 
 
 def check(function: Check) -> dict[str, Check]:
@@ -180,12 +238,31 @@ def positive(path: str, value: object) -> list[Problem]:
     return found
 
 
+def article(noun: str) -> str:
+    """Return ``noun`` with its indefinite article: "a Lead", "an Agent", "a User"."""
+    spoken_as_you = noun[:2].lower() in {"us", "un", "eu"} and not noun.lower().startswith(
+        ("under", "unk", "unl")
+    )
+    vowel = noun[:1].lower() in {"a", "e", "i", "o", "u"} and not spoken_as_you
+    return f"{'an' if vowel else 'a'} {noun}"
+
+
+def type_name(value: object) -> str:
+    """Return the name of ``value``'s type, as messages show it ("None" for None)."""
+    if value is None:
+        return "None"
+    if isinstance(value, types.ModuleType):
+        return f"the module {value.__name__}"
+    return type(value).__name__
+
+
 def instance(cls: type) -> Check:
     """Check an instance of ``cls``."""
+    wanted = article(cls.__name__)
 
     def check(path: str, value: object) -> list[Problem]:
         if not isinstance(value, cls):
-            return _problem(path, value, f"must be a {cls.__name__}, not {type(value).__name__}")
+            return _problem(path, value, f"must be {wanted}, not {type_name(value)}")
         return []
 
     return check
@@ -207,22 +284,22 @@ def collection(item: Check, kind: type = tuple) -> Check:
     """Check a tuple (or frozenset) of at most :data:`MAX_ITEMS` items, each by ``item``."""
 
     def check(path: str, value: object) -> list[Problem]:
-        # A set's converter hands a tuple through when an item is unhashable: its items
-        # are checked as a list's, and the unhashable one is named.
-        handed_through = kind is frozenset and isinstance(value, tuple)
-        if not isinstance(value, kind) and not handed_through:
-            return _problem(path, value, f"must be a list, not {type(value).__name__}")
+        if kind is frozenset and isinstance(value, tuple):
+            # A set converter hands a tuple through when an item cannot be hashed:
+            # report the items themselves (one of them is wrong).
+            listed = [p for i, e in enumerate(value) for p in item(f"{path}[{i}]", e)]
+            return listed or _problem(path, value, "must hold only hashable items")
+        if not isinstance(value, kind):
+            return _problem(path, value, f"must be a list, not {type_name(value)}")
         items = cast("Iterable[object]", value)
         size = len(cast("tuple[object, ...]", value))
         if size > MAX_ITEMS:
             return _problem(path, f"<{size} items>", f"must hold at most {MAX_ITEMS} items")
-        if kind is frozenset and not handed_through:
+        if kind is frozenset:
             items = sorted(items, key=repr)
         found: list[Problem] = []
         for index, element in enumerate(items):
             found.extend(item(f"{path}[{index}]", element))
-        if handed_through and not found:
-            return _problem(path, value, "must hold only hashable items, as a set does")
         return found
 
     return check
@@ -338,8 +415,8 @@ def to_frozenset(value: Iterable[T]) -> frozenset[T]:
     """
     Turn an iterable into a frozenset; hand anything else through.
 
-    An iterable holding an unhashable item (``[[]]``) comes through as a tuple, so that
-    the field's check names the item (``roles[0]``) instead of a bare ``TypeError``.
+    When an item cannot be hashed the items come back as a tuple, so that the field's
+    check reports the item (a converter never raises).
     """
     if isinstance(value, frozenset):
         return value
@@ -348,16 +425,8 @@ def to_frozenset(value: Iterable[T]) -> frozenset[T]:
     items = tuple(value)
     try:
         return frozenset(items)
-    except TypeError:
+    except TypeError:  # an unhashable item
         return cast("frozenset[T]", items)
-
-
-def _unhashable(value: object) -> bool:
-    try:
-        hash(value)
-    except TypeError:
-        return True
-    return False
 
 
 def to_enum(enum_cls: type[E]) -> Callable[[E | str], E]:
@@ -367,7 +436,9 @@ def to_enum(enum_cls: type[E]) -> Callable[[E | str], E]:
     def convert(value: E | str) -> E:
         if isinstance(value, enum_cls):
             return value
-        return by_value.get(value, cast("E", value))
+        if isinstance(value, str):
+            return by_value.get(value, cast("E", value))
+        return value  # not a value (perhaps not even hashable): the check says so
 
     return convert
 
@@ -379,12 +450,7 @@ def to_enum_set(enum_cls: type[E]) -> Callable[[Iterable[E | str]], frozenset[E]
     def convert(values: Iterable[E | str]) -> frozenset[E]:
         if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
             return cast("frozenset[E]", values)
-        items = tuple(values)
-        try:
-            return frozenset(one(v) for v in items)
-        except TypeError:
-            # An unhashable item: handed through as a tuple for the check to name it.
-            return cast("frozenset[E]", tuple(v if _unhashable(v) else one(v) for v in items))
+        return to_frozenset(one(v) for v in values)
 
     return convert
 
@@ -417,3 +483,402 @@ def thaw_json(value: object) -> object:
     if isinstance(value, Mapping):
         return {k: thaw_json(v) for k, v in value.items()}
     return value
+
+
+# -- checks derived from types ------------------------------------------------------------
+
+
+class TypeCheck:
+    """
+    A check that a value is of a type: its shape first, then (for containers) its items.
+
+    Built by :func:`of_type` from an annotation. ``materialize`` says that the value may
+    be an iterator whose items must be checked, so :func:`checked` turns it into a tuple
+    first (checking must not consume what the function is about to read).
+    """
+
+    __slots__ = ("deep", "materialize", "name", "shape")
+
+    def __init__(
+        self,
+        name: str,
+        shape: Callable[[object], bool],
+        deep: Check | None = None,
+        *,
+        materialize: bool = False,
+    ) -> None:
+        self.name = name
+        self.shape = shape
+        self.deep = deep
+        self.materialize = materialize
+
+    def __call__(self, path: str, value: object) -> list[Problem]:
+        """Return the problems of ``value`` at ``path`` (none when it is of the type)."""
+        if not self.shape(value):
+            return _problem(path, value, f"must be {self.name}, not {type_name(value)}")
+        return [] if self.deep is None else self.deep(path, value)
+
+
+_NOT_A_LIST: Final = (str, bytes, bytearray, Mapping)
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _a_list(value: object) -> bool:
+    return isinstance(value, Iterable) and not isinstance(value, _NOT_A_LIST)
+
+
+def _file(value: object) -> bool:
+    return hasattr(value, "read") or hasattr(value, "write")
+
+
+# Classes whose values are told by more than isinstance, or named for people.
+_PLAIN: Final[dict[object, tuple[str, Callable[[object], bool], Check | None]]] = {
+    bool: ("true or false", lambda v: isinstance(v, bool), None),
+    int: ("a whole number", _whole, None),
+    float: ("a number", _number, None),
+    str: ("a string", lambda v: isinstance(v, str), None),
+    type(None): ("None", lambda v: v is None, None),
+    dt.datetime: ("a timezone-aware datetime", lambda v: isinstance(v, dt.datetime), aware),
+    random.Random: (
+        "a random.Random (pass random.Random(seed), never the global generator: GEN-2)",
+        lambda v: isinstance(v, random.Random),
+        None,
+    ),
+    typing.IO: ("a file object", _file, None),
+    typing.TextIO: ("a file object", _file, None),
+    typing.BinaryIO: ("a file object", _file, None),
+    abc.Iterable: ("a list", _a_list, None),
+    abc.Collection: ("a list", lambda v: isinstance(v, abc.Collection) and _a_list(v), None),
+    abc.Sequence: ("a list", lambda v: isinstance(v, abc.Sequence) and _a_list(v), None),
+    abc.Mapping: ("a mapping", lambda v: isinstance(v, Mapping), None),
+    dict: ("a mapping", lambda v: isinstance(v, Mapping), None),
+    abc.Callable: ("a function", callable, None),
+}
+
+
+def _plain(cls: type) -> TypeCheck | None:
+    if cls is object:
+        return None
+    if cls in _PLAIN:
+        name, shape, deep = _PLAIN[cls]
+        return TypeCheck(name, shape, deep)
+    if issubclass(cls, enum.Enum):
+        values = ", ".join(repr(m.value) for m in cls)
+        return TypeCheck(f"one of {values}", lambda v: isinstance(v, cls))
+    if getattr(cls, "_is_protocol", False):
+        if getattr(cls, "_is_runtime_protocol", False):
+            return TypeCheck(article(cls.__name__), lambda v: isinstance(v, cls))
+        if "__call__" in getattr(cls, "__protocol_attrs__", ()) or "__call__" in vars(cls):
+            return TypeCheck(f"a function ({cls.__name__})", callable)
+        return None
+    return TypeCheck(article(cls.__name__), lambda v: isinstance(v, cls))
+
+
+def _collection_of(kind: type) -> Callable[[object], bool]:
+    def shape(value: object) -> bool:
+        return isinstance(value, kind) and _a_list(value)
+
+    return shape
+
+
+def _items(item: TypeCheck | None) -> Check | None:
+    if item is None:
+        return None
+
+    def deep(path: str, value: object) -> list[Problem]:
+        if not isinstance(value, abc.Collection):
+            return []  # an iterator: checked by checked() once it is a tuple
+        return [p for i, e in enumerate(value) for p in item(f"{path}[{i}]", e)]
+
+    return deep
+
+
+def _at(path: str, key: object) -> str:
+    return f"{path}.{key}" if isinstance(key, str) else f"{path}[{key!r}]"
+
+
+def _mapping(key: TypeCheck | None, value: TypeCheck | None) -> Check | None:
+    if key is None and value is None:
+        return None
+
+    def deep(path: str, mapping: object) -> list[Problem]:
+        found: list[Problem] = []
+        for k, v in cast("Mapping[object, object]", mapping).items():
+            if key is not None and not key.shape(k):
+                found.extend(_problem(path, k, f"must have keys that are {key.name}"))
+            elif value is not None:
+                found.extend(value(_at(path, k), v))
+        return found
+
+    return deep
+
+
+def _union(parts: list[TypeCheck]) -> TypeCheck:
+    names = list(dict.fromkeys(p.name for p in parts))
+
+    def shape(value: object) -> bool:
+        return any(p.shape(value) for p in parts)
+
+    def deep(path: str, value: object) -> list[Problem]:
+        first: list[Problem] | None = None
+        for part in parts:
+            if part.shape(value):
+                found = [] if part.deep is None else part.deep(path, value)
+                if not found:
+                    return []
+                first = found if first is None else first
+        return first or []
+
+    return TypeCheck(" or ".join(names), shape, deep, materialize=any(p.materialize for p in parts))
+
+
+def _literal(values: tuple[object, ...]) -> TypeCheck:
+    def shape(value: object) -> bool:
+        # By equality and type, so that an unhashable value is simply not one of them.
+        return any(isinstance(value, type(v)) and value == v for v in values)
+
+    return TypeCheck(f"one of {', '.join(map(repr, values))}", shape)
+
+
+_SEQUENCES: Final = {
+    tuple: (tuple, "a tuple"),
+    list: (list, "a list"),
+    frozenset: (frozenset, "a set"),
+    set: (abc.Set, "a set"),
+    abc.Set: (abc.Set, "a set"),
+    abc.Sequence: (abc.Sequence, "a list"),
+    abc.Collection: (abc.Collection, "a list"),
+    abc.Iterable: (abc.Iterable, "a list"),
+}
+
+
+def of_type(hint: object) -> TypeCheck | None:  # noqa: C901, PLR0912  # one branch per kind of annotation
+    """
+    Return a check that a value is of the type ``hint`` (a resolved annotation).
+
+    Types only, not limits: ``str`` is any string, ``Iterable[Lead]`` any collection of
+    leads (text, bytes and mappings are not collections here), a ``datetime`` must be
+    timezone-aware (GEN-1), ``random.Random`` refuses the ``random`` module (GEN-2).
+    Returns None when anything goes (``object``, ``Any``).
+
+    >>> from collections.abc import Iterable
+    >>> check = of_type(Iterable[str] | None)
+    >>> check("wave", ["a", "b"]), check("wave", None)
+    ([], [])
+    >>> print(*check("wave", "ab"))
+    wave: must be a list or None, not str, got 'ab'
+    """
+    if hint is Any or isinstance(hint, TypeVar):
+        return None
+    if hint is None:
+        hint = type(None)
+    if isinstance(hint, typing.NewType):
+        return of_type(hint.__supertype__)
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in {typing.Union, types.UnionType}:
+        parts = [of_type(arg) for arg in args]
+        if any(p is None for p in parts):
+            return None
+        return _union(cast("list[TypeCheck]", parts))
+    if origin is typing.Literal:
+        return _literal(args)
+    if origin is typing.ClassVar or origin is typing.Annotated:
+        return of_type(args[0])
+    if origin is type:
+        return TypeCheck("a class", lambda v: isinstance(v, type))
+    if origin is abc.Callable:
+        return TypeCheck("a function", callable)
+    if origin in {abc.Mapping, dict, types.MappingProxyType}:
+        key, value = (of_type(args[0]), of_type(args[1])) if args else (None, None)
+        return TypeCheck("a mapping", lambda v: isinstance(v, Mapping), _mapping(key, value))
+    if origin is tuple and args and (len(args) != 2 or args[1] is not Ellipsis):  # tuple[X, ...]
+        fixed = [of_type(arg) for arg in args]
+        size = len(args)
+
+        def fixed_items(path: str, value: object) -> list[Problem]:
+            items = cast("tuple[object, ...]", value)
+            return [
+                p
+                for i, (c, e) in enumerate(zip(fixed, items, strict=True))
+                if c is not None
+                for p in c(f"{path}[{i}]", e)
+            ]
+
+        return TypeCheck(
+            f"a tuple of {size}",
+            lambda v: isinstance(v, tuple) and len(v) == size,
+            fixed_items,
+        )
+    if origin in _SEQUENCES:
+        kind, name = _SEQUENCES[origin]
+        item = of_type(args[0]) if args else None
+        return TypeCheck(
+            name,
+            _collection_of(kind),
+            _items(item),
+            materialize=item is not None,
+        )
+    if origin is not None:
+        return of_type(origin)
+    if isinstance(hint, type):
+        return _plain(hint)
+    msg = f"cannot check a value against the annotation {hint!r}"
+    raise TypeError(msg)
+
+
+# -- public functions ---------------------------------------------------------------------
+
+
+CHECKED: Final = "__leadcore_checked__"
+"""Attribute set on every function :func:`checked` wraps."""
+
+
+class _Arguments:
+    """The checks of one function's parameters, built on its first call."""
+
+    __slots__ = ("function", "named", "overrides", "positional", "ready")
+
+    def __init__(
+        self, function: Callable[..., object], overrides: Mapping[str, Check | None]
+    ) -> None:
+        self.function = function
+        self.overrides = overrides
+        self.ready = False
+        self.positional: list[tuple[str, Check | None, bool]] = []
+        self.named: dict[str, tuple[Check | None, bool]] = {}
+
+    def build(self) -> None:
+        # Annotations are resolved on first call, when every class they name exists.
+        parameters = inspect.signature(self.function).parameters
+        unknown = set(self.overrides) - set(parameters)
+        if unknown:
+            msg = f"{self.function.__qualname__} has no parameter {', '.join(sorted(unknown))}"
+            raise TypeError(msg)
+        hints = _hints(self.function)
+        for name, parameter in parameters.items():
+            if parameter.kind in {parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD}:
+                continue
+            derived = of_type(hints.get(name, object))
+            own = self.overrides.get(name, derived)
+            many = own is derived and derived is not None and derived.materialize
+            if parameter.kind != parameter.KEYWORD_ONLY:
+                self.positional.append((name, own, many))
+            if parameter.kind != parameter.POSITIONAL_ONLY:
+                self.named[name] = (own, many)
+        self.ready = True
+
+    def settle(
+        self, args: tuple[object, ...], kwargs: dict[str, object]
+    ) -> tuple[tuple[object, ...], list[Problem]]:
+        """
+        Check the arguments; return them (one-pass iterators made tuples) and the problems.
+
+        ``kwargs`` is updated in place.
+        """
+        if not self.ready:
+            self.build()
+        problems: list[Problem] = []
+        given = list(args)
+        for index, (value, (name, own, many)) in enumerate(
+            zip(args, self.positional, strict=False)
+        ):
+            given[index] = settled = _settle(value, many=many)
+            if own is not None:
+                problems.extend(own(name, settled))
+        for name, value in kwargs.items():
+            entry = self.named.get(name)
+            if entry is None:
+                continue  # not a parameter: the call itself says so
+            own, many = entry
+            kwargs[name] = settled = _settle(value, many=many)
+            if own is not None:
+                problems.extend(own(name, settled))
+        return tuple(given), problems
+
+
+def _settle(value: object, *, many: bool) -> object:
+    """Return ``value``, or a tuple of its items when it is a one-pass iterator."""
+    if many and isinstance(value, Iterable) and not isinstance(value, abc.Collection):
+        return tuple(value)
+    return value
+
+
+@overload
+def checked(function: Callable[P, R], /) -> Callable[P, R]: ...
+
+
+@overload
+def checked(**overrides: Check | None) -> Callable[[Callable[P, R]], Callable[P, R]]: ...
+
+
+def checked(
+    function: Callable[P, R] | None = None, /, **overrides: Check | None
+) -> Callable[P, R] | Callable[[Callable[P, R]], Callable[P, R]]:
+    """
+    Check a public function's arguments against their annotations before it runs.
+
+    Every argument given is checked by :func:`of_type` of its annotation, or by the
+    check named for it in ``overrides`` (None: the function checks that argument
+    itself, reporting every problem of it at once). All problems are raised together
+    as one :class:`~leadcore.errors.InvalidInput` naming each argument and value
+    (GEN-5), before the function sees anything. A one-pass iterator given for a
+    collection is turned into a tuple first, so that checking does not consume it.
+
+    >>> @checked
+    ... def shout(text: str, *, times: int = 1) -> str:
+    ...     return text.upper() * times
+    >>> shout("hi", times=2)
+    'HIHI'
+    >>> shout(None)
+    Traceback (most recent call last):
+    ...
+    leadcore.errors.InvalidInput: text: must be a string, not None, got None
+    """
+    if function is None:
+        return functools.partial(_wrap, overrides=overrides)
+    return _wrap(function, overrides={})
+
+
+def _wrap(function: Callable[P, R], *, overrides: Mapping[str, Check | None]) -> Callable[P, R]:
+    spec = _Arguments(function, overrides)
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        given, problems = spec.settle(args, kwargs)
+        if problems:
+            raise InvalidInput(problems)
+        return function(*given, **kwargs)  # type: ignore[arg-type]  # the same arguments, settled
+
+    setattr(wrapper, CHECKED, True)
+    return wrapper
+
+
+# -- enumerations -------------------------------------------------------------------------
+
+
+class ClosedEnum(enum.StrEnum):
+    """
+    A closed set of text values: looking up anything else raises InvalidInput.
+
+    >>> class Colour(ClosedEnum):
+    ...     RED = "red"
+    >>> Colour("red") is Colour.RED
+    True
+    >>> Colour([])
+    Traceback (most recent call last):
+    ...
+    leadcore.errors.InvalidInput: Colour: must be one of 'red', got []
+    """
+
+    @classmethod
+    def _missing_(cls, value: object) -> enum.Enum:
+        allowed = ", ".join(repr(m.value) for m in cls)
+        raise InvalidInput.single(cls.__name__, value, f"must be one of {allowed}")

@@ -48,6 +48,9 @@ def __dir__() -> list[str]:
 
 
 def _freeze_facts(value: Mapping[str, object]) -> Mapping[str, object]:
+    raw: object = value
+    if not isinstance(raw, Mapping):
+        return value  # the field's check reports it
     return MappingProxyType(dict(value))
 
 
@@ -141,6 +144,7 @@ class Change(a.Frozen):
 _LEAD_FIELDS = tuple(f.name for f in attrs.fields(Lead))
 
 
+@a.checked
 def changes_between(before: Lead, after: Lead) -> tuple[Change, ...]:
     """
     Return every field that differs between two versions of a lead, in field order.
@@ -160,6 +164,7 @@ def changes_between(before: Lead, after: Lead) -> tuple[Change, ...]:
     )
 
 
+@a.checked
 def revert(lead: Lead, changes: Iterable[Change]) -> Lead:
     """
     Undo ``changes`` on ``lead``: every changed field of this lead gets its old value.

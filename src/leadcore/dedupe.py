@@ -141,6 +141,7 @@ _DAY_US: Final = 86_400_000_000
 # -- loading ------------------------------------------------------------------------------
 
 
+@a.checked
 def load(
     source: object,
     *,
@@ -251,6 +252,7 @@ def _modes(table: inputs.Chunk, now: dt.datetime, policy: MergePolicy) -> list[b
     ]
 
 
+@a.checked
 def find(
     source: object,
     *,
@@ -480,6 +482,7 @@ def _cluster(
 # -- the definition, by brute force -------------------------------------------------------
 
 
+@a.checked
 def reference(
     leads: Sequence[Lead],
     *,
@@ -647,6 +650,7 @@ class PolicyComparison(a.Frozen):
         return frames.build(chosen, names, rows)
 
 
+@a.checked
 def compare(before: DedupeResult, after: DedupeResult) -> tuple[PairChange, ...]:
     """
     Return the pairs whose decisions differ between two results, sorted by ``(a, b)``.
@@ -688,6 +692,7 @@ def compare(before: DedupeResult, after: DedupeResult) -> tuple[PairChange, ...]
     return tuple(found)
 
 
+@a.checked
 def what_if(
     source: object,
     *,

@@ -14,7 +14,7 @@ where we can tell, how to fix it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Final, Literal, cast
 
 import attrs
 
@@ -32,6 +32,8 @@ __all__ = [
 
 ProblemCode = Literal["invalid_input", "naive_datetime"]
 """The protocol error code of a problem: most are ``invalid_input``."""
+
+_CODES: Final = ("invalid_input", "naive_datetime")
 
 
 def __dir__() -> list[str]:
@@ -61,6 +63,20 @@ class Problem:
     value: object
     message: str
     code: ProblemCode = "invalid_input"
+
+    def __attrs_post_init__(self) -> None:
+        # Checked by hand: the field checks of leadcore._attrs are built on this class.
+        fields: tuple[tuple[str, object], ...] = (("path", self.path), ("message", self.message))
+        found = [
+            Problem(name, given, f"must be a string, not {type(given).__name__}")
+            for name, given in fields
+            if not isinstance(given, str)
+        ]
+        code: object = self.code
+        if not isinstance(code, str) or code not in _CODES:
+            found.append(Problem("code", self.code, f"must be one of {', '.join(_CODES)}"))
+        if found:
+            raise InvalidInput(found)
 
     def under(self, prefix: str) -> Problem:
         """Return the same problem with ``prefix`` put in front of its path."""
@@ -94,10 +110,17 @@ class InvalidInput(LeadcoreError, ValueError):
     problems: tuple[Problem, ...]
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = tuple(problems)
-        if not self.problems:
-            msg = "InvalidInput needs at least one problem"
-            raise ValueError(msg)
+        given: object = problems
+        found: tuple[object, ...] = ()
+        if isinstance(given, Iterable) and not isinstance(given, str | bytes):
+            found = tuple(given)
+        if not found or not all(isinstance(p, Problem) for p in found):
+            raise InvalidInput.single(
+                "problems",
+                given,
+                "must be a non-empty list of Problem (InvalidInput needs at least one problem)",
+            )
+        self.problems = cast("tuple[Problem, ...]", found)
         super().__init__(self._describe())
 
     @classmethod
@@ -147,8 +170,18 @@ class UnknownRule(LeadcoreError, LookupError):
     """A protocol request named a rule leadcore does not have."""
 
     def __init__(self, rule: str, known: Iterable[str]) -> None:
+        listed: object = known
+        names = (
+            tuple(listed) if isinstance(listed, Iterable) and not isinstance(listed, str) else ()
+        )
+        name: object = rule
+        problems = [] if isinstance(name, str) else [Problem("rule", rule, "must be a string")]
+        if not isinstance(listed, Iterable) or not all(isinstance(k, str) for k in names):
+            problems.append(Problem("known", known, "must be a list of rule names"))
+        if problems:
+            raise InvalidInput(problems)
         self.rule = rule
-        self.known = tuple(sorted(known))
+        self.known = tuple(sorted(cast("tuple[str, ...]", names)))
         super().__init__(f"unknown rule {quote(rule)}; known rules: {', '.join(self.known)}")
 
 

@@ -487,6 +487,7 @@ def _sender_reasons(
 # -- handover -----------------------------------------------------------------------------
 
 
+@a.checked
 def check(
     lead: Lead,
     sender: User,
@@ -559,6 +560,7 @@ def _transferred(
     )
 
 
+@a.checked
 def apply(
     lead: Lead,
     sender: User,
@@ -600,6 +602,7 @@ def apply(
     return _transferred(verdict, lead, sender, target_org, kind=HANDOVER, policy=policy)
 
 
+@a.checked
 def check_cross_silo(
     lead: Lead,
     sender: User,
@@ -637,6 +640,7 @@ def check_cross_silo(
     )
 
 
+@a.checked
 def cross_silo(
     lead: Lead,
     sender: User,
@@ -684,6 +688,7 @@ def _manager_reasons(
     return [code.reason(facts, manager=manager.id, org=lead_org)]
 
 
+@a.checked
 def review(
     lead: Lead,
     manager: User,
@@ -756,6 +761,7 @@ def review(
     return AssignmentResult(allowed=True, lead=after, record=changes_between(lead, after))
 
 
+@a.checked
 def create(
     lead: Lead,
     generator: User,

@@ -36,7 +36,6 @@ True
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Iterable
 from typing import Final, cast
 
@@ -99,7 +98,7 @@ REASON_CODES: Final = tuple(entry.code for entry in Link.codes)
 """Every reason :func:`check` may give, in the order it lists them (SPEC order, then ours)."""
 
 
-class AppAccess(enum.StrEnum):
+class AppAccess(a.ClosedEnum):
     """What a user may do with a lead in the sales app (LNK-9)."""
 
     ACT = "act"
@@ -284,6 +283,7 @@ def _validated(
 # -- the rules ----------------------------------------------------------------------------
 
 
+@a.checked
 def is_linked(lead: Lead) -> bool:
     """
     Return whether ``lead`` is a linked secondary: status ``linked`` or a ``linked_to`` id.
@@ -389,6 +389,7 @@ def _reasons(
     return found
 
 
+@a.checked(owner=a.ident)
 def check(
     primary: Lead,
     secondary: Lead,
@@ -462,6 +463,7 @@ def _due(event: Event, now: dt.datetime) -> bool:
     return event.status is EventStatus.SCHEDULED and event.at > now
 
 
+@a.checked(owner=a.ident)
 def apply(
     primary: Lead,
     secondary: Lead,
@@ -570,6 +572,7 @@ def apply(
     )
 
 
+@a.checked
 def unlink(primary: Lead, secondary: Lead, record: Iterable[Change]) -> tuple[Lead, Lead]:
     """
     Undo a link: return the primary and the secondary as they were before it.
@@ -650,6 +653,7 @@ def unlink(primary: Lead, secondary: Lead, record: Iterable[Change]) -> tuple[Le
     return revert(primary, found), revert(secondary, found)
 
 
+@a.checked
 def secondaries(primary: Lead | str, leads: Iterable[Lead]) -> tuple[str, ...]:
     """
     Return the sorted ids of the leads in ``leads`` linked to ``primary`` (LNK-7, LNK-9).
@@ -678,6 +682,7 @@ def secondaries(primary: Lead | str, leads: Iterable[Lead]) -> tuple[str, ...]:
     return _secondaries_of(primary.id if isinstance(primary, Lead) else primary, found)
 
 
+@a.checked
 def visibility(lead: Lead, user: User) -> LinkVisibility:
     """
     Return where ``lead`` shows on the dashboard and what ``user`` may do in the sales app.

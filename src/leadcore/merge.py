@@ -469,6 +469,7 @@ def _pool(
     return existing
 
 
+@a.checked
 def index_is_exact(policy: MergePolicy = _DEFAULT, *, mode: Mode = "auto") -> bool:
     """
     Return whether :class:`MergeIndex` lookups find every match under ``policy``.
@@ -490,6 +491,7 @@ def index_is_exact(policy: MergePolicy = _DEFAULT, *, mode: Mode = "auto") -> bo
 # -- matching (MRG-1, MRG-4, MRG-5) -------------------------------------------------------
 
 
+@a.checked
 def compare(
     left: Person | NormalizedPerson,
     right: Person | NormalizedPerson,
@@ -532,6 +534,7 @@ def _normal(who: object, path: str, region: str) -> NormalizedPerson:
     )
 
 
+@a.checked
 def match(
     inbound: Person | NormalizedPerson,
     existing: Lead,
@@ -606,6 +609,7 @@ def _sorted_reasons(reasons: Iterable[Reason]) -> tuple[Reason, ...]:
     return tuple(sorted(reasons, key=lambda r: REASON_CODES.index(r.code)))
 
 
+@a.checked
 def auto(
     inbound: Lead,
     existing: Iterable[Lead] | MergeIndex,
@@ -727,6 +731,7 @@ def _decide(
 # -- possible duplicates (MRG-7) ----------------------------------------------------------
 
 
+@a.checked
 def duplicates(
     lead: Lead,
     existing: Iterable[Lead] | MergeIndex,
@@ -778,6 +783,7 @@ def duplicates(
 # -- manual merge (MRG-8) -----------------------------------------------------------------
 
 
+@a.checked
 def manual(master: Lead, other: Lead, *, policy: MergePolicy = _DEFAULT) -> ManualMerge:
     """
     Merge ``other`` into ``master`` (SPEC MRG-8).
@@ -837,6 +843,7 @@ def manual(master: Lead, other: Lead, *, policy: MergePolicy = _DEFAULT) -> Manu
     return ManualMerge(lead=merged, retired=retired, record=record)
 
 
+@a.checked
 def unmerge(lead: Lead, record: MergeRecord, *, retired: Lead | None = None) -> tuple[Lead, Lead]:
     """
     Undo a manual merge: return the master and the other lead as they were (SPEC MRG-8).

@@ -27,7 +27,6 @@ created_at naive_datetime
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Iterable, Mapping
 from typing import Final
 
@@ -76,7 +75,7 @@ MERGED: Final = "merged"
 """Status of a lead retired by a manual merge (SPEC MRG-8)."""
 
 
-class Role(enum.StrEnum):
+class Role(a.ClosedEnum):
     """What a user may do; a user may hold several roles."""
 
     SUPER_USER = "super_user"
@@ -89,7 +88,7 @@ class Role(enum.StrEnum):
     AGENT = "agent"
 
 
-class EventStatus(enum.StrEnum):
+class EventStatus(a.ClosedEnum):
     """State of an event (meeting, call, visit) on a lead."""
 
     SCHEDULED = "scheduled"
@@ -97,7 +96,7 @@ class EventStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-class Channel(enum.StrEnum):
+class Channel(a.ClosedEnum):
     """How a lead reaches agents (SPEC RTE-1)."""
 
     DIGITAL = "digital"
@@ -106,7 +105,7 @@ class Channel(enum.StrEnum):
     TRANSFER = "transfer"
 
 
-class ClaimBucket(enum.StrEnum):
+class ClaimBucket(a.ClosedEnum):
     """Where a claimed lead came from; the fresh quota counts ``fresh`` only (RTE-6)."""
 
     DIGITAL = "digital"
@@ -115,7 +114,7 @@ class ClaimBucket(enum.StrEnum):
     TRANSFER = "transfer"
 
 
-class Crm(enum.StrEnum):
+class Crm(a.ClosedEnum):
     """The CRMs whose related-lead rules leadcore knows (SPEC REL-2)."""
 
     SALESFORCE = "salesforce"
@@ -126,7 +125,7 @@ class Crm(enum.StrEnum):
     SELLSY = "sellsy"
 
 
-class RecordKind(enum.StrEnum):
+class RecordKind(a.ClosedEnum):
     """Kind of a CRM record; not every CRM has every kind (SPEC REL-2)."""
 
     LEAD = "lead"

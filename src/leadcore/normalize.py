@@ -90,6 +90,7 @@ class NormalizePolicy(a.Frozen):
     default_region: str = attrs.field(metadata=a.check(_fields.region), default=DEFAULT_REGION)
 
 
+@a.checked
 def fold(text: str) -> FoldedName:
     """
     Fold ``text`` for comparing names: the SPEC "Text" fold, possibly empty.
@@ -103,6 +104,7 @@ def fold(text: str) -> FoldedName:
     return FoldedName(_text.fold(text))
 
 
+@a.checked
 def name(value: str) -> FoldedName | None:
     """
     Return the folded name, or None when nothing is left after folding.
@@ -116,6 +118,7 @@ def name(value: str) -> FoldedName | None:
     return FoldedName(folded) if folded else None
 
 
+@a.checked
 def email(value: str) -> NormalizedEmail | None:
     """
     Return the trimmed, lower-cased address, or None when it is not usable.
@@ -134,6 +137,7 @@ def email(value: str) -> NormalizedEmail | None:
     return NormalizedEmail(cleaned)
 
 
+@a.checked
 def check_region(region: str, *, path: str = "region") -> str:
     """
     Return ``region`` upper-cased if ``phonenumbers`` knows it; raise otherwise.
@@ -149,6 +153,7 @@ def check_region(region: str, *, path: str = "region") -> str:
     return region.upper()
 
 
+@a.checked
 def phone(value: str, *, region: str = DEFAULT_REGION) -> E164Phone | None:
     """
     Return the E.164 form of ``value`` read with default ``region``, or None if unusable.
@@ -172,11 +177,13 @@ def _placeholder_set(names: tuple[str, ...]) -> frozenset[str]:
     return frozenset(f for f in (_text.fold(n) for n in names) if f)
 
 
+@a.checked
 def placeholder_set(names: Iterable[str]) -> frozenset[str]:
     """Return the folded forms of placeholder ``names`` (cached per list)."""
     return _placeholder_set(tuple(names))
 
 
+@a.checked
 def is_placeholder(
     first_name: str | None,
     last_name: str | None,
@@ -227,11 +234,14 @@ class NormalizedPerson(a.Frozen):
 
     @email_set.default
     def _email_set(self) -> frozenset[NormalizedEmail]:
-        return frozenset(self.emails)
+        # Before the fields are checked: anything but a tuple is reported by the check.
+        given: object = self.emails
+        return a.to_frozenset(self.emails) if isinstance(given, tuple) else frozenset()
 
     @phone_set.default
     def _phone_set(self) -> frozenset[E164Phone]:
-        return frozenset(self.phones)
+        given: object = self.phones
+        return a.to_frozenset(self.phones) if isinstance(given, tuple) else frozenset()
 
     @property
     def has_full_name(self) -> bool:
@@ -265,6 +275,7 @@ def prime(who: Person, forms: NormalizedPerson, *, region: str) -> Person:
     return who
 
 
+@a.checked
 def person(who: Person, *, region: str = DEFAULT_REGION) -> NormalizedPerson:
     """
     Return the normal forms of ``who``, computed once per person and region.

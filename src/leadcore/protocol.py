@@ -29,6 +29,7 @@ from typing import Any, BinaryIO, Final, TextIO
 import attrs
 
 from leadcore import _protocol, _wire
+from leadcore._attrs import checked, of_type
 from leadcore._protocol import registry
 from leadcore._quote import quote
 from leadcore._wire import Obj, join, parse_datetime
@@ -138,6 +139,7 @@ def _refuse_unwritable(request: dict[str, object]) -> dict[str, object] | None:
     return _error(request_id, "invalid_input", str(problem), problem.path)
 
 
+@checked
 def decide(request: Mapping[str, object] | object) -> dict[str, object]:
     """
     Answer one protocol request (already parsed from JSON).
@@ -217,6 +219,7 @@ _JSON_SPACE: Final = " \t\r\n"
 """White space as JSON defines it: a line of nothing else is skipped."""
 
 
+@checked
 def decide_line(line: str | bytes) -> dict[str, object] | None:
     """
     Answer one JSON Lines request; None for a line of (JSON) white space only.
@@ -248,6 +251,7 @@ def decide_line(line: str | bytes) -> dict[str, object] | None:
     return decide(request)
 
 
+@checked
 def dumps(response: Mapping[str, object]) -> str:
     r"""
     Write a response as one line of JSON; never raises.
@@ -277,14 +281,28 @@ def dumps(response: Mapping[str, object]) -> str:
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
+_STREAM: Final = of_type(Iterable)
+
+
+# A stream (stdin) is answered line by line: only its shape is checked, never read ahead.
+@checked(lines=_STREAM)
 def answers(lines: Iterable[str] | Iterable[bytes]) -> Iterator[dict[str, object]]:
-    """Yield a response for every request line, in order (white-space lines skipped)."""
-    for line in lines:
+    """
+    Yield a response for every request line, in order (white-space lines skipped).
+
+    Raises:
+        InvalidInput: An item of ``lines`` is neither text nor bytes (not a line).
+
+    """
+    for index, line in enumerate(lines):
+        if not isinstance(line, str | bytes):
+            raise InvalidInput.single(f"lines[{index}]", line, "must be a line (str or bytes)")
         response = decide_line(line)
         if response is not None:
             yield response
 
 
+@checked
 def run(infile: TextIO | BinaryIO, outfile: TextIO) -> int:
     """
     Answer every line of ``infile`` on ``outfile``, flushing each; return the count.

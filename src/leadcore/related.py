@@ -402,6 +402,9 @@ def _key(record: CrmRecord, field: KeyField) -> str | None:
 # -- rules --------------------------------------------------------------------------------
 
 
+# records: checked by the rule itself, every problem in table order (kinds the CRM
+# lacks, duplicate ids, junk) at once.
+@a.checked(records=None)
 def find(
     crm: Crm | str,
     record: CrmRecord,
@@ -491,6 +494,7 @@ def find(
     return RelatedLeads(related=found)
 
 
+@a.checked
 def related(
     crm: Crm | str,
     a_record: CrmRecord,
@@ -531,6 +535,7 @@ def related(
     return key is not None and key == _key(b_record, field)
 
 
+@a.checked(records=None)  # as find
 def group(  # noqa: C901, PLR0912  # the hot loop is flat on purpose: a million records (REL-6)
     crm: Crm | str,
     records: Iterable[CrmRecord],
@@ -633,6 +638,7 @@ def group(  # noqa: C901, PLR0912  # the hot loop is flat on purpose: a million 
     return tuple(groups)
 
 
+@a.checked
 def cadence_memberships(records: Iterable[CrmRecord]) -> tuple[CadenceMembership, ...]:
     """
     Return every (record, cadence) membership of ``records``, in input order (REL-5).
@@ -662,6 +668,8 @@ def cadence_memberships(records: Iterable[CrmRecord]) -> tuple[CadenceMembership
     )
 
 
+# Every argument is checked by the rule itself, every problem at once.
+@a.checked(selected=None, memberships=None, current=None, include_current=None)
 def stop(
     selected: Iterable[str],
     memberships: Iterable[CadenceMembership],

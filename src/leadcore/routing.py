@@ -282,6 +282,7 @@ def _last_claims(claims: Iterable[Claim], now: dt.datetime) -> dict[str, dt.date
     return last
 
 
+@a.checked
 def eligible(
     channel: Channel | str,
     lead: Lead,
@@ -367,6 +368,7 @@ def _available(eligibility: Eligibility, offered: set[str]) -> tuple[list[str], 
     return preferred, fallback
 
 
+@a.checked
 def next_wave(
     eligibility: Eligibility,
     offered_before: Iterable[str] = (),
@@ -427,6 +429,7 @@ class WaveCheck(a.Frozen):
         return tuple(r.code for r in self.reasons)
 
 
+@a.checked
 def judge_wave(
     eligibility: Eligibility,
     offered_before: Iterable[str],
@@ -514,6 +517,7 @@ def judge_wave(
     return WaveCheck(legal=not found, reasons=tuple(found), size=size)
 
 
+@a.checked
 def check_wave(  # noqa: PLR0917  # the SPEC's inputs, in the protocol's order
     channel: Channel | str,
     lead: Lead,
@@ -567,6 +571,7 @@ def check_wave(  # noqa: PLR0917  # the SPEC's inputs, in the protocol's order
 # -- dispatch (RTE-2, RTE-3) --------------------------------------------------------------
 
 
+@a.checked
 def open_dispatch(
     channel: Channel | str,
     lead: str,
@@ -605,6 +610,7 @@ def _fill(
     return state
 
 
+@a.checked
 def dispatch(
     channel: Channel | str,
     lead: Lead,
@@ -681,6 +687,7 @@ def dispatch(
 # -- fresh bucket (RTE-6) -----------------------------------------------------------------
 
 
+@a.checked
 def fresh_limit(fresh_count: int, active_agents: int) -> int:
     """
     Return how many fresh-bucket leads an agent may claim per window (RTE-6).
@@ -727,6 +734,7 @@ class FreshGrant(a.Frozen):
         return tuple(r.code for r in self.reasons)
 
 
+@a.checked
 def fresh_claim(
     agent: str,
     claims: Iterable[Claim],
@@ -849,6 +857,7 @@ def _transfer_permission(lead: Lead, by: User) -> Reason | None:
     )
 
 
+@a.checked
 def transfer(
     lead: Lead,
     to: Agent,
@@ -927,6 +936,7 @@ class Diagnosis(a.Frozen):
         return tuple(r.code for r in self.reasons)
 
 
+@a.checked
 def diagnose(agent: Agent, channel: Channel | str) -> Diagnosis:
     """
     List every reason an agent receives no leads of ``channel`` (RTE-8).

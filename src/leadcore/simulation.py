@@ -195,6 +195,7 @@ class Percentiles(a.Frozen):
         )
 
 
+@a.checked
 def gini(values: Iterable[int]) -> float:
     """
     Return the Gini coefficient of ``values``: 0 when all equal, near 1 when one has all.
@@ -212,6 +213,9 @@ def gini(values: Iterable[int]) -> float:
 
 
 def _frozen_counts(value: Mapping[str, int]) -> Mapping[str, int]:
+    raw: object = value
+    if not isinstance(raw, Mapping):
+        return value  # the field's check reports it
     return MappingProxyType(dict(value))
 
 
@@ -367,6 +371,7 @@ class _Tally:
         )
 
 
+@a.checked
 def simulate(  # noqa: C901, PLR0912, PLR0915  # one event loop, kept in one place for speed
     arrivals: Iterable[Arrival],
     agents: Iterable[Agent],
@@ -531,6 +536,7 @@ def simulate(  # noqa: C901, PLR0912, PLR0915  # one event loop, kept in one pla
     return tally.report()
 
 
+@a.checked
 def synthetic_arrivals(
     day: dt.date,
     *,

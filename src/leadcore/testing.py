@@ -51,7 +51,9 @@ except ImportError as _error:  # pragma: no cover  # tested in a subprocess
 
 from leadcore import _wire
 from leadcore import reasons as reasons_catalogue
+from leadcore._attrs import checked
 from leadcore.decisions import CancelledEvent, Change, Reason, Verdict
+from leadcore.errors import InvalidInput
 from leadcore.model import (
     WIP_STATUSES,
     Agent,
@@ -275,6 +277,7 @@ def _at(draw: st.DrawFn, around: dt.datetime, ages: st.SearchStrategy[dt.timedel
     return (around - draw(ages)).astimezone(draw(_OFFSET))
 
 
+@checked
 def aware_datetimes(
     *, around: dt.datetime = NOW, past: bool = True, future: bool = False
 ) -> st.SearchStrategy[dt.datetime]:
@@ -295,8 +298,7 @@ def aware_datetimes(
     elif future:
         ages = _FUTURE_AGES
     else:
-        msg = "aware_datetimes needs past=True or future=True"
-        raise ValueError(msg)
+        raise InvalidInput.single("past", past, "aware_datetimes needs past=True or future=True")
     return st.builds(lambda age, offset: (around - age).astimezone(offset), ages, _OFFSET)
 
 
@@ -323,6 +325,7 @@ def _event(draw: st.DrawFn, around: dt.datetime) -> Event:
 _EVENT_STATUS: Final = st.sampled_from(EventStatus)
 
 
+@checked
 @st.composite
 def events(draw: st.DrawFn, *, around: dt.datetime = NOW) -> Event:
     """An event before or after ``around``, in any status."""
@@ -369,6 +372,7 @@ _FIELDS: Final = st.dictionaries(
 )
 
 
+@checked
 @st.composite
 def leads(
     draw: st.DrawFn,
@@ -419,6 +423,7 @@ def agents() -> st.SearchStrategy[Agent]:
     )
 
 
+@checked
 def claims(
     *, around: dt.datetime = NOW, agent: st.SearchStrategy[str] | None = None
 ) -> st.SearchStrategy[Claim]:
@@ -1022,6 +1027,7 @@ def _request(draw: st.DrawFn, rule: str, valid: bool) -> Input:  # noqa: FBT001 
     return request
 
 
+@checked
 def requests(rule: str | None = None, *, valid: bool = False) -> st.SearchStrategy[Input]:
     """
     Protocol requests (JSON objects) for ``rule``, or for any rule when None.
@@ -1041,7 +1047,7 @@ def requests(rule: str | None = None, *, valid: bool = False) -> st.SearchStrate
         valid: Never damage the request.
 
     Raises:
-        ValueError: ``rule`` is not a protocol rule.
+        InvalidInput: ``rule`` is not a protocol rule (a ``ValueError`` too).
 
     >>> from hypothesis import find
     >>> request = find(requests("normalize.phone"), lambda r: r["input"]["value"] == "12345")
@@ -1052,6 +1058,5 @@ def requests(rule: str | None = None, *, valid: bool = False) -> st.SearchStrate
     if rule is None:
         return st.sampled_from(RULES).flatmap(lambda name: _request(name, valid))
     if rule not in _INPUTS:
-        msg = f"no request strategy for rule {rule!r}; known: {', '.join(RULES)}"
-        raise ValueError(msg)
+        raise InvalidInput.single("rule", rule, f"must be a protocol rule: {', '.join(RULES)}")
     return _request(rule, valid)

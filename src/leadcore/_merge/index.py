@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from typing import Final
 
 from leadcore import normalize
+from leadcore._attrs import checked
 from leadcore._merge.engine import Spec, has_real_full_name
 from leadcore.errors import InvalidInput
 from leadcore.model import Lead, Person
@@ -101,6 +102,7 @@ class MergeIndex:
     region: str
     """The default phone region the leads were normalised with."""
 
+    @checked
     def __init__(
         self, leads: Iterable[Lead] = (), *, region: str = normalize.DEFAULT_REGION
     ) -> None:

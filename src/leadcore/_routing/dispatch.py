@@ -9,7 +9,6 @@ Public through :mod:`leadcore.routing`, which re-exports every name here and add
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Iterable
 from types import MappingProxyType
 from typing import Final, Literal, cast
@@ -35,7 +34,7 @@ __all__ = [
 ]
 
 
-class EventKind(enum.StrEnum):
+class EventKind(a.ClosedEnum):
     """What happened during a dispatch (SPEC "Events for routing.dispatch")."""
 
     CLAIM = "claim"
@@ -282,6 +281,7 @@ def _state(state: DispatchState) -> DispatchState:
     return state
 
 
+@a.checked
 def offer(state: DispatchState, wave: Iterable[str]) -> DispatchState:
     """
     Offer the next wave, at the state's ``clock`` (RTE-2, RTE-3).
@@ -385,6 +385,7 @@ def reject_rest(state: DispatchState, events: Iterable[tuple[int, DispatchEvent]
     return _next(state, rejected=tuple(rejected), clock=clock, applied=applied)
 
 
+@a.checked
 def apply_event(
     state: DispatchState,
     event: DispatchEvent,

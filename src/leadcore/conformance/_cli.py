@@ -17,10 +17,10 @@ from typing import Any, TextIO
 
 from leadcore import reasons
 from leadcore.conformance._fuzz import fuzz
-from leadcore.conformance._process import ImplementationError
 from leadcore.conformance._runner import run, select
 from leadcore.conformance._schema import schema
-from leadcore.conformance._vectors import Vector, VectorError, json_text, load, vectors
+from leadcore.conformance._vectors import Vector, json_text, load, vectors
+from leadcore.errors import InvalidInput, LeadcoreError
 
 __all__ = ["add_parser"]
 
@@ -38,7 +38,7 @@ def _chosen(args: argparse.Namespace) -> tuple[Vector, ...]:
 def _run(args: argparse.Namespace, out: TextIO) -> int:
     try:
         cases = _chosen(args)
-    except (OSError, VectorError) as error:
+    except (OSError, LeadcoreError) as error:  # a vectors file unreadable or malformed
         sys.stderr.write(f"leadcore conformance run: {error}\n")
         return 2
     if not cases:
@@ -54,7 +54,7 @@ def _run(args: argparse.Namespace, out: TextIO) -> int:
             require_all=args.require_all,
             shrink_calls=args.shrink,
         )
-    except ImplementationError as error:
+    except LeadcoreError as error:  # cannot start, or an argument refused
         sys.stderr.write(f"leadcore conformance run: {error}\n")
         return 2
     if args.junit:
@@ -89,7 +89,7 @@ def _fuzz(args: argparse.Namespace, out: TextIO) -> int:
             f"leadcore conformance fuzz needs hypothesis ({error}): pip install 'leadcore[test]'\n"
         )
         return 2
-    except (ImplementationError, ValueError) as error:
+    except (LeadcoreError, ValueError) as error:
         sys.stderr.write(f"leadcore conformance fuzz: {error}\n")
         return 2
     out.write(report.format())
@@ -105,7 +105,7 @@ def _vectors(args: argparse.Namespace, out: TextIO) -> int:
 def _schema(args: argparse.Namespace, out: TextIO) -> int:
     try:
         document: dict[str, Any] = schema(args.name)
-    except KeyError:
+    except InvalidInput:
         sys.stderr.write(f"leadcore conformance schema: no definition {args.name!r}\n")
         return 2
     out.write(json_text(document, indent=2) + "\n")

@@ -34,6 +34,7 @@ from typing import Any, Final, Literal, Protocol
 import attrs
 
 from leadcore import protocol, reasons
+from leadcore._attrs import Frozen, checked
 from leadcore.conformance._contract import expectation
 from leadcore.conformance._dispatch import leadcore_replay
 from leadcore.conformance._vectors import json_text
@@ -58,7 +59,7 @@ Kind = Literal[
 
 
 @attrs.frozen(kw_only=True)
-class Mismatch:
+class Mismatch(Frozen):
     """
     One disagreement between the expected and the actual answer.
 
@@ -452,7 +453,7 @@ def leadcore_check_wave(
 
 
 @attrs.frozen(kw_only=True)
-class WaveJudge:
+class WaveJudge(Frozen):
     """
     Judge ``routing.dispatch`` answers by legality, not by equal waves (SPEC RTE-2, GEN-2).
 
@@ -563,6 +564,7 @@ def _without_message(value: object) -> object:
     return value
 
 
+@checked
 def compare(
     request: Mapping[str, Any],
     expected: Mapping[str, Any],

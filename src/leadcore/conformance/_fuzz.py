@@ -31,6 +31,7 @@ from typing import Any, Final
 import attrs
 
 from leadcore import protocol
+from leadcore._attrs import Frozen, checked
 from leadcore.conformance._compare import Judge, Mismatch, compare, no_answer
 from leadcore.conformance._contract import expectation
 from leadcore.conformance._ids import PROTOCOL_RULES
@@ -42,7 +43,7 @@ __all__ = ["Finding", "FuzzReport", "fuzz"]
 
 
 @attrs.frozen(kw_only=True)
-class Finding:
+class Finding(Frozen):
     """
     One disagreement the fuzzer found, shrunk.
 
@@ -66,7 +67,7 @@ class Finding:
 
 
 @attrs.frozen(kw_only=True)
-class FuzzReport:
+class FuzzReport(Frozen):
     """
     The result of a fuzzing run.
 
@@ -231,6 +232,7 @@ class _Search:
         return verdict
 
 
+@checked
 def fuzz(  # noqa: C901, PLR0912, PLR0915  # one loop over rules and rounds, in one place
     command: str | Sequence[str],
     *,

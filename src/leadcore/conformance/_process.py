@@ -30,6 +30,7 @@ from typing import IO, Any, Final, Self
 
 import attrs
 
+from leadcore._attrs import Frozen, checked
 from leadcore.conformance._vectors import json_text
 from leadcore.errors import LeadcoreError
 
@@ -44,7 +45,7 @@ class ImplementationError(LeadcoreError, RuntimeError):
 
 
 @attrs.frozen(kw_only=True)
-class Reply:
+class Reply(Frozen):
     """
     What the implementation answered to one request.
 
@@ -104,6 +105,7 @@ class Implementation:
     {'id': 1, 'ok': True, 'result': {'normalized': 'zoe'}}
     """
 
+    @checked
     def __init__(
         self,
         command: str | Sequence[str],

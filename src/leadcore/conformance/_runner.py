@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 import attrs
 
+from leadcore._attrs import Frozen, checked
 from leadcore.conformance._compare import Judge, Mismatch, compare, no_answer
 from leadcore.conformance._ids import RULE_IDS
 from leadcore.conformance._process import Implementation
@@ -38,7 +39,7 @@ _NO_ANSWER_SHRINK = {"hang": 0, "crash": 10}
 
 
 @attrs.frozen(kw_only=True)
-class CaseResult:
+class CaseResult(Frozen):
     """
     The outcome of one vector.
 
@@ -151,7 +152,7 @@ class FailureGroup:
 
 
 @attrs.frozen(kw_only=True)
-class Report:
+class Report(Frozen):
     """
     The result of a conformance run.
 
@@ -412,6 +413,7 @@ def _format_group(group: FailureGroup) -> list[str]:
     return lines
 
 
+@checked
 def select(found: Iterable[Vector], selectors: Sequence[str] | None) -> tuple[Vector, ...]:
     """
     Keep the vectors any selector names.
@@ -522,6 +524,7 @@ def _groups(
     return tuple(found)
 
 
+@checked
 def run(
     command: str | Sequence[str],
     cases: Iterable[Vector] | None = None,

@@ -29,6 +29,8 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from leadcore import reasons
+from leadcore._attrs import checked
+from leadcore.errors import InvalidInput
 
 __all__ = ["RESULT_KEYS", "schema", "validate"]
 
@@ -630,6 +632,7 @@ def _document() -> Schema:
     }
 
 
+@checked
 def schema(name: str | None = None) -> Schema:
     """
     Return the protocol's JSON Schema document, or one of its definitions by name.
@@ -640,7 +643,7 @@ def schema(name: str | None = None) -> Schema:
             for the whole document.
 
     Raises:
-        KeyError: No definition has that name.
+        InvalidInput: No definition has that name.
 
     >>> sorted(schema()["$defs"]["result.routing.fresh_limit"]["required"])
     ['limit']
@@ -648,7 +651,16 @@ def schema(name: str | None = None) -> Schema:
     document = _document()
     if name is None:
         return copy.deepcopy(document)
-    return copy.deepcopy(document["$defs"][name])
+    return copy.deepcopy(_definition(document, name))
+
+
+def _definition(document: Schema, name: str) -> Schema:
+    definitions: dict[str, Schema] = document["$defs"]
+    if name not in definitions:
+        raise InvalidInput.single(
+            "name", name, "is not a definition of the schema (see schema()['$defs'])"
+        )
+    return definitions[name]
 
 
 # -- validation ---------------------------------------------------------------------------
@@ -774,6 +786,7 @@ _KEYWORDS: Final = frozenset(
 )
 
 
+@checked
 def validate(instance: object, name: str | None = None) -> list[str]:
     r"""
     Validate a JSON value against the protocol schema; return the problems (none: valid).
@@ -790,5 +803,5 @@ def validate(instance: object, name: str | None = None) -> list[str]:
     ["now: '2026-01-01T00:00:00' does not match the pattern ^\\d{4}-..."]
     """
     document = _document()
-    rule = document if name is None else document["$defs"][name]
+    rule = document if name is None else _definition(document, name)
     return _check(instance, rule, document, "")

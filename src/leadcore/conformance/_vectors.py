@@ -24,7 +24,7 @@ import attrs
 from leadcore import _attrs as a
 from leadcore.conformance._contract import messageless
 from leadcore.conformance._ids import RULE_IDS, family_of
-from leadcore.errors import LeadcoreError
+from leadcore.errors import InvalidInput, LeadcoreError
 
 __all__ = [
     "Vector",
@@ -167,19 +167,25 @@ def _read(text: str, name: str) -> list[Vector]:
     ]
 
 
+@a.checked
 def load(path: str | Path) -> tuple[Vector, ...]:
     """
     Load the vectors of one JSON Lines file (a fuzz finding, a team's own suite).
 
     Raises:
         VectorError: A line is not a vector; the message names the file and line.
-        OSError: The file cannot be read.
+        InvalidInput: The file cannot be read.
 
     """
     file = Path(path)
-    return tuple(_read(file.read_text(encoding="utf-8"), file.name))
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput.single("path", str(path), f"cannot be read: {error}") from error
+    return tuple(_read(text, file.name))
 
 
+@a.checked
 def vectors(families: Iterable[str] | None = None) -> tuple[Vector, ...]:
     """
     Return the conformance vectors shipped inside leadcore, file by file, line by line.
@@ -213,15 +219,17 @@ def shipped_families() -> tuple[str, ...]:
     )
 
 
+@a.checked
 def covered(found: Iterable[Vector]) -> dict[str, int]:
     """Return, for each SPEC rule id, how many of ``found`` are tagged with it."""
     counts = dict.fromkeys(RULE_IDS, 0)
     for vector in found:
         for rule_id in vector.rules:
-            counts[rule_id] += 1
+            counts[rule_id] = counts.get(rule_id, 0) + 1
     return counts
 
 
+@a.checked
 def contract_view(response: object) -> object:
     """
     Strip a response of its messages (never compared): the strict view of an answer.
@@ -252,9 +260,19 @@ def json_text(value: object, *, indent: int | None = None, sort_keys: bool = Fal
     return _SURROGATE.sub(lambda m: f"\\u{ord(m[0]):04x}", text)
 
 
+@a.checked
 def dump(found: Iterable[Vector], path: str | Path) -> Path:
-    """Write vectors to a JSON Lines file, one per line; return the path."""
+    """
+    Write vectors to a JSON Lines file, one per line; return the path.
+
+    Raises:
+        InvalidInput: The file cannot be written.
+
+    """
     file = Path(path)
     lines = [json_text(v.to_json()) for v in found]
-    file.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    try:
+        file.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    except OSError as error:
+        raise InvalidInput.single("path", str(path), f"cannot be written: {error}") from error
     return file
