@@ -83,12 +83,16 @@ class Frozen:
         super().__init_subclass__(**kwargs)
 
     def __attrs_post_init__(self) -> None:
-        problems: list[Problem] = []
         checks = _FIELD_CHECKS.get(type(self))
         if checks is None:
             checks = _FIELD_CHECKS[type(self)] = _field_checks(type(self))
-        for name, check in checks:
-            problems.extend(check(name, getattr(self, name)))
+        always, typed, verify = checks
+        problems: list[Problem] = []
+        for name, check in always:
+            problems += check(name, getattr(self, name))
+        if typed and (verify is None or not verify(self)):
+            for name, check in typed:
+                problems += check(name, getattr(self, name))
         extra = getattr(self, "_check_together", None)
         if extra is not None and not problems:
             problems.extend(extra())
@@ -96,25 +100,55 @@ class Frozen:
             raise InvalidInput(problems)
 
 
-_FIELD_CHECKS: dict[type, tuple[tuple[str, Check], ...]] = {}
+FieldChecks = tuple[
+    tuple[tuple[str, Check], ...],
+    tuple[tuple[str, Check], ...],
+    Callable[[object], bool] | None,
+]
+"""A class's field checks: its own (always run), typed ones, and their quick test."""
+
+_FIELD_CHECKS: dict[type, FieldChecks] = {}
 
 
-def _field_checks(cls: type) -> tuple[tuple[str, Check], ...]:
-    """Each field's check: its own (metadata), else one derived from its type."""
+def _field_checks(cls: type) -> FieldChecks:
+    """
+    Each field's check: its own (metadata), else one derived from its type.
+
+    The derived checks whose types have quick expressions are compiled into one test,
+    and run one by one only when it fails (to say what is wrong).
+    """
     fields = attrs.fields(cast("type[attrs.AttrsInstance]", cls))
     hints: dict[str, object] | None = None
-    found: list[tuple[str, Check]] = []
+    always: list[tuple[str, Check]] = []
+    typed: list[tuple[str, Check]] = []
+    quick: list[tuple[str, str]] = []
     for field in fields:
         own: Check | None = field.metadata.get(CHECK)
+        derived: TypeCheck | None = None
         if own is None and field.init:
             if hints is None:
                 hints = _hints(cls)
-            own = of_type(hints.get(field.name, object))
-        if own is not None and field.alias != field.name:
-            own = _named(own, field.alias)
-        if own is not None:
-            found.append((field.name, own))
-    return tuple(found)
+            own = derived = of_type(hints.get(field.name, object))
+        if own is None:
+            continue
+        named = own if field.alias == field.name else _named(own, field.alias)
+        if derived is not None and derived.quick is not None:
+            typed.append((field.name, named))
+            quick.append((field.name, derived.quick))
+        else:
+            always.append((field.name, named))
+    verify = _compile(quick) if len(quick) == len(typed) and quick else None
+    return tuple(always), tuple(typed), verify
+
+
+def _compile(quick: list[tuple[str, str]]) -> Callable[[object], bool]:
+    """Compile the quick expressions of fields into one test of an object."""
+    lines = [f"    v{n} = self.{name}" for n, (name, _) in enumerate(quick)]
+    test = " and ".join(expression.format(v=f"v{n}") for n, (_, expression) in enumerate(quick))
+    source = "def verify(self):\n" + "\n".join(lines) + f"\n    return bool({test})\n"
+    space: dict[str, object] = dict(_CONSTANTS)
+    exec(compile(source, "<leadcore field checks>", "exec"), space)  # noqa: S102  # our own expressions
+    return cast("Callable[[object], bool]", space["verify"])
 
 
 def _named(check: Check, alias: str) -> Check:
@@ -494,32 +528,66 @@ class TypeCheck:
 
     Built by :func:`of_type` from an annotation. ``materialize`` says that the value may
     be an iterator whose items must be checked, so :func:`checked` turns it into a tuple
-    first (checking must not consume what the function is about to read).
+    first (checking must not consume what the function is about to read). ``fast`` are
+    classes whose every instance is of the type: checks run on hot paths (a rule's
+    arguments, every result built), so those are told by one set lookup.
     """
 
-    __slots__ = ("deep", "materialize", "name", "shape")
+    __slots__ = ("deep", "fast", "materialize", "name", "quick", "shape")
 
-    def __init__(
+    def __init__(  # all but the name and shape are optional
         self,
         name: str,
         shape: Callable[[object], bool],
         deep: Check | None = None,
         *,
         materialize: bool = False,
+        fast: frozenset[type] = frozenset(),
     ) -> None:
         self.name = name
         self.shape = shape
         self.deep = deep
         self.materialize = materialize
+        self.fast = fast
+        self.quick: str | None = None if not fast or deep is not None else _in_types(fast)
 
     def __call__(self, path: str, value: object) -> list[Problem]:
         """Return the problems of ``value`` at ``path`` (none when it is of the type)."""
+        if type(value) in self.fast:
+            return []
         if not self.shape(value):
             return _problem(path, value, f"must be {self.name}, not {type_name(value)}")
         return [] if self.deep is None else self.deep(path, value)
 
 
 _NOT_A_LIST: Final = (str, bytes, bytearray, Mapping)
+
+
+# Quick checks: a Python expression true only of values of a type, ``{v}`` standing for
+# the value (a local name) and constants named in _CONSTANTS. Frozen classes compile the
+# expressions of all their fields into one function, so that a valid object (every
+# object leadcore's rules build) is checked without a call per field; the field checks
+# run only to say what is wrong.
+_CONSTANTS: dict[str, object] = {}
+
+
+def _name(constant: object) -> str:
+    """Return the name a quick expression refers to ``constant`` by."""
+    name = f"_k{id(constant)}"
+    _CONSTANTS[name] = constant
+    return name
+
+
+def _in_types(types_: frozenset[type]) -> str:
+    return f"(type({{v}}) in {_name(types_)})"
+
+
+def _texts_in(values: object, members: frozenset[str]) -> bool:
+    """Whether every item of a tuple is text among ``members`` (unhashables are not)."""
+    return (
+        all(isinstance(v, str) for v in cast("tuple[object, ...]", values))
+        and set(cast("tuple[str, ...]", values)) <= members
+    )
 
 
 def _number(value: object) -> bool:
@@ -537,6 +605,10 @@ def _a_list(value: object) -> bool:
 def _file(value: object) -> bool:
     return hasattr(value, "read") or hasattr(value, "write")
 
+
+_LISTS: Final = (list, tuple, set, frozenset)
+_SAMPLES: Final[tuple[object, ...]] = (False, 0, 0.0, "", None, [], (), set(), frozenset())
+"""One value of each built-in class, to find the classes a shape accepts whole."""
 
 # Classes whose values are told by more than isinstance, or named for people.
 _PLAIN: Final[dict[object, tuple[str, Callable[[object], bool], Check | None]]] = {
@@ -568,22 +640,28 @@ def _plain(cls: type) -> TypeCheck | None:
         return None
     if cls in _PLAIN:
         name, shape, deep = _PLAIN[cls]
-        return TypeCheck(name, shape, deep)
+        fast = frozenset(type(sample) for sample in _SAMPLES if shape(sample))
+        found = TypeCheck(name, shape, deep, fast=frozenset() if deep else fast)
+        if cls is dt.datetime:
+            found.quick = f"(type({{v}}) is {_name(cls)} and {{v}}.utcoffset() is not None)"
+        return found
     if issubclass(cls, enum.Enum):
         values = ", ".join(repr(m.value) for m in cls)
-        return TypeCheck(f"one of {values}", lambda v: isinstance(v, cls))
+        return TypeCheck(f"one of {values}", lambda v: isinstance(v, cls), fast=frozenset({cls}))
     if getattr(cls, "_is_protocol", False):
         if getattr(cls, "_is_runtime_protocol", False):
             return TypeCheck(article(cls.__name__), lambda v: isinstance(v, cls))
         if "__call__" in getattr(cls, "__protocol_attrs__", ()) or "__call__" in vars(cls):
             return TypeCheck(f"a function ({cls.__name__})", callable)
         return None
-    return TypeCheck(article(cls.__name__), lambda v: isinstance(v, cls))
+    return TypeCheck(article(cls.__name__), lambda v: isinstance(v, cls), fast=frozenset({cls}))
 
 
 def _collection_of(kind: type) -> Callable[[object], bool]:
+    exact = frozenset(t for t in _LISTS if issubclass(t, kind))
+
     def shape(value: object) -> bool:
-        return isinstance(value, kind) and _a_list(value)
+        return type(value) in exact or (isinstance(value, kind) and _a_list(value))
 
     return shape
 
@@ -591,11 +669,15 @@ def _collection_of(kind: type) -> Callable[[object], bool]:
 def _items(item: TypeCheck | None) -> Check | None:
     if item is None:
         return None
+    fast = item.fast
 
     def deep(path: str, value: object) -> list[Problem]:
-        if not isinstance(value, abc.Collection):
+        if type(value) not in _LISTS and not isinstance(value, abc.Collection):
             return []  # an iterator: checked by checked() once it is a tuple
-        return [p for i, e in enumerate(value) for p in item(f"{path}[{i}]", e)]
+        items = cast("abc.Collection[object]", value)
+        if fast and set(map(type, items)) <= fast:
+            return []
+        return [p for i, e in enumerate(items) for p in item(f"{path}[{i}]", e)]
 
     return deep
 
@@ -636,10 +718,40 @@ def _union(parts: list[TypeCheck]) -> TypeCheck:
                 first = found if first is None else first
         return first or []
 
-    return TypeCheck(" or ".join(names), shape, deep, materialize=any(p.materialize for p in parts))
+    fast = frozenset().union(*(p.fast for p in parts))
+    found = TypeCheck(
+        " or ".join(names),
+        shape,
+        deep,
+        materialize=any(p.materialize for p in parts),
+        fast=fast if all(p.deep is None for p in parts) else frozenset(),
+    )
+    quick = [p.quick for p in parts]
+    if all(q is not None for q in quick):
+        found.quick = f"({' or '.join(cast('list[str]', quick))})"
+    return found
+
+
+class _Texts:
+    """The shape of a literal of strings: text, one of ``texts``."""
+
+    __slots__ = ("texts",)
+
+    def __init__(self, texts: frozenset[str]) -> None:
+        self.texts = texts
+
+    def __call__(self, value: object) -> bool:
+        # Text first, so that an unhashable value is simply not one of them.
+        return isinstance(value, str) and value in self.texts
 
 
 def _literal(values: tuple[object, ...]) -> TypeCheck:
+    texts = frozenset(v for v in values if isinstance(v, str))
+    if len(texts) == len(values):
+        found = TypeCheck(f"one of {', '.join(map(repr, values))}", _Texts(texts))
+        found.quick = f"(isinstance({{v}}, str) and {{v}} in {_name(texts)})"
+        return found
+
     def shape(value: object) -> bool:
         # By equality and type, so that an unhashable value is simply not one of them.
         return any(isinstance(value, type(v)) and value == v for v in values)
@@ -720,12 +832,24 @@ def of_type(hint: object) -> TypeCheck | None:  # noqa: C901, PLR0912  # one bra
     if origin in _SEQUENCES:
         kind, name = _SEQUENCES[origin]
         item = of_type(args[0]) if args else None
-        return TypeCheck(
+        lists = frozenset(t for t in _LISTS if issubclass(t, kind))
+        found = TypeCheck(
             name,
             _collection_of(kind),
             _items(item),
             materialize=item is not None,
+            fast=lists if item is None else frozenset(),
         )
+        if item is not None and item.fast and item.deep is None:
+            found.quick = (
+                f"(type({{v}}) in {_name(lists)} and set(map(type, {{v}})) <= {_name(item.fast)})"
+            )
+        elif item is not None and isinstance(item.shape, _Texts):
+            found.quick = (
+                f"(type({{v}}) in {_name(lists)} and "
+                f"{_name(_texts_in)}({{v}}, {_name(item.shape.texts)}))"
+            )
+        return found
     if origin is not None:
         return of_type(origin)
     if isinstance(hint, type):
@@ -744,7 +868,7 @@ CHECKED: Final = "__leadcore_checked__"
 class _Arguments:
     """The checks of one function's parameters, built on its first call."""
 
-    __slots__ = ("function", "named", "overrides", "positional", "ready")
+    __slots__ = ("function", "many", "named", "overrides", "positional", "ready")
 
     def __init__(
         self, function: Callable[..., object], overrides: Mapping[str, Check | None]
@@ -752,8 +876,9 @@ class _Arguments:
         self.function = function
         self.overrides = overrides
         self.ready = False
-        self.positional: list[tuple[str, Check | None, bool]] = []
-        self.named: dict[str, tuple[Check | None, bool]] = {}
+        self.many: dict[str, int] = {}
+        self.positional: list[tuple[str, Check | None, frozenset[type]]] = []
+        self.named: dict[str, tuple[Check | None, frozenset[type]]] = {}
 
     def build(self) -> None:
         # Annotations are resolved on first call, when every class they name exists.
@@ -763,16 +888,18 @@ class _Arguments:
             msg = f"{self.function.__qualname__} has no parameter {', '.join(sorted(unknown))}"
             raise TypeError(msg)
         hints = _hints(self.function)
-        for name, parameter in parameters.items():
+        for index, (name, parameter) in enumerate(parameters.items()):
             if parameter.kind in {parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD}:
                 continue
             derived = of_type(hints.get(name, object))
             own = self.overrides.get(name, derived)
-            many = own is derived and derived is not None and derived.materialize
+            fast = own.fast if isinstance(own, TypeCheck) else frozenset()
+            if own is derived and derived is not None and derived.materialize:
+                self.many[name] = -1 if parameter.kind == parameter.KEYWORD_ONLY else index
             if parameter.kind != parameter.KEYWORD_ONLY:
-                self.positional.append((name, own, many))
+                self.positional.append((name, own, fast))
             if parameter.kind != parameter.POSITIONAL_ONLY:
-                self.named[name] = (own, many)
+                self.named[name] = (own, fast)
         self.ready = True
 
     def settle(
@@ -785,30 +912,37 @@ class _Arguments:
         """
         if not self.ready:
             self.build()
+        if self.many:
+            args = self.materialize(args, kwargs)
         problems: list[Problem] = []
-        given = list(args)
-        for index, (value, (name, own, many)) in enumerate(
-            zip(args, self.positional, strict=False)
-        ):
-            given[index] = settled = _settle(value, many=many)
-            if own is not None:
-                problems.extend(own(name, settled))
+        for (name, own, fast), value in zip(self.positional, args, strict=False):
+            if own is not None and type(value) not in fast:
+                problems += own(name, value)
+        named = self.named
         for name, value in kwargs.items():
-            entry = self.named.get(name)
-            if entry is None:
-                continue  # not a parameter: the call itself says so
-            own, many = entry
-            kwargs[name] = settled = _settle(value, many=many)
-            if own is not None:
-                problems.extend(own(name, settled))
-        return tuple(given), problems
+            entry = named.get(name)
+            if entry is not None and entry[0] is not None and type(value) not in entry[1]:
+                problems += entry[0](name, value)
+        return args, problems
+
+    def materialize(
+        self, args: tuple[object, ...], kwargs: dict[str, object]
+    ) -> tuple[object, ...]:
+        """Turn one-pass iterators given for collections into tuples (``kwargs`` in place)."""
+        given = list(args)
+        for name, index in self.many.items():
+            if 0 <= index < len(given):
+                given[index] = _settle(given[index])
+            elif name in kwargs:
+                kwargs[name] = _settle(kwargs[name])
+        return tuple(given)
 
 
-def _settle(value: object, *, many: bool) -> object:
+def _settle(value: object) -> object:
     """Return ``value``, or a tuple of its items when it is a one-pass iterator."""
-    if many and isinstance(value, Iterable) and not isinstance(value, abc.Collection):
-        return tuple(value)
-    return value
+    if type(value) in _LISTS or not isinstance(value, Iterable):
+        return value
+    return value if isinstance(value, abc.Collection) else tuple(value)
 
 
 @overload
@@ -859,6 +993,16 @@ def _wrap(function: Callable[P, R], *, overrides: Mapping[str, Check | None]) ->
 
     setattr(wrapper, CHECKED, True)
     return wrapper
+
+
+def unchecked(function: Callable[P, R]) -> Callable[P, R]:
+    """
+    Return a public function without its argument checks, for leadcore's own hot paths.
+
+    Only for callers whose arguments are checked already (fields of a checked lead, rows
+    the batch engine built): the checks are for what users hand the library.
+    """
+    return cast("Callable[P, R]", getattr(function, "__wrapped__", function))
 
 
 # -- enumerations -------------------------------------------------------------------------

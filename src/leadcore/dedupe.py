@@ -164,8 +164,11 @@ def load(
     ``workers`` above 1, reading and normalising run in that many processes.
 
     Rows with the wrong number of fields, no id, an id another row has too, a value over
-    10,000 characters or an unreadable timestamp are reported in ``bad_rows`` (with their
-    position and, for a file, their line) and left out.
+    10,000 characters or an unreadable timestamp, and lines of a file that are not UTF-8
+    or whose quoting is broken, are reported in ``bad_rows`` (with their position and,
+    for a file, their line) and left out: every row is a lead or a bad row. A file's
+    lines may end with CR LF, LF or CR alone; a stray quote costs its own row, never the
+    rows after it (see ``docs/dedupe.md``).
 
     >>> table = load([{"lead_id": "A", "phone": "415 867 5309"}, {"lead_id": ""}])
     >>> len(table), [(b.row, b.message) for b in table.bad_rows]

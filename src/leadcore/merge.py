@@ -412,6 +412,10 @@ class _Query(NamedTuple):
     real_name: bool
 
 
+# The lead is checked by the entry point; its customer needs no checks again.
+_person: Final = a.unchecked(normalize.person)
+
+
 def _query(
     lead: object, path: str, existing: object, *, now: object, policy: object, mode: Mode
 ) -> _Query:
@@ -421,7 +425,7 @@ def _query(
     rules = _check_policy(policy)
     leads = _check_existing(existing, rules)
     spec = compile_spec(rules, mode)
-    who = normalize.person(checked.customer, region=spec.region)
+    who = _person(checked.customer, region=spec.region)
     return _Query(when, rules, leads, spec, who, has_real_full_name(who, spec))
 
 
@@ -528,7 +532,7 @@ def _normal(who: object, path: str, region: str) -> NormalizedPerson:
     if isinstance(who, NormalizedPerson):
         return who
     if isinstance(who, Person):
-        return normalize.person(who, region=region)
+        return _person(who, region=region)
     raise InvalidInput.single(
         path, who, f"must be a Person or NormalizedPerson, not {type(who).__name__}"
     )

@@ -250,7 +250,7 @@ class NormalizedPerson(a.Frozen):
 
     def is_placeholder(self, names: Iterable[str] = DEFAULT_PLACEHOLDER_NAMES) -> bool:
         """Whether the name is a placeholder (see :func:`is_placeholder`)."""
-        folded = placeholder_set(names)
+        folded = _placeholder_set(names if isinstance(names, tuple) else tuple(names))
         parts = [p for p in (self.first, self.last) if p]
         if not parts:
             return False

@@ -18,6 +18,7 @@ differ. A progress bar is drawn on standard error when it is a terminal.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -301,6 +302,69 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         sys.stderr.write(f"leadcore dedupe: {error}\n")
         return 2
     bar.close()
+    elapsed = time.perf_counter() - started
+    written: list[str] = []
+    if args.out:
+        # The tables first: nothing that can meet a closed standard output comes before
+        # them, and a run that cannot write them fails loudly.
+        try:
+            written = _write_all(args, now, elapsed, result, comparison)
+        except OSError as error:
+            sys.stderr.write(f"leadcore dedupe: cannot write the tables to {args.out}: {error}\n")
+            return 1
+    try:
+        _report(args, now, result, comparison, written, elapsed, out)
+    except BrokenPipeError:
+        # The reader went away (`leadcore dedupe ... | head`): the tables are written, so
+        # nothing is lost; stop quietly, as Unix tools do.
+        _silence(out)
+        return 0
+    except OSError as error:
+        sys.stderr.write(f"leadcore dedupe: cannot write the summary: {error}\n")
+        return 1
+    return 0
+
+
+def _write_all(
+    args: argparse.Namespace,
+    now: dt.datetime,
+    elapsed: float,
+    result: dedupe.DedupeResult,
+    comparison: dedupe.PolicyComparison | None,
+) -> list[str]:
+    """Write every table and summary.json to ``--out``; return the paths written."""
+    folder = Path(args.out)
+    written = _write(result, folder)
+    summary: dict[str, object] = {
+        "file": args.file,
+        "now": now.isoformat(),
+        "seconds": round(elapsed, 3),
+        **result.summary.as_dict(),
+    }
+    if comparison is not None:
+        path = folder / "changes.csv"
+        _write_table(
+            path,
+            comparison.table(kind="rows"),
+            ["lead_a", "lead_b", "before", "after", "explanation_before", "explanation_after"],
+        )
+        written.append(str(path))
+        summary["what_if"] = {"changes": len(comparison.changes), **comparison.counts()}
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    written.append(str(folder / "summary.json"))
+    return written
+
+
+def _report(  # noqa: PLR0917  # the run's parts, shown
+    args: argparse.Namespace,
+    now: dt.datetime,
+    result: dedupe.DedupeResult,
+    comparison: dedupe.PolicyComparison | None,
+    written: list[str],
+    elapsed: float,
+    out: TextIO,
+) -> None:
+    """Write the summary to ``out`` and flush it (so that a closed pipe shows here)."""
     out.write(f"leadcore dedupe {args.file} at {now.isoformat()}\n")
     _summary(result, out)
     if comparison is not None:
@@ -309,30 +373,19 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
             f"  {change:<22} {count:>8,}\n" for change, count in comparison.counts().items()
         )
         _summary_after(comparison.after, out)
-    elapsed = time.perf_counter() - started
-    if args.out:
-        folder = Path(args.out)
-        written = _write(result, folder)
-        summary: dict[str, object] = {
-            "file": args.file,
-            "now": now.isoformat(),
-            "seconds": round(elapsed, 3),
-            **result.summary.as_dict(),
-        }
-        if comparison is not None:
-            path = folder / "changes.csv"
-            _write_table(
-                path,
-                comparison.table(kind="rows"),
-                ["lead_a", "lead_b", "before", "after", "explanation_before", "explanation_after"],
-            )
-            written.append(str(path))
-            summary["what_if"] = {"changes": len(comparison.changes), **comparison.counts()}
-        (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-        written.append(str(folder / "summary.json"))
+    if written:
         out.write(f"wrote        {', '.join(written)}\n")
     out.write(f"took         {elapsed:.1f} s\n")
-    return 0
+    out.flush()
+
+
+def _silence(out: TextIO) -> None:
+    """Point a closed standard output at /dev/null, so that Python's exit flush is quiet."""
+    if out is not sys.stdout:
+        return
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _summary_after(result: dedupe.DedupeResult, out: TextIO) -> None:

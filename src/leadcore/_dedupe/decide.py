@@ -20,7 +20,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Final, NamedTuple
 
-from leadcore import merge, normalize
+from leadcore import _attrs, merge, normalize
 from leadcore._dedupe.inputs import EPOCH, Chunk, Co
 from leadcore.model import Lead, Person
 from leadcore.normalize import E164Phone, FoldedName, NormalizedEmail, NormalizedPerson
@@ -29,6 +29,11 @@ AUTO: Final = 1
 """Mode bit of auto-merge (MRG-1 to MRG-6)."""
 DUPLICATES: Final = 2
 """Mode bit of possible duplicates (MRG-7)."""
+
+# The engine builds its leads from normalised rows and checks its policy and now once:
+# the rules are called without their argument checks, once a pair.
+_auto: Final = _attrs.unchecked(merge.auto)
+_duplicates: Final = _attrs.unchecked(merge.duplicates)
 
 
 class Directed(NamedTuple):
@@ -151,7 +156,7 @@ class Decider:
         now, policy = self.state.now, self.state.policy
         one, other = self.lead(inbound), self.lead(existing)
         if bits & AUTO:
-            verdict = merge.auto(one, [other], now=now, policy=policy)
+            verdict = _auto(one, [other], now=now, policy=policy)
             if verdict.action != "create":
                 found.append(
                     Directed(
@@ -165,7 +170,7 @@ class Decider:
                     )
                 )
         if bits & DUPLICATES:
-            listed = merge.duplicates(one, [other], now=now, policy=policy).duplicates
+            listed = _duplicates(one, [other], now=now, policy=policy).duplicates
             if listed:
                 item = listed[0]
                 found.append(

@@ -20,6 +20,7 @@ import csv
 import datetime as dt
 import io
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from itertools import pairwise
 from operator import itemgetter
@@ -125,17 +126,33 @@ def layout(header: Sequence[str], columns: Sequence[tuple[str, tuple[str, ...]]]
     Return the positions of ``columns`` (logical field, column names) in ``header``.
 
     Raises:
-        InvalidInput: A mapped column is not in the header (every missing one is listed).
+        InvalidInput: A mapped column is not in the header, or names several columns
+            for a field of one value (every problem is listed).
 
     """
-    where = {name: index for index, name in reversed(list(enumerate(header)))}
+    where: dict[str, list[int]] = {}
+    for index, name in enumerate(header):
+        where.setdefault(name, []).append(index)
     problems: list[Problem] = []
     found: dict[str, int | tuple[int, ...]] = {}
     for field, names in columns:
         positions: list[int] = []
         for name in names:
-            if name in where:
-                positions.append(where[name])
+            if name in where and (field in MULTI or len(where[name]) == 1):
+                # A field of several values reads every column of that name (none lost).
+                positions.extend(where[name])
+            elif name in where:
+                # [decided] docs/decisions.md: which of two same-named columns is the
+                # customer's first name? Refused rather than guessed.
+                listed = " and ".join(str(i + 1) for i in where[name])
+                problems.append(
+                    Problem(
+                        f"columns.{field}",
+                        name,
+                        f"is the name of {len(where[name])} columns of the input (columns "
+                        f"{listed}); rename one in the file, or map the field to another",
+                    )
+                )
             else:
                 problems.append(
                     Problem(
@@ -341,18 +358,23 @@ def _screen(
     lay: Layout,
     lines: Sequence[int] | None,
     longest: int | None,
+    unreadable: Unreadable | None = None,
 ) -> tuple[list[int], list[BadRow]]:
     """
-    Return the indexes of records of the right width, not too long, with an id.
+    Return the indexes of records readable, of the right width, not too long, with an id.
 
     ``longest`` is the longest record's length in characters when known (a CSV line):
-    a record no longer than the limit cannot hold a value over it.
+    a record no longer than the limit cannot hold a value over it. ``unreadable`` are
+    the records the reader could not read (their value shown, and why).
     """
     bad: list[BadRow] = []
     width, id_at, max_text = lay.width, lay.id, _attrs.MAX_TEXT
     drop: set[int] = set()
+    for index, (shown, why) in (unreadable or {}).items():
+        bad.append(BadRow(index, _line(lines, index), "", shown, why))
+        drop.add(index)
     if width:
-        for index in [i for i, r in enumerate(records) if len(r) != width]:
+        for index in [i for i, r in enumerate(records) if len(r) != width and i not in drop]:
             size = len(records[index])
             message = (
                 f"has {size} fields where the header has {width} (missing columns, or a "
@@ -409,6 +431,7 @@ def prepare(  # noqa: C901  # one column at a time
     *,
     lines: Sequence[int] | None = None,
     longest: int | None = None,
+    unreadable: Unreadable | None = None,
 ) -> Chunk:
     """
     Normalise ``records`` (sequences of cells laid out as ``settings.layout``).
@@ -416,14 +439,15 @@ def prepare(  # noqa: C901  # one column at a time
     Text cells are strings (empty for nothing); timestamp cells may also be None or
     datetimes. Rows are numbered from 0 (:func:`concat` shifts them). Work goes column
     by column (list comprehensions), several times faster in CPython than a loop over
-    rows with many appends. ``longest`` is the longest record in characters, if known.
+    rows with many appends. ``longest`` is the longest record in characters, if known;
+    ``unreadable`` the records a CSV reader could not read (bad rows, each with why).
     """
     lay = settings.layout
     instants = _Instants(zone(settings.tz))
     fold = _Folder()
     fold[""] = ""
     region = settings.region
-    keep, bad = _screen(records, lay, lines, longest)
+    keep, bad = _screen(records, lay, lines, longest, unreadable)
     rows = records if len(keep) == len(records) else [records[i] for i in keep]
     naive: BadRow | None = None
     created: list[int | str | None] = (
@@ -594,13 +618,22 @@ def prepare_leads(leads: Iterable[Lead], region: str) -> Chunk:
 
 _BLOCK: Final = 1 << 24
 
+_EOL: Final = re.compile(rb"\r\n?|\n")
+"""A line end: CR LF, LF, or CR alone (old Mac exports), as the csv module reads them."""
+
+_NOT_UTF8: Final = re.compile("[\udc80-\udcff]")
+"""A byte that is not UTF-8, as ``surrogateescape`` decoding leaves it."""
+
+_SHOWN: Final = 1_000
+"""Longest unreadable line shown whole as a bad row's value."""
+
 
 def csv_header(path: Path) -> tuple[list[str], int]:
     """
     Return the header's column names and the byte offset where the data starts.
 
     Raises:
-        InvalidInput: The file cannot be read, is not UTF-8, or has no header.
+        InvalidInput: The file cannot be read, its header is not UTF-8, or it has none.
 
     """
     try:
@@ -612,7 +645,7 @@ def csv_header(path: Path) -> tuple[list[str], int]:
     try:
         text = head[:end].decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InvalidInput.single("path", str(path), "is not UTF-8 text") from error
+        raise InvalidInput.single("path", str(path), "is not UTF-8 text (its header)") from error
     rows = list(csv.reader(io.StringIO(text, newline="")))
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise InvalidInput.single("path", str(path), "has no header row")
@@ -623,24 +656,49 @@ def _record_end(data: bytes) -> int:
     """Return the offset just past the first record of ``data`` (its length if one)."""
     quotes = 0
     position = 0
-    while True:
-        newline = data.find(b"\n", position)
-        if newline < 0:
-            return len(data)
-        quotes += data.count(b'"', position, newline)
+    while (found := _EOL.search(data, position)) is not None:
+        quotes += data.count(b'"', position, found.start())
         if quotes % 2 == 0:
-            return newline + 1
-        position = newline + 1
+            return found.end()
+        position = found.end()
+    return len(data)
+
+
+def _line_ends(data: bytes, start: int, end: int) -> int:
+    """Count the line ends (CR LF, LF, CR) in ``data[start:end]``."""
+    return (
+        data.count(b"\n", start, end)
+        + data.count(b"\r", start, end)
+        - data.count(b"\r\n", start, end)
+    )
+
+
+def _boundary(block: bytes, position: int, parity: int) -> int | None:
+    """
+    Return the end of the first line end at or after ``position`` outside quotes, or None.
+
+    ``parity`` counts the quotes before ``position``. A CR last in the block may be the
+    first half of a CR LF: it is left for the next block.
+    """
+    while (found := _EOL.search(block, position)) is not None:
+        parity += block.count(b'"', position, found.start())
+        if found.end() == len(block) and block.endswith(b"\r"):
+            return None
+        if parity % 2 == 0:
+            return found.end()
+        position = found.end()
+    return None
 
 
 def csv_ranges(path: Path, start: int, parts: int) -> list[tuple[int, int, int]]:
     """
     Split the data of a CSV file into about ``parts`` byte ranges on record boundaries.
 
-    A newline ends a record when an even number of quote characters precede it (RFC 4180
-    quoting: a quoted field holds an even number of quotes, two for each quote inside).
-    Returns ``(start, end, line)`` triples, ``line`` being the 1-based line number of the
-    range's first line. The file is read once, in blocks.
+    A line end (CR LF, LF or a CR alone) ends a record when an even number of quote
+    characters precede it (RFC 4180 quoting: a quoted field holds an even number of
+    quotes, two for each quote inside). Returns ``(start, end, line)`` triples, ``line``
+    being the 1-based line number of the range's first line. The file is read once, in
+    blocks.
     """
     size = path.stat().st_size
     if size <= start:
@@ -651,90 +709,157 @@ def csv_ranges(path: Path, start: int, parts: int) -> list[tuple[int, int, int]]
     offset = quotes = lines = 0  # counts over [0, offset)
     start_line = 0
     index = 0
+    split_crlf = False  # the previous block ended with a CR
     with path.open("rb") as handle:
-        while True:
-            block = handle.read(_BLOCK)
-            if not block:
-                break
+        while block := handle.read(_BLOCK):
             end = offset + len(block)
+            # A LF after a CR that ended the previous block was counted with the CR.
+            skip = 1 if split_crlf and block.startswith(b"\n") else 0
             if offset <= start < end:
-                start_line = lines + block.count(b"\n", 0, start - offset) + 1
+                start_line = lines + _line_ends(block, skip, start - offset) + 1
             while index < len(targets) and targets[index] < end:
                 relative = max(targets[index], start) - offset
-                parity = quotes + block.count(b'"', 0, relative)
-                newline = block.find(b"\n", relative)
-                while newline >= 0:
-                    parity += block.count(b'"', relative, newline)
-                    if parity % 2 == 0:
-                        break
-                    relative = newline + 1
-                    newline = block.find(b"\n", relative)
-                if newline < 0:
+                found = _boundary(block, relative, quotes + block.count(b'"', 0, relative))
+                if found is None:
                     targets[index] = end  # the boundary lies in a later block
                     break
-                boundary = offset + newline + 1
-                bounds.append((boundary, lines + block.count(b"\n", 0, newline + 1) + 1))
-                while index < len(targets) and targets[index] < boundary:
+                bounds.append((offset + found, lines + _line_ends(block, skip, found) + 1))
+                while index < len(targets) and targets[index] < offset + found:
                     index += 1
             quotes += block.count(b'"')
-            lines += block.count(b"\n")
+            lines += _line_ends(block, skip, len(block))
+            split_crlf = block.endswith(b"\r")
             offset = end
     edges = [(start, start_line), *[b for b in bounds if start < b[0] < size], (size, 0)]
     return [(lo, hi, line) for (lo, line), (hi, _) in pairwise(edges) if hi > lo]
 
 
+Unreadable = dict[int, tuple[object, str]]
+"""Records that could not be read, by position: the value to show and why."""
+
+
+def _shown(text: str) -> str:
+    """A line as a bad row shows it: bytes that are not UTF-8 escaped, long text cut."""
+    if _NOT_UTF8.search(text):
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    if len(text) > _SHOWN:
+        return f"{text[:80]}... <{len(text)} characters>"
+    return text
+
+
 def read_range(
-    path: Path, start: int, end: int, line: int
-) -> tuple[list[list[str]], list[int], int | None]:
+    path: Path, start: int, end: int, line: int, width: int = 0
+) -> tuple[list[list[str]], list[int], int | None, Unreadable]:
     """
-    Return a byte range's records, their lines, and the longest line's length.
+    Return a byte range's records, their lines, the longest line's length, the unreadable.
 
     The length is known when every record is one line (else None). ``line`` is the
-    1-based line number of the range's first line. Blank lines are skipped.
-
-    Raises:
-        InvalidInput: The range is not UTF-8.
-
+    1-based line number of the range's first line; lines end with CR LF, LF or CR.
+    Blank lines are skipped. Every other line is in a record or reported as unreadable
+    (the record at that position is then empty): a line that is not UTF-8, or one whose
+    quoting is broken (see :func:`_read_quoted`). ``width`` is the header's number of
+    fields (0: unknown).
     """
     with path.open("rb") as handle:
         handle.seek(start)
         data = handle.read(end - start)
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise InvalidInput.single(
-            "path", str(path), f"is not UTF-8 text (at byte {start + error.start})"
-        ) from error
+        escaped = False
+    except UnicodeDecodeError:
+        # Read on: the rows holding bytes that are not UTF-8 are reported one by one.
+        text = data.decode("utf-8", "surrogateescape")
+        escaped = True
     del data
     if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    if '"' not in text and "\r" not in text:
-        # Without quotes (and with only \n line ends), RFC 4180 CSV is lines of fields
-        # split on commas: exactly what the csv module reads, several times faster.
-        split = text.split("\n")
-        if split and not split[-1]:
-            split.pop()
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    split = text.split("\n")
+    if split and not split[-1]:
+        split.pop()
+    if '"' in text:
+        del text
+        records, lines, unreadable = _read_quoted(split, line, width)
+        longest = None
+    else:
+        # Without quotes, RFC 4180 CSV is lines of fields split on commas: exactly what
+        # the csv module reads, several times faster.
+        del text
         longest = max(map(len, split), default=0)
         if all(split):
-            return [r.split(",") for r in split], list(range(line, line + len(split))), longest
-        pairs = [(r.split(","), line + n) for n, r in enumerate(split) if r]
-        return [p[0] for p in pairs], [p[1] for p in pairs], longest
-    reader = csv.reader(io.StringIO(text, newline=""))
+            records = [r.split(",") for r in split]
+            lines = list(range(line, line + len(split)))
+        else:
+            kept = [(r, line + n) for n, r in enumerate(split) if r]
+            records = [r.split(",") for r, _ in kept]
+            lines = [n for _, n in kept]
+            split = [r for r, _ in kept]
+        unreadable = {}
+    if escaped:
+        for position, record in enumerate(records):
+            if position not in unreadable and any(_NOT_UTF8.search(c) for c in record):
+                shown = _shown(",".join(record) if longest is None else split[position])
+                unreadable[position] = (shown, "is not UTF-8 text")
+                records[position] = []
+    return records, lines, longest, unreadable
+
+
+def _read_quoted(
+    split: list[str], first: int, width: int
+) -> tuple[list[list[str]], list[int], Unreadable]:
+    """
+    Read lines holding quotes with the csv module, recovering from broken quoting.
+
+    A record the csv module refuses (a quote left open to the end, text after a closing
+    quote, a value past its field limit), or one that runs over several lines and has
+    not ``width`` fields (a stray quote swallowed the next lines), is reported at its
+    first line, and reading starts again at the next line: an unbalanced quote costs one
+    row, never the rows after it.
+    """
+    feed = [s + "\n" for s in split]
     records: list[list[str]] = []
     lines: list[int] = []
-    seen = 0
-    for record in reader:
-        if record:
-            records.append(record)
-            lines.append(line + seen)
-        seen = reader.line_num
-    return records, lines, None
+    unreadable: Unreadable = {}
+    position = 0
+    while position < len(feed):
+        rest = iter(feed)
+        rest.__setstate__(position)  # type: ignore[attr-defined]  # list iterators have it
+        reader = csv.reader(rest, strict=True)
+        at = position  # the line the next record starts on
+        restart: str | None = None
+        try:
+            for record in reader:
+                done = position + reader.line_num
+                if done - at > 1 and width and len(record) != width:
+                    restart = (
+                        f"has an unbalanced quote: its value runs over {done - at} lines "
+                        f"into a record of {len(record)} fields where the header has {width}"
+                    )
+                    break
+                if record:
+                    records.append(record)
+                    lines.append(first + at)
+                at = done
+        except csv.Error as error:
+            restart = (
+                f"has a value over {_attrs.MAX_TEXT} characters"
+                if "field limit" in str(error)
+                else f"has an unbalanced quote ({error})"
+            )
+        if restart is None:
+            break
+        unreadable[len(records)] = (_shown(split[at]), restart + "; the next line is read on")
+        records.append([])
+        lines.append(first + at)
+        position = at + 1
+    return records, lines, unreadable
 
 
 def prepare_csv_range(path: str, start: int, end: int, line: int, settings: Settings) -> Chunk:
     """Read and normalise one byte range of a CSV file (a worker's task)."""
-    records, lines, longest = read_range(Path(path), start, end, line)
-    return prepare(records, settings, lines=lines, longest=longest)
+    records, lines, longest, unreadable = read_range(
+        Path(path), start, end, line, settings.layout.width
+    )
+    return prepare(records, settings, lines=lines, longest=longest, unreadable=unreadable)
 
 
 ProgressFn = Callable[[str, int, int], None]

@@ -19,7 +19,7 @@ from typing import Final
 
 import attrs
 
-from leadcore import _fuzzy, normalize
+from leadcore import _attrs, _fuzzy, normalize
 from leadcore._merge.policy import Condition, MergePolicy, Mode, PersonRole, Via
 from leadcore.model import Lead
 from leadcore.normalize import NormalizedPerson
@@ -30,6 +30,9 @@ INDEXED: Final[frozenset[Condition]] = frozenset({"name", "email", "phone"})
 Outcome = tuple[PersonRole, tuple[Condition, ...], Via | None]
 """What :func:`evaluate` answers: the person compared, conditions that hold, and how it
 matches (None when it does not)."""
+
+# Leads reach the engine checked: their persons are normalised without checks again.
+_person: Final = _attrs.unchecked(normalize.person)
 
 
 @attrs.frozen
@@ -152,14 +155,14 @@ def evaluate(
     callers compute them once per inbound lead.
     """
     region = spec.region
-    customer = normalize.person(existing.customer, region=region)
+    customer = _person(existing.customer, region=region)
     chosen = customer
     role: PersonRole = "customer"
     full = inbound.full
     ratio: float | None = None
     co: NormalizedPerson | None = None
     if existing.co_customer is not None:
-        co = normalize.person(existing.co_customer, region=region)
+        co = _person(existing.co_customer, region=region)
         # MRG-5: the co-customer is compared instead when its name is strictly closer.
         # An empty name scores 0 (both ratios are then 0 and the customer is kept).
         if full and co.full:

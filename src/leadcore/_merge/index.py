@@ -21,7 +21,7 @@ from collections.abc import Iterable, Iterator
 from typing import Final
 
 from leadcore import normalize
-from leadcore._attrs import checked
+from leadcore._attrs import checked, unchecked
 from leadcore._merge.engine import Spec, has_real_full_name
 from leadcore.errors import InvalidInput
 from leadcore.model import Lead, Person
@@ -34,6 +34,9 @@ __all__ = ["MergeIndex"]
 Bucket = str | list[str]
 
 _EMPTY: Final[tuple[str, ...]] = ()
+
+# Indexed leads are checked as they are added: their persons need no checks again.
+_person: Final = unchecked(normalize.person)
 
 
 def _add(table: dict[str, Bucket], key: str, lead_id: str) -> None:
@@ -134,9 +137,9 @@ class MergeIndex:
     # -- updates ----------------------------------------------------------------------
 
     def _people(self, lead: Lead) -> Iterator[NormalizedPerson]:
-        yield normalize.person(lead.customer, region=self.region)
+        yield _person(lead.customer, region=self.region)
         if lead.co_customer is not None:
-            yield normalize.person(lead.co_customer, region=self.region)
+            yield _person(lead.co_customer, region=self.region)
 
     def _insert(self, lead: Lead, path: str) -> None:
         if not isinstance(lead, Lead):
@@ -213,7 +216,7 @@ class MergeIndex:
         if isinstance(who, NormalizedPerson):
             return who
         if isinstance(who, Person):
-            return normalize.person(who, region=self.region)
+            return _person(who, region=self.region)
         raise InvalidInput.single(
             "who", who, f"must be a Person or NormalizedPerson, not {type(who).__name__}"
         )
