@@ -36,7 +36,7 @@ import pytest
 from beartype import BeartypeConf
 from beartype.door import is_bearable
 
-from leadcore import _attrs, conformance, decisions, linking, merge, routing
+from leadcore import _attrs, conformance, decisions, handover, linking, merge, routing
 from leadcore.errors import InvalidInput, LeadcoreError
 from leadcore.model import Agent, Claim, Event, Lead, Org, Person, User
 
@@ -84,7 +84,7 @@ BASELINES: Final[dict[str, dict[str, object]]] = {
     # Values that must fit each other for the call to succeed (related ids, records).
     "leadcore.decisions:revert": {
         "lead": OTHER,
-        "changes": decisions.changes_between(LEAD.__class__(id="L2"), OTHER),
+        "changes": decisions.changes_between(Lead(id="L2"), OTHER),
     },
     "leadcore.normalize:check_region": {"region": "US"},
     "leadcore.protocol:run": {"infile": io.StringIO(""), "outfile": io.StringIO()},
@@ -389,3 +389,86 @@ def test_every_public_function_checks_its_arguments() -> None:
     ]
 
     assert not unchecked
+
+
+class TestNamedInTheIssue:
+    """The cases issue 13 found, one by one (GEN-2, GEN-5)."""
+
+    @pytest.mark.parametrize("field", ["channel", "status", "bucket", "kind"])
+    def test_unhashable_enum_values_are_refused_naming_the_field(self, field: str) -> None:
+        """Lead(channel=[]), Event(status={}), Claim, CrmRecord, DispatchEvent: our error."""
+        build: dict[str, Callable[[], object]] = {
+            "channel": lambda: Lead(id="L", channel=[]),  # type: ignore[arg-type]  # junk on purpose
+            "status": lambda: Event(id="e", at=NOW, status={}),  # type: ignore[arg-type]  # junk
+            "bucket": lambda: Claim(agent="a", at=NOW, bucket=[]),  # type: ignore[arg-type]  # junk
+            "kind": lambda: routing.DispatchEvent(kind=[], at=NOW),  # type: ignore[arg-type]  # junk
+        }
+
+        with pytest.raises(InvalidInput) as error:
+            build[field]()
+
+        assert error.value.path == field
+
+    @pytest.mark.parametrize("function", [merge.match, merge.compare])
+    def test_an_unknown_mode_is_refused(self, function: Callable[..., object]) -> None:
+        """mode="autoo" was read as the duplicates rules (turning a non-match into two_of_n)."""
+        with pytest.raises(InvalidInput) as error:
+            function(ADA, LEAD if function is merge.match else ADA, mode="autoo")
+
+        assert error.value.path == "mode"
+        with pytest.raises(InvalidInput):
+            merge.index_is_exact(mode="autoo")  # type: ignore[arg-type]  # junk on purpose
+
+    def test_a_string_is_not_a_wave(self) -> None:
+        """A string given as wave or offered_before was read as one-letter agent ids."""
+        eligibility = routing.eligible("digital", LEAD, [AGENT], [], now=NOW)
+
+        with pytest.raises(InvalidInput) as wave:
+            routing.judge_wave(eligibility, [], "a1")
+        with pytest.raises(InvalidInput) as before:
+            routing.judge_wave(eligibility, "a1", ["a1"])
+
+        assert (wave.value.path, before.value.path) == ("wave", "offered_before")
+
+    def test_revert_refuses_a_user(self) -> None:
+        """revert(User) returned the user."""
+        with pytest.raises(InvalidInput) as error:
+            decisions.revert(BOSS, ())  # type: ignore[arg-type]  # junk on purpose
+
+        assert error.value.path == "lead"
+        assert "must be a Lead, not User" in error.value.first.message
+
+    @pytest.mark.parametrize("rng", [random, None])
+    def test_the_global_generator_is_refused_gen_2(self, rng: object) -> None:
+        """GEN-2: rng must be a random.Random; the random module itself is refused."""
+        eligibility = routing.eligible("digital", LEAD, [AGENT], [], now=NOW)
+
+        with pytest.raises(InvalidInput) as error:
+            routing.next_wave(eligibility, rng=rng)  # type: ignore[arg-type]  # junk on purpose
+
+        assert error.value.path == "rng"
+        assert "GEN-2" in error.value.first.message
+
+    def test_messages_use_the_right_article(self) -> None:
+        """Messages say "must be an Agent", "an Org", "a User", never "a Agent"."""
+        with pytest.raises(InvalidInput) as agent:
+            routing.diagnose(BOSS, "digital")  # type: ignore[arg-type]  # junk on purpose
+        with pytest.raises(InvalidInput) as org:
+            handover.OrgTree(orgs=[BOSS])  # type: ignore[list-item]  # junk on purpose
+        with pytest.raises(InvalidInput) as user:
+            linking.visibility(LEAD, AGENT)  # type: ignore[arg-type]  # junk on purpose
+
+        assert "must be an Agent, not User" in agent.value.first.message
+        assert "must be an Org, not User" in org.value.first.message
+        assert "must be a User, not Agent" in user.value.first.message
+
+    def test_a_generator_is_read_once_and_checked(self) -> None:
+        """A one-pass iterator given for a collection is checked and still fully read."""
+        leads = (lead for lead in [OTHER])
+
+        result = merge.auto(LEAD, leads, now=NOW)
+
+        assert result.target == "L2"
+        with pytest.raises(InvalidInput) as error:
+            merge.auto(LEAD, (x for x in [OTHER, "junk"]), now=NOW)  # type: ignore[misc]  # junk on purpose
+        assert error.value.path == "existing[1]"

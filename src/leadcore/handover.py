@@ -372,7 +372,7 @@ class AssignmentResult(a.Frozen):
 def _expect(path: str, value: object, cls: type) -> list[Problem]:
     if isinstance(value, cls):
         return []
-    return [Problem(path, value, f"must be a {cls.__name__}, not {type(value).__name__}")]
+    return [Problem(path, value, f"must be {a.article(cls.__name__)}, not {a.type_name(value)}")]
 
 
 def _tree(orgs: OrgTree | Iterable[Org]) -> OrgTree:

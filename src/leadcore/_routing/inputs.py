@@ -63,7 +63,7 @@ def aware(value: object, path: str) -> dt.datetime:
 def instance(value: object, cls: type, path: str) -> None:
     if not isinstance(value, cls):
         raise InvalidInput.single(
-            path, value, f"must be a {cls.__name__}, not {type(value).__name__}"
+            path, value, f"must be {a.article(cls.__name__)}, not {a.type_name(value)}"
         )
 
 
