@@ -137,7 +137,7 @@ def _field_checks(cls: type) -> FieldChecks:
             quick.append((field.name, derived.quick))
         else:
             always.append((field.name, named))
-    verify = _compile(quick) if len(quick) == len(typed) and quick else None
+    verify = _compile(quick) if quick else None
     return tuple(always), tuple(typed), verify
 
 
@@ -888,6 +888,10 @@ class _Arguments:
             msg = f"{self.function.__qualname__} has no parameter {', '.join(sorted(unknown))}"
             raise TypeError(msg)
         hints = _hints(self.function)
+        # Built aside and set at once: two threads making the first calls both build.
+        many: dict[str, int] = {}
+        positional: list[tuple[str, Check | None, frozenset[type]]] = []
+        named: dict[str, tuple[Check | None, frozenset[type]]] = {}
         for index, (name, parameter) in enumerate(parameters.items()):
             if parameter.kind in {parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD}:
                 continue
@@ -895,11 +899,12 @@ class _Arguments:
             own = self.overrides.get(name, derived)
             fast = own.fast if isinstance(own, TypeCheck) else frozenset()
             if own is derived and derived is not None and derived.materialize:
-                self.many[name] = -1 if parameter.kind == parameter.KEYWORD_ONLY else index
+                many[name] = -1 if parameter.kind == parameter.KEYWORD_ONLY else index
             if parameter.kind != parameter.KEYWORD_ONLY:
-                self.positional.append((name, own, fast))
+                positional.append((name, own, fast))
             if parameter.kind != parameter.POSITIONAL_ONLY:
-                self.named[name] = (own, fast)
+                named[name] = (own, fast)
+        self.many, self.positional, self.named = many, positional, named
         self.ready = True
 
     def settle(
