@@ -36,7 +36,7 @@ import pytest
 from beartype import BeartypeConf
 from beartype.door import is_bearable
 
-from leadcore import _attrs, conformance, decisions, handover, linking, merge, routing
+from leadcore import _attrs, conformance, decisions, handover, linking, merge, reasons, routing
 from leadcore.errors import InvalidInput, LeadcoreError
 from leadcore.model import Agent, Claim, Event, Lead, Org, Person, User
 
@@ -192,8 +192,12 @@ def _public() -> Iterator[tuple[str, Callable[..., object]]]:
             if id(item) in seen or not (inspect.isclass(item) or inspect.isfunction(item)):
                 continue
             seen.add(id(item))
-            if inspect.isclass(item) and getattr(item, "_is_protocol", False):
-                continue  # a typing Protocol (conformance.Judge) cannot be instantiated
+            if inspect.isclass(item) and (
+                getattr(item, "_is_protocol", False) or issubclass(item, reasons.ReasonGroup)
+            ):
+                # Namespaces, not constructors: a typing Protocol (conformance.Judge) and
+                # the groups of reason codes refuse instances by design.
+                continue
             yield f"{module_name}:{name}", item
 
 

@@ -32,6 +32,7 @@ import string
 from collections.abc import Mapping
 from typing import Any, ClassVar, Final, Literal, Self
 
+from leadcore._attrs import checked
 from leadcore._quote import cut, quote
 from leadcore.decisions import Reason
 
@@ -116,6 +117,7 @@ class ReasonCode:
 
     __slots__ = ("_code", "_extension", "_owner", "_rule_id", "_template")
 
+    @checked
     def __init__(self, rule_id: str, template: str, *, extension: bool = False) -> None:
         self._rule_id = rule_id
         self._template = template
@@ -557,6 +559,7 @@ CATALOGUE: Final[tuple[type[ReasonGroup], ...]] = (
 """Every group, family by family (SPEC's order of the protocol table)."""
 
 
+@checked
 def groups(rule: str) -> tuple[type[ReasonGroup], ...]:
     """
     Return the groups whose codes the protocol rule ``rule`` can give (none: no reasons).
@@ -567,6 +570,7 @@ def groups(rule: str) -> tuple[type[ReasonGroup], ...]:
     return tuple(group for group in CATALOGUE if rule in group.rules)
 
 
+@checked
 def codes(rule: str, *, extension: bool = True) -> tuple[str, ...]:
     """
     Return every code the protocol rule ``rule`` can give, in order.

@@ -553,6 +553,7 @@ class WaveJudge(Frozen):
         return found + structural(request, want, actual, path, strict=self.strict)
 
 
+@checked
 def default_judges(*, strict: bool = False) -> dict[str, Judge]:
     """Return the judges used by default: ``routing.dispatch`` by :class:`WaveJudge`."""
     return {"routing.dispatch": WaveJudge(strict=strict)}

@@ -30,6 +30,7 @@ from typing import Any, Final
 import attrs
 
 from leadcore import protocol, reasons  # noqa: F401  # protocol: every rule registered
+from leadcore._attrs import Frozen, checked
 from leadcore._protocol import registry
 
 __all__ = [
@@ -164,7 +165,7 @@ Predicate = Callable[[Mapping[str, Any], re.Match[str]], bool]
 
 
 @attrs.frozen(kw_only=True)
-class Refusal:
+class Refusal(Frozen):
     """
     A kind of ``invalid_input`` leadcore answers where SPEC does not make the request invalid.
 
@@ -427,7 +428,7 @@ def messageless(response: object) -> object:
 
 
 @attrs.frozen(kw_only=True)
-class Expectation:
+class Expectation(Frozen):
     """
     One answer of leadcore, split into the contract and leadcore's extensions.
 
@@ -501,6 +502,7 @@ def _strip_codes(value: object, where: str, codes: frozenset[str], notes: list[s
     return value
 
 
+@checked
 def expectation(request: Mapping[str, Any], response: Mapping[str, Any]) -> Expectation:
     """
     Split leadcore's ``response`` to ``request`` into the contract and the extensions.

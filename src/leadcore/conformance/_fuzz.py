@@ -38,6 +38,7 @@ from leadcore.conformance._ids import PROTOCOL_RULES
 from leadcore.conformance._process import Implementation
 from leadcore.conformance._shrink import Asker, cause_rule_ids, disagreement, shrink, signatures
 from leadcore.conformance._vectors import Vector, dump, json_text
+from leadcore.errors import InvalidInput
 
 __all__ = ["Finding", "FuzzReport", "fuzz"]
 
@@ -273,7 +274,8 @@ def fuzz(  # noqa: C901, PLR0912, PLR0915  # one loop over rules and rounds, in 
     Raises:
         ImportError: hypothesis is not installed.
         ImplementationError: The implementation cannot be started.
-        ValueError: A rule named in ``rules`` is unknown, or ``max_findings`` is below 1.
+        ValueError: A rule named in ``rules`` is unknown; ``max_findings`` below 1 is
+            InvalidInput (a ValueError too).
 
     """
     from hypothesis import HealthCheck, Phase, Verbosity, find, settings  # noqa: PLC0415
@@ -282,7 +284,7 @@ def fuzz(  # noqa: C901, PLR0912, PLR0915  # one loop over rules and rounds, in 
     from leadcore import testing  # noqa: PLC0415  # needs hypothesis
 
     if max_findings < 1:
-        raise ValueError(f"max_findings must be at least 1, not {max_findings}")
+        raise InvalidInput.single("max_findings", max_findings, "must be at least 1")
     answered = [r for r in testing.RULES if r in protocol.rules()]
     if rules:
         unknown = [

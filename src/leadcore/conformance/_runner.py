@@ -92,7 +92,7 @@ def _mismatch_json(mismatch: Mismatch) -> dict[str, Any]:
 
 
 @attrs.frozen(kw_only=True)
-class FailureGroup:
+class FailureGroup(Frozen):
     """
     Failures of one rule with one root cause, and a shrunk example of it.
 
