@@ -325,13 +325,23 @@ class TestApply:
         assert result.primary is not None
         assert result.primary.customer.phones == ("ext. 42",)
 
-    @pytest.mark.parametrize("phones", [(), ("",), ("   ", "+91 98200 54321")])
+    @pytest.mark.parametrize("phones", [(), ("",), ("   ", "\x00\t")])
     def test_lnk5_no_mobile_adds_nothing(self, phones: tuple[str, ...]) -> None:
-        """LNK-5 [decided]: no first phone, or a blank one, adds nothing."""
+        """LNK-5 [decided]: no phone, or only blank ones (absent, SPEC v1.2), adds nothing."""
         result = linked(second=secondary(customer=person("Asha", phones=phones)))
 
         assert result.primary is not None
         assert result.primary.customer == primary().customer
+
+    def test_lnk5_a_blank_phone_is_absent_so_the_next_is_the_mobile(self) -> None:
+        """LNK-5, SPEC v1.2: blank text is absent, so the first phone is the next one."""
+        second = secondary(customer=person("Asha", phones=("   ", "+91 98200 54321")))
+
+        result = linked(second=second)
+
+        assert second.customer.phones == ("+91 98200 54321",)
+        assert result.primary is not None
+        assert result.primary.customer.phones == ("+91 98200 12345", "+919820054321")
 
     def test_lnk5_the_region_for_local_numbers_is_a_policy_knob(self) -> None:
         """LNK-5, GEN-7: default_region reads a number written without country code."""

@@ -723,11 +723,98 @@ class TestManual:
         assert error.value.path == "record"
 
     def test_blank_text_is_no_value(self) -> None:
-        """MRG-8 [decided]: None and white-space-only text are no value."""
-        result = merge.manual(Lead(id="A", lot="  "), Lead(id="B", lot="west", status=" "))
+        """MRG-8, SPEC v1.2: blank text (white space, control characters) is no value."""
+        result = merge.manual(
+            Lead(id="A", lot="  ", fields={"note": "\t", "trim": "LX"}),
+            Lead(id="B", lot="west", status="\x00 ", fields={"note": "call", "trim": " "}),
+        )
 
         assert (result.lead.lot, result.lead.status) == ("west", None)
-        assert [(d.field, d.value) for d in result.discarded] == [("status", " ")]
+        assert dict(result.lead.fields) == {"note": "call", "trim": "LX"}
+        assert [(d.lead, d.field, d.value) for d in result.discarded] == [
+            ("A", "fields.note", "\t"),
+            ("B", "fields.trim", " "),
+        ]
+
+    def test_equal_values_written_differently_are_discarded(self) -> None:
+        """MRG-8, GEN-6: a loser equal in Python but written otherwise is not lost."""
+        paris = dt.timezone(dt.timedelta(hours=1))
+        master = Lead(
+            id="A",
+            created_at=at(10),
+            events=(Event(id="e1", at=at(1)),),
+            fields={"a": 1, "b": 1, "c": True},
+        )
+        other = Lead(
+            id="B",
+            created_at=at(10).astimezone(paris),
+            events=(Event(id="e1", at=at(1).astimezone(paris)),),
+            fields={"a": True, "b": 1.0, "c": True},
+        )
+
+        result = merge.manual(master, other)
+
+        assert [(d.field, d.value) for d in result.discarded] == [
+            ("created_at", at(10).astimezone(paris)),
+            ("events", Event(id="e1", at=at(1).astimezone(paris))),
+            ("fields.a", True),
+            ("fields.b", 1.0),
+        ]
+        assert type(result.discarded[2].value) is bool
+        assert type(result.discarded[3].value) is float
+        assert result.discarded[0].value.utcoffset() == dt.timedelta(hours=1)
+
+    def test_duplicates_are_dropped_within_every_list(self) -> None:
+        """MRG-8, SPEC v1.2: the master's own duplicates and a lone co-customer's too."""
+        e1 = Event(id="e1", at=at(1))
+        master = Lead(
+            id="A",
+            customer=person(None, None, emails=("al@x.io", "AL@x.io")),
+            co_customer=person(None, None, phones=("4158675309", "+1 415 867 5309")),
+            events=(e1, e1, Event(id="e1", at=at(2))),
+        )
+        other = Lead(id="B", co_customer=None)
+
+        result = merge.manual(master, other)
+        flipped = merge.manual(other, master)
+
+        assert result.lead.customer.emails == ("al@x.io",)
+        assert result.lead.co_customer == person(None, None, phones=("4158675309",))
+        assert result.lead.events == (e1,)
+        assert [(d.lead, d.field, d.value) for d in result.discarded] == [
+            ("A", "customer.emails", "AL@x.io"),
+            ("A", "co_customer.phones", "+1 415 867 5309"),
+            ("A", "events", Event(id="e1", at=at(2))),
+        ]
+        assert flipped.lead.co_customer == result.lead.co_customer
+        assert flipped.lead.events == (e1,)
+        assert merge.unmerge(result.lead, result.record) == (master, other)
+
+    def test_a_co_customer_alone_is_deduplicated_like_a_merged_one(self) -> None:
+        """MRG-8, SPEC v1.2: ["al@x.io", "AL@x.io"] keeps one, whatever the other lead."""
+        master = Lead(id="A", co_customer=person(None, None, emails=("al@x.io", "AL@x.io")))
+
+        alone = merge.manual(master, Lead(id="B")).lead.co_customer
+        with_empty = merge.manual(master, Lead(id="B", co_customer=Person())).lead.co_customer
+
+        assert alone == with_empty == person(None, None, emails=("al@x.io",))
+
+    def test_many_spellings_of_one_address_keep_the_first(self) -> None:
+        """MRG-8: 20,000 spellings of one address on each lead: one kept, the rest lost."""
+        spellings = tuple(
+            "".join(c.upper() if i >> k & 1 else c for k, c in enumerate("abcdefghijklmno"))
+            + "@x.io"
+            for i in range(20_000)
+        )
+
+        result = merge.manual(
+            Lead(id="A", customer=Person(emails=spellings)),
+            Lead(id="B", customer=Person(emails=spellings[::-1])),
+        )
+
+        assert result.lead.customer.emails == (spellings[0],)
+        assert len(result.discarded) == 2 * (20_000 - 1)  # all but the one kept, twice
+        assert {d.lead for d in result.discarded} == {"A", "B"}
 
     def test_merged_into_is_never_inherited(self) -> None:
         """MRG-8 [decided]: the survivor does not take the other's merged_into."""

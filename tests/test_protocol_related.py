@@ -76,6 +76,24 @@ class TestFind:
 
         assert result == {"related": [], "show_icon": False, "reasons": []}
 
+    @pytest.mark.parametrize("blank", ["", "  ", "\t\x00", "\u3000"])
+    def test_blank_accounts_relate_to_nothing_rel_2(self, blank: str) -> None:
+        """REL-2, SPEC v1.2: a blank account id or name is absent, so it never relates."""
+        data = find_input(
+            crm="salesforce",
+            record={"id": "C0", "kind": "contact", "account_id": blank},
+            records=[
+                {"id": "C1", "kind": "contact", "account_id": blank},
+                {"id": "L1", "kind": "lead", "account_name": blank},
+                {"id": "L2", "kind": "lead", "account_name": blank},
+            ],
+        )
+        leads = find_input(record={"id": "L0", "kind": "lead", "account_name": blank})
+        leads["records"] = data["records"]
+
+        assert ok(FIND, data)["related"] == []
+        assert ok(FIND, leads)["related"] == []
+
     @pytest.mark.parametrize(
         ("crm", "kind"),
         [
@@ -145,9 +163,10 @@ class TestFind:
                 "input.record.in_cadence",
             ),
             (
-                find_input(record={"id": "L1", "kind": "lead", "account_id": ""}),
+                find_input(record={"id": "L1", "kind": "lead", "account_id": 7}),
                 "input.record.account_id",
             ),
+            (find_input(record={"id": " \t", "kind": "lead"}), "input.record.id"),
             (find_input(records={"id": "L2"}), "input.records"),
             (find_input(records=["L2"]), "input.records[0]"),
             (

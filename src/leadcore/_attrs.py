@@ -41,6 +41,7 @@ from typing import Any, ClassVar, Final, ParamSpec, TypeVar, cast, overload
 import attrs
 
 from leadcore._quote import quote_key
+from leadcore._text import is_blank
 from leadcore.errors import InvalidInput, Problem
 
 MAX_TEXT: Final = 10_000
@@ -209,9 +210,13 @@ def string(path: str, value: object) -> list[Problem]:
 
 
 def ident(path: str, value: object) -> list[Problem]:
-    """Check an id: a non-empty string of at most :data:`MAX_TEXT` characters."""
+    """
+    Check an id: a string of at most :data:`MAX_TEXT` characters, not blank.
+
+    Blank text (white space and control characters only) is no id (SPEC v1.2).
+    """
     found = text(path, value)
-    if not found and value == "":
+    if not found and is_blank(value):  # type: ignore[arg-type]  # a str, checked above
         return _problem(path, value, "must be a non-empty id")
     return found
 
@@ -438,6 +443,45 @@ def to_tuple(value: Iterable[T]) -> tuple[T, ...]:
 def str_tuple(value: Iterable[str]) -> tuple[str, ...]:
     """Turn an iterable of strings into a tuple (lenient, as :func:`to_tuple`)."""
     return to_tuple(value)
+
+
+def blank_none(value: str | None) -> str | None:
+    """
+    Turn blank text into None (SPEC v1.2: blank text counts as absent); the rest as is.
+
+    For optional names, ids of references and texts: spaces alone, or a NUL, are None.
+    """
+    if isinstance(value, str) and is_blank(value):
+        return None
+    return value
+
+
+def _present_items(items: Iterable[object]) -> Iterator[object]:
+    return (v for v in items if not (isinstance(v, str) and is_blank(v)))
+
+
+def _has_blank(items: Iterable[object]) -> bool:
+    return any(isinstance(v, str) and is_blank(v) for v in items)
+
+
+def str_tuple_present(value: Iterable[str]) -> tuple[str, ...]:
+    """
+    Turn an iterable of strings into a tuple without its blank items (SPEC v1.2).
+
+    Lenient as :func:`to_tuple`: a value that is no list is handed through unchanged.
+    """
+    items: object = to_tuple(value)
+    if isinstance(items, tuple) and _has_blank(items):
+        return cast("tuple[str, ...]", tuple(_present_items(items)))
+    return cast("tuple[str, ...]", items)
+
+
+def str_frozenset_present(value: Iterable[str]) -> frozenset[str]:
+    """Turn an iterable of strings into a frozenset without its blank items (SPEC v1.2)."""
+    items: object = to_frozenset(value)
+    if isinstance(items, frozenset) and _has_blank(items):
+        return cast("frozenset[str]", frozenset(_present_items(items)))
+    return cast("frozenset[str]", items)
 
 
 def str_frozenset(value: Iterable[str]) -> frozenset[str]:

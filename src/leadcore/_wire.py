@@ -4,7 +4,11 @@ JSON shapes in and out of the domain model, for the protocol (SPEC "Oracle proto
 Reading goes through :class:`Obj`, a JSON object at a known path, whose typed getters
 raise :class:`~leadcore.errors.InvalidInput` naming the full path
 (``input.existing[2].created_at``) and the value. Absent keys and ``null`` mean the same:
-null, empty list or empty object, or the field's default.
+null, empty list or empty object, or the field's default. Blank text (white space and
+control characters only) is absent too (SPEC v1.2): an optional id or text that is blank
+reads as null, a blank item of a list of phones, emails or ids of references is left out
+(the model does the same for Python callers), and a required id that is blank is
+``invalid_input``.
 
 Writing turns model objects into plain JSON: leads in full canonical form (every key
 present), datetimes as ``YYYY-MM-DDTHH:MM:SS[.ffffff]+HH:MM``.
@@ -24,6 +28,7 @@ import attrs
 
 from leadcore import _attrs as a
 from leadcore._quote import quote_key
+from leadcore._text import is_blank
 from leadcore.decisions import CancelledEvent, Change, Reason, Verdict
 from leadcore.errors import InvalidInput, Problem
 from leadcore.model import (
@@ -169,9 +174,12 @@ class Obj:
         return _ident(self.required(key), self.where(key))
 
     def opt_ident(self, key: str) -> str | None:
-        """Return an optional id."""
+        """Return an optional id: blank text is no id (None, SPEC v1.2)."""
         value = self.data.get(key)
-        return None if value is None else _ident(value, self.where(key))
+        if value is None:
+            return None
+        found = _text(value, self.where(key))
+        return None if is_blank(found) else found
 
     def boolean(self, key: str, *, default: bool) -> bool:
         """Return a boolean, ``default`` when absent."""
@@ -246,8 +254,12 @@ class Obj:
         return tuple(_text(v, p) for p, v in self.items(key))
 
     def idents(self, key: str) -> tuple[str, ...]:
-        """Return a list of ids (empty when absent)."""
+        """Return a list of ids (empty when absent); a blank item is an error."""
         return tuple(_ident(v, p) for p, v in self.items(key))
+
+    def refs(self, key: str) -> tuple[str, ...]:
+        """Return a list of ids of references (empty when absent), blank items left out."""
+        return tuple(t for p, v in self.items(key) if not is_blank(t := _text(v, p)))
 
     def choices(self, key: str, enum_cls: type[E]) -> tuple[E, ...]:
         """Return a list of members of ``enum_cls`` (empty when absent)."""
@@ -351,7 +363,7 @@ def _text(value: object, path: str) -> str:
 
 def _ident(value: object, path: str) -> str:
     text = _text(value, path)
-    if not text:
+    if is_blank(text):
         raise InvalidInput.single(path, value, "must be a non-empty id")
     return text
 
@@ -411,7 +423,7 @@ def read_lead(obj: Obj) -> Lead:
         project=obj.opt_ident("project"),
         status=obj.opt_text("status"),
         owner=obj.opt_ident("owner"),
-        viewers=obj.idents("viewers"),
+        viewers=obj.refs("viewers"),
         source=obj.opt_text("source"),
         channel=obj.opt_choice("channel", Channel),
         lot=obj.opt_ident("lot"),
@@ -434,7 +446,7 @@ def read_user(obj: Obj) -> User:
         id=obj.ident("id"),
         org=obj.opt_ident("org"),
         roles=obj.choices("roles", Role),
-        assignment_owner_of=obj.idents("assignment_owner_of"),
+        assignment_owner_of=obj.refs("assignment_owner_of"),
     )
 
 
@@ -486,7 +498,7 @@ def read_record(obj: Obj) -> CrmRecord:
         account_id=obj.opt_ident("account_id"),
         account_name=obj.opt_text("account_name"),
         in_cadence=obj.boolean("in_cadence", default=True),
-        cadences=obj.idents("cadences"),
+        cadences=obj.refs("cadences"),
     )
 
 

@@ -324,8 +324,9 @@ def _run(
     workers: int,
     progress: Progress | None,
 ) -> DedupeResult:
-    data = table.data
     rules = policy.merge
+    # The table holds fillers (none@none.com) too; this policy's are unusable (SPEC v1.2).
+    data = inputs.without_fillers(table.data, rules.placeholder_email_locals)
     generic: list[GenericKey] = []
     on_generic: Literal["refine", "error"] = "error" if policy.generic_keys == "error" else "refine"
     if policy.generic_keys == "exclude":

@@ -43,7 +43,7 @@ from typing import Any, Final, Literal, NamedTuple
 import attrs
 
 from leadcore import _attrs as a
-from leadcore import _fields, normalize
+from leadcore import _fields
 from leadcore._merge.engine import (
     Outcome,
     Spec,
@@ -51,6 +51,7 @@ from leadcore._merge.engine import (
     conditions,
     evaluate,
     has_real_full_name,
+    people_of,
     phone_only_eligible,
 )
 from leadcore._merge.index import MergeIndex
@@ -412,10 +413,6 @@ class _Query(NamedTuple):
     real_name: bool
 
 
-# The lead is checked by the entry point; its customer needs no checks again.
-_person: Final = a.unchecked(normalize.person)
-
-
 def _query(
     lead: object, path: str, existing: object, *, now: object, policy: object, mode: Mode
 ) -> _Query:
@@ -425,7 +422,7 @@ def _query(
     rules = _check_policy(policy)
     leads = _check_existing(existing, rules)
     spec = compile_spec(rules, mode)
-    who = _person(checked.customer, region=spec.region)
+    who = people_of(checked.customer, spec)
     return _Query(when, rules, leads, spec, who, has_real_full_name(who, spec))
 
 
@@ -436,6 +433,13 @@ def _check_existing(existing: object, policy: MergePolicy) -> Sequence[Lead] | M
                 "policy.default_region",
                 policy.default_region,
                 f"must be the region the index was built with ({quote(existing.region)})",
+            )
+        if existing.placeholder_email_locals != policy.placeholder_email_locals:
+            raise InvalidInput.single(
+                "policy.placeholder_email_locals",
+                policy.placeholder_email_locals,
+                "must be the email fillers the index was built with "
+                f"({existing.placeholder_email_locals!r})",
             )
         return existing
     if isinstance(existing, str | bytes) or not isinstance(existing, Iterable):
@@ -509,30 +513,34 @@ def compare(
     Symmetric: ``compare(a, b) == compare(b, a)``. Conditions: ``name`` (first and last
     present, not placeholders, each equal after folding), ``name_fuzzy``
     (``token_sort_ratio`` of the folded full names at least
-    ``duplicate_name_min_ratio``), ``email`` and ``phone`` (one in common after
-    normalisation); only those listed in the policy for ``mode`` are checked.
+    ``duplicate_name_min_ratio``, both names present and neither a placeholder: SPEC
+    v1.2), ``email`` and ``phone`` (one in common after normalisation; a filler email
+    such as ``none@none.com`` is unusable and never matches); only those listed in the
+    policy for ``mode`` are checked.
 
     >>> ada = Person(first_name="Ada", last_name="Lovelace", phones=["(415) 867-5309"])
     >>> compare(ada, Person(first_name="ada", last_name="LOVELACE", phones=["4158675309"]))
     ('name', 'phone')
     >>> compare(ada, Person(first_name="Ada", last_name="Lovelac"), mode="duplicates")
     ('name_fuzzy',)
+    >>> compare(Person(emails=["none@none.com"]), Person(emails=["NONE@none.com"]))
+    ()
 
     Raises:
         InvalidInput: ``left`` or ``right`` is not a person, or ``policy`` is invalid.
 
     """
     spec = compile_spec(_check_policy(policy), mode)
-    one = _normal(left, "left", spec.region)
-    two = _normal(right, "right", spec.region)
+    one = _normal(left, "left", spec)
+    two = _normal(right, "right", spec)
     return tuple(conditions(one, two, spec, real_name=has_real_full_name(one, spec)))
 
 
-def _normal(who: object, path: str, region: str) -> NormalizedPerson:
+def _normal(who: object, path: str, spec: Spec) -> NormalizedPerson:
     if isinstance(who, NormalizedPerson):
         return who
     if isinstance(who, Person):
-        return _person(who, region=region)
+        return people_of(who, spec)
     raise InvalidInput.single(
         path, who, f"must be a Person or NormalizedPerson, not {type(who).__name__}"
     )
@@ -559,8 +567,8 @@ def match(
 
     This is the one pairwise decision behind :func:`auto`, :func:`duplicates` and batch
     deduplication; it knows nothing of dates, sources or lots. Pass a
-    :class:`~leadcore.normalize.NormalizedPerson` (normalised with the policy's region)
-    to skip normalisation on hot paths.
+    :class:`~leadcore.normalize.NormalizedPerson` (normalised with the policy's region
+    and ``placeholder_email_locals``) to skip normalisation on hot paths.
 
     >>> lead = Lead(
     ...     id="L1",
@@ -578,7 +586,7 @@ def match(
 
     """
     spec = compile_spec(_check_policy(policy), mode)
-    who = _normal(inbound, "inbound", spec.region)
+    who = _normal(inbound, "inbound", spec)
     _check_lead(existing, "existing")
     role, matched, via = evaluate(
         who,

@@ -178,18 +178,23 @@ class Person(a.Frozen):
 
     """
 
-    first_name: str | None = attrs.field(metadata=a.check(a.opt_text), default=None)
-    last_name: str | None = attrs.field(metadata=a.check(a.opt_text), default=None)
+    first_name: str | None = attrs.field(
+        metadata=a.check(a.opt_text), default=None, converter=a.blank_none
+    )
+    last_name: str | None = attrs.field(
+        metadata=a.check(a.opt_text), default=None, converter=a.blank_none
+    )
     phones: tuple[str, ...] = attrs.field(
-        metadata=a.check(_texts), default=(), converter=a.str_tuple
+        metadata=a.check(_texts), default=(), converter=a.str_tuple_present
     )
     emails: tuple[str, ...] = attrs.field(
-        metadata=a.check(_texts), default=(), converter=a.str_tuple
+        metadata=a.check(_texts), default=(), converter=a.str_tuple_present
     )
-    # Normalised forms by region, filled by leadcore.normalize.person on first use so
-    # that rules on hot paths never normalise the same person twice. Not part of the
-    # value: excluded from equality, hashing and repr.
-    _normalized: dict[str, object] = attrs.field(
+    # Normalised forms by region (and email fillers, when not the default ones), filled
+    # by leadcore.normalize.person on first use so that rules on hot paths never
+    # normalise the same person twice. Not part of the value: excluded from equality,
+    # hashing and repr.
+    _normalized: dict[object, object] = attrs.field(
         init=False, factory=dict, eq=False, hash=False, repr=False
     )
 
@@ -254,28 +259,46 @@ class Lead(a.Frozen):
     co_customer: Person | None = attrs.field(
         metadata=a.check(a.optional(a.instance(Person))), default=None
     )
-    project: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
-    status: str | None = attrs.field(metadata=a.check(a.opt_text), default=None)
-    owner: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
-    viewers: tuple[str, ...] = attrs.field(
-        metadata=a.check(_ids), default=(), converter=a.str_tuple
+    project: str | None = attrs.field(
+        metadata=a.check(a.opt_ident), default=None, converter=a.blank_none
     )
-    source: str | None = attrs.field(metadata=a.check(a.opt_text), default=None)
+    status: str | None = attrs.field(
+        metadata=a.check(a.opt_text), default=None, converter=a.blank_none
+    )
+    owner: str | None = attrs.field(
+        metadata=a.check(a.opt_ident), default=None, converter=a.blank_none
+    )
+    viewers: tuple[str, ...] = attrs.field(
+        metadata=a.check(_ids), default=(), converter=a.str_tuple_present
+    )
+    source: str | None = attrs.field(
+        metadata=a.check(a.opt_text), default=None, converter=a.blank_none
+    )
     channel: Channel | None = attrs.field(
         metadata=a.check(a.optional(a.member(Channel))),
         default=None,
         converter=_channel,
     )
-    lot: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
-    org: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
-    pipeline: str | None = attrs.field(metadata=a.check(a.opt_text), default=None)
+    lot: str | None = attrs.field(
+        metadata=a.check(a.opt_ident), default=None, converter=a.blank_none
+    )
+    org: str | None = attrs.field(
+        metadata=a.check(a.opt_ident), default=None, converter=a.blank_none
+    )
+    pipeline: str | None = attrs.field(
+        metadata=a.check(a.opt_text), default=None, converter=a.blank_none
+    )
     created_at: dt.datetime | None = attrs.field(metadata=a.check(a.opt_aware), default=None)
     last_activity_at: dt.datetime | None = attrs.field(metadata=a.check(a.opt_aware), default=None)
     events: tuple[Event, ...] = attrs.field(
         metadata=a.check(a.collection(a.instance(Event))), default=(), converter=_event_tuple
     )
-    linked_to: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
-    merged_into: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
+    linked_to: str | None = attrs.field(
+        metadata=a.check(a.opt_ident), default=None, converter=a.blank_none
+    )
+    merged_into: str | None = attrs.field(
+        metadata=a.check(a.opt_ident), default=None, converter=a.blank_none
+    )
     fields: Mapping[str, object] = attrs.field(
         metadata=a.check(a.json_mapping),
         factory=a.FrozenMap,
@@ -305,7 +328,9 @@ class User(a.Frozen):
     """
 
     id: str = attrs.field(metadata=a.check(a.ident))
-    org: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
+    org: str | None = attrs.field(
+        metadata=a.check(a.opt_ident), default=None, converter=a.blank_none
+    )
     roles: frozenset[Role] = attrs.field(
         metadata=a.check(a.collection(a.member(Role), frozenset)),
         factory=frozenset,
@@ -314,7 +339,7 @@ class User(a.Frozen):
     assignment_owner_of: frozenset[str] = attrs.field(
         metadata=a.check(a.collection(a.ident, frozenset)),
         factory=frozenset,
-        converter=a.str_frozenset,
+        converter=a.str_frozenset_present,
     )
 
     def has(self, *roles: Role) -> bool:
@@ -339,7 +364,9 @@ class Agent(a.Frozen):
     """
 
     id: str = attrs.field(metadata=a.check(a.ident))
-    project: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
+    project: str | None = attrs.field(
+        metadata=a.check(a.opt_ident), default=None, converter=a.blank_none
+    )
     active: bool = attrs.field(metadata=a.check(a.boolean), default=True)
     lead_flow: bool = attrs.field(metadata=a.check(a.boolean), default=True)
     battery_optimization_disabled: bool = attrs.field(metadata=a.check(a.boolean), default=True)
@@ -384,7 +411,9 @@ class Org(a.Frozen):
     """
 
     id: str = attrs.field(metadata=a.check(a.ident))
-    parent: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
+    parent: str | None = attrs.field(
+        metadata=a.check(a.opt_ident), default=None, converter=a.blank_none
+    )
     handover_enabled: bool = attrs.field(metadata=a.check(a.boolean), default=False)
     cross_silo_enabled: bool = attrs.field(metadata=a.check(a.boolean), default=False)
 
@@ -410,11 +439,15 @@ class CrmRecord(a.Frozen):
         default=RecordKind.LEAD,
         converter=_record_kind,
     )
-    account_id: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
-    account_name: str | None = attrs.field(metadata=a.check(a.opt_text), default=None)
+    account_id: str | None = attrs.field(
+        metadata=a.check(a.opt_ident), default=None, converter=a.blank_none
+    )
+    account_name: str | None = attrs.field(
+        metadata=a.check(a.opt_text), default=None, converter=a.blank_none
+    )
     in_cadence: bool = attrs.field(metadata=a.check(a.boolean), default=True)
     cadences: tuple[str, ...] = attrs.field(
-        metadata=a.check(_ids), default=(), converter=a.str_tuple
+        metadata=a.check(_ids), default=(), converter=a.str_tuple_present
     )
 
 

@@ -3,9 +3,10 @@ Normalisation of names, emails and phone numbers (SPEC "Text", MRG-1).
 
 Rules compare people through their normal forms, never through raw text:
 
-* :func:`name` folds case, accents, punctuation and white space (``None`` when nothing is
-  left);
-* :func:`email` trims and lower-cases a usable address (``None`` when unusable);
+* :func:`name` folds case, accents (of Latin, Greek and Cyrillic letters), punctuation
+  and white space (``None`` when nothing is left);
+* :func:`email` trims and lower-cases a usable address (``None`` when unusable: not an
+  address, or a filler such as ``none@none.com``, see :func:`is_placeholder_email`);
 * :func:`phone` gives the E.164 form of a number ``phonenumbers`` parses and finds valid
   with the default region (``None`` when unusable);
 * :func:`is_placeholder` tells the names that mean "no name" (Unknown, Null...);
@@ -19,6 +20,8 @@ The normal forms are typed with :data:`E164Phone`, :data:`NormalizedEmail` and
 'jose obrien smith'
 >>> email(" Ada@Example.COM ")
 'ada@example.com'
+>>> email("NA@NA.COM") is None
+True
 >>> phone("(415) 867-5309", region="US")
 '+14158675309'
 >>> phone("+44 20 7946 0018", region="US")
@@ -39,6 +42,7 @@ from leadcore.errors import InvalidInput
 from leadcore.model import Person
 
 __all__ = [
+    "DEFAULT_PLACEHOLDER_EMAIL_LOCALS",
     "DEFAULT_PLACEHOLDER_NAMES",
     "DEFAULT_REGION",
     "E164Phone",
@@ -50,9 +54,11 @@ __all__ = [
     "email",
     "fold",
     "is_placeholder",
+    "is_placeholder_email",
     "name",
     "person",
     "phone",
+    "placeholder_email_set",
     "placeholder_set",
 ]
 
@@ -65,7 +71,8 @@ E164Phone = NewType("E164Phone", str)
 """A phone number in E.164 form (``+14155550123``), as only :func:`phone` returns it."""
 
 NormalizedEmail = NewType("NormalizedEmail", str)
-"""A trimmed, lower-cased, usable email address, as only :func:`email` returns it."""
+"""A trimmed, lower-cased, usable email address, as only :func:`email` returns it
+(or :func:`email` with ``placeholder_email_locals=()``, a filler kept)."""
 
 FoldedName = NewType("FoldedName", str)
 """A name folded by :func:`fold` (may be empty)."""
@@ -76,6 +83,19 @@ DEFAULT_REGION: Final = "US"
 DEFAULT_PLACEHOLDER_NAMES: Final = ("Unknown", "Name", "Empty", "Blank", "Null")
 """Names that mean "no name" (SPEC MRG-4)."""
 
+DEFAULT_PLACEHOLDER_EMAIL_LOCALS: Final = (
+    "none",
+    "noemail",
+    "nomail",
+    "na",
+    "null",
+    "unknown",
+    "noreply",
+    "donotreply",
+)
+"""Local parts that make an email a filler, not an address (SPEC v1.2 "Placeholder
+emails"): compared after reducing to letters and digits and case-folding."""
+
 
 @attrs.frozen(kw_only=True)
 class NormalizePolicy(a.Frozen):
@@ -84,10 +104,17 @@ class NormalizePolicy(a.Frozen):
 
     Attributes:
         default_region: Region for numbers written without a country code.
+        placeholder_email_locals: Local parts that make an email a filler, unusable
+            (SPEC v1.2; see :func:`is_placeholder_email`).
 
     """
 
     default_region: str = attrs.field(metadata=a.check(_fields.region), default=DEFAULT_REGION)
+    placeholder_email_locals: tuple[str, ...] = attrs.field(
+        metadata=a.check(a.collection(a.text)),
+        default=DEFAULT_PLACEHOLDER_EMAIL_LOCALS,
+        converter=a.str_tuple,
+    )
 
 
 @a.checked
@@ -95,11 +122,15 @@ def fold(text: str) -> FoldedName:
     """
     Fold ``text`` for comparing names: the SPEC "Text" fold, possibly empty.
 
-    NFKD, marks dropped, casefold; apostrophes and full stops deleted; other punctuation
-    and symbols become spaces; white space collapsed and trimmed.
+    NFKD; accents dropped from letters of the Latin, Greek and Cyrillic scripts only,
+    marks of other scripts kept (SPEC v1.2); casefold; apostrophes and full stops
+    deleted; other punctuation and symbols become spaces; white space collapsed and
+    trimmed.
 
     >>> fold("A.C.M.E. Straße")
     'acme strasse'
+    >>> fold("Zoë Ёлкина"), fold("राम") == fold("रमा")
+    ('zoe елкина', False)
     """
     return FoldedName(_text.fold(text))
 
@@ -118,21 +149,70 @@ def name(value: str) -> FoldedName | None:
     return FoldedName(folded) if folded else None
 
 
+def _reduce_local(local: str) -> str:
+    return "".join(c for c in local if c.isalnum()).casefold()
+
+
+@functools.lru_cache(maxsize=256)
+def _email_placeholders(locals_: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(_reduce_local(item) for item in locals_)
+
+
 @a.checked
-def email(value: str) -> NormalizedEmail | None:
+def placeholder_email_set(locals_: Iterable[str]) -> frozenset[str]:
+    """Return placeholder local parts reduced to letters and digits, case-folded (cached)."""
+    return _email_placeholders(tuple(locals_))
+
+
+@a.checked
+def is_placeholder_email(
+    value: str, placeholder_email_locals: Iterable[str] = DEFAULT_PLACEHOLDER_EMAIL_LOCALS
+) -> bool:
+    """
+    Return whether ``value`` is a filler address (SPEC v1.2 "Placeholder emails").
+
+    It is when its local part (the text before the last ``@``, trimmed), reduced to its
+    letters and digits (``str.isalnum``) and case-folded, is one of
+    ``placeholder_email_locals`` reduced the same way: ``none@none.com``,
+    ``NA@NA.COM``, ``no-reply@shop.example`` are fillers; ``nora@x.io`` is not.
+
+    >>> is_placeholder_email("No.Email@example.com"), is_placeholder_email("nora@x.io")
+    (True, False)
+    """
+    local = value.strip().rpartition("@")[0]
+    return _reduce_local(local) in placeholder_email_set(placeholder_email_locals)
+
+
+@a.checked
+def email(
+    value: str,
+    *,
+    placeholder_email_locals: Iterable[str] = DEFAULT_PLACEHOLDER_EMAIL_LOCALS,
+) -> NormalizedEmail | None:
     """
     Return the trimmed, lower-cased address, or None when it is not usable.
 
-    Usable: exactly one ``@`` with text on both sides and no white space inside.
+    Usable (SPEC "Text", v1.2): exactly one ``@`` with text on both sides, no white space
+    inside, and not a filler (:func:`is_placeholder_email` with
+    ``placeholder_email_locals``; pass ``()`` to keep fillers, as a manual merge does
+    when it compares spellings).
 
     >>> email("no-at-sign.example.com") is None
     True
+    >>> email("none@none.com") is None, email("none@none.com", placeholder_email_locals=())
+    (True, 'none@none.com')
     """
+    return _email(value, placeholder_email_set(placeholder_email_locals))
+
+
+def _email(value: str, fillers: frozenset[str]) -> NormalizedEmail | None:
     cleaned = value.strip().lower()
     local, at, domain = cleaned.partition("@")
     if not at or not local or not domain or "@" in domain:
         return None
     if any(c.isspace() for c in cleaned):
+        return None
+    if fillers and _reduce_local(local) in fillers:
         return None
     return NormalizedEmail(cleaned)
 
@@ -261,24 +341,47 @@ def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in values if v is not None))
 
 
-def prime(who: Person, forms: NormalizedPerson, *, region: str) -> Person:
+def _cache_key(region: str, placeholder_email_locals: Iterable[str]) -> object:
+    # The default fillers (every rule's default policy) key by region alone.
+    if placeholder_email_locals is DEFAULT_PLACEHOLDER_EMAIL_LOCALS:
+        return region
+    found = tuple(placeholder_email_locals)
+    return region if found == DEFAULT_PLACEHOLDER_EMAIL_LOCALS else (region, found)
+
+
+def prime(
+    who: Person,
+    forms: NormalizedPerson,
+    *,
+    region: str,
+    placeholder_email_locals: Iterable[str] = DEFAULT_PLACEHOLDER_EMAIL_LOCALS,
+) -> Person:
     """
     Record ``forms`` as the normal forms of ``who`` for ``region`` and return ``who``.
 
     The internal API for engines that compute normal forms themselves, from columns
     (:mod:`leadcore.dedupe`), and build a person of those forms: the rules then find them
     where :func:`person` would have put them. Not public: the caller guarantees that
-    ``forms`` are what :func:`person` would compute for ``who``.
+    ``forms`` are what :func:`person` would compute for ``who`` with ``region`` and
+    ``placeholder_email_locals``.
     """
-    cache: dict[str, object] = who._normalized  # noqa: SLF001  # the cache is ours
-    cache[region] = forms
+    cache: dict[object, object] = who._normalized  # noqa: SLF001  # the cache is ours
+    cache[_cache_key(region, placeholder_email_locals)] = forms
     return who
 
 
 @a.checked
-def person(who: Person, *, region: str = DEFAULT_REGION) -> NormalizedPerson:
+def person(
+    who: Person,
+    *,
+    region: str = DEFAULT_REGION,
+    placeholder_email_locals: Iterable[str] = DEFAULT_PLACEHOLDER_EMAIL_LOCALS,
+) -> NormalizedPerson:
     """
-    Return the normal forms of ``who``, computed once per person and region.
+    Return the normal forms of ``who``, computed once per person, region and fillers.
+
+    ``emails`` leaves out unusable addresses, fillers included
+    (``placeholder_email_locals``, SPEC v1.2).
 
     Raises:
         InvalidInput: ``region`` is not a region code phonenumbers knows.
@@ -286,20 +389,24 @@ def person(who: Person, *, region: str = DEFAULT_REGION) -> NormalizedPerson:
     >>> p = person(Person(first_name="Zoë", last_name="Smith", emails=["Z@X.io", "z@x.io"]))
     >>> p.full, p.emails
     ('zoe smith', ('z@x.io',))
+    >>> person(Person(emails=["none@none.com", "ada@x.io"])).emails
+    ('ada@x.io',)
     """
-    cache: dict[str, object] = who._normalized  # noqa: SLF001  # the cache is ours
-    found = cache.get(region)
+    cache: dict[object, object] = who._normalized  # noqa: SLF001  # the cache is ours
+    key = _cache_key(region, placeholder_email_locals)
+    found = cache.get(key)
     if isinstance(found, NormalizedPerson):
         return found
     code = check_region(region)
+    fillers = placeholder_email_set(placeholder_email_locals)
     first = _text.fold(who.first_name or "")
     last = _text.fold(who.last_name or "")
     result = NormalizedPerson(
         first=FoldedName(first),
         last=FoldedName(last),
         full=FoldedName(f"{first} {last}".strip()),
-        emails=tuple(NormalizedEmail(e) for e in _unique(email(e) for e in who.emails)),
+        emails=tuple(NormalizedEmail(e) for e in _unique(_email(e, fillers) for e in who.emails)),
         phones=tuple(E164Phone(p) for p in _unique(_phone.to_e164(p, code) for p in who.phones)),
     )
-    cache[region] = result
+    cache[key] = result
     return result

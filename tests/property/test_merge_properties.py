@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 from typing import Any
 
 import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leadcore import merge, normalize
+from leadcore import _wire, merge, normalize
 from leadcore._merge.manual import present
 from leadcore.merge import CONDITIONS, MergeIndex, MergePolicy
 from leadcore.model import Event, Lead, Person
@@ -461,8 +462,118 @@ def full_leads(draw: st.DrawFn, lead_id: str) -> Lead:
     )
 
 
+# Values equal in Python but written differently: one instant at several offsets, 1 /
+# True / 1.0, an event id at one instant in two offsets, spellings of one number.
+instants = st.sampled_from([NOW, NOW - DAY]).flatmap(lambda moment: offsets.map(moment.astimezone))
+loose_events = st.builds(
+    Event,
+    id=st.sampled_from(["e1", "e2"]),
+    at=instants,
+    status=st.sampled_from(["scheduled", "done"]),
+)
+json_values = st.sampled_from(
+    [None, 0, 1, True, False, 1.0, 0.0, -0.0, "1", "", " ", "\x00", "x", (1,), (True,)]
+) | st.builds(lambda v: {"k": v}, st.sampled_from([1, True, 1.0]))
+texts = st.sampled_from([None, "", " ", "\t\x85", "x", "X", "y"])
+loose_people = st.builds(
+    Person,
+    first_name=texts,
+    last_name=texts,
+    phones=st.lists(phones | st.sampled_from(["4158675309", " +1 415 867 5309 "]), max_size=4),
+    emails=st.lists(
+        emails | st.sampled_from(["al@x.io", "AL@x.io", "none@none.com", "NONE@none.com"]),
+        max_size=4,
+    ),
+)
+
+
+@st.composite
+def loose_leads(draw: st.DrawFn, lead_id: str) -> Lead:
+    """A lead whose lists hold duplicates and whose values repeat in other spellings."""
+    return Lead(
+        id=lead_id,
+        customer=draw(loose_people),
+        co_customer=draw(st.none() | loose_people),
+        project=draw(st.sampled_from([None, "p1", " "])),
+        status=draw(texts),
+        owner=draw(st.sampled_from([None, "u1", "u2"])),
+        viewers=draw(st.lists(st.sampled_from(["u1", "u2", " "]), max_size=3)),
+        source=draw(texts),
+        channel=draw(st.sampled_from([None, "digital", "offline"])),
+        lot=draw(texts),
+        created_at=draw(st.none() | instants),
+        last_activity_at=draw(st.none() | instants),
+        events=draw(st.lists(loose_events, max_size=3)),
+        linked_to=draw(st.sampled_from([None, "P1"])),
+        merged_into=draw(st.sampled_from([None, "M1", "M2"])),
+        fields=draw(st.dictionaries(st.sampled_from(["a", "b", "c"]), json_values, max_size=3)),
+    )
+
+
+def written(value: object) -> str:
+    """A value as the protocol writes it: the representation GEN-6 compares."""
+    return json.dumps(_wire.value(value), sort_keys=True)
+
+
+def _values(lead: Lead) -> list[tuple[str, object]]:
+    """Every value of a lead but its id, with its field as ``discarded`` names it."""
+    found: list[tuple[str, object]] = []
+    for role in ("customer", "co_customer"):
+        who = getattr(lead, role)
+        if who is None:
+            continue
+        found.extend((f"{role}.{name}", getattr(who, name)) for name in ("first_name", "last_name"))
+        found.extend((f"{role}.phones", v) for v in who.phones)
+        found.extend((f"{role}.emails", v) for v in who.emails)
+    for field in attrs.fields(Lead):
+        value = getattr(lead, field.name)
+        if field.name in {"id", "customer", "co_customer"}:
+            continue
+        if field.name in {"viewers", "events"}:
+            found.extend((field.name, v) for v in value)
+        elif field.name == "fields":
+            found.extend((f"fields.{k}", v) for k, v in value.items())
+        else:
+            found.append((field.name, value))
+    return [(field, value) for field, value in found if value is not None]
+
+
 class TestManual:
     """MRG-8: manual merge and its undo."""
+
+    @given(loose_leads("A"), loose_leads("B"))
+    def test_nothing_is_lost_by_representation(self, master: Lead, other: Lead) -> None:
+        """GEN-6, MRG-8: each value of both leads is in the merged lead or discarded."""
+        result = merge.manual(master, other)
+        held = {(f, written(v)) for f, v in _values(result.lead)}
+        lost = {(d.lead, d.field, written(d.value)) for d in result.discarded}
+
+        for lead in (master, other):
+            for field, value in _values(lead):
+                assert (field, written(value)) in held or (
+                    lead.id,
+                    field,
+                    written(value),
+                ) in lost, (field, value)
+        back = merge.unmerge(result.lead, result.record)
+        assert back == (master, other)
+        assert [written(x) for x in back] == [written(master), written(other)]
+
+    @given(loose_leads("A"), loose_leads("B"))
+    def test_no_list_of_the_merged_lead_holds_a_duplicate(self, master: Lead, other: Lead) -> None:
+        """MRG-8, SPEC v1.2: duplicates dropped in every list, both people, events by id."""
+        lead = merge.manual(master, other).lead
+
+        for who in lead.people:
+            phones = [normalize.phone(p) or f"raw:{p.strip()}" for p in who.phones]
+            emails = [
+                normalize.email(e, placeholder_email_locals=()) or f"raw:{e.strip()}"
+                for e in who.emails
+            ]
+            assert len(phones) == len(set(phones))
+            assert len(emails) == len(set(emails))
+        assert len({e.id for e in lead.events}) == len(lead.events)
+        assert len(set(lead.viewers)) == len(lead.viewers)
 
     @given(full_leads("A"), full_leads("B"))
     def test_merge_then_unmerge_restores_both_leads(self, master: Lead, other: Lead) -> None:

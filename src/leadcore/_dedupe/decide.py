@@ -90,9 +90,20 @@ def row(table: Chunk, index: int) -> Row:
 
 
 def person(
-    first: str, last: str, emails: tuple[str, ...], phones: tuple[str, ...], region: str
+    first: str,
+    last: str,
+    emails: tuple[str, ...],
+    phones: tuple[str, ...],
+    region: str,
+    *,
+    fillers: tuple[str, ...] = normalize.DEFAULT_PLACEHOLDER_EMAIL_LOCALS,
 ) -> Person:
-    """Return a person made of normal forms, its normalisation cache filled for ``region``."""
+    """
+    Return a person made of normal forms, its normalisation cache filled.
+
+    The cache is filled for ``region`` and the email ``fillers`` (a policy's
+    ``placeholder_email_locals``), which ``emails`` must already leave out.
+    """
     who = Person(first_name=first or None, last_name=last or None, emails=emails, phones=phones)
     forms = NormalizedPerson(
         first=FoldedName(first),
@@ -101,7 +112,7 @@ def person(
         emails=tuple(NormalizedEmail(e) for e in emails),
         phones=tuple(E164Phone(p) for p in phones),
     )
-    return normalize.prime(who, forms, region=region)
+    return normalize.prime(who, forms, region=region, placeholder_email_locals=fillers)
 
 
 def instant(micros: int | None) -> dt.datetime | None:
@@ -109,18 +120,25 @@ def instant(micros: int | None) -> dt.datetime | None:
     return None if micros is None else EPOCH + dt.timedelta(microseconds=micros)
 
 
-def lead(table: Chunk, index: int, region: str) -> Lead:
+def lead(
+    table: Chunk,
+    index: int,
+    region: str,
+    fillers: tuple[str, ...] = normalize.DEFAULT_PLACEHOLDER_EMAIL_LOCALS,
+) -> Lead:
     """Return the :class:`Lead` of a row of ``table`` (normal forms, UTC instants)."""
-    return lead_of(row(table, index), region)
+    return lead_of(row(table, index), region, fillers)
 
 
-def lead_of(data: Row, region: str) -> Lead:
-    """Return the :class:`Lead` of a row's normal forms."""
+def lead_of(
+    data: Row, region: str, fillers: tuple[str, ...] = normalize.DEFAULT_PLACEHOLDER_EMAIL_LOCALS
+) -> Lead:
+    """Return the :class:`Lead` of a row's normal forms (see :func:`person`)."""
     lead_id, first, last, emails, phones, co, source, lot, created, activity = data
     return Lead(
         id=lead_id,
-        customer=person(first, last, emails, phones, region),
-        co_customer=None if co is None else person(*co, region),
+        customer=person(first, last, emails, phones, region, fillers=fillers),
+        co_customer=None if co is None else person(*co, region, fillers=fillers),
         source=source,
         lot=lot,
         created_at=instant(created),
@@ -135,6 +153,7 @@ class Decider:
         self.state = state
         self.rows = rows
         self.region = state.policy.default_region
+        self.fillers = state.policy.placeholder_email_locals
         self._leads: dict[int, Lead] = {}
 
     def lead(self, index: int) -> Lead:
@@ -147,7 +166,7 @@ class Decider:
                 data = row(self.state.table, index)
             else:  # pragma: no cover  # callers pass one or the other
                 raise LookupError(index)
-            found = self._leads[index] = lead_of(data, self.region)
+            found = self._leads[index] = lead_of(data, self.region, self.fillers)
         return found
 
     def decide(self, inbound: int, existing: int, bits: int) -> list[Directed]:

@@ -9,7 +9,9 @@ their position and left out; nothing stops the run but a configuration error (a 
 column missing from the header, naive timestamps without a time zone).
 
 Normalisation is exactly :func:`leadcore.normalize.person`'s: names through
-:func:`leadcore._text.fold`, emails through :func:`leadcore.normalize.email`, phones
+:func:`leadcore._text.fold`, emails through :func:`leadcore.normalize.email` (fillers
+such as ``none@none.com`` kept: a policy's fillers are left out when a table is searched,
+:func:`without_fillers`), phones
 through :func:`leadcore._fastphone.to_e164` (the same answers as ``phonenumbers``,
 faster). Folding is memoised per chunk, since names repeat a lot.
 """
@@ -28,7 +30,7 @@ from pathlib import Path
 from typing import Final, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
-from leadcore import _attrs, _fastphone, _text
+from leadcore import _attrs, _fastphone, _text, normalize
 from leadcore.errors import InvalidInput, Problem
 from leadcore.model import Lead
 
@@ -199,7 +201,7 @@ def _text_value(value: object) -> str | None:
 
 def email(value: str) -> str | None:
     """
-    Return :func:`leadcore.normalize.email` of ``value``, a little faster.
+    Return :func:`leadcore.normalize.email` of ``value`` (fillers kept), a little faster.
 
     The same steps; "no white space inside" is tested with ``str.split``, which splits
     on exactly the characters ``str.isspace`` accepts (the tests compare both).
@@ -211,6 +213,47 @@ def email(value: str) -> str | None:
     if len(cleaned.split()) != 1:
         return None
     return cleaned
+
+
+def without_fillers(table: Chunk, locals_: Iterable[str]) -> Chunk:
+    """
+    Return ``table`` without the filler emails of ``locals_`` (SPEC v1.2).
+
+    A table holds every email usable by its form, so that one table serves policies
+    with different ``placeholder_email_locals``; a policy's fillers are left out here,
+    before blocking, exactly as :func:`leadcore.normalize.person` leaves them out. Each
+    distinct address is judged once. A co-customer left with no normal form is no
+    co-customer (as when reading).
+    """
+    fillers = normalize.placeholder_email_set(locals_)
+    if not fillers:
+        return table
+    seen: set[str] = set()
+    for found in table.emails:
+        seen.update(found)
+    for co in table.co.values():
+        seen.update(co[2])
+    bad = {e for e in seen if _is_filler(e, fillers)}
+    if not bad:
+        return table
+    emails = [
+        found if not found or bad.isdisjoint(found) else tuple(e for e in found if e not in bad)
+        for found in table.emails
+    ]
+    co_table: dict[int, Co] = {}
+    for index, (first, last, found, phones) in table.co.items():
+        kept = found if bad.isdisjoint(found) else tuple(e for e in found if e not in bad)
+        if first or last or kept or phones:
+            co_table[index] = (first, last, kept, phones)
+    return table._replace(emails=emails, co=co_table)
+
+
+def _is_filler(address: str, fillers: frozenset[str]) -> bool:
+    """:func:`leadcore.normalize.is_placeholder_email` of a normalised address, faster."""
+    local = address.partition("@")[0]
+    if local.isascii() and local.isalnum():
+        return local in fillers  # lower-cased ASCII letters and digits: already reduced
+    return normalize.is_placeholder_email(address, fillers)
 
 
 def emails_column(cells: Iterable[str]) -> list[tuple[str, ...]]:
@@ -402,13 +445,13 @@ def _screen(
         [
             i
             for i, r in enumerate(records)
-            if i not in drop and (not isinstance(v := r[id_at], str) or not v or v.isspace())
+            if i not in drop and (not isinstance(v := r[id_at], str) or _text.is_blank(v))
         ]
         if drop
         else [
             i
             for i, r in enumerate(records)
-            if not isinstance(v := r[id_at], str) or not v or v.isspace()
+            if not isinstance(v := r[id_at], str) or _text.is_blank(v)
         ]
     )
     for index in no_id:
@@ -528,12 +571,20 @@ def prepare(  # noqa: C901  # one column at a time
     return out
 
 
+class _Present(dict[str, str | None]):
+    """A memo of cells to themselves, one object per value, blank ones to None."""
+
+    def __missing__(self, key: str) -> str | None:
+        found = self[key] = None if _text.is_blank(key) else key
+        return found
+
+
 def _interned(rows: Sequence[Sequence[object]], at: int) -> list[str | None]:
-    """A column of few distinct values (sources, lots), one object per value."""
+    """A column of few distinct values (sources, lots), one object per value; blank: None."""
     if at < 0:
         return [None] * len(rows)
-    seen: dict[str, str] = {}
-    return [seen.setdefault(c, c) if (c := cast("str", r[at])) else None for r in rows]
+    seen = _Present()
+    return [seen[c] if (c := cast("str", r[at])) else None for r in rows]
 
 
 def _emails(rows: Sequence[Sequence[object]], at: tuple[int, ...]) -> list[tuple[str, ...]]:

@@ -21,7 +21,7 @@ import attrs
 
 from leadcore import _attrs, _fuzzy, normalize
 from leadcore._merge.policy import Condition, MergePolicy, Mode, PersonRole, Via
-from leadcore.model import Lead
+from leadcore.model import Lead, Person
 from leadcore.normalize import NormalizedPerson
 
 INDEXED: Final[frozenset[Condition]] = frozenset({"name", "email", "phone"})
@@ -48,6 +48,7 @@ class Spec:
     minimum: int
     ratio: float
     placeholders: tuple[str, ...]
+    email_placeholders: tuple[str, ...]
 
     @property
     def required_kinds(self) -> int:
@@ -85,12 +86,28 @@ def compile_spec(policy: MergePolicy, mode: Mode) -> Spec:
         minimum=minimum,
         ratio=float(policy.duplicate_name_min_ratio),
         placeholders=tuple(policy.placeholder_names),
+        email_placeholders=tuple(policy.placeholder_email_locals),
     )
+
+
+def people_of(who: Person, spec: Spec) -> NormalizedPerson:
+    """The normal forms of ``who`` under ``spec``: its region and its email fillers."""
+    return _person(who, region=spec.region, placeholder_email_locals=spec.email_placeholders)
 
 
 def has_real_full_name(who: NormalizedPerson, spec: Spec) -> bool:
     """Whether ``who`` can meet the ``name`` condition: first and last, no placeholder."""
     return who.has_full_name and not who.is_placeholder(spec.placeholders)
+
+
+def has_real_name(who: NormalizedPerson, spec: Spec) -> bool:
+    """
+    Whether ``who`` can meet ``name_fuzzy``: a folded full name, not a placeholder.
+
+    SPEC v1.2: ``name_fuzzy`` holds only when both folded full names are non-empty and
+    neither is a placeholder name.
+    """
+    return bool(who.full) and not who.is_placeholder(spec.placeholders)
 
 
 def phone_only_eligible(inbound: NormalizedPerson, spec: Spec) -> bool:
@@ -120,6 +137,8 @@ def conditions(
 
     Symmetric in the two people. ``real_name`` is :func:`has_real_full_name` of
     ``inbound``; ``ratio``, when known, is their names' ``token_sort_ratio``.
+    ``name_fuzzy`` needs a real name on both sides (:func:`has_real_name`, SPEC v1.2),
+    checked only once the ratio is reached (it rarely is).
     """
     matched: list[Condition] = []
     # MRG-1 name: first with first and last with last after folding, both present, not
@@ -127,10 +146,10 @@ def conditions(
     # person (``real_name``) is enough.
     if spec.name and real_name and inbound.first == other.first and inbound.last == other.last:
         matched.append("name")
-    if spec.name_fuzzy:
+    if spec.name_fuzzy and inbound.full and other.full:
         if ratio is None:
             ratio = _fuzzy.token_sort_ratio(inbound.full, other.full)
-        if ratio >= spec.ratio:
+        if ratio >= spec.ratio and has_real_name(inbound, spec) and has_real_name(other, spec):
             matched.append("name_fuzzy")
     if spec.email and not inbound.email_set.isdisjoint(other.email_set):
         matched.append("email")
@@ -154,15 +173,14 @@ def evaluate(
     depend on ``existing`` (:func:`has_real_full_name`, :func:`phone_only_eligible`);
     callers compute them once per inbound lead.
     """
-    region = spec.region
-    customer = _person(existing.customer, region=region)
+    customer = people_of(existing.customer, spec)
     chosen = customer
     role: PersonRole = "customer"
     full = inbound.full
     ratio: float | None = None
     co: NormalizedPerson | None = None
     if existing.co_customer is not None:
-        co = _person(existing.co_customer, region=region)
+        co = people_of(existing.co_customer, spec)
         # MRG-5: the co-customer is compared instead when its name is strictly closer.
         # An empty name scores 0 (both ratios are then 0 and the customer is kept).
         if full and co.full:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Final
 
+from leadcore import _attrs as a
 from leadcore import normalize
 from leadcore._attrs import checked, unchecked
 from leadcore._merge.engine import Spec, has_real_full_name
@@ -64,6 +65,14 @@ def _drop(table: dict[str, Bucket], key: str, lead_id: str) -> None:
         table[key] = found[0]
 
 
+def _fillers(value: Iterable[str]) -> tuple[str, ...]:
+    items = value if isinstance(value, str) else a.to_tuple(value)
+    problems = a.collection(a.text)("placeholder_email_locals", items)
+    if problems:
+        raise InvalidInput(problems)
+    return items  # type: ignore[return-value]  # a tuple of str, checked above
+
+
 def _ids(table: dict[str, Bucket], key: str) -> tuple[str, ...] | list[str]:
     found = table.get(key)
     if found is None:
@@ -83,9 +92,11 @@ class MergeIndex:
     but an inbound lead is decided against the few leads sharing a key.
 
     The index holds the leads themselves (immutable objects) and normalises their people
-    once, with ``region`` as the default phone region; the policy of every decision made
-    with it must have the same ``default_region``. :meth:`add`, :meth:`remove` and
-    :meth:`replace` update it in place; it is not thread-safe.
+    once, with ``region`` as the default phone region and ``placeholder_email_locals`` as
+    the email fillers (unusable, never a key: SPEC v1.2); the policy of every decision
+    made with it must have the same ``default_region`` and ``placeholder_email_locals``.
+    :meth:`add`, :meth:`remove` and :meth:`replace` update it in place; it is not
+    thread-safe.
 
     >>> from leadcore.model import Lead, Person
     >>> index = MergeIndex([Lead(id="L1", customer=Person(phones=["(415) 867-5309"]))])
@@ -95,21 +106,29 @@ class MergeIndex:
     ('L1', 0)
 
     Raises:
-        InvalidInput: ``region`` is unknown, an item is not a Lead, or two leads share
-            an id.
+        InvalidInput: ``region`` is unknown, ``placeholder_email_locals`` is not a list
+            of strings, an item is not a Lead, or two leads share an id.
 
     """
 
-    __slots__ = ("_emails", "_leads", "_names", "_phones", "region")
+    __slots__ = ("_emails", "_leads", "_names", "_phones", "placeholder_email_locals", "region")
 
     region: str
     """The default phone region the leads were normalised with."""
 
+    placeholder_email_locals: tuple[str, ...]
+    """The email fillers the leads were normalised with (their addresses are no key)."""
+
     @checked
     def __init__(
-        self, leads: Iterable[Lead] = (), *, region: str = normalize.DEFAULT_REGION
+        self,
+        leads: Iterable[Lead] = (),
+        *,
+        region: str = normalize.DEFAULT_REGION,
+        placeholder_email_locals: Iterable[str] = normalize.DEFAULT_PLACEHOLDER_EMAIL_LOCALS,
     ) -> None:
         self.region = normalize.check_region(region)
+        self.placeholder_email_locals = _fillers(placeholder_email_locals)
         self._leads: dict[str, Lead] = {}
         self._phones: dict[str, Bucket] = {}
         self._emails: dict[str, Bucket] = {}
@@ -136,10 +155,15 @@ class MergeIndex:
 
     # -- updates ----------------------------------------------------------------------
 
+    def _person(self, who: Person) -> NormalizedPerson:
+        return _person(
+            who, region=self.region, placeholder_email_locals=self.placeholder_email_locals
+        )
+
     def _people(self, lead: Lead) -> Iterator[NormalizedPerson]:
-        yield _person(lead.customer, region=self.region)
+        yield self._person(lead.customer)
         if lead.co_customer is not None:
-            yield _person(lead.co_customer, region=self.region)
+            yield self._person(lead.co_customer)
 
     def _insert(self, lead: Lead, path: str) -> None:
         if not isinstance(lead, Lead):
@@ -216,7 +240,7 @@ class MergeIndex:
         if isinstance(who, NormalizedPerson):
             return who
         if isinstance(who, Person):
-            return _person(who, region=self.region)
+            return self._person(who)
         raise InvalidInput.single(
             "who", who, f"must be a Person or NormalizedPerson, not {type(who).__name__}"
         )
@@ -225,9 +249,9 @@ class MergeIndex:
         """
         Return the ids of the leads sharing a key with ``who``.
 
-        A lead shares a key when either of its people has a phone (E.164) or an email
-        (normalised) of ``who``, or the same folded full name (first and last both
-        present). This is exactly what a scan comparing keys would find.
+        A lead shares a key when either of its people has a phone (E.164) or a usable
+        email (normalised, not a filler) of ``who``, or the same folded full name (first
+        and last both present). This is exactly what a scan comparing keys would find.
 
         Raises:
             InvalidInput: ``who`` is neither a Person nor a NormalizedPerson.

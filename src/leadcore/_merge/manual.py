@@ -3,22 +3,32 @@ Field-by-field merging of two leads (SPEC MRG-8), for :func:`leadcore.merge.manu
 
 The master wins where both leads have a value; where only one has a value it is kept;
 phones, emails, events (by id), viewers and ``fields`` (key by key) are united, order kept
-and duplicates by normalised value dropped: a later spelling of a number already held,
-the master's own included, is dropped. Every value that the merged lead does not hold is
-reported as lost, with the field it came from and whether it was the master's, so the
-merge can be audited (GEN-6).
+and duplicates dropped within every list, the master's own included, for the customer and
+the co-customer alike (SPEC v1.2): a later spelling of a number already held is dropped,
+and of two events with one id the first is kept. Every value that the merged lead does not
+hold is reported as lost, with the field it came from and whether it was the master's, so
+the merge can be audited (GEN-6).
 
-"Has a value": anything but None and a string of white space only.
+"Does not hold" goes by representation, not by Python equality: ``1``, ``true`` and
+``1.0`` are three values, and so are one instant written at two offsets
+(``09:00+00:00`` and ``10:00+01:00``), as on the wire (:func:`representation`).
+
+"Has a value": anything but None and blank text (SPEC v1.2: white space and control
+characters only). The model already reads blank names, ids and texts as None; blank text
+can still come in a lead's free ``fields``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import enum
 from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeVar
 
 import attrs
 
 from leadcore import normalize
+from leadcore._text import is_blank
 from leadcore.model import Event, Lead, Person
 
 T = TypeVar("T")
@@ -27,43 +37,88 @@ Lost = list[tuple[str, Any, bool]]
 """Losing values found so far: (field, value, whether it was the master's)."""
 
 
+def representation(value: object) -> object:
+    """
+    Return a hashable key equal for two values exactly when they are written alike.
+
+    Types are told apart (``True``, ``1`` and ``1.0`` differ), a datetime is its ISO text
+    with its offset, a mapping's keys are sorted, an attrs object is its class and
+    fields in order.
+    """
+    if value is None or isinstance(value, str | bool):
+        return (type(value).__name__, value)
+    if isinstance(value, enum.Enum):
+        return ("enum", value.value)
+    if isinstance(value, int | float):
+        return (type(value).__name__, repr(value))
+    if isinstance(value, dt.datetime):
+        return ("datetime", value.isoformat())
+    if isinstance(value, tuple | list):
+        return ("list", tuple(representation(v) for v in value))
+    if isinstance(value, Mapping):
+        return ("map", tuple(sorted((str(k), representation(v)) for k, v in value.items())))
+    kind = type(value)
+    if attrs.has(kind):
+        return (
+            kind.__name__,
+            tuple(representation(getattr(value, f.name)) for f in attrs.fields(kind) if f.init),
+        )
+    return (kind.__name__, repr(value))
+
+
+def same(one: object, two: object) -> bool:
+    """Whether two values have the same representation (see :func:`representation`)."""
+    return one is two or representation(one) == representation(two)
+
+
 def present(value: object) -> bool:
-    """Whether ``value`` counts as a value: not None, not a blank string."""
+    """Whether ``value`` counts as a value: not None, not blank text."""
     if value is None:
         return False
-    return not (isinstance(value, str) and not value.strip())
+    return not (isinstance(value, str) and is_blank(value))
 
 
 def pick(field: str, master: T, other: T, lost: Lost) -> T:
-    """The master's value if it has one, else the other's if it has one, else the master's."""
-    chosen = master if present(master) or not present(other) else other
-    if other is not None and chosen is not other and other != chosen:
-        lost.append((field, other, False))
-    return chosen
+    """
+    The master's value if it has one, else the other's if it has one, else the master's.
+
+    The value not chosen is lost unless it is None or written as the chosen one (the
+    master's blank text replaced by the other's value is lost too).
+    """
+    if present(master) or not present(other):
+        if other is not None and not same(other, master):
+            lost.append((field, other, False))
+        return master
+    if master is not None and not same(master, other):
+        lost.append((field, master, True))
+    return other
 
 
 def unite(
     field: str,
-    master: tuple[str, ...],
-    other: tuple[str, ...],
-    key: Callable[[str], str],
+    master: tuple[T, ...],
+    other: tuple[T, ...],
+    key: Callable[[T], object],
     lost: Lost,
-) -> tuple[str, ...]:
+) -> tuple[T, ...]:
     """
-    Master's items, then the other's, keeping the first of each normalised key (MRG-8).
+    Master's items, then the other's, keeping the first of each key (MRG-8, SPEC v1.2).
 
-    A dropped item is lost unless the very same text was kept.
+    A dropped item is lost unless an item written alike was kept (linear time: kept
+    items are remembered by representation).
     """
-    out: list[str] = []
-    seen: set[str] = set()
+    out: list[T] = []
+    seen: set[object] = set()
+    kept: set[object] = set()
     for from_master, items in ((True, master), (False, other)):
         for item in items:
             k = key(item)
             if k in seen:
-                if item not in out:
+                if representation(item) not in kept:
                     lost.append((field, item, from_master))
                 continue
             seen.add(k)
+            kept.add(representation(item))
             out.append(item)
     return tuple(out)
 
@@ -77,7 +132,13 @@ def _phone_key(region: str) -> Callable[[str], str]:
 
 
 def _email_key(raw: str) -> str:
-    return normalize.email(raw) or f"raw:{raw.strip()}"
+    # Fillers (none@none.com) are addresses as typed here: spellings of one filler unite.
+    found = normalize.email(raw, placeholder_email_locals=())
+    return found or f"raw:{raw.strip()}"
+
+
+def _event_key(event: Event) -> str:
+    return event.id
 
 
 def merge_person(path: str, master: Person, other: Person, region: str, lost: Lost) -> Person:
@@ -96,17 +157,22 @@ def merge_person(path: str, master: Person, other: Person, region: str, lost: Lo
     return attrs.evolve(master, first_name=first, last_name=last, phones=phones, emails=emails)
 
 
-def _events(master: tuple[Event, ...], other: tuple[Event, ...], lost: Lost) -> tuple[Event, ...]:
-    by_id = {e.id: e for e in master}
-    out = list(master)
-    for event in other:
-        mine = by_id.get(event.id)
-        if mine is None:
-            by_id[event.id] = event
-            out.append(event)
-        elif mine != event:
-            lost.append(("events", event, False))
-    return tuple(out)
+_NOBODY: Final = Person()
+
+
+def _merge_co(
+    master: Person | None, other: Person | None, region: str, lost: Lost
+) -> Person | None:
+    """The co-customers merged; one alone is still rid of its duplicates (SPEC v1.2)."""
+    if master is None and other is None:
+        return None
+    return merge_person(
+        "co_customer",
+        _NOBODY if master is None else master,
+        _NOBODY if other is None else other,
+        region,
+        lost,
+    )
 
 
 def _fields(
@@ -122,17 +188,10 @@ def _fields(
 
 
 def merge_leads(master: Lead, other: Lead, region: str) -> tuple[Lead, Lost]:
-    """Return the merged lead (the master's id) and every losing value of ``other``."""
+    """Return the merged lead (the master's id) and every losing value of both leads."""
     lost: Lost = []
     customer = merge_person("customer", master.customer, other.customer, region, lost)
-    if master.co_customer is None:
-        co_customer = other.co_customer
-    elif other.co_customer is None:
-        co_customer = master.co_customer
-    else:
-        co_customer = merge_person(
-            "co_customer", master.co_customer, other.co_customer, region, lost
-        )
+    co_customer = _merge_co(master.co_customer, other.co_customer, region, lost)
     merged_into = master.merged_into
     # [decided] The merged lead never inherits the other's merged_into: that would make
     # the survivor look retired (docs/merge.md).
@@ -155,7 +214,7 @@ def merge_leads(master: Lead, other: Lead, region: str) -> tuple[Lead, Lost]:
         last_activity_at=pick(
             "last_activity_at", master.last_activity_at, other.last_activity_at, lost
         ),
-        events=_events(master.events, other.events, lost),
+        events=unite("events", master.events, other.events, _event_key, lost),
         linked_to=pick("linked_to", master.linked_to, other.linked_to, lost),
         merged_into=merged_into,
         fields=_fields(master.fields, other.fields, lost),

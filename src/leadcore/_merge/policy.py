@@ -85,6 +85,9 @@ class MergePolicy(a.Frozen):
     Attributes:
         default_region: Region for phone numbers written without a country code (MRG-1).
         placeholder_names: Names that mean "no name" (MRG-4, case-insensitive).
+        placeholder_email_locals: Local parts that make an email a filler
+            (``none@none.com``): unusable, it never matches and is not "an email" for
+            MRG-4 (SPEC v1.2; see :func:`leadcore.normalize.is_placeholder_email`).
         credit_application_sources: Lead sources that mark a credit application (MRG-2).
         auto_merge_conditions: Conditions auto-merge counts, among ``name``,
             ``name_fuzzy``, ``email``, ``phone`` (MRG-1).
@@ -108,6 +111,11 @@ class MergePolicy(a.Frozen):
     placeholder_names: tuple[str, ...] = attrs.field(
         metadata=a.check(_texts),
         default=normalize.DEFAULT_PLACEHOLDER_NAMES,
+        converter=a.str_tuple,
+    )
+    placeholder_email_locals: tuple[str, ...] = attrs.field(
+        metadata=a.check(_texts),
+        default=normalize.DEFAULT_PLACEHOLDER_EMAIL_LOCALS,
         converter=a.str_tuple,
     )
     credit_application_sources: tuple[str, ...] = attrs.field(

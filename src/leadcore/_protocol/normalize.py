@@ -28,10 +28,11 @@ def phone(request: Request[NormalizePolicy]) -> Result:
 
 @rule("normalize.email", policy=NormalizePolicy)
 def email(request: Request[NormalizePolicy]) -> Result:
-    """An email trimmed and lower-cased, or null when unusable."""
+    """An email trimmed and lower-cased, or null when unusable (a filler too: SPEC v1.2)."""
     value = request.input.text("value")
     _region(request)
-    return {"normalized": normalize.email(value)}
+    fillers = request.policy.placeholder_email_locals
+    return {"normalized": normalize.email(value, placeholder_email_locals=fillers)}
 
 
 @rule("normalize.name", policy=NormalizePolicy)

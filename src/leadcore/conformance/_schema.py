@@ -261,6 +261,7 @@ def _policy_fields() -> dict[str, Schema]:
         "default_timezone": {"type": "string"},
         "wip_statuses": names,
         "placeholder_names": names,
+        "placeholder_email_locals": names,
         "credit_application_sources": names,
         "auto_merge_conditions": _list(_enum("name", "email", "phone")),
         "auto_merge_min_conditions": positive,
