@@ -196,6 +196,33 @@ class TestPairs:
             ("C", "B"),
         }
 
+    def test_names_of_other_scripts_keep_their_marks(self) -> None:
+        """SPEC v1.2 Folding: "राम" and "रमा" differ in a table as in merge.auto."""
+        leads = [
+            recent("A", customer=person("राम", "शर्मा", phones=("4158675309",))),
+            recent("B", customer=person("रमा", "शर्मा", phones=("(415) 867-5309",))),
+            recent("C", customer=person("राम", "शर्मा", phones=("+1 415 867 5309",))),
+            recent("D", customer=person("José", "García", phones=("2127365000",))),
+            recent("E", customer=person("JOSE", "GARCIA", phones=("212-736-5000",))),
+        ]
+
+        result = dedupe.find(leads, now=NOW)
+
+        assert result.pairs == dedupe.reference(leads, now=NOW)
+        assert kinds(result) == [("A", "C", "merge"), ("D", "E", "merge")]
+        rows = [
+            {
+                "lead_id": x.id,
+                "first_name": x.customer.first_name,
+                "last_name": x.customer.last_name,
+                "phone": x.customer.phones[0],
+                "created_at": x.created_at,
+                "last_activity_at": x.last_activity_at,
+            }
+            for x in leads
+        ]
+        assert kinds(dedupe.find(rows, now=NOW)) == kinds(result)  # the columnar path
+
     def test_explanations_name_conditions_and_person(self) -> None:
         """GEN-4: each decision says which conditions held, on whom, how."""
         decision = dedupe.Decision(
@@ -628,6 +655,44 @@ class TestWhatIf:
             ("A", "B", "merge", None)
         ]
         assert comparison.counts() == {"merge -> none": 1}
+
+    def test_fillers_as_addresses_is_a_question_one_table_answers(self) -> None:
+        """SPEC v1.2, GEN-7: a table keeps fillers; each policy leaves out its own."""
+        who = person("Ada", "Lovelace", emails=("none@none.com",))
+        rows = [
+            {
+                "lead_id": "A",
+                "first_name": "Ada",
+                "last_name": "Lovelace",
+                "email": "NONE@none.com",
+                "created_at": "2026-11-13T12:00:00Z",
+                "last_activity_at": "2026-11-22T12:00:00Z",
+            }
+        ]
+        leads = [recent("A", customer=who), lead("B", customer=who)]
+        table = dedupe.load(
+            rows
+            + [
+                {
+                    "lead_id": "B",
+                    "first_name": "Ada",
+                    "last_name": "Lovelace",
+                    "email": "none@none.com",
+                }
+            ]
+        )
+        usable = MergePolicy(placeholder_email_locals=())
+
+        comparison = dedupe.what_if(table, now=NOW, other=usable)
+
+        assert [(c.a, c.b, c.before, c.after) for c in comparison.changes] == [
+            ("A", "B", None, "merge")
+        ]
+        assert dedupe.find(leads, now=NOW).pairs == dedupe.reference(leads, now=NOW) == ()
+        assert kinds(dedupe.find(leads, now=NOW, policy=usable)) == [("A", "B", "merge")]
+        assert dedupe.find(leads, now=NOW, policy=usable).pairs == dedupe.reference(
+            leads, now=NOW, policy=usable
+        )
 
     def test_same_policy_changes_nothing(self) -> None:
         """The same policy twice: no change."""

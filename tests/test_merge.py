@@ -62,6 +62,16 @@ class TestPolicy:
         assert policy.duplicate_min_conditions == 2
         assert policy.duplicate_max_inactivity_days == 45
         assert policy.duplicate_name_min_ratio == 90
+        assert policy.placeholder_email_locals == (
+            "none",
+            "noemail",
+            "nomail",
+            "na",
+            "null",
+            "unknown",
+            "noreply",
+            "donotreply",
+        )
 
     def test_lists_become_tuples_and_region_is_upper_cased(self) -> None:
         """GEN-7: a policy built from JSON-like values is frozen and canonical."""
@@ -86,6 +96,8 @@ class TestPolicy:
             ({"duplicate_name_min_ratio": True}, "duplicate_name_min_ratio"),
             ({"default_region": "XX"}, "default_region"),
             ({"placeholder_names": [1]}, "placeholder_names[0]"),
+            ({"placeholder_email_locals": "none"}, "placeholder_email_locals"),
+            ({"placeholder_email_locals": [None]}, "placeholder_email_locals[0]"),
         ],
     )
     def test_bad_values_are_refused_with_their_field(
@@ -149,6 +161,33 @@ class TestCompare:
     def test_empty_names_score_zero(self) -> None:
         """MRG-5: an empty folded name scores 0, so name_fuzzy never holds on it."""
         assert merge.compare(person(), person(), mode="duplicates") == ()
+
+    @pytest.mark.parametrize("ratio", [0, 50, 90])
+    def test_name_fuzzy_never_holds_on_an_empty_or_placeholder_name(self, ratio: int) -> None:
+        """MRG-7, SPEC v1.2: name_fuzzy needs two real folded full names, like name."""
+        policy = MergePolicy(duplicate_name_min_ratio=ratio)
+
+        def fuzzy(one: Person, two: Person) -> bool:
+            found = merge.compare(one, two, policy=policy, mode="duplicates")
+            return "name_fuzzy" in found
+
+        assert not fuzzy(person("Unknown", None), person("unknown", None))
+        assert not fuzzy(person("Null", "Blank"), person("NULL", "blank"))
+        assert not fuzzy(person("Unknown", None), person("Ada", "Lovelace"))
+        assert not fuzzy(person(" ", "."), person(None, None))
+        assert not fuzzy(person(), person("Ada", None))
+        assert fuzzy(person("John", "Unknown"), person("Jon", "Unknown"))
+        assert fuzzy(person("Ada", None), person("ADA", None))
+
+    def test_filler_emails_never_match(self) -> None:
+        """MRG-1, SPEC v1.2: none@none.com on both sides is no email in common."""
+        one = person("Ada", "Lovelace", emails=("none@none.com", "NA@NA.COM"))
+        two = person("Bob", "Stone", emails=("NONE@none.com", "na@na.com"))
+
+        assert merge.compare(one, two) == ()
+        assert merge.compare(one, two, policy=MergePolicy(placeholder_email_locals=[])) == (
+            "email",
+        )
 
     def test_bad_people_are_refused(self) -> None:
         """GEN-5: compare takes people."""
@@ -242,6 +281,14 @@ class TestMatch:
         assert merge.match(person(phones=phone, emails=("zz@x.io",)), existing()).via is None
         assert merge.match(person("John", "Unknown", phones=phone), existing()).via is None
         assert merge.match(person("Zed", None, phones=phone), existing()).via is None
+
+    def test_a_filler_email_is_not_an_email_for_phone_only(self) -> None:
+        """MRG-4, SPEC v1.2: an inbound call with none@none.com is still phone-only."""
+        call = person("Unknown", phones=("415.867.5309",), emails=("NoEmail@noemail.com",))
+
+        assert merge.match(call, existing()).via == "phone_only"
+        usable = MergePolicy(placeholder_email_locals=())
+        assert merge.match(call, existing(), policy=usable).via is None
 
     def test_phone_only_finds_the_phone_on_the_co_customer(self) -> None:
         """MRG-4: the phone may be the customer's or the co-customer's."""
@@ -488,6 +535,22 @@ class TestAutoChoice:
 
         assert merge.auto(lead, [existing()], now=NOW).action == "create"
 
+    def test_filler_emails_never_merge_two_people(self) -> None:
+        """MRG-1, SPEC v1.2: a filler email shared with a namesake is no second condition."""
+        filler = ("NA@NA.COM",)
+        old = existing(who=person("Ada", "Lovelace", emails=("na@na.com",)))
+        new = inbound(person("Ada", "Lovelace", emails=filler))
+        keep_fillers = MergePolicy(placeholder_email_locals=())
+
+        for existing_leads in ([old], MergeIndex([old])):
+            assert merge.auto(new, existing_leads, now=NOW).action == "create"
+        assert merge.auto(new, [old], now=NOW, policy=keep_fillers).action == "merge"
+        index = MergeIndex([old], placeholder_email_locals=())
+        assert merge.auto(new, index, now=NOW, policy=keep_fillers).action == "merge"
+        assert index.placeholder_email_locals == ()
+        assert MergeIndex([old]).candidates(new.customer) == frozenset({"L1"})  # the name
+        assert MergeIndex([old]).candidates(person(emails=filler)) == frozenset()
+
     def test_an_index_gives_the_same_answer(self) -> None:
         """MRG-6: the index is a faster way to the same decision."""
         leads = [existing("L1", lot="A"), existing("L2", who=person("Bob", "Stone"))]
@@ -518,6 +581,21 @@ class TestAutoChoice:
                     inbound(ADA), MergeIndex(), now=NOW, policy=MergePolicy(default_region="FR")
                 ),
                 "policy.default_region",
+                "invalid_input",
+            ),
+            (
+                lambda: merge.auto(
+                    inbound(ADA),
+                    MergeIndex(),
+                    now=NOW,
+                    policy=MergePolicy(placeholder_email_locals=["none"]),
+                ),
+                "policy.placeholder_email_locals",
+                "invalid_input",
+            ),
+            (
+                lambda: MergeIndex(placeholder_email_locals=[None]),
+                "placeholder_email_locals[0]",
                 "invalid_input",
             ),
         ],

@@ -153,6 +153,62 @@ class TestValidation:
         assert caught.value.path == "active"
 
 
+class TestBlankText:
+    """SPEC v1.2: blank text (white space, control characters) counts as absent."""
+
+    BLANKS = ("", " ", "\t\r\n", "\x00", "\x1b\x7f", "\x85\u00a0", "\u2028\u3000")
+
+    @pytest.mark.parametrize("blank", BLANKS)
+    def test_optional_texts_and_references_are_none(self, blank: str) -> None:
+        """Names, ids of optional references, account names and texts: None."""
+        lead = Lead(
+            id="L1",
+            customer=Person(first_name=blank, last_name=blank),
+            project=blank,
+            status=blank,
+            owner=blank,
+            source=blank,
+            lot=blank,
+            org=blank,
+            pipeline=blank,
+            linked_to=blank,
+            merged_into=blank,
+        )
+
+        assert lead == Lead(id="L1")
+        assert User(id="u", org=blank).org is None
+        assert Agent(id="a", project=blank).project is None
+        assert Org(id="o", parent=blank).parent is None
+        record = CrmRecord(id="r", account_id=blank, account_name=blank)
+        assert (record.account_id, record.account_name) == (None, None)
+
+    @pytest.mark.parametrize("blank", BLANKS)
+    def test_blank_items_of_lists_are_left_out(self, blank: str) -> None:
+        """Phones, emails and ids of references: a blank item is no item."""
+        who = Person(phones=[blank, "4158675309", blank], emails=[blank, "a@b"])
+        lead = Lead(id="L1", viewers=["u1", blank])
+
+        assert (who.phones, who.emails, lead.viewers) == (("4158675309",), ("a@b",), ("u1",))
+        assert User(id="u", assignment_owner_of={blank, "p1"}).assignment_owner_of == {"p1"}
+        assert CrmRecord(id="r", cadences=[blank]).cadences == ()
+
+    @pytest.mark.parametrize("blank", BLANKS)
+    def test_a_blank_required_id_is_refused(self, blank: str) -> None:
+        """GEN-5: a required id that is blank is missing; the error names it."""
+        with pytest.raises(InvalidInput) as caught:
+            Lead(id=blank)
+        assert caught.value.path == "id"
+        with pytest.raises(InvalidInput) as caught:
+            Claim(agent=blank, at=NOW)
+        assert caught.value.path == "agent"
+
+    def test_text_with_something_in_it_is_kept_as_typed(self) -> None:
+        """Only wholly blank text is absent: " Ada " and a zero-width space are kept."""
+        who = Person(first_name=" Ada ", last_name="\u200b", phones=[" 1 "])
+
+        assert (who.first_name, who.last_name, who.phones) == (" Ada ", "\u200b", (" 1 ",))
+
+
 def test_subclassing_is_refused() -> None:
     """STYLE: leadcore classes are final; the error says what to do instead."""
     with pytest.raises(TypeError, match="final"):

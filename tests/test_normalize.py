@@ -63,6 +63,88 @@ class TestEmail:
         assert normalize.email(raw) == normal
 
 
+class TestPlaceholderEmail:
+    """SPEC v1.2 "Placeholder emails": fillers are unusable."""
+
+    @pytest.mark.parametrize(
+        "raw",
+        [
+            "none@none.com",
+            "NA@NA.COM",
+            "noemail@noemail.com",
+            "No.Email@gmail.com",
+            "no-reply@shop.example",
+            "do_not_reply@x.io",
+            " NULL@x.io ",
+            "unknown@unknown",
+            "nomail@x",
+            "n/a@x.io",
+        ],
+    )
+    def test_fillers_are_unusable(self, raw: str) -> None:
+        """SPEC v1.2: the local part reduced to letters and digits, case-folded, is listed."""
+        assert normalize.is_placeholder_email(raw)
+        assert normalize.email(raw) is None
+        assert normalize.email(raw, placeholder_email_locals=()) == raw.strip().lower()
+
+    @pytest.mark.parametrize(
+        "raw", ["nora@x.io", "none1@x.io", "nonenone@x.io", "na.na@x.io", "x@none.com", "-@x.io"]
+    )
+    def test_addresses_that_only_look_alike_are_usable(self, raw: str) -> None:
+        """SPEC v1.2: only the listed local parts, exactly once reduced, are fillers."""
+        assert not normalize.is_placeholder_email(raw)
+        assert normalize.email(raw) == raw.lower()
+
+    def test_the_list_is_a_policy_field_reduced_like_the_addresses(self) -> None:
+        """GEN-7: placeholder_email_locals is a knob; its items are reduced the same way."""
+        policy = normalize.NormalizePolicy(placeholder_email_locals=["Test-User"])
+
+        assert (
+            normalize.email(
+                "test.user@x.io", placeholder_email_locals=policy.placeholder_email_locals
+            )
+            is None
+        )
+        assert normalize.email("none@none.com", placeholder_email_locals=["Test-User"]) == (
+            "none@none.com"
+        )
+        assert normalize.NormalizePolicy().placeholder_email_locals == (
+            normalize.DEFAULT_PLACEHOLDER_EMAIL_LOCALS
+        )
+
+    def test_a_person_has_no_filler_email(self) -> None:
+        """SPEC v1.2: normal forms leave fillers out, per list (cached per list)."""
+        who = Person(emails=["none@none.com", "ada@x.io", "NA@NA.COM"])
+
+        assert normalize.person(who).emails == ("ada@x.io",)
+        assert normalize.person(who, placeholder_email_locals=()).emails == (
+            "none@none.com",
+            "ada@x.io",
+            "na@na.com",
+        )
+        assert normalize.person(who, placeholder_email_locals=["na"]).emails == (
+            "none@none.com",
+            "ada@x.io",
+        )
+        assert normalize.person(who) is normalize.person(
+            who, placeholder_email_locals=list(normalize.DEFAULT_PLACEHOLDER_EMAIL_LOCALS)
+        )
+
+
+class TestBlank:
+    """SPEC v1.2 "Blank text": empty or only white space and control characters."""
+
+    @pytest.mark.parametrize("blank", ["", " ", "\t\n", "\x00", "\x85\u3000"])
+    def test_blank_text_normalises_to_nothing(self, blank: str) -> None:
+        """SPEC v1.2: a blank name, email or phone is absent: None."""
+        assert normalize.name(blank) is None
+        assert normalize.email(blank) is None
+        assert normalize.phone(blank) is None
+        assert normalize.person(Person(first_name=blank, phones=[blank], emails=[blank])) == (
+            normalize.person(Person())
+        )
+
+
 class TestPhone:
     """E.164 with a default region; unusable numbers are None (MRG-1)."""
 

@@ -21,6 +21,17 @@ SPEC_DEFAULTS: dict[str, object] = {
     "default_timezone": "UTC",
     "wip_statuses": ("claimed", "interested", "meeting_done", "visit_done", "final_negotiation"),
     "placeholder_names": ("Unknown", "Name", "Empty", "Blank", "Null"),
+    # SPEC v1.2 "Placeholder emails".
+    "placeholder_email_locals": (
+        "none",
+        "noemail",
+        "nomail",
+        "na",
+        "null",
+        "unknown",
+        "noreply",
+        "donotreply",
+    ),
     "credit_application_sources": ("credit_application",),
     "auto_merge_conditions": ("name", "email", "phone"),
     "auto_merge_min_conditions": 2,

@@ -92,6 +92,18 @@ class TestEnvelope:
         assert default["result"] == {"normalized": None}
         assert british["result"] == {"normalized": "+442079460018"}
 
+    def test_placeholder_email_locals_is_a_policy_key_of_normalize_email(self) -> None:
+        """SPEC v1.2, GEN-7: fillers are null; the list is overridden by name."""
+        req = request("normalize.email", {"value": " NA@NA.COM "})
+
+        default = protocol.decide(req)
+        none_listed = protocol.decide(req | {"policy": {"placeholder_email_locals": []}})
+        bad = protocol.decide(req | {"policy": {"placeholder_email_locals": "na"}})
+
+        assert default["result"] == {"normalized": None}
+        assert none_listed["result"] == {"normalized": "na@na.com"}
+        assert bad["error"]["path"] == "policy.placeholder_email_locals"  # type: ignore[index]
+
     def test_bad_policy_value_names_the_policy_field(self) -> None:
         """GEN-5: an override of the wrong type is refused at policy.<field>."""
         response = protocol.decide(

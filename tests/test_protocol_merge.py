@@ -215,6 +215,22 @@ class TestDuplicates:
             ]
         }
 
+    def test_fillers_and_placeholder_names_match_nothing(self) -> None:
+        """MRG-7, SPEC v1.2: none@none.com and "Unknown" hold no condition; policy key."""
+        who = {"first_name": "Unknown", "emails": ["NONE@none.com"], "phones": ["4158675309"]}
+        data = {
+            "lead": {"id": "N1", "customer": who},
+            "existing": [existing("a", customer=who)],
+        }
+
+        default = result("merge.duplicates", data)
+        usable = result("merge.duplicates", data, policy={"placeholder_email_locals": []})
+
+        assert default == {"duplicates": []}
+        assert usable["duplicates"] == [
+            {"id": "a", "matched": ["email", "phone"], "person": "customer"}
+        ]
+
     def test_bad_input(self) -> None:
         """GEN-5: the lead is required."""
         response = decide("merge.duplicates", {"lead": [], "existing": []})
