@@ -659,28 +659,19 @@ class TestWhatIf:
     def test_fillers_as_addresses_is_a_question_one_table_answers(self) -> None:
         """SPEC v1.2, GEN-7: a table keeps fillers; each policy leaves out its own."""
         who = person("Ada", "Lovelace", emails=("none@none.com",))
+        ada = {"first_name": "Ada", "last_name": "Lovelace"}
         rows = [
             {
                 "lead_id": "A",
-                "first_name": "Ada",
-                "last_name": "Lovelace",
+                **ada,
                 "email": "NONE@none.com",
                 "created_at": "2026-11-13T12:00:00Z",
                 "last_activity_at": "2026-11-22T12:00:00Z",
-            }
+            },
+            {"lead_id": "B", **ada, "email": "none@none.com"},
         ]
         leads = [recent("A", customer=who), lead("B", customer=who)]
-        table = dedupe.load(
-            rows
-            + [
-                {
-                    "lead_id": "B",
-                    "first_name": "Ada",
-                    "last_name": "Lovelace",
-                    "email": "none@none.com",
-                }
-            ]
-        )
+        table = dedupe.load(rows)
         usable = MergePolicy(placeholder_email_locals=())
 
         comparison = dedupe.what_if(table, now=NOW, other=usable)

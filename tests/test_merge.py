@@ -594,7 +594,7 @@ class TestAutoChoice:
                 "invalid_input",
             ),
             (
-                lambda: MergeIndex(placeholder_email_locals=[None]),
+                lambda: MergeIndex(placeholder_email_locals=[None]),  # type: ignore[list-item]  # on purpose
                 "placeholder_email_locals[0]",
                 "invalid_input",
             ),

@@ -22,12 +22,18 @@ from leadcore.merge import MergePolicy
 from leadcore.model import Lead, Person
 from tests.property.strategies import NOW
 
-FIRST = st.sampled_from(["Ada", "ada", "ADA ", "Ad", "Bob", "Unknown", "Null", "", None])
-LAST = st.sampled_from(["Lovelace", "LOVELACE", "Lovelac", "Stone", "Blank", "", None])
+# Devanagari names that differ by a vowel sign only (SPEC v1.2 keeps their marks), blank
+# text (absent), and fillers (none@none.com, NA@NA.COM: unusable) are in the pools.
+FIRST = st.sampled_from(
+    ["Ada", "ada", "ADA ", "Ad", "Bob", "Unknown", "Null", "", None, "राम", "रमा", " \t", "Adá"]
+)
+LAST = st.sampled_from(["Lovelace", "LOVELACE", "Lovelac", "Stone", "Blank", "", None, "\x00"])
 PHONES = st.sampled_from(
     ["(415) 867-5309", "+1 415 867 5309", "4158675310", "+44 20 7946 0018", "555-555-5555", ""]
 )
-EMAILS = st.sampled_from(["ada@x.io", " ADA@x.io", "bob@x.io", "none@none.com", "bad", ""])
+EMAILS = st.sampled_from(
+    ["ada@x.io", " ADA@x.io", "bob@x.io", "none@none.com", "NA@NA.COM", "bad", "", "\u3000"]
+)
 SOURCES = st.sampled_from([None, "web", "credit_application"])
 
 
@@ -71,6 +77,9 @@ def tables(draw: st.DrawFn, max_size: int = 10) -> list[Lead]:
 
 POLICIES = st.builds(
     MergePolicy,
+    placeholder_email_locals=st.sampled_from(
+        [MergePolicy().placeholder_email_locals, (), ("ada", "none")]
+    ),
     merge_max_age_days=st.sampled_from([30, 365, 1000]),
     merge_max_inactivity_days=st.sampled_from([10, 120, 1000]),
     duplicate_max_inactivity_days=st.sampled_from([45, 500]),
@@ -123,14 +132,18 @@ def test_exclude_equals_brute_force_without_the_generic_values(
     def strip(who: Person | None) -> Person | None:
         if who is None:
             return None
-        region = policy.default_region
+        region, fillers = policy.default_region, policy.placeholder_email_locals
         return Person(
             first_name=who.first_name,
             last_name=who.last_name,
             phones=[
                 p for p in who.phones if ("phone", normalize.phone(p, region=region)) not in gone
             ],
-            emails=[e for e in who.emails if ("email", normalize.email(e)) not in gone],
+            emails=[
+                e
+                for e in who.emails
+                if ("email", normalize.email(e, placeholder_email_locals=fillers)) not in gone
+            ],
         )
 
     stripped = [
@@ -174,8 +187,8 @@ def test_clusters_are_the_components_of_merge_pairs(leads: list[Lead]) -> None:
 
 @given(st.text(max_size=40))
 def test_fast_email_equals_the_foundation(text: str) -> None:
-    """MRG-1: the column-wise email rule is normalize.email, exactly."""
-    expected = normalize.email(text)
+    """MRG-1: the column-wise email rule is normalize.email (fillers kept), exactly."""
+    expected = normalize.email(text, placeholder_email_locals=())
 
     assert _dedupe_input.email(text) == expected
     assert _dedupe_input.emails_column([text]) == [() if expected is None else (expected,)]
@@ -187,7 +200,7 @@ def test_fast_email_equals_the_foundation(text: str) -> None:
 )
 def test_fast_email_on_tricky_text(text: str) -> None:
     """MRG-1: at signs and every kind of white space, as normalize.email reads them."""
-    expected = normalize.email(text)
+    expected = normalize.email(text, placeholder_email_locals=())
 
     assert _dedupe_input.emails_column([text]) == [() if expected is None else (expected,)]
 
@@ -208,3 +221,22 @@ def test_normal_forms_of_normal_forms_are_themselves(who: Person) -> None:
     assert normalize.person(rebuilt) == first
     seeded = _dedupe_decide.person(first.first, first.last, first.emails, first.phones, "US")
     assert normalize.person(seeded) == first
+
+
+@given(
+    st.lists(people(), max_size=6),
+    st.sampled_from([normalize.DEFAULT_PLACEHOLDER_EMAIL_LOCALS, (), ("ada", "N-A")]),
+)
+def test_a_tables_emails_are_the_foundations_under_any_fillers(
+    who: list[Person], fillers: tuple[str, ...]
+) -> None:
+    """SPEC v1.2: a table without a policy's fillers holds normalize.person's emails."""
+    leads = [Lead(id=f"L{i}", customer=p, co_customer=p) for i, p in enumerate(who)]
+
+    table = _dedupe_input.without_fillers(_dedupe_input.prepare_leads(leads, "US"), fillers)
+
+    for row, person in enumerate(who):
+        expected = normalize.person(person, placeholder_email_locals=fillers)
+        assert table.emails[row] == expected.emails
+        co = table.co.get(row)
+        assert (co[2] if co else ()) == expected.emails

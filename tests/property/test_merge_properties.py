@@ -189,6 +189,39 @@ class TestSymmetry:
         assert "name" not in found or "name_fuzzy" in found
 
 
+class TestSpecV12:
+    """SPEC v1.2: name_fuzzy on real names only; filler emails count for nothing."""
+
+    @given(people, people, st.sampled_from([0, 50, 90]))
+    def test_name_fuzzy_holds_only_between_real_names(
+        self, one: Person, two: Person, ratio: int
+    ) -> None:
+        """MRG-7, SPEC v1.2: both folded full names present, neither a placeholder."""
+        policy = MergePolicy(duplicate_name_min_ratio=ratio)
+
+        found = merge.compare(one, two, policy=policy, mode="duplicates")
+
+        if "name_fuzzy" in found:
+            for who in (one, two):
+                normal = normalize.person(who)
+                assert normal.full
+                assert not normal.is_placeholder(policy.placeholder_names)
+
+    @given(pairs(), st.sampled_from(["none@none.com", "NA@NA.COM", "No-Reply@x.io"]), modes)
+    def test_a_filler_email_changes_no_match(
+        self, pair: tuple[Person, Lead], filler: str, mode: Any
+    ) -> None:
+        """MRG-1, MRG-4, SPEC v1.2: adding a filler to both sides changes nothing."""
+        who, lead = pair
+        with_filler = attrs.evolve(who, emails=(*who.emails, filler))
+        customer = attrs.evolve(lead.customer, emails=(filler, *lead.customer.emails))
+        lead_with_filler = attrs.evolve(lead, customer=customer)
+
+        assert merge.match(with_filler, lead_with_filler, mode=mode) == merge.match(
+            who, lead, mode=mode
+        )
+
+
 class TestMonotonicity:
     """MRG-1, MRG-4: more evidence never turns a merge into a non-merge."""
 

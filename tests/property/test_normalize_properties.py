@@ -163,7 +163,9 @@ def test_blank_text_is_absent(blank: str, who: Person) -> None:
 
     assert padded == plain
     assert normalize.person(padded) == normalize.person(plain)
-    assert normalize.name(blank) is normalize.email(blank) is normalize.phone(blank) is None
+    assert normalize.name(blank) is None
+    assert normalize.email(blank) is None
+    assert normalize.phone(blank) is None
 
 
 @given(
