@@ -16,8 +16,8 @@ could match is missed:
   the existing lead (necessary for a match; the merge rules decide).
 * A phone-only match (MRG-4) shares a phone: every phone block of a phone-only inbound
   customer is read.
-* A *generic* key (held by more than ``limit`` rows: a call centre's number, a
-  ``none@none.com``) is not enumerated pair by pair. Its pairs that can still match
+* A *generic* key (held by more than ``limit`` rows: a call centre's number, a shared
+  mailbox) is not enumerated pair by pair. Its pairs that can still match
   are found exactly: those sharing a key of another kind too (the block is split by
   those keys), phone-only inbound leads with that phone, and, when one keyed kind is
   enough with ``name_fuzzy`` (possible duplicates), the pairs whose folded names reach

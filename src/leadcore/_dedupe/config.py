@@ -202,8 +202,9 @@ class DedupePolicy(a.Frozen):
     Attributes:
         merge: The merge rules' policy (windows, conditions, placeholders...).
         generic_key_rows: A phone, email or name held by more leads than this is a
-            *generic key* (a call centre's number, ``none@none.com``): reported, and
-            handled as ``generic_keys`` says.
+            *generic key* (a call centre's number, a shared mailbox; fillers such as
+            ``none@none.com`` are unusable, no key): reported, and handled as
+            ``generic_keys`` says.
         generic_keys: ``refine`` (default): exact; a generic key's block is not compared
             pair by pair, only its pairs that can still match are (those sharing another
             key too, phone-only inbound leads, and close names for possible duplicates).
