@@ -13,8 +13,10 @@ Two kinds of strategies:
   :func:`notifications`, :func:`reasons`, :func:`verdicts`, :func:`changes`,
   :func:`cancelled_events`) build valid frozen objects. Values come from small pools, so
   that two leads share a phone or a name often enough for the rules to have something to
-  decide: names with accents, "ß"/"Straße", placeholders ("Unknown", "NULL"), phones
-  written in several ways and some unparseable ones, emails with odd case and white space.
+  decide: names with accents, "ß"/"Straße", placeholders ("Unknown", "NULL"), names of
+  other scripts whose marks matter ("राम"/"रमा"), blank text, phones written in several
+  ways and some unparseable ones, emails with odd case and white space, fillers
+  ("none@none.com").
 * **Protocol requests** (:func:`requests`) build JSON request objects for any rule of the
   protocol, as ``leadcore decide`` reads them. Date-times sit on the rules' boundaries
   with a good probability (exactly 365, 120 and 45 days ago, exactly 10 minutes ago, a
@@ -163,6 +165,9 @@ _GIVEN_NAMES: Final = (
     "name",
     "Li",
     "",
+    "राम",  # Devanagari names that differ by a vowel sign only (SPEC v1.2 folding)
+    "रमा",
+    " \t",  # blank: absent (SPEC v1.2)
 )
 _FAMILY_NAMES: Final = (
     "Lovelace",
@@ -197,6 +202,8 @@ _EMAILS: Final = (
     "ada@@example.com",
     "no-at-sign",
     "ada lovelace@example.com",
+    "none@none.com",  # fillers: unusable (SPEC v1.2 placeholder emails)
+    "NA@NA.COM",
 )
 _ACCOUNT_NAMES: Final = (
     "Acme Corp.",
@@ -209,6 +216,8 @@ _ACCOUNT_NAMES: Final = (
     "Globex",
     "",
     " - ",
+    "राम ट्रेडर्स",
+    "रमा ट्रेडर्स",
 )
 
 
