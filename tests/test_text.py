@@ -110,10 +110,11 @@ class TestFold:
 
     def test_fast_path_equals_exact_path_on_every_code_point(self) -> None:
         """The cached per-character fold gives the exact fold, alone and after letters."""
+        marks = [c for c in CODE_POINTS if unicodedata.category(_text._decompose(c)[0])[0] == "M"]
         wrong = [
             f"{prefix!r}+U+{ord(c):04X}"
-            for prefix in ("", "a", "र")
-            for c in CODE_POINTS
+            for prefix, chars in (("", CODE_POINTS), ("र", CODE_POINTS), ("a", marks))
+            for c in chars
             if normalize.fold(prefix + c) != exact(prefix + c)
         ]
 
