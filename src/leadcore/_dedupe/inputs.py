@@ -24,7 +24,7 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from itertools import pairwise
+from itertools import chain, pairwise
 from operator import itemgetter
 from pathlib import Path
 from typing import Final, NamedTuple, cast
@@ -228,12 +228,19 @@ def without_fillers(table: Chunk, locals_: Iterable[str]) -> Chunk:
     fillers = normalize.placeholder_email_set(locals_)
     if not fillers:
         return table
-    seen: set[str] = set()
-    for found in table.emails:
-        seen.update(found)
+    seen = set(chain.from_iterable(table.emails))
     for co in table.co.values():
         seen.update(co[2])
-    bad = {e for e in seen if _is_filler(e, fillers)}
+    # A lower-cased ASCII local part of letters and digits is already reduced: a set
+    # lookup; any other goes through normalize.is_placeholder_email itself.
+    bad = {
+        e
+        for e in seen
+        if (local := e.partition("@")[0]) in fillers
+        or (
+            not (local.isascii() and local.isalnum()) and normalize.is_placeholder_email(e, fillers)
+        )
+    }
     if not bad:
         return table
     emails = [
@@ -246,14 +253,6 @@ def without_fillers(table: Chunk, locals_: Iterable[str]) -> Chunk:
         if first or last or kept or phones:
             co_table[index] = (first, last, kept, phones)
     return table._replace(emails=emails, co=co_table)
-
-
-def _is_filler(address: str, fillers: frozenset[str]) -> bool:
-    """:func:`leadcore.normalize.is_placeholder_email` of a normalised address, faster."""
-    local = address.partition("@")[0]
-    if local.isascii() and local.isalnum():
-        return local in fillers  # lower-cased ASCII letters and digits: already reduced
-    return normalize.is_placeholder_email(address, fillers)
 
 
 def emails_column(cells: Iterable[str]) -> list[tuple[str, ...]]:
