@@ -102,8 +102,13 @@ def person(
     Return a person made of normal forms, its normalisation cache filled.
 
     The cache is filled for ``region`` and the email ``fillers`` (a policy's
-    ``placeholder_email_locals``), which ``emails`` must already leave out.
+    ``placeholder_email_locals``): a filler among ``emails`` is left out of the person,
+    so that the cache holds what :func:`leadcore.normalize.person` would compute.
     """
+    if emails and fillers:
+        emails = tuple(
+            e for e in emails if normalize.email(e, placeholder_email_locals=fillers) is not None
+        )
     who = Person(first_name=first or None, last_name=last or None, emails=emails, phones=phones)
     forms = NormalizedPerson(
         first=FoldedName(first),
