@@ -180,3 +180,9 @@ def test_placeholder_emails_are_unusable(local: str, noise: str, upper: bool, do
 
     assert normalize.email(spelled) is None
     assert normalize.email(spelled, placeholder_email_locals=()) == spelled.lower()
+
+
+@given(st.text(max_size=20) | st.text(alphabet=st.characters(max_codepoint=127), max_size=20))
+def test_reducing_a_local_part_keeps_letters_and_digits_case_folded(local: str) -> None:
+    """SPEC v1.2: "reduced to letters and digits and case-folded", fast path or not."""
+    assert normalize.reduce_local(local) == "".join(c for c in local if c.isalnum()).casefold()

@@ -231,16 +231,8 @@ def without_fillers(table: Chunk, locals_: Iterable[str]) -> Chunk:
     seen = set(chain.from_iterable(table.emails))
     for co in table.co.values():
         seen.update(co[2])
-    # A lower-cased ASCII local part of letters and digits is already reduced: a set
-    # lookup; any other goes through normalize.is_placeholder_email itself.
-    bad = {
-        e
-        for e in seen
-        if (local := e.partition("@")[0]) in fillers
-        or (
-            not (local.isascii() and local.isalnum()) and normalize.is_placeholder_email(e, fillers)
-        )
-    }
+    reduce = normalize.reduce_local  # one str.translate for an ASCII local part
+    bad = {e for e in seen if reduce(e.partition("@")[0]) in fillers}
     if not bad:
         return table
     emails = [
