@@ -467,6 +467,28 @@ class TestGroup:
                 same = one.id in where and where.get(one.id) == where.get(two.id)
                 assert (same and one.id != two.id) == related.related("salesforce", one, two)
 
+    def test_names_of_other_scripts_and_blank_keys_group_as_related_says_rel_6(self) -> None:
+        """REL-2, REL-6, SPEC v1.2: marks of Devanagari kept, blank keys absent."""
+        table = [
+            lead("L1", "राम ट्रेडर्स"),
+            lead("L2", "रमा ट्रेडर्स"),
+            lead("L3", "राम-ट्रेडर्स."),
+            lead("L4", "Zoë Trading"),
+            lead("L5", "ZOE TRADING"),
+            lead("L6", " \t"),
+            lead("L7", "\x00"),
+            contact("C1", "  "),
+            contact("C2", "  "),
+        ]
+
+        groups = related.group("salesforce", table)
+
+        assert sorted(g.records for g in groups) == [("L1", "L3"), ("L4", "L5")]
+        for one in table:
+            for two in table:
+                together = any(one.id in g.records and two.id in g.records for g in groups)
+                assert (together and one.id != two.id) == related.related("salesforce", one, two)
+
     def test_empty_table_has_no_groups_rel_6(self) -> None:
         """REL-6: nothing in, nothing out."""
         assert related.group("sellsy", []) == ()
