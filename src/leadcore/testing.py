@@ -167,7 +167,6 @@ _GIVEN_NAMES: Final = (
     "",
     "राम",  # Devanagari names that differ by a vowel sign only (SPEC v1.2 folding)
     "रमा",
-    " \t",  # blank: absent (SPEC v1.2)
 )
 _FAMILY_NAMES: Final = (
     "Lovelace",
