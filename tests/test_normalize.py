@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import copy
+import gc
+import json
+import pickle
+
+import attrs
 import pytest
 
 from leadcore import normalize
@@ -233,6 +239,32 @@ class TestPerson:
 
         assert normalize.person(who, region="FR") is first
         assert normalize.person(who, region="US").phones == ()
+
+    def test_the_cache_is_not_part_of_the_person(self) -> None:
+        """GEN-3: normal forms cached for a person never show in its fields, equality or pickles."""
+        who = Person(first_name="Ada", phones=["(415) 867-5309"])
+        twin = Person(first_name="Ada", phones=["(415) 867-5309"])
+
+        normalize.person(who, region="US")
+
+        assert attrs.asdict(who) == attrs.asdict(twin)
+        assert who == twin
+        assert hash(who) == hash(twin)
+        assert pickle.dumps(who) == pickle.dumps(twin)
+        assert copy.deepcopy(who) == who
+        assert json.dumps(attrs.asdict(who)) == json.dumps(attrs.asdict(twin))
+
+    def test_a_forgotten_person_leaves_the_cache(self) -> None:
+        """The cache holds no person alive: an entry goes with its person."""
+        before = len(normalize._CACHE)
+        who = Person(first_name="Ephemeral")
+        normalize.person(who, region="US")
+        assert len(normalize._CACHE) == before + 1
+
+        del who
+        gc.collect()
+
+        assert len(normalize._CACHE) == before
 
     def test_bad_region(self) -> None:
         """GEN-5: a bad region is an error, not an empty result."""

@@ -190,13 +190,6 @@ class Person(a.Frozen):
     emails: tuple[str, ...] = attrs.field(
         metadata=a.check(_texts), default=(), converter=a.str_tuple_present
     )
-    # Normalised forms by region (and email fillers, when not the default ones), filled
-    # by leadcore.normalize.person on first use so that rules on hot paths never
-    # normalise the same person twice. Not part of the value: excluded from equality,
-    # hashing and repr.
-    _normalized: dict[object, object] = attrs.field(
-        init=False, factory=dict, eq=False, hash=False, repr=False
-    )
 
 
 @attrs.frozen(kw_only=True)

@@ -31,8 +31,9 @@ True
 from __future__ import annotations
 
 import functools
+import weakref
 from collections.abc import Iterable
-from typing import Final, NewType
+from typing import Final, NewType, Self
 
 import attrs
 
@@ -366,6 +367,44 @@ def _cache_key(region: str, placeholder_email_locals: Iterable[str]) -> object:
     return region if found == DEFAULT_PLACEHOLDER_EMAIL_LOCALS else (region, found)
 
 
+# Normal forms by person (by identity), region and email fillers, filled by person() on
+# first use so that rules on hot paths never normalise the same person twice. Kept here
+# rather than on the person: the cache is not part of a Person's value, so it must not
+# show in its fields (attrs.asdict), its equality, its hash or its pickles. An entry goes
+# when its person is garbage-collected (a weak reference's callback); the reference is
+# checked on lookup, so a recycled id never finds another person's forms.
+class _Entry(weakref.ref[Person]):
+    """A weak reference to a person, holding its normal forms by cache key."""
+
+    __slots__ = ("forms", "key")
+
+    def __new__(cls, who: Person, key: int) -> Self:  # noqa: ARG004  # key: see __init__
+        return super().__new__(cls, who, _forget)
+
+    def __init__(self, who: Person, key: int) -> None:
+        super().__init__(who, _forget)  # type: ignore[call-arg]  # weakref.ref takes (ob, callback)
+        self.key = key
+        self.forms: dict[object, NormalizedPerson] = {}
+
+
+_CACHE: Final[dict[int, _Entry]] = {}
+
+
+def _forget(gone: weakref.ref[Person]) -> None:
+    key = getattr(gone, "key", None)
+    if key is not None and _CACHE.get(key) is gone:
+        del _CACHE[key]
+
+
+def _cached(who: Person) -> dict[object, NormalizedPerson]:
+    key = id(who)
+    entry = _CACHE.get(key)
+    if entry is not None and entry() is who:
+        return entry.forms
+    entry = _CACHE[key] = _Entry(who, key)
+    return entry.forms
+
+
 def prime(
     who: Person,
     forms: NormalizedPerson,
@@ -382,8 +421,7 @@ def prime(
     ``forms`` are what :func:`person` would compute for ``who`` with ``region`` and
     ``placeholder_email_locals``.
     """
-    cache: dict[object, object] = who._normalized  # noqa: SLF001  # the cache is ours
-    cache[_cache_key(region, placeholder_email_locals)] = forms
+    _cached(who)[_cache_key(region, placeholder_email_locals)] = forms
     return who
 
 
@@ -409,10 +447,10 @@ def person(
     >>> person(Person(emails=["none@none.com", "ada@x.io"])).emails
     ('ada@x.io',)
     """
-    cache: dict[object, object] = who._normalized  # noqa: SLF001  # the cache is ours
+    cache = _cached(who)
     key = _cache_key(region, placeholder_email_locals)
     found = cache.get(key)
-    if isinstance(found, NormalizedPerson):
+    if found is not None:
         return found
     code = check_region(region)
     fillers = placeholder_email_set(placeholder_email_locals)
