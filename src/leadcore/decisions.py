@@ -30,6 +30,7 @@ import attrs
 
 from leadcore import _attrs as a
 from leadcore._quote import quote
+from leadcore._display import Shown, View, reasons_table, verdict
 from leadcore.errors import InvalidInput, Problem
 from leadcore.model import Lead
 
@@ -77,8 +78,8 @@ def _reason_tuple(value: Iterable[Reason]) -> tuple[Reason, ...]:
     return a.to_tuple(value)
 
 
-@attrs.frozen(kw_only=True)
-class Verdict(a.Frozen):
+@attrs.frozen(kw_only=True, repr=False)
+class Verdict(a.Frozen, Shown):
     """
     A yes or a no, with every reason that holds (empty when the answer is yes).
 
@@ -103,6 +104,13 @@ class Verdict(a.Frozen):
     def codes(self) -> tuple[str, ...]:
         """The reasons' codes, in order."""
         return tuple(r.code for r in self.reasons)
+
+    def _view(self, rows: int) -> View:
+        return View(
+            "Verdict",
+            verdict(self.allowed, self.reasons, "allowed"),
+            tables=[reasons_table(self.reasons, rows)] if self.reasons else [],
+        )
 
 
 @attrs.frozen(kw_only=True)

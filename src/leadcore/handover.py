@@ -38,6 +38,7 @@ from typing import Final, Literal
 import attrs
 
 from leadcore import _attrs as a
+from leadcore import _display as d
 from leadcore import _fields
 from leadcore.decisions import Change, Reason, Verdict, changes_between
 from leadcore.errors import InvalidInput, Problem
@@ -294,8 +295,8 @@ def _consistent(allowed: bool, reasons: tuple[Reason, ...], lead: Lead | None) -
     return []
 
 
-@attrs.frozen(kw_only=True)
-class HandoverResult(a.Frozen):
+@attrs.frozen(kw_only=True, repr=False)
+class HandoverResult(a.Frozen, d.Shown):
     """
     The outcome of a handover or a cross-silo transfer (SPEC HND-4, HND-6, HND-8).
 
@@ -334,9 +335,37 @@ class HandoverResult(a.Frozen):
         """The reasons' codes, in order."""
         return tuple(r.code for r in self.reasons)
 
+    def _view(self, rows: int) -> d.View:
+        if self.lead is None:
+            return d.View(
+                "HandoverResult",
+                d.verdict(self.allowed, self.reasons, ""),
+                tables=[d.reasons_table(self.reasons, rows)],
+            )
+        return d.View(
+            "HandoverResult",
+            f"{self.lead.id!r} handed over to {self.lead.org!r} ({self.lead.pipeline} pipeline)",
+            facts=[
+                ("lead", self.lead.id),
+                ("org", self.lead.org),
+                ("pipeline", self.lead.pipeline),
+                ("notifications", len(self.notifications)),
+                ("changes", len(self.record)),
+            ],
+            tables=[
+                d.changes_table(self.record, rows),
+                d.Table(
+                    "notifications",
+                    ("to", "kind", "lead", "channels"),
+                    [(n.to, n.kind, n.lead, n.channels) for n in self.notifications[:rows]],
+                    len(self.notifications),
+                ),
+            ],
+        )
 
-@attrs.frozen(kw_only=True)
-class AssignmentResult(a.Frozen):
+
+@attrs.frozen(kw_only=True, repr=False)
+class AssignmentResult(a.Frozen, d.Shown):
     """
     The outcome of a review (SPEC HND-5) or of a lead generator's new lead (HND-7).
 
@@ -364,6 +393,24 @@ class AssignmentResult(a.Frozen):
     def codes(self) -> tuple[str, ...]:
         """The reasons' codes, in order."""
         return tuple(r.code for r in self.reasons)
+
+    def _view(self, rows: int) -> d.View:
+        if self.lead is None:
+            return d.View(
+                "AssignmentResult",
+                d.verdict(self.allowed, self.reasons, ""),
+                tables=[d.reasons_table(self.reasons, rows)],
+            )
+        return d.View(
+            "AssignmentResult",
+            f"{self.lead.id!r} assigned to {self.lead.owner!r}",
+            facts=[
+                ("lead", self.lead.id),
+                ("owner", self.lead.owner),
+                ("changes", len(self.record)),
+            ],
+            tables=[d.changes_table(self.record, rows)],
+        )
 
 
 # -- input checks -------------------------------------------------------------------------

@@ -42,6 +42,7 @@ from typing import Final, cast
 import attrs
 
 from leadcore import _attrs as a
+from leadcore import _display as d
 from leadcore import _fields, normalize
 from leadcore._quote import quote
 from leadcore.decisions import CancelledEvent, Change, Reason, Verdict, changes_between, revert
@@ -126,8 +127,8 @@ class LinkPolicy(a.Frozen):
     )
 
 
-@attrs.frozen(kw_only=True)
-class LinkResult(a.Frozen):
+@attrs.frozen(kw_only=True, repr=False)
+class LinkResult(a.Frozen, d.Shown):
     """
     The outcome of :func:`apply`: the linked leads and effects, or a refusal.
 
@@ -199,6 +200,42 @@ class LinkResult(a.Frozen):
         """The yes or no with its reasons, as :func:`check` gives it."""
         return Verdict(allowed=self.allowed, reasons=self.reasons)
 
+    def _view(self, rows: int) -> d.View:
+        if self.primary is None or self.secondary is None:
+            return d.View(
+                "LinkResult",
+                d.verdict(self.allowed, self.reasons, "linked"),
+                tables=[d.reasons_table(self.reasons, rows)],
+            )
+        return d.View(
+            "LinkResult",
+            f"{self.secondary.id!r} linked to {self.primary.id!r}",
+            facts=[
+                ("primary", self.primary.id),
+                ("secondary", self.secondary.id),
+                ("owner", self.primary.owner),
+                ("viewers", self.primary.viewers),
+                ("notifications", len(self.notifications)),
+                ("cancelled_events", len(self.cancelled_events)),
+                ("changes", len(self.record)),
+            ],
+            tables=[
+                d.changes_table(self.record, rows),
+                d.Table(
+                    "notifications",
+                    ("to", "kind", "lead", "channels"),
+                    [(n.to, n.kind, n.lead, n.channels) for n in self.notifications[:rows]],
+                    len(self.notifications),
+                ),
+                d.Table(
+                    "cancelled_events",
+                    ("lead", "event", "at"),
+                    [(c.lead, c.event, c.at) for c in self.cancelled_events[:rows]],
+                    len(self.cancelled_events),
+                ),
+            ],
+        )
+
 
 def _text_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return a.str_tuple(value)
@@ -211,8 +248,8 @@ def _access(value: AppAccess | str) -> AppAccess:
     return _as_access(value)
 
 
-@attrs.frozen(kw_only=True)
-class LinkVisibility(a.Frozen):
+@attrs.frozen(kw_only=True, repr=False)
+class LinkVisibility(a.Frozen, d.Shown):
     """
     Where a lead shows on the dashboard and what a user may do with it in the sales app.
 
@@ -231,6 +268,17 @@ class LinkVisibility(a.Frozen):
     app_access: AppAccess = attrs.field(
         metadata=a.check(a.member(AppAccess)), default=AppAccess.NONE, converter=_access
     )
+
+    def _view(self, rows: int) -> d.View:  # noqa: ARG002  # no table to cut
+        return d.View(
+            "LinkVisibility",
+            f"access {self.app_access.value}, tabs {'+'.join(self.dashboard_tabs)}",
+            facts=[
+                ("dashboard_tabs", self.dashboard_tabs),
+                ("tag", self.tag),
+                ("app_access", self.app_access),
+            ],
+        )
 
 
 # -- validation ---------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from typing import Any, Final, Literal, NamedTuple
 import attrs
 
 from leadcore import _attrs as a
+from leadcore import _display as d
 from leadcore import _fields
 from leadcore._merge.engine import (
     Outcome,
@@ -176,8 +177,8 @@ class Candidate(a.Frozen):
         return not any(r.code in _WINDOW_CODES for r in self.reasons)
 
 
-@attrs.frozen(kw_only=True)
-class AutoMerge(a.Frozen):
+@attrs.frozen(kw_only=True, repr=False)
+class AutoMerge(a.Frozen, d.Shown):
     """
     What happens to an inbound lead (SPEC MRG-6), with every reason.
 
@@ -212,6 +213,40 @@ class AutoMerge(a.Frozen):
         """The reasons' codes, in order."""
         return tuple(r.code for r in self.reasons)
 
+    def _view(self, rows: int) -> d.View:
+        how = f"{'+'.join(self.matched)} on the {self.person}, {self.via}"
+        if self.action == "merge":
+            headline = f"merge into {self.target!r} (lot {self.lot!r}): {how}"
+        elif self.action == "route":
+            headline = f"route to lot {self.lot!r} of {self.target!r}: {', '.join(self.codes)}"
+        else:
+            headline = f"create (lot {self.lot!r}): {', '.join(self.codes)}"
+        return d.View(
+            "AutoMerge",
+            headline,
+            facts=[
+                ("action", self.action),
+                ("target", self.target),
+                ("lot", self.lot),
+                ("matched", self.matched),
+                ("person", self.person),
+                ("via", self.via),
+                ("candidates", len(self.candidates)),
+            ],
+            tables=[
+                d.reasons_table(self.reasons, rows),
+                d.Table(
+                    "candidates",
+                    ("id", "matched", "person", "via", "reasons"),
+                    [
+                        (c.id, c.matched, c.person, c.via, tuple(r.code for r in c.reasons))
+                        for c in self.candidates[:rows]
+                    ],
+                    len(self.candidates),
+                ),
+            ],
+        )
+
 
 @attrs.frozen(kw_only=True)
 class Duplicate(a.Frozen):
@@ -230,8 +265,8 @@ class Duplicate(a.Frozen):
     person: PersonRole
 
 
-@attrs.frozen(kw_only=True)
-class Duplicates(a.Frozen):
+@attrs.frozen(kw_only=True, repr=False)
+class Duplicates(a.Frozen, d.Shown):
     """
     The possible duplicates of a lead, sorted by id (SPEC MRG-7).
 
@@ -246,6 +281,20 @@ class Duplicates(a.Frozen):
     def ids(self) -> tuple[str, ...]:
         """The duplicates' ids, sorted."""
         return tuple(d.id for d in self.duplicates)
+
+    def _view(self, rows: int) -> d.View:
+        return d.View(
+            "Duplicates",
+            f"{len(self.duplicates):,} possible duplicates",
+            tables=[
+                d.Table(
+                    "duplicates",
+                    ("id", "matched", "person"),
+                    [(x.id, x.matched, x.person) for x in self.duplicates[:rows]],
+                    len(self.duplicates),
+                )
+            ],
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -267,8 +316,17 @@ class Discarded(a.Frozen):
     value: Any = attrs.field(eq=True, hash=False)
 
 
-@attrs.frozen(kw_only=True)
-class MergeRecord(a.Frozen):
+def _discarded_table(discarded: tuple[Discarded, ...], rows: int) -> d.Table:
+    return d.Table(
+        "discarded",
+        ("lead", "field", "value"),
+        [(x.lead, x.field, d.brief(x.value)) for x in discarded[:rows]],
+        len(discarded),
+    )
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class MergeRecord(a.Frozen, d.Shown):
     """
     Everything a manual merge replaced, to audit it and undo it (SPEC MRG-8, GEN-6).
 
@@ -287,9 +345,25 @@ class MergeRecord(a.Frozen):
     discarded: tuple[Discarded, ...] = attrs.field(converter=_discarded_tuple)
     retired: Lead
 
+    def _view(self, rows: int) -> d.View:
+        return d.View(
+            "MergeRecord",
+            f"{self.other!r} merged into {self.master!r}",
+            facts=[
+                ("master", self.master),
+                ("other", self.other),
+                ("changes", len(self.changes)),
+                ("discarded", len(self.discarded)),
+            ],
+            tables=[
+                d.changes_table(self.changes, rows, "changes"),
+                _discarded_table(self.discarded, rows),
+            ],
+        )
 
-@attrs.frozen(kw_only=True)
-class ManualMerge(a.Frozen):
+
+@attrs.frozen(kw_only=True, repr=False)
+class ManualMerge(a.Frozen, d.Shown):
     """
     The result of a manual merge (SPEC MRG-8).
 
@@ -308,6 +382,22 @@ class ManualMerge(a.Frozen):
     def discarded(self) -> tuple[Discarded, ...]:
         """Every value of the other lead the merged lead does not hold."""
         return self.record.discarded
+
+    def _view(self, rows: int) -> d.View:
+        return d.View(
+            "ManualMerge",
+            f"{self.retired.id!r} merged into {self.lead.id!r}",
+            facts=[
+                ("lead", self.lead.id),
+                ("retired", self.retired.id),
+                ("changes", len(self.record.changes)),
+                ("discarded", len(self.record.discarded)),
+            ],
+            tables=[
+                _discarded_table(self.record.discarded, rows),
+                d.changes_table(self.record.changes, rows),
+            ],
+        )
 
 
 # -- reasons ------------------------------------------------------------------------------

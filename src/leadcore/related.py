@@ -39,6 +39,7 @@ from typing import Final, Literal, cast, get_args
 import attrs
 
 from leadcore import _attrs as a
+from leadcore import _display as d
 from leadcore import _fields, _text
 from leadcore.decisions import Reason
 from leadcore.errors import InvalidInput, Problem
@@ -217,8 +218,8 @@ def _related_tuple(value: Iterable[RelatedRecord]) -> tuple[RelatedRecord, ...]:
     return a.to_tuple(value)
 
 
-@attrs.frozen(kw_only=True)
-class RelatedLeads(a.Frozen):
+@attrs.frozen(kw_only=True, repr=False)
+class RelatedLeads(a.Frozen, d.Shown):
     """
     What :func:`find` answers: the related records and whether to show the icon.
 
@@ -251,6 +252,37 @@ class RelatedLeads(a.Frozen):
     def codes(self) -> tuple[str, ...]:
         """The reasons' codes, in order."""
         return tuple(r.code for r in self.reasons)
+
+    def _view(self, rows: int) -> d.View:
+        if self.reasons:
+            return d.View(
+                "RelatedLeads",
+                "not looked up: " + ", ".join(self.codes),
+                tables=[d.reasons_table(self.reasons, rows)],
+            )
+        selectable = sum(1 for r in self.related if r.selectable)
+        return d.View(
+            "RelatedLeads",
+            f"{len(self.related):,} related ({selectable:,} selectable)",
+            facts=[("show_icon", self.show_icon), ("related", len(self.related))],
+            tables=[
+                d.Table(
+                    "related",
+                    ("id", "kind", "account_id", "account_name", "selectable"),
+                    [
+                        (
+                            r.id,
+                            r.record.kind,
+                            r.record.account_id,
+                            r.record.account_name,
+                            r.selectable,
+                        )
+                        for r in self.related[:rows]
+                    ],
+                    len(self.related),
+                )
+            ],
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -299,8 +331,8 @@ def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return a.to_tuple(value)
 
 
-@attrs.frozen(kw_only=True)
-class StopResult(a.Frozen):
+@attrs.frozen(kw_only=True, repr=False)
+class StopResult(a.Frozen, d.Shown):
     """
     What :func:`stop` answers: the memberships to stop (REL-5).
 
@@ -314,6 +346,21 @@ class StopResult(a.Frozen):
 
     stopped: tuple[CadenceMembership, ...] = attrs.field(default=(), converter=_membership_tuple)
     not_in_cadence: tuple[str, ...] = attrs.field(default=(), converter=_str_tuple)
+
+    def _view(self, rows: int) -> d.View:
+        return d.View(
+            "StopResult",
+            f"{len(self.stopped):,} memberships stopped",
+            facts=[("stopped", len(self.stopped)), ("not_in_cadence", self.not_in_cadence[:rows])],
+            tables=[
+                d.Table(
+                    "stopped",
+                    ("lead", "cadence"),
+                    [(m.lead, m.cadence) for m in self.stopped[:rows]],
+                    len(self.stopped),
+                )
+            ],
+        )
 
 
 # -- helpers ------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ from typing import Final, cast
 import attrs
 
 from leadcore import _attrs as a
+from leadcore import _display as d
 from leadcore._routing import dispatch as _dispatch
 from leadcore._routing import inputs as inp
 from leadcore._routing import rules
@@ -210,8 +211,8 @@ def _policy(policy: RoutingPolicy) -> RoutingPolicy:
 # -- eligibility (RTE-4, RTE-5) -----------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
-class Eligibility(a.Frozen):
+@attrs.frozen(kw_only=True, repr=False)
+class Eligibility(a.Frozen, d.Shown):
     """
     Which agents may receive a lead of a channel, at one moment (RTE-4, RTE-5).
 
@@ -269,6 +270,40 @@ class Eligibility(a.Frozen):
     def knows(self, agent: str) -> bool:
         """Return whether ``agent`` was among the agents given (eligible or not)."""
         return agent in self.ineligible or agent in self.eligible
+
+    def _view(self, rows: int) -> d.View:
+        ineligible = list(self.ineligible.items())
+        return d.View(
+            "Eligibility",
+            f"{self.channel.value}: {len(self.preferred):,} preferred, "
+            f"{len(self.fallback):,} cooling down, {len(ineligible):,} ineligible",
+            facts=[
+                ("channel", self.channel),
+                ("preferred", len(self.preferred)),
+                ("fallback", len(self.fallback)),
+                ("ineligible", len(ineligible)),
+            ],
+            tables=[
+                d.Table(
+                    "preferred",
+                    ("agent",),
+                    [(x,) for x in self.preferred[:rows]],
+                    len(self.preferred),
+                ),
+                d.Table(
+                    "fallback",
+                    ("agent", "last_claim"),
+                    [(x, self.last_claims.get(x)) for x in self.fallback[:rows]],
+                    len(self.fallback),
+                ),
+                d.Table(
+                    "ineligible",
+                    ("agent", "reasons"),
+                    [(x, tuple(r.code for r in why)) for x, why in ineligible[:rows]],
+                    len(ineligible),
+                ),
+            ],
+        )
 
 
 def _last_claims(claims: Iterable[Claim], now: dt.datetime) -> dict[str, dt.datetime]:
@@ -405,8 +440,8 @@ def next_wave(
     return rules.draw(preferred, fallback, size, rng)
 
 
-@attrs.frozen(kw_only=True)
-class WaveCheck(a.Frozen):
+@attrs.frozen(kw_only=True, repr=False)
+class WaveCheck(a.Frozen, d.Shown):
     """
     Whether a wave is legal under the rules, with every reason it is not.
 
@@ -427,6 +462,14 @@ class WaveCheck(a.Frozen):
     def codes(self) -> tuple[str, ...]:
         """The reasons' codes, in order."""
         return tuple(r.code for r in self.reasons)
+
+    def _view(self, rows: int) -> d.View:
+        return d.View(
+            "WaveCheck",
+            d.verdict(self.legal, self.reasons, "legal").replace("refused", "illegal"),
+            facts=[("legal", self.legal), ("size", self.size)],
+            tables=[d.reasons_table(self.reasons, rows)] if self.reasons else [],
+        )
 
 
 @a.checked
@@ -707,8 +750,8 @@ def fresh_limit(fresh_count: int, active_agents: int) -> int:
     return count // active + 1
 
 
-@attrs.frozen(kw_only=True)
-class FreshGrant(a.Frozen):
+@attrs.frozen(kw_only=True, repr=False)
+class FreshGrant(a.Frozen, d.Shown):
     """
     The answer to a claim of leads from the fresh bucket (RTE-6).
 
@@ -732,6 +775,14 @@ class FreshGrant(a.Frozen):
     def codes(self) -> tuple[str, ...]:
         """The reasons' codes, in order."""
         return tuple(r.code for r in self.reasons)
+
+    def _view(self, rows: int) -> d.View:
+        return d.View(
+            "FreshGrant",
+            f"{self.granted} granted (limit {self.limit}, {self.used} used)",
+            facts=[("granted", self.granted), ("limit", self.limit), ("used", self.used)],
+            tables=[d.reasons_table(self.reasons, rows)] if self.reasons else [],
+        )
 
 
 @a.checked
@@ -812,8 +863,8 @@ def fresh_claim(
 # -- transfer (RTE-7) ---------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
-class TransferDecision(a.Frozen):
+@attrs.frozen(kw_only=True, repr=False)
+class TransferDecision(a.Frozen, d.Shown):
     """
     The answer to a transfer (RTE-7).
 
@@ -841,6 +892,20 @@ class TransferDecision(a.Frozen):
     def codes(self) -> tuple[str, ...]:
         """The reasons' codes, in order."""
         return tuple(r.code for r in self.reasons)
+
+    def _view(self, rows: int) -> d.View:
+        if self.lead is None:
+            return d.View(
+                "TransferDecision",
+                d.verdict(self.allowed, self.reasons, "transferred"),
+                tables=[d.reasons_table(self.reasons, rows)],
+            )
+        return d.View(
+            "TransferDecision",
+            f"{self.lead.id!r} to {self.lead.owner!r}, bucket {self.bucket!r}",
+            facts=[("lead", self.lead.id), ("owner", self.lead.owner), ("bucket", self.bucket)],
+            tables=[d.changes_table(self.record, rows)],
+        )
 
 
 def _transfer_permission(lead: Lead, by: User) -> Reason | None:
@@ -912,8 +977,8 @@ def transfer(
 # -- diagnosis (RTE-8) --------------------------------------------------------------------
 
 
-@attrs.frozen(kw_only=True)
-class Diagnosis(a.Frozen):
+@attrs.frozen(kw_only=True, repr=False)
+class Diagnosis(a.Frozen, d.Shown):
     """
     Why an agent receives no leads of a channel (RTE-8).
 
@@ -934,6 +999,15 @@ class Diagnosis(a.Frozen):
     def codes(self) -> tuple[str, ...]:
         """The reasons' codes, in order."""
         return tuple(r.code for r in self.reasons)
+
+    def _view(self, rows: int) -> d.View:
+        return d.View(
+            "Diagnosis",
+            d.verdict(self.receiving, self.reasons, "receiving").replace(
+                "refused", "not receiving"
+            ),
+            tables=[d.reasons_table(self.reasons, rows)] if self.reasons else [],
+        )
 
 
 @a.checked

@@ -48,6 +48,7 @@ from typing import Final, cast
 import attrs
 
 from leadcore import _attrs as a
+from leadcore import _display as d
 from leadcore import routing
 from leadcore._quote import quote
 from leadcore._routing import inputs as inp
@@ -219,8 +220,8 @@ def _frozen_counts(value: Mapping[str, int]) -> Mapping[str, int]:
     return MappingProxyType(dict(value))
 
 
-@attrs.frozen(kw_only=True)
-class SimulationReport(a.Frozen):
+@attrs.frozen(kw_only=True, repr=False)
+class SimulationReport(a.Frozen, d.Shown):
     """
     What happened to a stream of leads under a policy.
 
@@ -281,6 +282,61 @@ class SimulationReport(a.Frozen):
             "ttc_p99": _rounded(self.time_to_claim.p99),
             "late_rejected": sum(self.rejected.values()),
         }
+
+    def agent_rows(self) -> list[dict[str, object]]:
+        """
+        Return one row per agent given: agent, routable, claims, offers, share (of claims).
+
+        Sorted by most claims, then agent id.
+        """
+        total = sum(self.claims_per_agent.values())
+        routable = set(self.routable_agents)
+        ordered = sorted(self.claims_per_agent.items(), key=lambda item: (-item[1], item[0]))
+        return [
+            {
+                "agent": agent,
+                "routable": agent in routable,
+                "claims": claims,
+                "offers": self.offers_per_agent.get(agent, 0),
+                "share": claims / total if total else 0.0,
+            }
+            for agent, claims in ordered
+        ]
+
+    def _view(self, rows: int) -> d.View:
+        total = sum(self.claims_per_agent.values())
+        top = [
+            {
+                "agent": agent,
+                "claims": claims,
+                "offers": self.offers_per_agent.get(agent, 0),
+                "share": claims / total if total else 0.0,
+            }
+            for agent, claims in heapq.nsmallest(
+                rows, self.claims_per_agent.items(), key=lambda item: (-item[1], item[0])
+            )
+        ]
+        ttc = self.time_to_claim
+        return d.View(
+            "SimulationReport",
+            f"{self.leads:,} leads: {self.claimed:,} claimed, {self.fresh:,} to the fresh "
+            f"bucket ({self.fresh_share:.1%}); Gini {self.gini:.3f}",
+            facts=[*self.summary().items(), ("claimed_in_wave", self.claimed_in_wave)],
+            tables=[
+                d.Table(
+                    "agents",
+                    ("agent", "claims", "offers", "share"),
+                    [(r["agent"], r["claims"], r["offers"], r["share"]) for r in top],
+                    len(self.claims_per_agent),
+                ),
+                d.Table(
+                    "time_to_claim",
+                    ("count", "mean", "p50", "p90", "p99", "max"),
+                    [(ttc.count, ttc.mean, ttc.p50, ttc.p90, ttc.p99, ttc.max)],
+                    1,
+                ),
+            ],
+        )
 
 
 def _rounded(value: float | None) -> float | None:

@@ -16,6 +16,7 @@ from typing import Any, Final
 import attrs
 
 from leadcore import _attrs as a
+from leadcore import _display as d
 from leadcore import merge
 from leadcore._dedupe import frames, inputs
 from leadcore._dedupe.config import TABLES, Action, DedupePolicy, TableKind
@@ -218,8 +219,8 @@ class Summary(a.Frozen):
         return attrs.asdict(self)
 
 
-@attrs.frozen(kw_only=True, eq=False)
-class LeadTable(a.Frozen):
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class LeadTable(a.Frozen, d.Shown):
     """
     Leads read and normalised once, ready for :func:`find` (and many policies).
 
@@ -249,6 +250,50 @@ class LeadTable(a.Frozen):
         """The lead ids, in input order."""
         return self.data.ids
 
+    def _view(self, rows: int) -> d.View:
+        data = self.data
+        return d.View(
+            "LeadTable",
+            f"{len(data.ids):,} leads of {self.records:,} records "
+            f"({len(self.bad_rows):,} bad rows)",
+            facts=[
+                ("records", self.records),
+                ("leads", len(data.ids)),
+                ("bad_rows", len(self.bad_rows)),
+                ("region", self.region),
+                ("kind", self.kind),
+            ],
+            tables=[
+                d.Table(
+                    "leads",
+                    ("lead_id", "first", "last", "emails", "phones", "source", "lot"),
+                    [
+                        (
+                            data.ids[i],
+                            data.first[i],
+                            data.last[i],
+                            data.emails[i],
+                            data.phones[i],
+                            data.source[i],
+                            data.lot[i],
+                        )
+                        for i in range(min(rows, len(data.ids)))
+                    ],
+                    len(data.ids),
+                ),
+                _bad_rows_table(self.bad_rows, rows),
+            ],
+        )
+
+
+def _bad_rows_table(bad: Sequence[BadRow], rows: int) -> d.Table:
+    return d.Table(
+        "bad_rows",
+        ("row", "line", "field", "value", "message"),
+        [(b.row, b.line, b.field, b.value, b.message) for b in bad[:rows]],
+        len(bad),
+    )
+
 
 def _sorted_pairs(value: Iterable[Pair]) -> tuple[Pair, ...]:
     return a.to_tuple(value)
@@ -266,8 +311,8 @@ def _bad(value: Iterable[BadRow]) -> tuple[BadRow, ...]:
     return a.to_tuple(value)
 
 
-@attrs.frozen(kw_only=True, eq=False)
-class DedupeResult(a.Frozen):
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class DedupeResult(a.Frozen, d.Shown):
     """
     Every pair the merge rules connect in a table, the clusters they make, and a report.
 
@@ -322,6 +367,40 @@ class DedupeResult(a.Frozen):
             raise InvalidInput.single("kind", kind, f"must be one of {', '.join(frames.KINDS)}")
         columns, rows = BUILDERS[name](self)
         return frames.build(chosen, columns, rows)
+
+    def _view(self, rows: int) -> d.View:
+        s = self.summary
+        return d.View(
+            "DedupeResult",
+            f"{s.leads:,} leads, {s.merge_pairs + s.route_pairs + s.duplicate_pairs:,} pairs "
+            f"(merge {s.merge_pairs:,}, route {s.route_pairs:,}, duplicate {s.duplicate_pairs:,}), "
+            f"{s.clusters:,} clusters, {s.customers:,} customers",
+            facts=[("now", self.now), *s.as_dict().items()],
+            tables=[
+                d.Table(
+                    "pairs",
+                    ("lead_a", "lead_b", "kind", "matched", "explanation"),
+                    [(p.a, p.b, p.kind, p.matched, p.explain()) for p in self.pairs[:rows]],
+                    len(self.pairs),
+                ),
+                d.Table(
+                    "clusters",
+                    ("cluster_id", "size", "members"),
+                    [(c.id, c.size, c.members) for c in self.clusters[:rows]],
+                    len(self.clusters),
+                ),
+                d.Table(
+                    "generic_keys",
+                    ("kind", "key", "rows", "pairs", "handling"),
+                    [
+                        (g.kind, g.key, g.rows, g.pairs, g.handling)
+                        for g in self.generic_keys[:rows]
+                    ],
+                    len(self.generic_keys),
+                ),
+                _bad_rows_table(self.bad_rows, rows),
+            ],
+        )
 
 
 # -- tables -------------------------------------------------------------------------------

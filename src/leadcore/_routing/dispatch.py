@@ -16,6 +16,7 @@ from typing import Final, Literal, cast
 import attrs
 
 from leadcore import _attrs as a
+from leadcore import _display as d
 from leadcore._routing import inputs as inp
 from leadcore.decisions import Reason
 from leadcore.errors import InvalidInput, Problem
@@ -117,8 +118,8 @@ Outcome = Literal["claimed", "fresh", "pending"]
 """How a dispatch ended: an agent has the lead, it went to the fresh bucket, or not yet."""
 
 
-@attrs.frozen(kw_only=True)
-class DispatchState(a.Frozen):
+@attrs.frozen(kw_only=True, repr=False)
+class DispatchState(a.Frozen, d.Shown):
     """
     The whole state of one lead's dispatch, as frozen data (RTE-2, RTE-3).
 
@@ -213,6 +214,52 @@ class DispatchState(a.Frozen):
     def decided(self) -> bool:
         """Whether the lead was claimed or went to the fresh bucket."""
         return self.phase in ("claimed", "fresh")
+
+    def _view(self, rows: int) -> d.View:
+        if self.phase == "claimed":
+            headline = f"{self.lead!r} claimed by {self.agent!r} in wave {len(self.waves)}"
+        elif self.phase == "fresh":
+            headline = f"{self.lead!r} to the fresh bucket after {len(self.waves)} waves"
+        else:
+            headline = f"{self.lead!r} pending ({self.phase.replace('_', ' ')})"
+        return d.View(
+            "DispatchState",
+            headline,
+            facts=[
+                ("lead", self.lead),
+                ("channel", self.channel),
+                ("outcome", self.outcome),
+                ("agent", self.agent),
+                ("opened_at", self.opened_at),
+                ("decided_at", self.decided_at),
+                ("waves", len(self.waves)),
+                ("declined", len(self.declined)),
+                ("events_applied", self.applied),
+                ("rejected", len(self.rejected)),
+            ],
+            tables=[
+                d.Table(
+                    "waves",
+                    ("wave", "offered_at", "agents"),
+                    [
+                        (number, at, wave)
+                        for number, (wave, at) in enumerate(
+                            zip(self.waves[:rows], self.wave_times, strict=False), 1
+                        )
+                    ],
+                    len(self.waves),
+                ),
+                d.Table(
+                    "rejected_events",
+                    ("index", "type", "agent", "at", "reason"),
+                    [
+                        (r.index, r.event.kind, r.event.agent, r.event.at, r.code)
+                        for r in self.rejected[:rows]
+                    ],
+                    len(self.rejected),
+                ),
+            ],
+        )
 
 
 _STATE_FIELDS: Final = tuple(field.name for field in attrs.fields(DispatchState))
