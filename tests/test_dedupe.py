@@ -691,6 +691,58 @@ class TestWhatIf:
 
         assert comparison.changes == ()
 
+    def test_one_direction_dropping_out_is_not_a_change(self) -> None:
+        """MRG-3: a pair still merging (one way instead of both) on the same conditions has not changed."""
+        who = person("Ada", "Lovelace", emails=("ada@x.io",))
+        leads = [
+            lead("A", customer=who, created_at=at(10), last_activity_at=at(100)),
+            lead("B", customer=who, created_at=at(10), last_activity_at=at(1)),
+        ]
+        strict = MergePolicy(merge_max_inactivity_days=90)
+
+        comparison = dedupe.what_if(leads, now=NOW, other=strict)
+
+        before = comparison.before.pair("A", "B")
+        after = comparison.after.pair("A", "B")
+        assert before is not None
+        assert after is not None
+        assert [x.inbound for x in before.decisions if x.action == "merge"] == ["A", "B"]
+        assert [x.inbound for x in after.decisions if x.action == "merge"] == ["A"]
+        assert comparison.changes == ()
+        assert comparison.counts() == {}
+
+    def test_a_change_of_matched_conditions_is_a_change(self) -> None:
+        """MRG-1: the same kind on other conditions is a change, with both sides listed."""
+        who = person("Ada", "Lovelace", emails=("ada@x.io",), phones=("4158675309",))
+        leads = [recent("A", customer=who), recent("B", customer=who)]
+        fewer = MergePolicy(duplicate_conditions=("email", "phone"))
+
+        comparison = dedupe.what_if(leads, now=NOW, other=fewer)
+
+        (change,) = comparison.changes
+        assert change.transition == "merge -> merge"
+        assert change.matched_before == ("name", "name_fuzzy", "email", "phone")
+        assert change.matched_after == ("name", "email", "phone")
+
+    def test_tables_by_name_like_every_result(self) -> None:
+        """``table(name)`` takes a name, as DedupeResult's does, and refuses unknown ones."""
+        who = person("Ada", "Lovelace", emails=("ada@x.io",))
+        leads = [
+            lead("A", customer=who, created_at=at(100), last_activity_at=at(100)),
+            lead("B", customer=who),
+        ]
+        comparison = dedupe.what_if(leads, now=NOW, other=MergePolicy(merge_max_inactivity_days=90))
+
+        changes = comparison.table("changes", kind="rows")
+        counts = comparison.table("counts", kind="rows")
+
+        assert list(changes[0]) == list(dedupe.CHANGE_COLUMNS)
+        assert changes[0]["matched_before"] == "name+email"
+        assert counts == [{"change": "merge -> none", "pairs": 1}]
+        with pytest.raises(InvalidInput) as caught:
+            comparison.table("pairs")
+        assert caught.value.path == "name"
+
 
 class TestCommand:
     """``leadcore dedupe``: the README's main job."""

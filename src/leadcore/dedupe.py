@@ -63,8 +63,9 @@ from typing import Any, Final, Literal
 import attrs
 
 from leadcore import _attrs as a
+from leadcore import _display as disp
 from leadcore import merge, normalize
-from leadcore._dedupe import block, frames, inputs, pool
+from leadcore._dedupe import block, frames, inputs, pool, raw
 from leadcore._dedupe import load as loader
 from leadcore._dedupe.config import (
     ACTIONS,
@@ -84,6 +85,7 @@ from leadcore._dedupe.decide import (
     decide_batch,
     row,
 )
+from leadcore._dedupe.explain import PairExplanation
 from leadcore._dedupe.results import (
     BadRow,
     Cluster,
@@ -93,6 +95,7 @@ from leadcore._dedupe.results import (
     LeadTable,
     Pair,
     Summary,
+    check_table,
     decision_tuple,
 )
 from leadcore._merge.engine import compile_spec
@@ -103,6 +106,8 @@ from leadcore.model import Lead
 
 __all__ = [
     "ACTIONS",
+    "CHANGE_COLUMNS",
+    "COMPARISON_TABLES",
     "TABLES",
     "Action",
     "BadRow",
@@ -116,6 +121,7 @@ __all__ = [
     "LeadTable",
     "Pair",
     "PairChange",
+    "PairExplanation",
     "PolicyComparison",
     "Progress",
     "Summary",
@@ -197,6 +203,8 @@ def load(
         region=region,
         kind=kind,
         data=chunk,
+        source=raw.source_of(source, columns),
+        labels=columns.labels,
     )
 
 
@@ -380,6 +388,7 @@ def _run(
         summary=summary,
         kind=table.kind,
         cluster_of=cluster_of,
+        table=table,
     )
 
 
@@ -575,10 +584,19 @@ def _decisions(pair: Pair | None) -> tuple[Decision, ...]:
     return () if pair is None else pair.decisions
 
 
+def _signature(pair: Pair | None) -> tuple[str, tuple[str, ...]] | None:
+    """What a change is judged on: the pair's kind and its matched conditions."""
+    return None if pair is None else (pair.kind, pair.matched)
+
+
+COMPARISON_TABLES: Final = ("changes", "counts")
+"""The tables of a :class:`PolicyComparison`, by name."""
+
+
 @attrs.frozen(kw_only=True)
 class PairChange(a.Frozen):
     """
-    A pair whose decisions differ between two policies.
+    A pair whose kind or matched conditions differ between two policies.
 
     Attributes:
         a: The smaller lead id.
@@ -597,20 +615,40 @@ class PairChange(a.Frozen):
     decisions_before: tuple[Decision, ...] = attrs.field(converter=decision_tuple)
     decisions_after: tuple[Decision, ...] = attrs.field(converter=decision_tuple)
 
+    @property
+    def transition(self) -> str:
+        """The change of kind, as ``"merge -> none"``."""
+        return f"{self.before or 'none'} -> {self.after or 'none'}"
+
+    @property
+    def matched_before(self) -> tuple[str, ...]:
+        """Every condition that held in some decision under the first policy."""
+        return _matched(self.decisions_before)
+
+    @property
+    def matched_after(self) -> tuple[str, ...]:
+        """Every condition that held in some decision under the second policy."""
+        return _matched(self.decisions_after)
+
+
+def _matched(decisions: Iterable[Decision]) -> tuple[str, ...]:
+    found = {c for d in decisions for c in d.matched}
+    return tuple(c for c in merge.CONDITIONS if c in found)
+
 
 def _changes(value: Iterable[PairChange]) -> tuple[PairChange, ...]:
     return a.to_tuple(value)
 
 
-@attrs.frozen(kw_only=True, eq=False)
-class PolicyComparison(a.Frozen):
+@attrs.frozen(kw_only=True, eq=False, repr=False)
+class PolicyComparison(a.Frozen, disp.Shown):
     """
-    Two policies applied to the same table, and the pairs whose decisions differ.
+    Two policies applied to the same table, and the pairs that change.
 
     Attributes:
         before: The result under the first policy.
         after: The result under the second policy.
-        changes: Every pair whose decisions differ, sorted by ``(a, b)``.
+        changes: Every pair whose kind or matched conditions differ, sorted by ``(a, b)``.
 
     """
 
@@ -622,42 +660,93 @@ class PolicyComparison(a.Frozen):
         """How many pairs went from one kind to another, as ``"merge -> none"`` keys."""
         found: dict[str, int] = {}
         for change in self.changes:
-            key = f"{change.before or 'none'} -> {change.after or 'none'}"
+            key = change.transition
             found[key] = found.get(key, 0) + 1
         return dict(sorted(found.items()))
 
-    def table(self, *, kind: TableKind | None = None) -> Any:  # noqa: ANN401  # a table
+    def table(self, name: str, *, kind: TableKind | None = None) -> Any:  # noqa: ANN401  # a table
         """
-        Return the changes as a table of ``kind`` (default: the input's kind).
+        Return one of :data:`COMPARISON_TABLES` as a table of ``kind`` (default: the input's).
 
-        Columns: lead_a, lead_b, before, after, explanation_before, explanation_after.
+        ``changes``: lead_a, lead_b, before, after (kinds, empty for no pair),
+        matched_before, matched_after (``+``-joined), explanation_before,
+        explanation_after. ``counts``: change (``merge -> none``), pairs.
 
         Raises:
-            InvalidInput: Unknown kind, or its library is not installed.
+            InvalidInput: Unknown name or kind, or the kind's library is not installed.
 
         """
-        chosen = self.before.kind if kind is None else kind
-        if chosen not in frames.KINDS:
-            raise InvalidInput.single("kind", kind, f"must be one of {', '.join(frames.KINDS)}")
+        chosen = check_table(name, COMPARISON_TABLES, self.before.kind if kind is None else kind)
+        if name == "counts":
+            counted = [{"change": k, "pairs": v} for k, v in self.counts().items()]
+            return frames.build(chosen, ["change", "pairs"], counted)
         rows = [
             {
                 "lead_a": c.a,
                 "lead_b": c.b,
                 "before": c.before or "",
                 "after": c.after or "",
-                "explanation_before": "; ".join(d.explain() for d in c.decisions_before),
-                "explanation_after": "; ".join(d.explain() for d in c.decisions_after),
+                "matched_before": "+".join(c.matched_before),
+                "matched_after": "+".join(c.matched_after),
+                "explanation_before": "; ".join(x.explain() for x in c.decisions_before),
+                "explanation_after": "; ".join(x.explain() for x in c.decisions_after),
             }
             for c in self.changes
         ]
-        names = ["lead_a", "lead_b", "before", "after", "explanation_before", "explanation_after"]
-        return frames.build(chosen, names, rows)
+        return frames.build(chosen, list(CHANGE_COLUMNS), rows)
+
+    def _view(self, rows: int) -> disp.View:
+        counts = self.counts()
+        return disp.View(
+            "PolicyComparison",
+            f"{len(self.changes):,} pairs change: "
+            + (", ".join(f"{k} {v:,}" for k, v in counts.items()) or "none"),
+            facts=[
+                ("pairs_before", len(self.before.pairs)),
+                ("pairs_after", len(self.after.pairs)),
+                ("clusters_before", self.before.summary.clusters),
+                ("clusters_after", self.after.summary.clusters),
+                ("customers_before", self.before.summary.customers),
+                ("customers_after", self.after.summary.customers),
+                ("changes", len(self.changes)),
+            ],
+            tables=[
+                disp.Table("counts", ("change", "pairs"), list(counts.items())[:rows], len(counts)),
+                disp.Table(
+                    "changes",
+                    ("lead_a", "lead_b", "change", "matched_before", "matched_after"),
+                    [
+                        (c.a, c.b, c.transition, c.matched_before, c.matched_after)
+                        for c in self.changes[:rows]
+                    ],
+                    len(self.changes),
+                ),
+            ],
+        )
+
+
+CHANGE_COLUMNS: Final[tuple[str, ...]] = (
+    "lead_a",
+    "lead_b",
+    "before",
+    "after",
+    "matched_before",
+    "matched_after",
+    "explanation_before",
+    "explanation_after",
+)
+"""The columns of :meth:`PolicyComparison.table` ``changes``."""
 
 
 @a.checked
 def compare(before: DedupeResult, after: DedupeResult) -> tuple[PairChange, ...]:
     """
-    Return the pairs whose decisions differ between two results, sorted by ``(a, b)``.
+    Return the pairs that change between two results, sorted by ``(a, b)``.
+
+    A pair changes when its kind (``merge``, ``route``, ``duplicate``, or no pair) or its
+    matched conditions differ. A pair that merges both ways under one policy and one way
+    under the other (a window now excludes one of the two leads) has not changed: it
+    still merges, on the same conditions.
 
     >>> import datetime as dt
     >>> now = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
@@ -682,7 +771,7 @@ def compare(before: DedupeResult, after: DedupeResult) -> tuple[PairChange, ...]
     found = []
     for key in sorted(old.keys() | new.keys()):
         one, two = old.get(key), new.get(key)
-        if _decisions(one) != _decisions(two):
+        if _signature(one) != _signature(two):
             found.append(
                 PairChange(
                     a=key[0],

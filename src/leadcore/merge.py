@@ -55,6 +55,13 @@ from leadcore._merge.engine import (
     people_of,
     phone_only_eligible,
 )
+from leadcore._merge.explain import (
+    Blocker,
+    ConditionCheck,
+    GroupCheck,
+    MatchExplanation,
+    detail,
+)
 from leadcore._merge.index import MergeIndex
 from leadcore._merge.manual import merge_leads
 from leadcore._merge.policy import CONDITIONS, Condition, MergePolicy, Mode, PersonRole, Via
@@ -70,13 +77,17 @@ __all__ = [
     "REASON_CODES",
     "Action",
     "AutoMerge",
+    "Blocker",
     "Candidate",
     "Condition",
+    "ConditionCheck",
     "Discarded",
     "Duplicate",
     "Duplicates",
+    "GroupCheck",
     "ManualMerge",
     "Match",
+    "MatchExplanation",
     "MergeIndex",
     "MergePolicy",
     "MergeRecord",
@@ -86,6 +97,7 @@ __all__ = [
     "auto",
     "compare",
     "duplicates",
+    "explain",
     "index_is_exact",
     "manual",
     "match",
@@ -880,6 +892,124 @@ def duplicates(
             found.append(Duplicate(id=other.id, matched=matched, person=role))
     found.sort(key=lambda d: d.id)
     return Duplicates(duplicates=found)
+
+
+# -- why (not) ----------------------------------------------------------------------------
+
+
+def _duplicate_window(lead: Lead, now: dt.datetime, policy: MergePolicy) -> list[Reason]:
+    if lead.last_activity_at is None:
+        return [
+            Reason(
+                code="missing_dates",
+                message=(
+                    f"lead {lead.id!r} has no last_activity_at, so it is not a possible "
+                    "duplicate (MRG-7)"
+                ),
+                facts={"missing": ("last_activity_at",)},
+            )
+        ]
+    idle = now - lead.last_activity_at
+    limit = dt.timedelta(days=policy.duplicate_max_inactivity_days)
+    if idle <= limit:
+        return []
+    return [
+        Reason(
+            code="no_recent_activity",
+            message=(
+                f"lead {lead.id!r} had its last activity {_span(idle)} before now; possible "
+                f"duplicates have activity in the last {policy.duplicate_max_inactivity_days} "
+                "days (MRG-7)"
+            ),
+            facts={"last_activity_at": lead.last_activity_at, "idle": idle, "limit": limit},
+        )
+    ]
+
+
+def explain(
+    inbound: Lead,
+    existing: Lead,
+    *,
+    now: dt.datetime,
+    policy: MergePolicy = _DEFAULT,
+    mode: Mode = "auto",
+) -> MatchExplanation:
+    """
+    Explain what the merge rules decide for two leads, and why (SPEC MRG-1 to MRG-7).
+
+    The "why not" of :func:`auto` and :func:`duplicates` for one existing lead: the
+    outcome (what :func:`auto` or :func:`duplicates` decide with ``existing`` as the only
+    existing lead), the person compared (MRG-5, with both scores), every condition with
+    the two values as entered, their normal forms and, for ``name_fuzzy``, the score
+    against its threshold; the groups of conditions that make a match (two-of-N, and
+    phone-only in auto mode) with the items that held and failed, the closest group when
+    none holds; and every window or guard against the pair, whether or not it matches
+    (MRG-2 credit applications and MRG-3 windows in auto mode, the MRG-7 activity window
+    for possible duplicates).
+
+    >>> import datetime as dt
+    >>> now = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
+    >>> old = Lead(id="L1", customer=Person(first_name="Jon", last_name="Smith",
+    ...                                     phones=["(415) 867-5309"]),
+    ...            created_at=now - dt.timedelta(days=400), last_activity_at=now)
+    >>> new = Lead(id="L2", customer=Person(first_name="John", last_name="Smith",
+    ...                                     phones=["+1 415 867 5309"]))
+    >>> why = explain(new, old, now=now)
+    >>> why.outcome, why.via, why.closest_group
+    ('create', None, 'two_of_n')
+    >>> check = why.condition("phone")
+    >>> check.holds, check.inbound, check.existing_normal, check.common
+    (True, ('+1 415 867 5309',), ('+14158675309',), ('+14158675309',))
+    >>> fuzzy = why.condition("name_fuzzy")
+    >>> fuzzy.counted, round(fuzzy.score, 1), fuzzy.threshold
+    (False, 94.7, 90.0)
+    >>> [r.code for r in why.blocked_by]
+    ['created_too_long_ago']
+    >>> explain(new, old, now=now, mode="duplicates").outcome
+    'duplicate'
+
+    Raises:
+        InvalidInput: A lead is not a Lead, both have the same id, ``now`` is naive, or
+            the policy is invalid.
+
+    """
+    _check_lead(inbound, "inbound")
+    _check_lead(existing, "existing")
+    when = _check_now(now)
+    rules = _check_policy(policy)
+    if mode not in ("auto", "duplicates"):
+        raise InvalidInput.single("mode", mode, "must be 'auto' or 'duplicates'")
+    if inbound.id == existing.id:
+        raise InvalidInput.single(
+            "existing.id", existing.id, "must differ from the inbound lead's id"
+        )
+    found = detail(inbound.customer, existing, compile_spec(rules, mode))
+    guards: list[Reason] = []
+    if mode == "auto":
+        credit = frozenset(rules.credit_application_sources)
+        if inbound.source in credit and existing.source in credit:
+            guards.append(_both_credit(inbound, existing))
+        guards.extend(_window_reasons(existing, when, rules))
+        outcome: str = auto(inbound, [existing], now=when, policy=rules).action
+    else:
+        guards.extend(_duplicate_window(existing, when, rules))
+        listed = duplicates(inbound, [existing], now=when, policy=rules).duplicates
+        outcome = "duplicate" if listed else "none"
+    return MatchExplanation(
+        inbound=inbound.id,
+        existing=existing.id,
+        mode=mode,
+        outcome=outcome,
+        person=found.person,
+        customer_score=found.customer_score,
+        co_customer_score=found.co_customer_score,
+        conditions=found.conditions,
+        groups=found.groups,
+        matched=found.matched,
+        via=found.via,
+        closest_group=found.closest_group,
+        blocked_by=guards,
+    )
 
 
 # -- manual merge (MRG-8) -----------------------------------------------------------------

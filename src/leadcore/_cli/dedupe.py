@@ -343,11 +343,7 @@ def _write_all(
     }
     if comparison is not None:
         path = folder / "changes.csv"
-        _write_table(
-            path,
-            comparison.table(kind="rows"),
-            ["lead_a", "lead_b", "before", "after", "explanation_before", "explanation_after"],
-        )
+        _write_table(path, comparison.table("changes", kind="rows"), dedupe.CHANGE_COLUMNS)
         written.append(str(path))
         summary["what_if"] = {"changes": len(comparison.changes), **comparison.counts()}
     (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

@@ -83,6 +83,10 @@ class Columns(a.Frozen):
         lot: The lot (reported with routing decisions).
         created_at: When the lead was created (MRG-3).
         last_activity_at: When anything last happened on it (MRG-3, MRG-7).
+        labels: A ground-truth column (the real person behind each row, such as the
+            generated exports' ``true_cluster``), read for
+            :meth:`~leadcore.dedupe.DedupeResult.accuracy`; for leads, the key of their
+            ``fields`` holding it. None (default): no labels.
 
     """
 
@@ -109,6 +113,7 @@ class Columns(a.Frozen):
     last_activity_at: str | None = attrs.field(
         metadata=a.check(a.opt_ident), default="last_activity_at"
     )
+    labels: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
 
     @classmethod
     def parse(cls, items: Iterable[str], base: Columns | None = None) -> Columns:

@@ -80,6 +80,31 @@ def column(data: Any, name: str) -> list[object]:  # noqa: ANN401  # any datafra
     return [None if _missing(v) else v for v in values]
 
 
+def cell(data: Any, name: str, position: int) -> object:  # noqa: ANN401  # any dataframe
+    """
+    Return one value of a pandas, polars or pyarrow table (None when missing).
+
+    Raises:
+        KeyError: No such column (or IndexError: no such row) for pandas; the other
+            libraries raise their own errors, which callers catch.
+
+    """
+    kind = kind_of(data)
+    if kind == "polars":
+        frame = data.slice(position, 1)
+        if type(frame).__name__ == "LazyFrame":
+            frame = frame.collect()
+        value = frame.get_column(name).to_list()[0]
+    elif kind == "pyarrow":
+        value = data.column(name)[position].as_py()
+    elif kind == "pandas":
+        value = data[name].iloc[position]
+    else:
+        msg = "only pandas, polars and pyarrow tables are read again"
+        raise TypeError(msg)
+    return None if _missing(value) else value
+
+
 def _narwhals(data: object) -> Any:  # noqa: ANN401  # a narwhals frame
     try:
         narwhals = importlib.import_module("narwhals")

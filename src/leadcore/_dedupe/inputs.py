@@ -51,6 +51,7 @@ FIELDS: Final = (
     "lot",
     "created_at",
     "last_activity_at",
+    "labels",
 )
 """Logical fields of a lead row, in layout order."""
 
@@ -74,6 +75,8 @@ class Layout(NamedTuple):
     lot: int
     created_at: int
     last_activity_at: int
+    labels: int
+    """The ground-truth label column (for accuracy), or -1."""
     width: int
     """Number of fields a record must have (0: any)."""
 
@@ -110,6 +113,8 @@ class Chunk(NamedTuple):
     lot: list[str | None]
     created: list[int | None]
     last_activity: list[int | None]
+    labels: list[str | None]
+    """Each row's ground-truth label (None when no label column or an empty cell)."""
     bad: list[BadRow]
     naive: BadRow | None
     records: int
@@ -379,12 +384,13 @@ CHUNK_COLUMNS: Final = (
     "lot",
     "created",
     "last_activity",
+    "labels",
 )
 """The per-row columns of a chunk, besides ``rows`` (positions) and ``co`` (sparse)."""
 
 
 def _new_chunk() -> Chunk:
-    return Chunk([], [], [], [], [], [], [], {}, [], [], [], [], [], None, 0)
+    return Chunk([], [], [], [], [], [], [], {}, [], [], [], [], [], [], None, 0)
 
 
 def _screen(
@@ -530,6 +536,7 @@ def prepare(  # noqa: C901  # one column at a time
         lot=_interned(rows, lay.lot),
         created=created or [None] * count,  # type: ignore[arg-type]  # problems removed
         last_activity=activity or [None] * count,  # type: ignore[arg-type]  # as above
+        labels=[_label(r[lay.labels]) for r in rows] if lay.labels >= 0 else [None] * count,
         bad=bad,
         naive=naive,
         records=len(records),
@@ -568,6 +575,12 @@ class _Present(dict[str, str | None]):
     def __missing__(self, key: str) -> str | None:
         found = self[key] = None if _text.is_blank(key) else key
         return found
+
+
+def _label(value: object) -> str | None:
+    """A ground-truth label: the cell's text, None when empty."""
+    text = _text_value(value)
+    return text or None
 
 
 def _interned(rows: Sequence[Sequence[object]], at: int) -> list[str | None]:
@@ -613,9 +626,11 @@ def _unique(values: Iterable[str | None]) -> tuple[str, ...]:
 # -- Lead objects ---------------------------------------------------------------------
 
 
-def prepare_leads(leads: Iterable[Lead], region: str) -> Chunk:
+def prepare_leads(leads: Iterable[Lead], region: str, label: str | None = None) -> Chunk:
     """
     Normalise :class:`Lead` objects (already valid: aware datetimes, tuples of contacts).
+
+    ``label`` names the key of the leads' ``fields`` holding the ground-truth label.
 
     Raises:
         InvalidInput: An item is not a Lead.
@@ -653,6 +668,7 @@ def prepare_leads(leads: Iterable[Lead], region: str) -> Chunk:
         out.last_activity.append(
             None if lead.last_activity_at is None else (lead.last_activity_at - EPOCH) // ONE_US
         )
+        out.labels.append(None if label is None else _label(lead.fields.get(label)))
     return out._replace(records=row + 1)
 
 
@@ -683,7 +699,7 @@ def csv_header(path: Path) -> tuple[list[str], int]:
             head = handle.read(1 << 20)
     except OSError as error:
         raise InvalidInput.single("path", str(path), f"cannot be read: {error}") from error
-    end = _record_end(head)
+    end = record_end(head)
     try:
         text = head[:end].decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -694,7 +710,12 @@ def csv_header(path: Path) -> tuple[list[str], int]:
     return [cell.strip() for cell in rows[0]], end
 
 
-def _record_end(data: bytes) -> int:
+RECORD_LIMIT: Final = 1 << 22
+"""Bytes read to find one record again (a record is at most a few values of 10,000
+characters: longer ones are bad rows)."""
+
+
+def record_end(data: bytes) -> int:
     """Return the offset just past the first record of ``data`` (its length if one)."""
     quotes = 0
     position = 0
@@ -813,6 +834,16 @@ def read_range(
         text = data.decode("utf-8", "surrogateescape")
         escaped = True
     del data
+    return parse_records(text, line)
+
+
+def parse_records(text: str, line: int) -> tuple[list[list[str]], list[int], int | None]:
+    """
+    Split CSV text into records, with the line each starts on and the longest line's length.
+
+    ``line`` is the 1-based line number of the text's first line; blank lines are
+    skipped; the length is known when every record is one line (else None).
+    """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     split = text.split("\n")

@@ -51,7 +51,7 @@ def read(
 
     """
     settings = inputs.Settings(
-        inputs.Layout(0, 0, 0, (), (), 0, 0, (), (), 0, 0, 0, 0, 0), tz, region
+        inputs.Layout(0, 0, 0, (), (), 0, 0, (), (), 0, 0, 0, 0, -1, 0), tz, region
     )
     kind: TableKind = "rows"
     if isinstance(source, str | os.PathLike):
@@ -63,7 +63,7 @@ def read(
     elif isinstance(source, Iterable) and not isinstance(source, bytes | Mapping):
         items = list(source)
         if items and all(isinstance(i, Lead) for i in items):
-            chunk = inputs.prepare_leads(items, region)
+            chunk = inputs.prepare_leads(items, region, columns.labels)
         else:
             records, lay = _records_of(items, columns)
             chunk = _prepare_records(records, settings._replace(layout=lay), workers, progress)
@@ -217,7 +217,7 @@ def _frame_records(
         [
             *(
                 tuple(remap[p] for p in value) if isinstance(value, tuple) else remap.get(value, -1)
-                for value in lay[:13]
+                for value in lay[:-1]
             ),
             0,
         ]
@@ -227,7 +227,7 @@ def _frame_records(
 
 def _positions(lay: inputs.Layout) -> list[int]:
     found: list[int] = []
-    for value in lay[:13]:
+    for value in lay[:-1]:
         if isinstance(value, tuple):
             found.extend(value)
         elif value >= 0:

@@ -1,14 +1,16 @@
 """
 Batch deduplication's results and their tables.
 
-:class:`~leadcore.dedupe.DedupeResult`, the rows it holds, and its tables as rows (dicts)
-with columns.
+:class:`~leadcore.dedupe.LeadTable`, :class:`~leadcore.dedupe.DedupeResult` and its
+tables as rows (dicts) with columns; the pairs, decisions and clusters it holds are in
+:mod:`leadcore._dedupe.items`, its explanations in :mod:`leadcore._dedupe.explain`.
 
 Re-exported by :mod:`leadcore.dedupe`, the public face of these names.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
@@ -17,10 +19,21 @@ import attrs
 
 from leadcore import _attrs as a
 from leadcore import _display as d
-from leadcore import merge
-from leadcore._dedupe import frames, inputs
-from leadcore._dedupe.config import TABLES, Action, DedupePolicy, TableKind
+from leadcore._dedupe import decide, frames, inputs, raw
+from leadcore._dedupe.config import TABLES, DedupePolicy, TableKind
+from leadcore._dedupe.explain import PairExplanation, explain_pair
+from leadcore._dedupe.items import (
+    BadRow,
+    Cluster,
+    Decision,
+    GenericKey,
+    Pair,
+    Summary,
+    check_table,
+    decision_tuple,
+)
 from leadcore.errors import InvalidInput
+from leadcore.model import Lead
 
 __all__ = [
     "BUILDERS",
@@ -32,191 +45,9 @@ __all__ = [
     "LeadTable",
     "Pair",
     "Summary",
+    "check_table",
     "decision_tuple",
 ]
-
-# -- results ------------------------------------------------------------------------------
-
-
-@attrs.frozen(kw_only=True)
-class BadRow(a.Frozen):
-    """
-    An input row left out of the run, and why.
-
-    Attributes:
-        row: Its 0-based position among the input's records (the header excluded).
-        line: Its 1-based line in the CSV file (the header is line 1); None otherwise.
-        field: The field at fault (``created_at``), or None for the whole row.
-        value: The value at fault.
-        message: What is wrong.
-
-    """
-
-    row: int
-    line: int | None
-    field: str | None
-    value: object = attrs.field(eq=False, hash=False)
-    message: str
-
-
-@attrs.frozen(kw_only=True)
-class GenericKey(a.Frozen):
-    """
-    A key held by more leads than ``generic_key_rows``, and how it was handled.
-
-    Attributes:
-        kind: ``phone``, ``email`` or ``name``.
-        key: The normalised value (a name as ``first last``, folded).
-        rows: How many leads hold it.
-        pairs: Candidate pairs its refinement compared (0 when excluded).
-        handling: ``refined`` or ``excluded``.
-
-    """
-
-    kind: str
-    key: str
-    rows: int
-    pairs: int
-    handling: str
-
-
-@attrs.frozen(kw_only=True)
-class Decision(a.Frozen):
-    """
-    What the merge rules decide with one lead inbound and the other existing (MRG-1..7).
-
-    Attributes:
-        inbound: The inbound lead's id.
-        existing: The existing lead's id.
-        action: ``merge`` or ``route`` (:func:`leadcore.merge.auto`), or ``duplicate``
-            (:func:`leadcore.merge.duplicates`).
-        via: ``two_of_n`` or ``phone_only`` (MRG-4).
-        matched: The conditions that hold (``name``, ``name_fuzzy``, ``email``, ``phone``).
-        person: The existing lead's person they hold on: ``customer`` or ``co_customer``
-            (MRG-5).
-        reasons: For ``route``, the reason codes (``both_credit_applications``).
-
-    """
-
-    inbound: str
-    existing: str
-    action: Action
-    via: str
-    matched: tuple[str, ...]
-    person: str
-    reasons: tuple[str, ...] = ()
-
-    def explain(self) -> str:
-        """
-        Return a one-line explanation.
-
-        >>> Decision(inbound="L2", existing="L1", action="merge", via="two_of_n",
-        ...          matched=("name", "email"), person="customer").explain()
-        'L2 -> L1: merge (name + email on the customer)'
-        """
-        on = "co-customer" if self.person == "co_customer" else "customer"
-        how = " + ".join(self.matched)
-        if self.via == "phone_only":
-            how += ", phone only"
-        extra = f"; {', '.join(self.reasons)}" if self.reasons else ""
-        return f"{self.inbound} -> {self.existing}: {self.action} ({how} on the {on}{extra})"
-
-
-def decision_tuple(value: Iterable[Decision]) -> tuple[Decision, ...]:
-    return a.to_tuple(value)
-
-
-@attrs.frozen(kw_only=True)
-class Pair(a.Frozen):
-    """
-    Two leads the merge rules connect, with every decision in either direction.
-
-    Attributes:
-        a: The smaller lead id (by code point).
-        b: The larger lead id.
-        kind: The strongest action among the decisions (``merge`` > ``route`` >
-            ``duplicate``).
-        decisions: Every decision, sorted by inbound id then action.
-
-    """
-
-    a: str
-    b: str
-    kind: Action
-    decisions: tuple[Decision, ...] = attrs.field(converter=decision_tuple)
-
-    @property
-    def matched(self) -> tuple[str, ...]:
-        """Every condition that holds in some decision, in SPEC order."""
-        found = {c for d in self.decisions for c in d.matched}
-        return tuple(c for c in merge.CONDITIONS if c in found)
-
-    def explain(self) -> str:
-        """Return every decision's explanation, joined by ``; ``."""
-        return "; ".join(d.explain() for d in self.decisions)
-
-
-def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
-    return a.str_tuple(value)
-
-
-@attrs.frozen(kw_only=True)
-class Cluster(a.Frozen):
-    """
-    A customer: leads connected by pairs of the ``cluster_on`` actions.
-
-    Attributes:
-        id: The smallest member id (by code point): stable in any row order.
-        members: The member ids, sorted.
-
-    """
-
-    id: str
-    members: tuple[str, ...] = attrs.field(converter=_str_tuple)
-
-    @property
-    def size(self) -> int:
-        """How many leads."""
-        return len(self.members)
-
-
-@attrs.frozen(kw_only=True)
-class Summary(a.Frozen):
-    """
-    Counts of a run.
-
-    Attributes:
-        records: Input records read.
-        leads: Leads kept (records minus bad rows).
-        bad_rows: Records left out.
-        candidate_pairs: Directed pairs the merge rules decided after blocking.
-        merge_pairs: Pairs that would auto-merge (in some direction).
-        route_pairs: Pairs whose strongest decision is ``route`` (MRG-2).
-        duplicate_pairs: Pairs whose strongest decision is ``duplicate`` (MRG-7).
-        clusters: Clusters of two leads or more.
-        clustered_leads: Leads in those clusters.
-        largest_cluster: Size of the largest cluster (1 when none).
-        customers: Clusters plus leads in no cluster.
-        generic_keys: Generic keys found.
-
-    """
-
-    records: int
-    leads: int
-    bad_rows: int
-    candidate_pairs: int
-    merge_pairs: int
-    route_pairs: int
-    duplicate_pairs: int
-    clusters: int
-    clustered_leads: int
-    largest_cluster: int
-    customers: int
-    generic_keys: int
-
-    def as_dict(self) -> dict[str, int]:
-        """The counts by name."""
-        return attrs.asdict(self)
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -241,6 +72,11 @@ class LeadTable(a.Frozen, d.Shown):
     region: str
     kind: TableKind
     data: inputs.Chunk = attrs.field(repr=False, alias="data")
+    source: raw.Source | None = attrs.field(default=None, repr=False)
+    """Where rows can be read again for their values as entered (None: they cannot)."""
+    labels: str | None = None
+    """The ground-truth label column read with the leads (``Columns.labels``), or None."""
+    _positions: dict[str, int] = attrs.field(init=False, factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.data.ids)
@@ -249,6 +85,46 @@ class LeadTable(a.Frozen, d.Shown):
     def ids(self) -> Sequence[str]:
         """The lead ids, in input order."""
         return self.data.ids
+
+    def position(self, lead_id: str) -> int | None:
+        """Return the index of ``lead_id`` among :attr:`ids`, or None (an index built once)."""
+        if not self._positions and self.data.ids:
+            self._positions.update(zip(self.data.ids, range(len(self.data.ids)), strict=True))
+        return self._positions.get(lead_id)
+
+    def lead(self, lead_id: str) -> Lead:
+        """
+        Return a lead of the table, with its values as entered when the source can be read again.
+
+        The values as entered come from the input (a CSV file, a dataframe, a list of
+        mappings or leads); otherwise, and when the input changed since, the lead is
+        made of the normal forms the table holds (folded names, E.164 phones).
+
+        Raises:
+            InvalidInput: ``lead_id`` is not the id of a lead of the table.
+
+        """
+        return self.read(self.index(lead_id, "lead_id"))[0]
+
+    def read(self, index: int) -> tuple[Lead, bool]:
+        """The lead at ``index``, and whether it carries its values as entered."""
+        found = raw.lead(self.source, self.data, index, self.region)
+        if found is not None:
+            return found, True
+        return decide.lead(self.data, index, self.region), False
+
+    def index(self, lead_id: object, path: str) -> int:
+        """
+        Return the index of ``lead_id``.
+
+        Raises:
+            InvalidInput: It is not the id of a lead of the table (named ``path``).
+
+        """
+        found = self.position(lead_id) if isinstance(lead_id, str) else None
+        if found is None:
+            raise InvalidInput.single(path, lead_id, "is not the id of a lead of the table")
+        return found
 
     def _view(self, rows: int) -> d.View:
         data = self.data
@@ -337,6 +213,89 @@ class DedupeResult(a.Frozen, d.Shown):
     summary: Summary
     kind: TableKind = "rows"
     _cluster_of: Mapping[str, str] = attrs.field(factory=dict, repr=False, alias="cluster_of")
+    _table: LeadTable | None = attrs.field(default=None, repr=False, alias="table")
+
+    @property
+    def leads(self) -> LeadTable | None:
+        """The table the result was found in (None for a result built by hand)."""
+        return self._table
+
+    def _known(self, lead_id: object, path: str) -> str:
+        if not isinstance(lead_id, str) or not lead_id:
+            raise InvalidInput.single(path, lead_id, "must be a lead id (a non-empty string)")
+        if self._table is not None:
+            self._table.index(lead_id, path)
+        return lead_id
+
+    def pair(self, a: str, b: str) -> Pair | None:
+        """
+        Return the pair of leads ``a`` and ``b`` (in either order), or None if not a pair.
+
+        A binary search in :attr:`pairs`: no index is built.
+
+        Raises:
+            InvalidInput: An id is not a lead of the table, or both are the same.
+
+        """
+        one, two = self._known(a, "a"), self._known(b, "b")
+        if one == two:
+            raise InvalidInput.single(
+                "b", b, "must differ from a: a lead is not a pair with itself"
+            )
+        key = (one, two) if one < two else (two, one)
+        at = bisect.bisect_left(self.pairs, key, key=lambda p: (p.a, p.b))
+        if at < len(self.pairs) and (self.pairs[at].a, self.pairs[at].b) == key:
+            return self.pairs[at]
+        return None
+
+    def cluster_of(self, lead_id: str) -> Cluster:
+        """
+        Return the cluster of ``lead_id``: its customer (a cluster of one when alone).
+
+        Raises:
+            InvalidInput: ``lead_id`` is not a lead of the table.
+
+        """
+        checked = self._known(lead_id, "lead_id")
+        cluster_id = self._cluster_of.get(checked)
+        if cluster_id is None:
+            return Cluster(id=checked, members=(checked,))
+        at = bisect.bisect_left(self.clusters, cluster_id, key=lambda c: c.id)
+        return self.clusters[at]
+
+    def explain(self, a: str, b: str) -> PairExplanation:
+        """
+        Explain why two leads of the table are a pair, or are not (MRG-1 to MRG-7).
+
+        Any two leads of the table, found as a pair or not: each inbound against the
+        other, for auto-merge and possible duplicates, condition by condition (see
+        :class:`PairExplanation` and :func:`leadcore.merge.explain`), with the values as
+        entered when the input can be read again (a CSV file, a dataframe, a list).
+
+        Raises:
+            InvalidInput: An id is not a lead of the table, both are the same, or the
+                result holds no table (it was built by hand).
+
+        """
+        found = self.pair(a, b)
+        if self._table is None:
+            raise InvalidInput.single(
+                "result", "DedupeResult", "holds no table to explain leads from; use find()"
+            )
+        table = self._table
+        one, two = sorted((a, b))
+        first, raw_one = table.read(table.index(one, "a"))
+        second, raw_two = table.read(table.index(two, "b"))
+        excluded = [k for k in self.generic_keys if k.handling == "excluded"]
+        return explain_pair(
+            first,
+            second,
+            pair=found,
+            as_entered=raw_one and raw_two,
+            now=self.now,
+            policy=self.policy.merge,
+            excluded=excluded,
+        )
 
     def cluster_id(self, lead_id: str) -> str:
         """Return the id of the cluster of ``lead_id`` (the lead's own id when alone)."""
@@ -360,11 +319,7 @@ class DedupeResult(a.Frozen, d.Shown):
             InvalidInput: Unknown name or kind, or the kind's library is not installed.
 
         """
-        if name not in TABLES:
-            raise InvalidInput.single("name", name, f"must be one of {', '.join(TABLES)}")
-        chosen = self.kind if kind is None else kind
-        if chosen not in frames.KINDS:
-            raise InvalidInput.single("kind", kind, f"must be one of {', '.join(frames.KINDS)}")
+        chosen = check_table(name, TABLES, self.kind if kind is None else kind)
         columns, rows = BUILDERS[name](self)
         return frames.build(chosen, columns, rows)
 
@@ -404,6 +359,7 @@ class DedupeResult(a.Frozen, d.Shown):
 
 
 # -- tables -------------------------------------------------------------------------------
+
 
 Rows = tuple[list[str], list[dict[str, object]]]
 
