@@ -57,7 +57,7 @@ L2 -> L1: duplicate (name_fuzzy + email on the customer)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, Literal
 
 import attrs
@@ -67,6 +67,13 @@ from leadcore import _display as disp
 from leadcore import merge, normalize
 from leadcore._dedupe import block, frames, inputs, pool, raw
 from leadcore._dedupe import load as loader
+from leadcore._dedupe.accuracy import (
+    ACCURACY_TABLES,
+    Accuracy,
+    AccuracyComparison,
+    PairError,
+    Scores,
+)
 from leadcore._dedupe.config import (
     ACTIONS,
     TABLES,
@@ -105,10 +112,13 @@ from leadcore.merge import MergePolicy
 from leadcore.model import Lead
 
 __all__ = [
+    "ACCURACY_TABLES",
     "ACTIONS",
     "CHANGE_COLUMNS",
     "COMPARISON_TABLES",
     "TABLES",
+    "Accuracy",
+    "AccuracyComparison",
     "Action",
     "BadRow",
     "Cluster",
@@ -121,9 +131,11 @@ __all__ = [
     "LeadTable",
     "Pair",
     "PairChange",
+    "PairError",
     "PairExplanation",
     "PolicyComparison",
     "Progress",
+    "Scores",
     "Summary",
     "TableKind",
     "compare",
@@ -694,6 +706,25 @@ class PolicyComparison(a.Frozen, disp.Shown):
             for c in self.changes
         ]
         return frames.build(chosen, list(CHANGE_COLUMNS), rows)
+
+    def accuracy(
+        self,
+        labels: str | Mapping[str, object] | None = None,
+        *,
+        kinds: Iterable[Action] | None = None,
+        limit: int = 1_000,
+    ) -> AccuracyComparison:
+        """
+        Score both policies against the same labels (see :meth:`DedupeResult.accuracy`).
+
+        Raises:
+            InvalidInput: As :meth:`DedupeResult.accuracy`.
+
+        """
+        return AccuracyComparison(
+            before=self.before.accuracy(labels, kinds=kinds, limit=limit),
+            after=self.after.accuracy(labels, kinds=kinds, limit=limit),
+        )
 
     def _view(self, rows: int) -> disp.View:
         counts = self.counts()

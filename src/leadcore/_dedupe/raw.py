@@ -31,7 +31,7 @@ from leadcore.model import Lead, Person
 if TYPE_CHECKING:
     from leadcore._dedupe.config import Columns
 
-__all__ = ["Source", "lead", "source_of"]
+__all__ = ["Source", "column", "label", "lead", "source_of"]
 
 SourceKind = Literal["csv", "frame", "mappings", "leads"]
 
@@ -99,6 +99,51 @@ def _csv_row(path: Path, position: int, line: int) -> Mapping[str, object] | Non
     if len(records) != 1 or len(records[0]) != len(header):
         return None
     return dict(zip(header, records[0], strict=True))
+
+
+def column(source: Source, name: str, table: inputs.Chunk) -> list[str | None]:
+    """
+    Return the column ``name`` of the source, one value per lead of ``table``.
+
+    For leads, ``name`` is a key of their ``fields``. Values are text (None when empty).
+
+    Raises:
+        InvalidInput: The source has no such column, or cannot be read.
+
+    """
+    data = source.data
+    if source.kind == "leads":
+        items: Sequence[Lead] = data  # type: ignore[assignment]  # see source_of
+        return [label(items[r].fields.get(name)) for r in table.rows]
+    if source.kind == "mappings":
+        rows: Sequence[Mapping[str, object]] = data  # type: ignore[assignment]  # see source_of
+        if table.rows and not any(name in rows[r] for r in table.rows[:1000]):
+            raise InvalidInput.single("labels", name, "is not a column of the input")
+        return [label(rows[r].get(name)) for r in table.rows]
+    if source.kind == "frame":
+        if name not in frames.columns(data):
+            raise InvalidInput.single("labels", name, "is not a column of the input")
+        values = frames.column(data, name)
+        return [label(values[r]) for r in table.rows]
+    return _csv_column(data, name, table)  # type: ignore[arg-type]  # a Path, see source_of
+
+
+def label(value: object) -> str | None:
+    """A ground-truth label: a value as text, None when empty or missing."""
+    text = _text(value)
+    return text or None
+
+
+def _csv_column(path: Path, name: str, table: inputs.Chunk) -> list[str | None]:
+    header, start = inputs.csv_header(path)
+    if name not in header:
+        raise InvalidInput.single("labels", name, "is not a column of the input")
+    at = header.index(name)
+    values: list[str | None] = []
+    for lo, hi, line in inputs.csv_ranges(path, start, max(1, path.stat().st_size >> 25)):
+        records, _, _ = inputs.read_range(path, lo, hi, line)
+        values.extend(label(r[at]) if len(r) > at else None for r in records)
+    return [values[r] if r < len(values) else None for r in table.rows]
 
 
 def _line_offset(path: Path, line: int) -> int:

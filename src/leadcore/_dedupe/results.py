@@ -20,7 +20,8 @@ import attrs
 from leadcore import _attrs as a
 from leadcore import _display as d
 from leadcore._dedupe import decide, frames, inputs, raw
-from leadcore._dedupe.config import TABLES, DedupePolicy, TableKind
+from leadcore._dedupe.accuracy import Accuracy, measure
+from leadcore._dedupe.config import ACTIONS, TABLES, Action, DedupePolicy, TableKind
 from leadcore._dedupe.explain import PairExplanation, explain_pair
 from leadcore._dedupe.items import (
     BadRow,
@@ -105,6 +106,44 @@ class LeadTable(a.Frozen, d.Shown):
 
         """
         return self.read(self.index(lead_id, "lead_id"))[0]
+
+    def labels_for(self, labels: str | Mapping[str, object] | None) -> tuple[str, list[str | None]]:
+        """
+        Return where labels come from and one label per lead (None: no label).
+
+        ``labels`` is a column read with the leads (``Columns.labels``), another column
+        of a source that can be read again, or a mapping of lead ids to labels; None
+        means the column read with the leads.
+
+        Raises:
+            InvalidInput: No label column was read and none is named, the column is
+                not in the input, or the input cannot be read again.
+
+        """
+        ids = self.data.ids
+        if isinstance(labels, Mapping):
+            return "mapping", [raw.label(labels.get(i)) for i in ids]
+        if labels is None or labels == self.labels:
+            if self.labels is None:
+                raise InvalidInput.single(
+                    "labels",
+                    labels,
+                    "must name the ground-truth column: load the table with "
+                    "Columns(labels='true_cluster'), or pass labels='true_cluster'",
+                )
+            return self.labels, list(self.data.labels)
+        if not isinstance(labels, str) or not labels:  # type: ignore[redundant-expr]  # any value may be passed
+            raise InvalidInput.single(
+                "labels", labels, "must be a column name or a mapping of lead ids to labels"
+            )
+        if self.source is None:
+            raise InvalidInput.single(
+                "labels",
+                labels,
+                "cannot be read: the input cannot be read again (a generator?); load it "
+                f"with Columns(labels={labels!r})",
+            )
+        return labels, raw.column(self.source, labels, self.data)
 
     def read(self, index: int) -> tuple[Lead, bool]:
         """The lead at ``index``, and whether it carries its values as entered."""
@@ -263,6 +302,55 @@ class DedupeResult(a.Frozen, d.Shown):
         at = bisect.bisect_left(self.clusters, cluster_id, key=lambda c: c.id)
         return self.clusters[at]
 
+    def accuracy(
+        self,
+        labels: str | Mapping[str, object] | None = None,
+        *,
+        kinds: Iterable[Action] | None = None,
+        limit: int = 1_000,
+    ) -> Accuracy:
+        """
+        Score the run against ground-truth labels: precision, recall and F1.
+
+        ``labels`` names the column holding the real person behind each lead (the
+        generated exports' ``true_cluster``): the one read with the leads
+        (``Columns(labels=...)``, the default), or any column of an input that can be
+        read again; or a mapping of lead ids to labels. **Pairwise**: the pairs found
+        with a decision among ``kinds`` (default: the policy's ``cluster_on``) against
+        the pairs of leads with the same label. **Clusters**: the pairs of leads in the
+        same cluster against the same true pairs. Leads without a label are left out.
+        Every false positive is listed, and the first ``limit`` false negatives.
+
+        Raises:
+            InvalidInput: No label column, an unknown column, the input cannot be read
+                again, bad ``kinds`` or ``limit``, or the result holds no table.
+
+        """
+        table = self._require_table()
+        source, values = table.labels_for(labels)
+        chosen = self.policy.cluster_on if kinds is None else tuple(kinds)
+        bad = [k for k in chosen if k not in ACTIONS]
+        if bad or not chosen:
+            raise InvalidInput.single("kinds", chosen, f"must name some of {', '.join(ACTIONS)}")
+        if type(limit) is not int or limit < 0:
+            raise InvalidInput.single("limit", limit, "must be a whole number, 0 or more")
+        return measure(
+            table.ids,
+            values,
+            self.pairs,
+            self.cluster_id,
+            kinds=chosen,
+            source=source,
+            limit=limit,
+        )
+
+    def _require_table(self) -> LeadTable:
+        if self._table is None:
+            raise InvalidInput.single(
+                "result", "DedupeResult", "holds no table of leads (built by hand); use find()"
+            )
+        return self._table
+
     def explain(self, a: str, b: str) -> PairExplanation:
         """
         Explain why two leads of the table are a pair, or are not (MRG-1 to MRG-7).
@@ -278,11 +366,7 @@ class DedupeResult(a.Frozen, d.Shown):
 
         """
         found = self.pair(a, b)
-        if self._table is None:
-            raise InvalidInput.single(
-                "result", "DedupeResult", "holds no table to explain leads from; use find()"
-            )
-        table = self._table
+        table = self._require_table()
         one, two = sorted((a, b))
         first, raw_one = table.read(table.index(one, "a"))
         second, raw_two = table.read(table.index(two, "b"))
