@@ -692,7 +692,7 @@ class TestWhatIf:
         assert comparison.changes == ()
 
     def test_one_direction_dropping_out_is_not_a_change(self) -> None:
-        """MRG-3: a pair still merging (one way instead of both) on the same conditions has not changed."""
+        """MRG-3: still merging, one way instead of both, on the same conditions: no change."""
         who = person("Ada", "Lovelace", emails=("ada@x.io",))
         leads = [
             lead("A", customer=who, created_at=at(10), last_activity_at=at(100)),
