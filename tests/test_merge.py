@@ -1026,3 +1026,113 @@ def test_docs_page_examples_run() -> None:
 
     assert outcome.attempted > 0
     assert outcome.failed == 0
+
+
+class TestExplain:
+    """``merge.explain``: why an inbound lead matches an existing lead, or not."""
+
+    def existing(self, **fields: Any) -> Lead:
+        """An existing lead inside every window."""
+        return Lead(id="L1", created_at=at(10), last_activity_at=at(1), **fields)
+
+    def test_every_condition_shows_values_normal_forms_and_score(self) -> None:
+        """MRG-1, MRG-7: values as entered, normal forms, the fuzzy score and threshold."""
+        inbound = Lead(id="N1", customer=person("José", "O'Brien", emails=(" Jo@X.io",)))
+        old = self.existing(customer=person("Jose", "OBrien", emails=("jo@x.io",)))
+
+        why = merge.explain(inbound, old, now=NOW)
+
+        name = why.condition("name")
+        assert (name.inbound, name.inbound_normal, name.common) == (
+            ("José", "O'Brien"),
+            ("jose", "obrien"),
+            ("jose obrien",),
+        )
+        fuzzy = why.condition("name_fuzzy")
+        assert (fuzzy.counted, fuzzy.holds, fuzzy.score, fuzzy.threshold) == (
+            False,
+            True,
+            100.0,
+            90.0,
+        )
+        assert why.condition("email").common == ("jo@x.io",)
+        assert why.condition("phone").blocked_by == "no_usable_phone"
+        assert (why.outcome, why.via, why.matched) == ("merge", "two_of_n", ("name", "email"))
+        with pytest.raises(KeyError):
+            why.condition("vin")
+
+    def test_placeholder_names_block_the_name_condition(self) -> None:
+        """MRG-4: a placeholder name never meets ``name``; phone-only may match instead."""
+        inbound = Lead(id="N1", customer=person("Unknown", phones=("4158675309",)))
+        old = self.existing(customer=person("unknown", phones=("(415) 867-5309",)))
+
+        why = merge.explain(inbound, old, now=NOW)
+
+        assert why.condition("name").blocked_by == "no_full_name"
+        phone_only = why.groups[1]
+        assert (phone_only.name, phone_only.holds, phone_only.failed) == ("phone_only", True, ())
+        assert (why.via, why.outcome) == ("phone_only", "merge")
+        placeholder = merge.explain(
+            Lead(id="N1", customer=person("Null", "Blank")),
+            self.existing(customer=person("NULL", "blank")),
+            now=NOW,
+        )
+        assert placeholder.condition("name").blocked_by == "placeholder_name"
+
+    def test_co_customer_scores_are_shown(self) -> None:
+        """MRG-5: both names' scores, and the co-customer compared when strictly closer."""
+        old = self.existing(
+            customer=person("Bob", "Stone"),
+            co_customer=person("Alice", "Stone", emails=("al@x.io",)),
+        )
+
+        why = merge.explain(
+            Lead(id="N1", customer=person("Alice", "Stone", emails=("AL@x.io",))), old, now=NOW
+        )
+
+        assert why.person == "co_customer"
+        assert why.co_customer_score == 100.0
+        assert why.customer_score is not None
+        assert why.customer_score < 100.0
+
+    def test_the_duplicate_window_is_named(self) -> None:
+        """MRG-7: a match idle for more than 45 days is not a possible duplicate, and says so."""
+        old = Lead(id="L1", customer=ADA, last_activity_at=at(46))
+
+        why = merge.explain(Lead(id="N1", customer=ADA), old, now=NOW, mode="duplicates")
+
+        assert why.matches
+        assert why.outcome == "none"
+        assert [r.code for r in why.blocked_by] == ["no_recent_activity"]
+        assert "45 days" in why.blocked_by[0].message
+        undated = merge.explain(
+            Lead(id="N1", customer=ADA), Lead(id="L1", customer=ADA), now=NOW, mode="duplicates"
+        )
+        assert [r.code for r in undated.blocked_by] == ["missing_dates"]
+
+    def test_bad_arguments_are_input_errors(self) -> None:
+        """GEN-5: the same lead twice, a bad mode or a naive now are refused naming them."""
+        one = Lead(id="L1", customer=ADA)
+
+        with pytest.raises(InvalidInput) as same:
+            merge.explain(one, one, now=NOW)
+        with pytest.raises(InvalidInput) as mode:
+            merge.explain(Lead(id="N1"), one, now=NOW, mode="all")  # type: ignore[arg-type]  # on purpose
+        with pytest.raises(InvalidInput) as naive:
+            merge.explain(Lead(id="N1"), one, now=dt.datetime(2026, 1, 1))  # noqa: DTZ001  # on purpose
+
+        assert (same.value.path, mode.value.path, naive.value.path) == (
+            "existing.id",
+            "mode",
+            "now",
+        )
+
+    def test_it_shows_itself_briefly(self) -> None:
+        """The explanation's repr is its summary and tables; the HTML escapes values."""
+        inbound = Lead(id="<N1>", customer=person("Ada", "<b>Lovelace</b>"))
+
+        why = merge.explain(inbound, self.existing(customer=ADA), now=NOW)
+
+        assert repr(why).startswith("<MatchExplanation: <N1> -> L1 (auto): create")
+        assert "&lt;b&gt;Lovelace&lt;/b&gt;" in why._repr_html_()
+        assert "<b>" not in why._repr_html_()

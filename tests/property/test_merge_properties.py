@@ -667,3 +667,60 @@ class TestPurity:
         merge.manual(master, other)
 
         assert (new, old, master, other) == before
+
+
+class TestExplain:
+    """``merge.explain`` agrees with the decisions it explains (MRG-1 to MRG-7)."""
+
+    @given(pairs(), policies(), st.sampled_from(["auto", "duplicates"]))
+    def test_explanation_agrees_with_match(
+        self, pair: tuple[Person, Lead], policy: MergePolicy, mode: Any
+    ) -> None:
+        """MRG-1, MRG-4, MRG-5, MRG-7: person, conditions and match are the engine's."""
+        who, existing = pair
+        inbound = Lead(id="N1", customer=who)
+
+        why = merge.explain(inbound, existing, now=NOW, policy=policy, mode=mode)
+        found = merge.match(who, existing, policy=policy, mode=mode)
+
+        assert (why.person, why.matched, why.via) == (found.person, found.matched, found.via)
+        counted = tuple(c.condition for c in why.conditions if c.counted and c.holds)
+        if found.via == "two_of_n":
+            assert counted == found.matched
+        assert why.matches == any(g.holds for g in why.groups)
+        assert (why.closest_group is None) == why.matches
+        first = next((g.name for g in why.groups if g.holds), None)
+        assert first == why.via
+        for check in why.conditions:
+            assert check.holds == (
+                check.condition
+                in merge.compare(
+                    who, _compared(existing, found), policy=_counting_all(policy), mode=mode
+                )
+            )
+
+    @given(scenarios(), policies())
+    def test_outcome_is_the_rules_outcome(
+        self, scenario: tuple[Lead, list[Lead]], policy: MergePolicy
+    ) -> None:
+        """MRG-2, MRG-3, MRG-7: the outcome and guards are those of auto and duplicates."""
+        inbound, existing = scenario
+        for lead in existing:
+            auto = merge.explain(inbound, lead, now=NOW, policy=policy)
+            listed = merge.explain(inbound, lead, now=NOW, policy=policy, mode="duplicates")
+
+            decision = merge.auto(inbound, [lead], now=NOW, policy=policy)
+            assert auto.outcome == decision.action
+            duplicates = merge.duplicates(inbound, [lead], now=NOW, policy=policy).ids
+            assert listed.outcome == ("duplicate" if duplicates else "none")
+            if decision.candidates:
+                assert {r.code for r in auto.blocked_by} == {
+                    r.code for r in decision.candidates[0].reasons
+                }
+            if listed.matches and not listed.blocked_by:
+                assert listed.outcome == "duplicate"
+
+
+def _counting_all(policy: MergePolicy) -> MergePolicy:
+    """The policy counting every condition in both modes (what explain reports holds)."""
+    return attrs.evolve(policy, auto_merge_conditions=CONDITIONS, duplicate_conditions=CONDITIONS)
