@@ -64,7 +64,7 @@ import attrs
 
 from leadcore import _attrs as a
 from leadcore import _display as disp
-from leadcore import merge, normalize
+from leadcore import _progress, merge, normalize
 from leadcore._dedupe import block, frames, inputs, pool, raw
 from leadcore._dedupe import load as loader
 from leadcore._dedupe.accuracy import (
@@ -167,7 +167,7 @@ def load(
     tz: str | None = None,
     region: str = normalize.DEFAULT_REGION,
     workers: int = 1,
-    progress: Progress | None = None,
+    progress: Progress | bool | None = None,
 ) -> LeadTable:
     """
     Read and normalise leads once, for :func:`find` and :func:`what_if`.
@@ -180,6 +180,9 @@ def load(
     (an IANA name or ``UTC``), and without ``tz`` they are refused (GEN-1). ``region``
     is the default phone region (the merge policy's ``default_region``). With
     ``workers`` above 1, reading and normalising run in that many processes.
+    ``progress`` reports how far it got: a callable ``(stage, done, total)``, or True
+    for a bar per stage drawn by ``tqdm.auto`` (a widget in Jupyter, text on a
+    terminal; needs the ``notebook`` extra); off by default.
 
     Rows with the wrong number of fields, no id, an id another row has too, a value over
     10,000 characters or an unreadable timestamp, and lines of a file that are not UTF-8
@@ -205,9 +208,9 @@ def load(
     inputs.zone(tz)
     if type(workers) is not int or workers < 1:
         raise InvalidInput.single("workers", workers, "must be a whole number of at least 1")
-    with pool.quiet_gc():
+    with _progress.using(progress) as report, pool.quiet_gc():
         chunk, kind = loader.read(
-            source, columns=columns, tz=tz, region=region, workers=workers, progress=progress
+            source, columns=columns, tz=tz, region=region, workers=workers, progress=report
         )
     return LeadTable(
         records=chunk.records,
@@ -284,7 +287,7 @@ def find(
     columns: Columns | None = None,
     tz: str | None = None,
     workers: int = 1,
-    progress: Progress | None = None,
+    progress: Progress | bool | None = None,
 ) -> DedupeResult:
     """
     Find every pair of leads the merge rules connect at ``now``, and the clusters (MRG-1..7).
@@ -294,19 +297,21 @@ def find(
     :func:`leadcore.merge.duplicates` lists the other, in either direction: exactly what
     :func:`reference` finds by comparing every pair, found by blocking on shared keys.
     ``source`` is a :class:`LeadTable` or anything :func:`load` reads (``columns``,
-    ``tz`` and ``workers`` are passed to it). See the module docstring for an example.
+    ``tz`` and ``workers`` are passed to it). ``progress``: as :func:`load` (stages
+    ``read``, ``block``, ``decide``). See the module docstring for an example.
 
     Raises:
         InvalidInput: ``now`` is naive, the policy is invalid or cannot be blocked on
             (a fuzzy name alone would match), generic keys were found under
             ``generic_keys='error'``, or the source cannot be read.
+        MissingDependency: ``progress=True`` without tqdm.
 
     """
     now = _check_now(now)
     chosen = _check_policy(DedupePolicy() if policy is None else policy)
-    with pool.quiet_gc():
-        table = _table(source, chosen, columns=columns, tz=tz, workers=workers, progress=progress)
-        return _run(table, now, chosen, workers=workers, progress=progress)
+    with _progress.using(progress) as report, pool.quiet_gc():
+        table = _table(source, chosen, columns=columns, tz=tz, workers=workers, progress=report)
+        return _run(table, now, chosen, workers=workers, progress=report)
 
 
 def _table(
@@ -826,7 +831,7 @@ def what_if(
     columns: Columns | None = None,
     tz: str | None = None,
     workers: int = 1,
-    progress: Progress | None = None,
+    progress: Progress | bool | None = None,
 ) -> PolicyComparison:
     """
     Apply two policies to the same table and list the pairs whose decisions differ.
@@ -843,14 +848,14 @@ def what_if(
     now = _check_now(now)
     first = _check_policy(DedupePolicy() if policy is None else policy)
     second = _check_policy(other)
-    with pool.quiet_gc():
-        table = _table(source, first, columns=columns, tz=tz, workers=workers, progress=progress)
-        before = _run(table, now, first, workers=workers, progress=progress)
+    with _progress.using(progress) as report, pool.quiet_gc():
+        table = _table(source, first, columns=columns, tz=tz, workers=workers, progress=report)
+        before = _run(table, now, first, workers=workers, progress=report)
         after = _run(
             _table(table, second, columns=None, tz=None, workers=workers, progress=None),
             now,
             second,
             workers=workers,
-            progress=progress,
+            progress=report,
         )
     return PolicyComparison(before=before, after=after, changes=compare(before, after))

@@ -25,6 +25,7 @@ __all__ = [
     "LeadcoreDeprecationWarning",
     "LeadcoreError",
     "LeadcoreWarning",
+    "MissingDependency",
     "Problem",
     "ProblemCode",
     "UnknownRule",
@@ -183,6 +184,29 @@ class UnknownRule(LeadcoreError, LookupError):
         self.rule = rule
         self.known = tuple(sorted(cast("tuple[str, ...]", names)))
         super().__init__(f"unknown rule {quote(rule)}; known rules: {', '.join(self.known)}")
+
+
+class MissingDependency(LeadcoreError, ImportError):
+    """
+    An optional feature needs a package that is not installed; the message says which.
+
+    Charts need ``altair``, progress bars ``tqdm``, the HTML report ``vl-convert-python``:
+    ``pip install 'leadcore[notebook]'`` installs them all.
+
+    Attributes:
+        package: The package to install (``tqdm``).
+        feature: What needs it (``progress=True``).
+
+    """
+
+    def __init__(self, package: str, feature: str) -> None:
+        self.package = package
+        self.feature = feature
+        super().__init__(
+            f"{feature} needs {package}, which is not installed: "
+            f"pip install 'leadcore[notebook]' (or pip install {package})",
+            name=package,
+        )
 
 
 class LeadcoreWarning(UserWarning):

@@ -43,13 +43,13 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Final, cast
+from typing import Final, NamedTuple, cast
 
 import attrs
 
 from leadcore import _attrs as a
 from leadcore import _display as d
-from leadcore import routing
+from leadcore import _progress, routing
 from leadcore._quote import quote
 from leadcore._routing import inputs as inp
 from leadcore._routing import rules
@@ -428,7 +428,7 @@ class _Tally:
 
 
 @a.checked
-def simulate(  # noqa: C901, PLR0912, PLR0915  # one event loop, kept in one place for speed
+def simulate(
     arrivals: Iterable[Arrival],
     agents: Iterable[Agent],
     *,
@@ -440,6 +440,7 @@ def simulate(  # noqa: C901, PLR0912, PLR0915  # one event loop, kept in one pla
     claims: Iterable[Claim] = (),
     timezone: str | None = None,
     cross_check: bool = False,
+    progress: _progress.ProgressFn | bool | None = None,
 ) -> SimulationReport:
     """
     Replay ``arrivals`` through the routing rules and report load, fairness and speed.
@@ -463,6 +464,9 @@ def simulate(  # noqa: C901, PLR0912, PLR0915  # one event loop, kept in one pla
         cross_check: Recompute each lead's eligibility and waves with
             :func:`~leadcore.routing.eligible` and :func:`~leadcore.routing.next_wave`
             and raise ``RuntimeError`` on any difference (slow: for tests and audits).
+        progress: How far the replay got: a callable ``(stage, done, total)`` (stage
+            ``simulate``, in leads), or True for a ``tqdm.auto`` bar (the ``notebook``
+            extra); off by default.
 
     Returns:
         The report.
@@ -470,6 +474,7 @@ def simulate(  # noqa: C901, PLR0912, PLR0915  # one event loop, kept in one pla
     Raises:
         InvalidInput: Duplicate agent ids, behaviours of unknown agents, a bad time-out
             or time zone.
+        MissingDependency: ``progress=True`` without tqdm.
 
     >>> import random
     >>> from datetime import datetime, timedelta, timezone
@@ -498,20 +503,63 @@ def simulate(  # noqa: C901, PLR0912, PLR0915  # one event loop, kept in one pla
     max_waves = max(policy.digital_waves, policy.offline_waves)
     tally = _Tally(given, max_waves, (agent for agent, mine in pools_of.items() if mine))
     timeout = dt.timedelta(seconds=wave_timeout_seconds)
-    wave_size = policy.wave_size
-    answer = {Channel.DIGITAL: EventKind.CLAIM, Channel.OFFLINE: EventKind.ANSWER}
 
     # Claims not yet visible to the rules: (at, sequence, agent), popped in time order.
-    pending: list[tuple[dt.datetime, int, str]] = []
-    sequence = 0
-    for claim in sorted(history, key=lambda c: c.at):
-        pending.append((claim.at, sequence, claim.agent))
-        sequence += 1
+    pending: list[tuple[dt.datetime, int, str]] = [
+        (claim.at, sequence, claim.agent)
+        for sequence, claim in enumerate(sorted(history, key=lambda c: c.at))
+    ]
     heapq.heapify(pending)
     known_claims: list[Claim] = list(history) if cross_check else []
     empty = Pool(Channel.DIGITAL, (), tz=tz, cooldown=policy.cooldown)
+    with _progress.using(progress) as report:
+        _replay(
+            sorted(stream, key=lambda item: item.at),
+            report,
+            _Run(given, policy, pools, pools_of, empty, tally, table, timeout, zone_name),
+            pending,
+            known_claims if cross_check else None,
+            rng=rng,
+        )
+    return tally.report()
 
-    for arrival in sorted(stream, key=lambda item: item.at):
+
+class _Run(NamedTuple):
+    """What the replay loop reads (fixed for the whole simulation)."""
+
+    agents: tuple[Agent, ...]
+    policy: RoutingPolicy
+    pools: dict[tuple[str, Channel], Pool]
+    pools_of: dict[str, list[Pool]]
+    empty: Pool
+    tally: _Tally
+    table: dict[str, tuple[float, float, float]]
+    timeout: dt.timedelta
+    zone_name: str
+
+
+_STEP: Final = 1_000
+"""Leads between two progress reports."""
+
+
+def _replay(  # noqa: C901, PLR0912, PLR0915  # one event loop, kept in one place for speed
+    ordered: list[Arrival],
+    report: _progress.ProgressFn | None,
+    run: _Run,
+    pending: list[tuple[dt.datetime, int, str]],
+    known_claims: list[Claim] | None,
+    *,
+    rng: random.Random,
+) -> None:
+    """Dispatch every lead in arrival order (the event loop of :func:`simulate`)."""
+    given, policy, pools, pools_of, empty, tally, table, timeout, zone_name = run
+    wave_size = policy.wave_size
+    answer = {Channel.DIGITAL: EventKind.CLAIM, Channel.OFFLINE: EventKind.ANSWER}
+    sequence = len(pending)
+    total = len(ordered)
+    for done, arrival in enumerate(ordered, 1):
+        if report is not None and (done % _STEP == 0 or done == total):
+            report("simulate", done, total)
         now, channel = arrival.at, arrival.channel
         while pending and pending[0][0] <= now:
             at, _, agent = heapq.heappop(pending)
@@ -522,7 +570,7 @@ def simulate(  # noqa: C901, PLR0912, PLR0915  # one event loop, kept in one pla
         tally.leads[channel.value] += 1
 
         eligibility = None
-        if cross_check:
+        if known_claims is not None:
             eligibility = routing.eligible(
                 channel,
                 Lead(id=arrival.lead, project=arrival.project),
@@ -584,12 +632,11 @@ def simulate(  # noqa: C901, PLR0912, PLR0915  # one event loop, kept in one pla
             tally.waits.append((state.decided_at - now).total_seconds())
             heapq.heappush(pending, (state.decided_at, sequence, state.agent))
             sequence += 1
-            if cross_check:
+            if known_claims is not None:
                 bucket = ClaimBucket(channel.value)
                 known_claims.append(Claim(agent=state.agent, at=state.decided_at, bucket=bucket))
         else:
             tally.fresh[channel.value] += 1
-    return tally.report()
 
 
 @a.checked
