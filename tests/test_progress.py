@@ -72,7 +72,7 @@ def test_the_simulation_draws_a_bar(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_without_tqdm_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
-    """tqdm is optional: asking for a bar without it names the package and the extra."""
+    """Bars need tqdm, which is optional: without it, the error names the package."""
     monkeypatch.setitem(sys.modules, "tqdm.auto", None)
 
     with pytest.raises(MissingDependency) as caught:

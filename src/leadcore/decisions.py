@@ -29,8 +29,8 @@ from typing import Any
 import attrs
 
 from leadcore import _attrs as a
-from leadcore._quote import quote
 from leadcore._display import Shown, View, reasons_table, verdict
+from leadcore._quote import quote
 from leadcore.errors import InvalidInput, Problem
 from leadcore.model import Lead
 

@@ -63,8 +63,8 @@ from typing import Any, Final, Literal
 import attrs
 
 from leadcore import _attrs as a
+from leadcore import _charts, _progress, merge, normalize
 from leadcore import _display as disp
-from leadcore import _progress, merge, normalize
 from leadcore._dedupe import block, frames, inputs, pool, raw
 from leadcore._dedupe import load as loader
 from leadcore._dedupe.accuracy import (
@@ -729,6 +729,31 @@ class PolicyComparison(a.Frozen, disp.Shown):
         return AccuracyComparison(
             before=self.before.accuracy(labels, kinds=kinds, limit=limit),
             after=self.after.accuracy(labels, kinds=kinds, limit=limit),
+        )
+
+    def chart_changes(self) -> Any:  # noqa: ANN401  # an altair chart
+        """
+        Return a bar chart of what the policy change moves: pairs by change of kind.
+
+        One bar per change (``merge -> none``, ``none -> duplicate``, ``merge -> merge``
+        on other conditions), coloured by the kind after. Needs altair (the ``notebook``
+        extra).
+
+        Raises:
+            MissingDependency: altair is not installed.
+
+        """
+        rows = [
+            {"change": change, "pairs": count, "after": change.split(" -> ")[1]}
+            for change, count in self.counts().items()
+        ]
+        return _charts.horizontal_bars(
+            rows,
+            category="change",
+            value="pairs",
+            color="after",
+            title=f"{len(self.changes):,} pairs change",
+            value_title="pairs",
         )
 
     def _view(self, rows: int) -> disp.View:

@@ -43,13 +43,13 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Final, NamedTuple, cast
+from typing import Any, Final, NamedTuple, cast
 
 import attrs
 
 from leadcore import _attrs as a
+from leadcore import _charts, _progress, routing
 from leadcore import _display as d
-from leadcore import _progress, routing
 from leadcore._quote import quote
 from leadcore._routing import inputs as inp
 from leadcore._routing import rules
@@ -302,6 +302,61 @@ class SimulationReport(a.Frozen, d.Shown):
             }
             for agent, claims in ordered
         ]
+
+    def chart_agents(self) -> Any:  # noqa: ANN401  # an altair chart
+        """
+        Return a bar chart of each routable agent's share of the claims (fairness).
+
+        Agents sorted by share, a dashed rule at the even share (1 / routable agents);
+        the title gives the Gini coefficient. Needs altair (the ``notebook`` extra).
+
+        Raises:
+            MissingDependency: altair is not installed.
+
+        """
+        routable = set(self.routable_agents)
+        rows = [r for r in self.agent_rows() if r["agent"] in routable]
+        even = 1 / len(rows) if rows else 0.0
+        return _charts.bars(
+            rows,
+            x="agent",
+            y="share",
+            title=f"Share of claims per agent (Gini {self.gini:.3f})",
+            x_title="agent",
+            y_title="share of claims",
+            rule=even,
+        )
+
+    def chart_time_to_claim(self) -> Any:  # noqa: ANN401  # an altair chart
+        """
+        Return a bar chart of the time to claim: mean, median, 90th and 99th percentile, max.
+
+        Seconds from a lead's arrival to its claim, over claimed leads. Needs altair.
+
+        Raises:
+            MissingDependency: altair is not installed.
+
+        """
+        ttc = self.time_to_claim
+        rows = [
+            {"statistic": name, "seconds": value}
+            for name, value in (
+                ("mean", ttc.mean),
+                ("p50", ttc.p50),
+                ("p90", ttc.p90),
+                ("p99", ttc.p99),
+                ("max", ttc.max),
+            )
+            if value is not None
+        ]
+        return _charts.bars(
+            rows,
+            x="statistic",
+            y="seconds",
+            title=f"Time to claim of {ttc.count:,} claimed leads",
+            x_title="statistic",
+            y_title="seconds",
+        )
 
     def _view(self, rows: int) -> d.View:
         total = sum(self.claims_per_agent.values())

@@ -11,8 +11,11 @@ timestamps are read in ``--tz``, never guessed), finds every pair the merge rule
 connect at ``--now`` (``--policy FIELD=VALUE`` changes a merge rule), prints a summary
 and, with ``--out``, writes ``pairs.csv``, ``decisions.csv``, ``clusters.csv``,
 ``generic_keys.csv``, ``bad_rows.csv`` and ``summary.json``. ``--what-if FIELD=VALUE``
-also applies a second policy and writes ``changes.csv``: the pairs whose decisions
-differ. A progress bar is drawn on standard error when it is a terminal.
+also applies a second policy and writes ``changes.csv``: the pairs that change.
+``--labels COLUMN`` scores the run against a ground-truth column (precision, recall,
+F1), and ``--report report.html`` writes one self-contained HTML report of the run
+(summary, charts, samples of each kind of pair). A progress bar is drawn on standard
+error when it is a terminal.
 """
 
 from __future__ import annotations
@@ -33,8 +36,9 @@ from typing import Any, Final, TextIO, cast
 import attrs
 
 from leadcore import dedupe
+from leadcore._cli import report
 from leadcore._dedupe.inputs import zone
-from leadcore.errors import InvalidInput, Problem
+from leadcore.errors import InvalidInput, MissingDependency, Problem
 from leadcore.merge import MergePolicy
 
 __all__ = ["SAMPLE", "add_arguments", "run"]
@@ -62,6 +66,17 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
         "required when the file has any: leadcore never guesses",
     )
     command.add_argument("--out", help="a directory to write the result tables to")
+    command.add_argument(
+        "--report",
+        metavar="FILE",
+        help="write one self-contained HTML report of the run (summary, charts, samples); "
+        "needs the notebook extra",
+    )
+    command.add_argument(
+        "--labels",
+        metavar="COLUMN",
+        help="a ground-truth column (such as true_cluster): print precision, recall and F1",
+    )
     command.add_argument(
         "--column",
         action="append",
@@ -267,36 +282,7 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     if args.sample:
         args.file = str(resources.files("leadcore").joinpath("data", SAMPLE))
     try:
-        now = _now(args.now, args.tz)
-        base = _merge_policy(args.policy, MergePolicy(), "--policy")
-        policy = dedupe.DedupePolicy(
-            merge=base,
-            generic_keys=args.generic_keys,
-            generic_key_rows=args.generic_key_rows,
-            cluster_on=tuple(a.strip() for a in args.cluster_on.split(",") if a.strip()),
-        )
-        other = (
-            attrs.evolve(policy, merge=_merge_policy(args.what_if, base, "--what-if"))
-            if args.what_if
-            else None
-        )
-        columns = dedupe.Columns.parse(args.column)
-        table = dedupe.load(
-            args.file,
-            columns=columns,
-            tz=args.tz,
-            region=base.default_region,
-            workers=max(1, args.workers),
-            progress=bar,
-        )
-        if other is None:
-            result = dedupe.find(table, now=now, policy=policy, workers=args.workers, progress=bar)
-            comparison = None
-        else:
-            comparison = dedupe.what_if(
-                table, now=now, policy=policy, other=other, workers=args.workers, progress=bar
-            )
-            result = comparison.before
+        now, result, comparison, accuracy = _find(args, bar)
     except InvalidInput as error:
         bar.close()
         sys.stderr.write(f"leadcore dedupe: {error}\n")
@@ -312,8 +298,12 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         except OSError as error:
             sys.stderr.write(f"leadcore dedupe: cannot write the tables to {args.out}: {error}\n")
             return 1
+    if args.report:
+        status = _html_report(args, result, comparison, accuracy)
+        if status:
+            return status
     try:
-        _report(args, now, result, comparison, written, elapsed, out)
+        _report(args, now, result, comparison, accuracy, written, elapsed, out)
     except BrokenPipeError:
         # The reader went away (`leadcore dedupe ... | head`): the tables are written, so
         # nothing is lost; stop quietly, as Unix tools do.
@@ -323,6 +313,51 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         sys.stderr.write(f"leadcore dedupe: cannot write the summary: {error}\n")
         return 1
     return 0
+
+
+def _find(
+    args: argparse.Namespace, bar: _Bar
+) -> tuple[
+    dt.datetime,
+    dedupe.DedupeResult,
+    dedupe.PolicyComparison | None,
+    dedupe.Accuracy | dedupe.AccuracyComparison | None,
+]:
+    """Read the file and find the pairs (and the what-if, the accuracy) the flags ask for."""
+    now = _now(args.now, args.tz)
+    base = _merge_policy(args.policy, MergePolicy(), "--policy")
+    policy = dedupe.DedupePolicy(
+        merge=base,
+        generic_keys=args.generic_keys,
+        generic_key_rows=args.generic_key_rows,
+        cluster_on=tuple(a.strip() for a in args.cluster_on.split(",") if a.strip()),
+    )
+    other = (
+        attrs.evolve(policy, merge=_merge_policy(args.what_if, base, "--what-if"))
+        if args.what_if
+        else None
+    )
+    columns = attrs.evolve(dedupe.Columns.parse(args.column), labels=args.labels)
+    table = dedupe.load(
+        args.file,
+        columns=columns,
+        tz=args.tz,
+        region=base.default_region,
+        workers=max(1, args.workers),
+        progress=bar,
+    )
+    if other is None:
+        result = dedupe.find(table, now=now, policy=policy, workers=args.workers, progress=bar)
+        comparison = None
+    else:
+        comparison = dedupe.what_if(
+            table, now=now, policy=policy, other=other, workers=args.workers, progress=bar
+        )
+        result = comparison.before
+    accuracy = None
+    if args.labels:
+        accuracy = result.accuracy() if comparison is None else comparison.accuracy()
+    return now, result, comparison, accuracy
 
 
 def _write_all(
@@ -356,6 +391,7 @@ def _report(  # noqa: PLR0917  # the run's parts, shown
     now: dt.datetime,
     result: dedupe.DedupeResult,
     comparison: dedupe.PolicyComparison | None,
+    accuracy: dedupe.Accuracy | dedupe.AccuracyComparison | None,
     written: list[str],
     elapsed: float,
     out: TextIO,
@@ -369,6 +405,10 @@ def _report(  # noqa: PLR0917  # the run's parts, shown
             f"  {change:<22} {count:>8,}\n" for change, count in comparison.counts().items()
         )
         _summary_after(comparison.after, out)
+    if accuracy is not None:
+        _accuracy(accuracy, out)
+    if args.report:
+        out.write(f"report       {args.report}\n")
     if written:
         out.write(f"wrote        {', '.join(written)}\n")
     out.write(f"took         {elapsed:.1f} s\n")
@@ -382,6 +422,41 @@ def _silence(out: TextIO) -> None:
     with contextlib.suppress(OSError, ValueError):
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+
+
+def _html_report(
+    args: argparse.Namespace,
+    result: dedupe.DedupeResult,
+    comparison: dedupe.PolicyComparison | None,
+    accuracy: dedupe.Accuracy | dedupe.AccuracyComparison | None,
+) -> int:
+    """Write the HTML report; return 0, or the exit status after saying what failed."""
+    try:
+        document = report.render(result, source=args.file, comparison=comparison, accuracy=accuracy)
+    except MissingDependency as error:
+        sys.stderr.write(f"leadcore dedupe: {error}\n")
+        return 2
+    try:
+        report.write(Path(args.report), document)
+    except OSError as error:
+        sys.stderr.write(f"leadcore dedupe: cannot write the report to {args.report}: {error}\n")
+        return 1
+    return 0
+
+
+def _accuracy(accuracy: dedupe.Accuracy | dedupe.AccuracyComparison, out: TextIO) -> None:
+    rows = accuracy.table("scores")
+    out.write(f"accuracy     against {report.accuracy_labels(accuracy)}\n")
+    for row in rows:
+        where = f"{row.get('policy', '')} {row['level']}".strip()
+        scores = "  ".join(
+            f"{name} {_percent(row[name])}" for name in ("precision", "recall", "f1")
+        )
+        out.write(f"  {where:<18} {scores}\n")
+
+
+def _percent(value: object) -> str:
+    return f"{value:6.1%}" if isinstance(value, float) else "   n/a"
 
 
 def _summary_after(result: dedupe.DedupeResult, out: TextIO) -> None:

@@ -834,16 +834,6 @@ def read_range(
         text = data.decode("utf-8", "surrogateescape")
         escaped = True
     del data
-    return parse_records(text, line)
-
-
-def parse_records(text: str, line: int) -> tuple[list[list[str]], list[int], int | None]:
-    """
-    Split CSV text into records, with the line each starts on and the longest line's length.
-
-    ``line`` is the 1-based line number of the text's first line; blank lines are
-    skipped; the length is known when every record is one line (else None).
-    """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     split = text.split("\n")

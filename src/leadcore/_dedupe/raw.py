@@ -87,16 +87,13 @@ def _csv_row(path: Path, position: int, line: int) -> Mapping[str, object] | Non
         with path.open("rb") as handle:
             handle.seek(offset)
             data = handle.read(inputs.RECORD_LIMIT)
+        if offset < start:
+            return None
+        end = offset + inputs.record_end(data)
+        records, _, _, unreadable = inputs.read_range(path, offset, end, line, len(header))
     except (OSError, InvalidInput):
         return None
-    if offset < start:
-        return None
-    end = inputs.record_end(data)
-    try:
-        records, _, _ = inputs.parse_records(data[:end].decode("utf-8"), line)
-    except (UnicodeDecodeError, InvalidInput):
-        return None
-    if len(records) != 1 or len(records[0]) != len(header):
+    if unreadable or len(records) != 1 or len(records[0]) != len(header):
         return None
     return dict(zip(header, records[0], strict=True))
 
@@ -141,7 +138,7 @@ def _csv_column(path: Path, name: str, table: inputs.Chunk) -> list[str | None]:
     at = header.index(name)
     values: list[str | None] = []
     for lo, hi, line in inputs.csv_ranges(path, start, max(1, path.stat().st_size >> 25)):
-        records, _, _ = inputs.read_range(path, lo, hi, line)
+        records, _, _, _ = inputs.read_range(path, lo, hi, line, len(header))
         values.extend(label(r[at]) if len(r) > at else None for r in records)
     return [values[r] if r < len(values) else None for r in table.rows]
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final
 
 import attrs
 
 from leadcore import _attrs as a
+from leadcore import _charts
 from leadcore import _display as d
 from leadcore._dedupe import decide, frames, inputs, raw
 from leadcore._dedupe.accuracy import Accuracy, measure
@@ -407,6 +409,55 @@ class DedupeResult(a.Frozen, d.Shown):
         columns, rows = BUILDERS[name](self)
         return frames.build(chosen, columns, rows)
 
+    def chart_cluster_sizes(self, *, singletons: bool = False) -> Any:  # noqa: ANN401  # an altair chart
+        """
+        Return a bar chart of cluster sizes: how many customers have 2, 3, ... leads.
+
+        With ``singletons``, leads in no cluster show as clusters of 1. Needs altair
+        (the ``notebook`` extra).
+
+        Raises:
+            MissingDependency: altair is not installed.
+
+        """
+        sizes = Counter(c.size for c in self.clusters)
+        if singletons:
+            sizes[1] = self.summary.leads - self.summary.clustered_leads
+        rows = [{"size": size, "clusters": count} for size, count in sorted(sizes.items())]
+        return _charts.bars(
+            rows,
+            x="size",
+            y="clusters",
+            title=f"{self.summary.clusters:,} clusters of {self.summary.leads:,} leads",
+            x_title="leads in the cluster",
+            y_title="clusters",
+        )
+
+    def chart_conditions(self) -> Any:  # noqa: ANN401  # an altair chart
+        """
+        Return a bar chart of which conditions produce the pairs, by kind of pair.
+
+        Each pair counts once, under the conditions that held in its decisions
+        (``name+email+phone``; ``phone (phone only)`` for MRG-4 matches). Needs altair.
+
+        Raises:
+            MissingDependency: altair is not installed.
+
+        """
+        counts = Counter((p.kind, _conditions_label(p)) for p in self.pairs)
+        rows = [
+            {"conditions": label, "kind": kind, "pairs": count}
+            for (kind, label), count in sorted(counts.items())
+        ]
+        return _charts.horizontal_bars(
+            rows,
+            category="conditions",
+            value="pairs",
+            color="kind",
+            title=f"What makes the {len(self.pairs):,} pairs",
+            value_title="pairs",
+        )
+
     def _view(self, rows: int) -> d.View:
         s = self.summary
         return d.View(
@@ -440,6 +491,13 @@ class DedupeResult(a.Frozen, d.Shown):
                 _bad_rows_table(self.bad_rows, rows),
             ],
         )
+
+
+def _conditions_label(pair: Pair) -> str:
+    label = "+".join(pair.matched)
+    if any(x.via == "phone_only" for x in pair.decisions if x.action == pair.kind):
+        label += " (phone only)"
+    return label
 
 
 # -- tables -------------------------------------------------------------------------------
