@@ -12,6 +12,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from leadcore.decisions import CancelledEvent, Change, Reason, Verdict
 from leadcore.dedupe import (
+    Accuracy,
+    AccuracyComparison,
     BadRow,
     Cluster,
     Columns,
@@ -22,7 +24,10 @@ from leadcore.dedupe import (
     LeadTable,
     Pair,
     PairChange,
+    PairError,
+    PairExplanation,
     PolicyComparison,
+    Scores,
     Summary,
 )
 from leadcore.errors import (
@@ -30,6 +35,7 @@ from leadcore.errors import (
     LeadcoreDeprecationWarning,
     LeadcoreError,
     LeadcoreWarning,
+    MissingDependency,
     Problem,
     UnknownRule,
 )
@@ -38,11 +44,14 @@ from leadcore.linking import AppAccess, LinkPolicy, LinkResult, LinkVisibility
 from leadcore.merge import (
     AutoMerge,
     Candidate,
+    ConditionCheck,
     Discarded,
     Duplicate,
     Duplicates,
+    GroupCheck,
     ManualMerge,
     Match,
+    MatchExplanation,
     MergeIndex,
     MergePolicy,
     MergeRecord,
@@ -93,6 +102,8 @@ except PackageNotFoundError:  # pragma: no cover  # running from a source tree
     __version__ = "0+unknown"
 
 __all__ = [
+    "Accuracy",
+    "AccuracyComparison",
     "Agent",
     "AppAccess",
     "Arrival",
@@ -109,6 +120,7 @@ __all__ = [
     "ClaimBucket",
     "Cluster",
     "Columns",
+    "ConditionCheck",
     "Crm",
     "CrmRecord",
     "Decision",
@@ -126,6 +138,7 @@ __all__ = [
     "EventStatus",
     "FreshGrant",
     "GenericKey",
+    "GroupCheck",
     "HandoverPolicy",
     "HandoverResult",
     "InvalidInput",
@@ -139,9 +152,11 @@ __all__ = [
     "LinkVisibility",
     "ManualMerge",
     "Match",
+    "MatchExplanation",
     "MergeIndex",
     "MergePolicy",
     "MergeRecord",
+    "MissingDependency",
     "NormalizePolicy",
     "NormalizedPerson",
     "Notification",
@@ -149,6 +164,8 @@ __all__ = [
     "OrgTree",
     "Pair",
     "PairChange",
+    "PairError",
+    "PairExplanation",
     "Percentiles",
     "Person",
     "PolicyComparison",
@@ -162,6 +179,7 @@ __all__ = [
     "RelatedRecord",
     "Role",
     "RoutingPolicy",
+    "Scores",
     "SimulationReport",
     "StopResult",
     "Summary",
