@@ -32,6 +32,7 @@ PUBLIC_MODULES = (
     "leadcore.related",
     "leadcore.dedupe",
     "leadcore.simulation",
+    "leadcore.wire",
     "leadcore.testing",
     "leadcore.conformance",
 )

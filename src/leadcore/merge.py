@@ -7,6 +7,9 @@ Auto-merge, possible duplicates and manual merge of leads (SPEC MRG-1 to MRG-8).
 * :func:`auto` decides what happens to an inbound lead: merge into an existing lead,
   route to the lot of one it may not merge with, or create (MRG-2, MRG-3, MRG-6).
 * :func:`duplicates` lists the possible duplicates shown on a lead (MRG-7), never merged.
+* :func:`explain` says why two leads match or not, condition by condition: the values,
+  their normal forms, scores against thresholds, the closest group of conditions, and the
+  windows and guards in the way ("why not").
 * :func:`manual` merges two leads with a chosen master (MRG-8) and returns a record from
   which :func:`unmerge` restores both leads exactly.
 * :class:`MergeIndex` holds existing leads by normalised phone, email and name, so that
@@ -60,11 +63,12 @@ from leadcore._merge.explain import (
     ConditionCheck,
     GroupCheck,
     MatchExplanation,
-    detail,
+    explain,
 )
 from leadcore._merge.index import MergeIndex
 from leadcore._merge.manual import merge_leads
 from leadcore._merge.policy import CONDITIONS, Condition, MergePolicy, Mode, PersonRole, Via
+from leadcore._merge.reasons import both_credit, window_reasons
 from leadcore._quote import quote
 from leadcore.decisions import Change, Reason, changes_between, revert
 from leadcore.errors import InvalidInput
@@ -426,54 +430,6 @@ REASON_CODES: Final = tuple(entry.code for entry in MergeAuto.codes)
 """Every reason code of :func:`auto`, in the order reasons are listed (SPEC order)."""
 
 
-def _both_credit(inbound: Lead, lead: Lead) -> Reason:
-    return MergeAuto.both_credit_applications.reason(
-        {"inbound_source": inbound.source, "existing_source": lead.source},
-        inbound=inbound.id,
-        existing=lead.id,
-    )
-
-
-def _window_reasons(lead: Lead, now: dt.datetime, policy: MergePolicy) -> list[Reason]:
-    found = []
-    missing = [name for name in ("created_at", "last_activity_at") if getattr(lead, name) is None]
-    if missing:
-        found.append(
-            MergeAuto.missing_dates.reason(
-                {"missing": tuple(missing)}, lead=lead.id, missing=" and no ".join(missing)
-            )
-        )
-    if lead.created_at is not None:
-        age = now - lead.created_at
-        limit = dt.timedelta(days=policy.merge_max_age_days)
-        if not age < limit:
-            found.append(
-                MergeAuto.created_too_long_ago.reason(
-                    {"created_at": lead.created_at, "age": age, "limit": limit},
-                    lead=lead.id,
-                    age=_span(age),
-                    days=policy.merge_max_age_days,
-                )
-            )
-    if lead.last_activity_at is not None:
-        idle = now - lead.last_activity_at
-        limit = dt.timedelta(days=policy.merge_max_inactivity_days)
-        if not idle <= limit:
-            found.append(
-                MergeAuto.no_recent_activity.reason(
-                    {"last_activity_at": lead.last_activity_at, "idle": idle, "limit": limit},
-                    lead=lead.id,
-                    idle=_span(idle),
-                    days=policy.merge_max_inactivity_days,
-                )
-            )
-    return found
-
-
-def _span(span: dt.timedelta) -> str:
-    return f"{span / dt.timedelta(days=1):.6g} days"
-
-
 def _outranked(lead: Lead, winner: str) -> Reason:
     return MergeAuto.outranked.reason({"winner": winner}, lead=lead.id, winner=winner)
 
@@ -796,8 +752,8 @@ def _decide(
         reasons = []
         blocked = inbound_credit and lead.source in credit
         if blocked:
-            reasons.append(_both_credit(inbound, lead))
-        window = _window_reasons(lead, now, policy)
+            reasons.append(both_credit(inbound, lead))
+        window = window_reasons(lead, now, policy)
         reasons.extend(window)
         judged.append(_Judged(lead, outcome, reasons, blocked, qualifies=not window))
     qualifying = [j for j in judged if j.qualifies]
@@ -892,124 +848,6 @@ def duplicates(
             found.append(Duplicate(id=other.id, matched=matched, person=role))
     found.sort(key=lambda d: d.id)
     return Duplicates(duplicates=found)
-
-
-# -- why (not) ----------------------------------------------------------------------------
-
-
-def _duplicate_window(lead: Lead, now: dt.datetime, policy: MergePolicy) -> list[Reason]:
-    if lead.last_activity_at is None:
-        return [
-            Reason(
-                code="missing_dates",
-                message=(
-                    f"lead {lead.id!r} has no last_activity_at, so it is not a possible "
-                    "duplicate (MRG-7)"
-                ),
-                facts={"missing": ("last_activity_at",)},
-            )
-        ]
-    idle = now - lead.last_activity_at
-    limit = dt.timedelta(days=policy.duplicate_max_inactivity_days)
-    if idle <= limit:
-        return []
-    return [
-        Reason(
-            code="no_recent_activity",
-            message=(
-                f"lead {lead.id!r} had its last activity {_span(idle)} before now; possible "
-                f"duplicates have activity in the last {policy.duplicate_max_inactivity_days} "
-                "days (MRG-7)"
-            ),
-            facts={"last_activity_at": lead.last_activity_at, "idle": idle, "limit": limit},
-        )
-    ]
-
-
-def explain(
-    inbound: Lead,
-    existing: Lead,
-    *,
-    now: dt.datetime,
-    policy: MergePolicy = _DEFAULT,
-    mode: Mode = "auto",
-) -> MatchExplanation:
-    """
-    Explain what the merge rules decide for two leads, and why (SPEC MRG-1 to MRG-7).
-
-    The "why not" of :func:`auto` and :func:`duplicates` for one existing lead: the
-    outcome (what :func:`auto` or :func:`duplicates` decide with ``existing`` as the only
-    existing lead), the person compared (MRG-5, with both scores), every condition with
-    the two values as entered, their normal forms and, for ``name_fuzzy``, the score
-    against its threshold; the groups of conditions that make a match (two-of-N, and
-    phone-only in auto mode) with the items that held and failed, the closest group when
-    none holds; and every window or guard against the pair, whether or not it matches
-    (MRG-2 credit applications and MRG-3 windows in auto mode, the MRG-7 activity window
-    for possible duplicates).
-
-    >>> import datetime as dt
-    >>> now = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
-    >>> old = Lead(id="L1", customer=Person(first_name="Jon", last_name="Smith",
-    ...                                     phones=["(415) 867-5309"]),
-    ...            created_at=now - dt.timedelta(days=400), last_activity_at=now)
-    >>> new = Lead(id="L2", customer=Person(first_name="John", last_name="Smith",
-    ...                                     phones=["+1 415 867 5309"]))
-    >>> why = explain(new, old, now=now)
-    >>> why.outcome, why.via, why.closest_group
-    ('create', None, 'two_of_n')
-    >>> check = why.condition("phone")
-    >>> check.holds, check.inbound, check.existing_normal, check.common
-    (True, ('+1 415 867 5309',), ('+14158675309',), ('+14158675309',))
-    >>> fuzzy = why.condition("name_fuzzy")
-    >>> fuzzy.counted, round(fuzzy.score, 1), fuzzy.threshold
-    (False, 94.7, 90.0)
-    >>> [r.code for r in why.blocked_by]
-    ['created_too_long_ago']
-    >>> explain(new, old, now=now, mode="duplicates").outcome
-    'duplicate'
-
-    Raises:
-        InvalidInput: A lead is not a Lead, both have the same id, ``now`` is naive, or
-            the policy is invalid.
-
-    """
-    _check_lead(inbound, "inbound")
-    _check_lead(existing, "existing")
-    when = _check_now(now)
-    rules = _check_policy(policy)
-    if mode not in ("auto", "duplicates"):
-        raise InvalidInput.single("mode", mode, "must be 'auto' or 'duplicates'")
-    if inbound.id == existing.id:
-        raise InvalidInput.single(
-            "existing.id", existing.id, "must differ from the inbound lead's id"
-        )
-    found = detail(inbound.customer, existing, compile_spec(rules, mode))
-    guards: list[Reason] = []
-    if mode == "auto":
-        credit = frozenset(rules.credit_application_sources)
-        if inbound.source in credit and existing.source in credit:
-            guards.append(_both_credit(inbound, existing))
-        guards.extend(_window_reasons(existing, when, rules))
-        outcome: str = auto(inbound, [existing], now=when, policy=rules).action
-    else:
-        guards.extend(_duplicate_window(existing, when, rules))
-        listed = duplicates(inbound, [existing], now=when, policy=rules).duplicates
-        outcome = "duplicate" if listed else "none"
-    return MatchExplanation(
-        inbound=inbound.id,
-        existing=existing.id,
-        mode=mode,
-        outcome=outcome,
-        person=found.person,
-        customer_score=found.customer_score,
-        co_customer_score=found.co_customer_score,
-        conditions=found.conditions,
-        groups=found.groups,
-        matched=found.matched,
-        via=found.via,
-        closest_group=found.closest_group,
-        blocked_by=guards,
-    )
 
 
 # -- manual merge (MRG-8) -----------------------------------------------------------------

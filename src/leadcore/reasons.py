@@ -48,6 +48,7 @@ __all__ = [
     "Handover",
     "Link",
     "MergeAuto",
+    "MergeExplain",
     "ReasonCode",
     "ReasonGroup",
     "RelatedFind",
@@ -318,6 +319,31 @@ class MergeAuto(ReasonGroup):
     )
 
 
+class MergeExplain(ReasonGroup):
+    """
+    What keeps a possible duplicate out, in ``merge.explain`` (SPEC MRG-7; Python only).
+
+    In auto mode :func:`leadcore.merge.explain` gives :class:`MergeAuto`'s MRG-2 and
+    MRG-3 codes; in duplicates mode, these: the 45-day activity window of MRG-7, which
+    :func:`leadcore.merge.duplicates` applies silently.
+    """
+
+    name = "merge.explain"
+    functions = ("merge.explain",)
+
+    missing_dates = ReasonCode(
+        "MRG-7",
+        "lead {lead!r} has no last_activity_at, so it is not a possible duplicate (MRG-7)",
+        extension=True,
+    )
+    no_recent_activity = ReasonCode(
+        "MRG-7",
+        "lead {lead!r} had its last activity {idle} before now; possible duplicates have "
+        "activity in the last {days} days (MRG-7)",
+        extension=True,
+    )
+
+
 _INACTIVE: Final = "the agent has set the app status to inactive"
 _LEAD_FLOW_OFF: Final = "the agent's lead flow is switched off"
 _BATTERY: Final = "battery optimisation is not disabled for the Sales and Sales Connect apps"
@@ -544,6 +570,7 @@ class RelatedFind(ReasonGroup):
 CATALOGUE: Final[tuple[type[ReasonGroup], ...]] = (
     Link,
     MergeAuto,
+    MergeExplain,
     Eligible,
     CheckWave,
     DispatchRejection,

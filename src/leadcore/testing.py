@@ -39,10 +39,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import functools
+import random
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Any, Final, TypeVar, cast
+
+import attrs
 
 try:
+    from hypothesis import reject
     from hypothesis import strategies as st
 except ImportError as _error:  # pragma: no cover  # tested in a subprocess
     _message = (
@@ -51,7 +55,7 @@ except ImportError as _error:  # pragma: no cover  # tested in a subprocess
     )
     raise ImportError(_message) from _error
 
-from leadcore import _wire
+from leadcore import _wire, dedupe, handover, linking, merge, related, routing, simulation, wire
 from leadcore import reasons as reasons_catalogue
 from leadcore._attrs import checked
 from leadcore.decisions import CancelledEvent, Change, Reason, Verdict
@@ -73,6 +77,9 @@ from leadcore.model import (
     Role,
     User,
 )
+from leadcore.normalize import NormalizePolicy
+
+T = TypeVar("T")
 
 __all__ = [
     "BLANKS",
@@ -81,6 +88,7 @@ __all__ = [
     "MAX_TEXT",
     "NOW",
     "RULES",
+    "RULE_RESULTS",
     "TIMEZONES",
     "agents",
     "aware_datetimes",
@@ -93,6 +101,7 @@ __all__ = [
     "leads",
     "name_texts",
     "notifications",
+    "objects",
     "orgs",
     "people",
     "phone_texts",
@@ -1068,3 +1077,419 @@ def requests(rule: str | None = None, *, valid: bool = False) -> st.SearchStrate
     if rule not in _INPUTS:
         raise InvalidInput.single("rule", rule, f"must be a protocol rule: {', '.join(RULES)}")
     return _request(rule, valid)
+
+
+# -- every input and result type (for JSON round trips) -----------------------------------
+
+
+def _now(request: Input) -> dt.datetime:
+    return _wire.parse_datetime(request["now"], "now")
+
+
+@st.composite
+def _decided(draw: st.DrawFn, rule: str, make: Callable[[Input, dt.datetime], Any]) -> Any:  # noqa: ANN401  # the rule's result
+    """The Python result of a valid request of ``rule`` (its input read by leadcore.wire)."""
+    request = draw(requests(rule, valid=True))
+    try:
+        return make(request["input"], _now(request))
+    except InvalidInput:
+        reject()
+
+
+def _L(data: object) -> Lead:  # noqa: N802  # short reader names keep the table readable
+    return wire.from_json(Lead, data)
+
+
+def _Ls(data: object) -> list[Lead]:  # noqa: N802  # see _L
+    return [_L(x) for x in data or []]  # type: ignore[attr-defined]  # a list or None
+
+
+def _U(data: object) -> User:  # noqa: N802  # see _L
+    return wire.from_json(User, data)
+
+
+def _agents_of(data: Input) -> list[Agent]:
+    return [wire.from_json(Agent, x) for x in data.get("agents") or []]
+
+
+def _claims_of(data: Input) -> list[Claim]:
+    return [wire.from_json(Claim, x) for x in data.get("claims") or []]
+
+
+def _tree(data: Input) -> handover.OrgTree:
+    return handover.OrgTree(orgs=[wire.from_json(Org, x) for x in data.get("orgs") or []])
+
+
+def _dispatched(data: Input, now: dt.datetime) -> routing.DispatchState:
+    events = [wire.from_json(routing.DispatchEvent, e) for e in data.get("events") or []]
+    return routing.dispatch(
+        data["channel"],
+        _L(data["lead"]),
+        _agents_of(data),
+        _claims_of(data),
+        events,
+        now=now,
+        rng=random.Random(data["seed"]),  # noqa: S311  # seeded draws
+        timezone=data.get("timezone"),
+    )
+
+
+def _explained(data: Input, now: dt.datetime) -> merge.MatchExplanation:
+    existing = _Ls(data.get("existing"))
+    if not existing:
+        reject()
+    return merge.explain(_L(data["inbound"]), existing[0], now=now)
+
+
+def _fresh(data: Input, now: dt.datetime) -> routing.FreshGrant:
+    agent = data["agent"]
+    return routing.fresh_claim(
+        agent["id"] if isinstance(agent, dict) else agent,
+        _claims_of(data),
+        fresh_count=data["fresh_count"],
+        active_agents=data["active_agents"],
+        requested=data.get("requested", 1),
+        now=now,
+    )
+
+
+RULE_RESULTS: Final[dict[type, tuple[str, Callable[[Input, dt.datetime], Any]]]] = {
+    linking.LinkResult: (
+        "link.apply",
+        lambda d, now: linking.apply(
+            _L(d["primary"]),
+            _L(d["secondary"]),
+            _U(d["actor"]),
+            d["owner"],
+            now=now,
+            existing=_Ls(d.get("existing")),
+        ),
+    ),
+    linking.LinkVisibility: (
+        "link.visibility",
+        lambda d, _: linking.visibility(_L(d["lead"]), _U(d["user"])),
+    ),
+    merge.AutoMerge: (
+        "merge.auto",
+        lambda d, now: merge.auto(_L(d["inbound"]), _Ls(d.get("existing")), now=now),
+    ),
+    merge.Duplicates: (
+        "merge.duplicates",
+        lambda d, now: merge.duplicates(_L(d["lead"]), _Ls(d.get("existing")), now=now),
+    ),
+    merge.ManualMerge: ("merge.manual", lambda d, _: merge.manual(_L(d["master"]), _L(d["other"]))),
+    merge.MatchExplanation: ("merge.auto", _explained),
+    routing.Eligibility: (
+        "routing.eligible",
+        lambda d, now: routing.eligible(
+            d["channel"],
+            _L(d["lead"]),
+            _agents_of(d),
+            _claims_of(d),
+            now=now,
+            timezone=d.get("timezone"),
+        ),
+    ),
+    routing.WaveCheck: (
+        "routing.check_wave",
+        lambda d, now: routing.check_wave(
+            d["channel"],
+            _L(d["lead"]),
+            _agents_of(d),
+            _claims_of(d),
+            d.get("offered_before") or [],
+            d.get("wave") or [],
+            now=now,
+            timezone=d.get("timezone"),
+        ),
+    ),
+    routing.DispatchState: ("routing.dispatch", _dispatched),
+    routing.FreshGrant: ("routing.fresh_claim", _fresh),
+    routing.TransferDecision: (
+        "routing.transfer",
+        lambda d, _: routing.transfer(_L(d["lead"]), wire.from_json(Agent, d["to"]), _U(d["by"])),
+    ),
+    routing.Diagnosis: (
+        "routing.diagnose",
+        lambda d, _: routing.diagnose(wire.from_json(Agent, d["agent"]), d["channel"]),
+    ),
+    handover.HandoverResult: (
+        "handover.apply",
+        lambda d, _: handover.apply(_L(d["lead"]), _U(d["sender"]), d["target_org"], _tree(d)),
+    ),
+    handover.AssignmentResult: (
+        "handover.review",
+        lambda d, _: handover.review(
+            _L(d["lead"]),
+            _U(d["manager"]),
+            None if d.get("assignee") is None else _U(d["assignee"]),
+        ),
+    ),
+    handover.OrgTree: ("handover.apply", lambda d, _: _tree(d)),
+    related.RelatedLeads: (
+        "related.find",
+        lambda d, _: related.find(
+            d["crm"],
+            wire.from_json(CrmRecord, d["record"]),
+            [wire.from_json(CrmRecord, r) for r in d.get("records") or []],
+            connected=d["connected"],
+        ),
+    ),
+    related.StopResult: (
+        "related.stop",
+        lambda d, _: related.stop(
+            d.get("selected") or [],
+            [wire.from_json(related.CadenceMembership, m) for m in d.get("memberships") or []],
+            current=d.get("current"),
+            include_current=d.get("include_current") or False,
+        ),
+    ),
+}
+
+"""Each result type with a protocol rule: the rule, and how to get the Python result of a
+request's input (read by leadcore.wire) at its ``now``."""
+
+# Parts of results: drawn from a result that has some.
+_PARTS: Final[dict[type, tuple[type, Callable[[Any], tuple[Any, ...]]]]] = {
+    merge.Candidate: (merge.AutoMerge, lambda r: r.candidates),
+    merge.Duplicate: (merge.Duplicates, lambda r: r.duplicates),
+    merge.MergeRecord: (merge.ManualMerge, lambda r: (r.record,)),
+    merge.Discarded: (merge.ManualMerge, lambda r: r.discarded),
+    merge.ConditionCheck: (merge.MatchExplanation, lambda r: r.conditions),
+    merge.GroupCheck: (merge.MatchExplanation, lambda r: r.groups),
+    routing.Rejection: (routing.DispatchState, lambda r: r.rejected),
+    related.RelatedRecord: (related.RelatedLeads, lambda r: r.related),
+    related.CadenceMembership: (related.StopResult, lambda r: r.stopped),
+    dedupe.Decision: (
+        dedupe.DedupeResult,
+        lambda r: tuple(x for p in r.pairs for x in p.decisions),
+    ),
+    dedupe.Pair: (dedupe.DedupeResult, lambda r: r.pairs),
+    dedupe.Cluster: (dedupe.DedupeResult, lambda r: r.clusters),
+    dedupe.Summary: (dedupe.DedupeResult, lambda r: (r.summary,)),
+    dedupe.PairChange: (dedupe.PolicyComparison, lambda r: r.changes),
+    dedupe.Scores: (dedupe.Accuracy, lambda r: (r.pairwise, r.clusters)),
+    simulation.Percentiles: (simulation.SimulationReport, lambda r: (r.time_to_claim,)),
+}
+
+
+@st.composite
+def _part(draw: st.DrawFn, whole: type, pick: Callable[[Any], tuple[Any, ...]]) -> Any:  # noqa: ANN401  # a part of a result
+    found = pick(draw(objects(whole)))
+    if not found:
+        reject()
+    return draw(st.sampled_from(found))
+
+
+@st.composite
+def _table_leads(draw: st.DrawFn) -> list[Lead]:
+    """A few leads, most of them the same person entered again (pairs happen)."""
+    first = draw(leads())
+    found = [attrs.evolve(first, created_at=NOW - _DAY, last_activity_at=NOW - _DAY)]
+    for number in range(draw(st.integers(1, 4))):
+        other = draw(leads())
+        if draw(st.booleans()):
+            other = attrs.evolve(other, customer=first.customer, last_activity_at=NOW - _DAY)
+        found.append(attrs.evolve(other, id=f"T{number}"))
+    return found
+
+
+_STRICTER: Final = merge.MergePolicy(auto_merge_min_conditions=3, duplicate_min_conditions=3)
+
+
+@st.composite
+def _dedupe_result(draw: st.DrawFn) -> dedupe.DedupeResult:
+    return dedupe.find(draw(_table_leads()), now=NOW)
+
+
+@st.composite
+def _comparison(draw: st.DrawFn) -> dedupe.PolicyComparison:
+    return dedupe.what_if(draw(_table_leads()), now=NOW, other=_STRICTER)
+
+
+def _labels(result: dedupe.DedupeResult, draw: st.DrawFn) -> dict[str, str]:
+    table = result.leads
+    assert table is not None  # noqa: S101  # found by find()
+    return {i: draw(st.sampled_from(["P1", "P2", "P3"])) for i in table.ids}
+
+
+@st.composite
+def _accuracy(draw: st.DrawFn) -> dedupe.Accuracy:
+    result = draw(_dedupe_result())
+    return result.accuracy(_labels(result, draw))
+
+
+@st.composite
+def _accuracy_comparison(draw: st.DrawFn) -> dedupe.AccuracyComparison:
+    comparison = draw(_comparison())
+    return comparison.accuracy(_labels(comparison.before, draw))
+
+
+@st.composite
+def _explanation(draw: st.DrawFn) -> dedupe.PairExplanation:
+    result = draw(_dedupe_result())
+    table = result.leads
+    assert table is not None  # noqa: S101  # found by find()
+    one, two = draw(st.lists(st.sampled_from(table.ids), min_size=2, max_size=2, unique=True))
+    return result.explain(one, two)
+
+
+@st.composite
+def _arrival(draw: st.DrawFn) -> simulation.Arrival:
+    return simulation.Arrival(
+        lead=draw(_ids("L", 20)),
+        at=NOW + dt.timedelta(seconds=draw(st.integers(0, 7_200))),
+        channel=draw(st.sampled_from(["digital", "offline"])),
+        project="p1",
+    )
+
+
+@st.composite
+def _simulation(draw: st.DrawFn) -> simulation.SimulationReport:
+    arrivals = draw(st.lists(_arrival(), max_size=8))
+    crew = draw(st.lists(agents(), min_size=1, max_size=5, unique_by=lambda agent: agent.id))
+    return simulation.simulate(
+        arrivals,
+        [attrs.evolve(agent, project="p1") for agent in crew],
+        rng=random.Random(draw(st.integers(0, 99))),  # noqa: S311  # seeded draws
+    )
+
+
+def _probabilities() -> st.SearchStrategy[simulation.Behaviour]:
+    return st.builds(
+        lambda claim, share, mean: simulation.Behaviour(
+            claim_probability=claim,
+            decline_probability=(1 - claim) * share,
+            mean_response_seconds=mean,
+        ),
+        st.sampled_from([0.0, 0.25, 0.5, 1.0]),
+        st.sampled_from([0.0, 0.5, 1.0]),
+        st.sampled_from([1.0, 20.0, 90.5]),
+    )
+
+
+_SIMPLE: Final[dict[type, Callable[[], st.SearchStrategy[Any]]]] = {
+    Person: people,
+    Lead: leads,
+    Event: events,
+    User: users,
+    Agent: agents,
+    Claim: claims,
+    Org: orgs,
+    CrmRecord: crm_records,
+    Notification: notifications,
+    Reason: reasons,
+    Verdict: verdicts,
+    Change: changes,
+    CancelledEvent: cancelled_events,
+    routing.DispatchEvent: lambda: st.builds(
+        routing.DispatchEvent,
+        kind=st.sampled_from(["claim", "decline", "answer"]),
+        at=aware_datetimes(),
+        agent=_ids("a", 8),
+    ),
+    merge.Match: lambda: st.builds(merge.match, people(), leads()),
+    related.RelatedGroup: lambda: (
+        st.lists(
+            crm_records().map(lambda r: attrs.evolve(r, kind=RecordKind.LEAD)),
+            min_size=2,
+            max_size=6,
+            unique_by=lambda r: r.id,
+        )
+        .map(lambda records: related.group(Crm.SALESFORCE, records))
+        .filter(bool)
+        .map(lambda groups: groups[0])
+    ),
+    NormalizePolicy: lambda: st.builds(
+        NormalizePolicy, default_region=st.sampled_from(["US", "FR"])
+    ),
+    linking.LinkPolicy: lambda: st.just(linking.LinkPolicy()),
+    merge.MergePolicy: lambda: st.builds(
+        merge.MergePolicy,
+        merge_max_age_days=st.integers(1, 1_000),
+        duplicate_name_min_ratio=st.sampled_from([80, 90.5, 100]),
+        auto_merge_conditions=st.sampled_from([("name", "email", "phone"), ("email", "phone")]),
+    ),
+    routing.RoutingPolicy: lambda: st.builds(
+        routing.RoutingPolicy,
+        wave_size=st.integers(1, 9),
+        default_timezone=st.sampled_from(TIMEZONES),
+    ),
+    handover.HandoverPolicy: lambda: st.just(handover.HandoverPolicy()),
+    related.RelatedPolicy: lambda: st.just(related.RelatedPolicy()),
+    dedupe.Columns: lambda: st.builds(
+        dedupe.Columns,
+        phones=st.sampled_from([("phone",), ("mobile", "work")]),
+        labels=st.none() | st.just("true_cluster"),
+    ),
+    dedupe.DedupePolicy: lambda: st.builds(
+        dedupe.DedupePolicy,
+        generic_key_rows=st.integers(1, 500),
+        cluster_on=st.sampled_from([("merge",), ("merge", "duplicate")]),
+    ),
+    dedupe.GenericKey: lambda: st.builds(
+        dedupe.GenericKey,
+        kind=st.sampled_from(["phone", "email", "name"]),
+        key=_ids("k", 9),
+        rows=st.integers(101, 10_000),
+        pairs=st.integers(0, 99),
+        handling=st.sampled_from(["refined", "excluded"]),
+    ),
+    dedupe.BadRow: lambda: st.builds(
+        dedupe.BadRow,
+        row=st.integers(0, 99),
+        line=st.none() | st.integers(2, 99),
+        field=st.none() | st.just("created_at"),
+        value=st.none() | st.text(max_size=8),
+        message=st.just("has no lead id"),
+    ),
+    dedupe.PairError: lambda: st.builds(
+        dedupe.PairError,
+        a=_ids("L", 3),
+        b=_ids("M", 3),
+        label_a=_ids("P", 3),
+        label_b=_ids("P", 3),
+        kind=st.none() | st.just("merge"),
+        matched=st.just(("name", "email")),
+        same_cluster=st.booleans(),
+    ),
+    simulation.Arrival: _arrival,
+    simulation.Behaviour: _probabilities,
+    simulation.SimulationReport: _simulation,
+    dedupe.DedupeResult: _dedupe_result,
+    dedupe.PolicyComparison: _comparison,
+    dedupe.Accuracy: _accuracy,
+    dedupe.AccuracyComparison: _accuracy_comparison,
+    dedupe.PairExplanation: _explanation,
+}
+
+
+@functools.cache
+def objects(cls: type[T]) -> st.SearchStrategy[T]:
+    """
+    Valid objects of any type :mod:`leadcore.wire` reads and writes (round-trip tests).
+
+    Model objects come from the strategies above; results from the rules themselves,
+    applied to valid protocol requests (:func:`requests`) read by
+    :func:`leadcore.wire.from_json`; batch results from :func:`leadcore.dedupe.find`
+    on a few generated leads; parts of results (a candidate, a pair) from such results.
+
+    Raises:
+        ValueError: ``cls`` is not one of :data:`leadcore.wire.SUPPORTED`.
+
+    >>> from hypothesis import find
+    >>> from leadcore import merge
+    >>> find(objects(merge.AutoMerge), lambda d: d.action == "merge").action
+    'merge'
+
+    """
+    if cls in _SIMPLE:
+        return cast("st.SearchStrategy[T]", _SIMPLE[cls]())
+    if cls in RULE_RESULTS:
+        rule, make = RULE_RESULTS[cls]
+        return cast("st.SearchStrategy[T]", _decided(rule, make))
+    if cls in _PARTS:
+        whole, pick = _PARTS[cls]
+        return cast("st.SearchStrategy[T]", _part(whole, pick))
+    msg = f"no strategy for {getattr(cls, '__name__', cls)!r}; see leadcore.wire.SUPPORTED"
+    raise ValueError(msg)

@@ -21,6 +21,7 @@ The groups are today's fixed forms of the rules; a policy written as an OR of gr
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Final, Literal
 
@@ -31,17 +32,28 @@ from leadcore import _display as d
 from leadcore import _fuzzy, normalize
 from leadcore._merge.engine import (
     Spec,
+    compile_spec,
     conditions,
     evaluate,
     has_real_full_name,
     phone_only_eligible,
 )
-from leadcore._merge.policy import CONDITIONS, Condition, Mode, PersonRole, Via
+from leadcore._merge.policy import CONDITIONS, Condition, MergePolicy, Mode, PersonRole, Via
+from leadcore._merge.reasons import both_credit, duplicate_window, window_reasons
 from leadcore.decisions import Reason
+from leadcore.errors import InvalidInput
 from leadcore.model import Lead, Person
 from leadcore.normalize import NormalizedPerson
 
-__all__ = ["Blocker", "ConditionCheck", "Detail", "GroupCheck", "MatchExplanation", "detail"]
+__all__ = [
+    "Blocker",
+    "ConditionCheck",
+    "Detail",
+    "GroupCheck",
+    "MatchExplanation",
+    "detail",
+    "explain",
+]
 
 Blocker = Literal[
     "no_full_name",
@@ -453,3 +465,105 @@ def detail(inbound: Person, existing: Lead, spec: Spec) -> Detail:
 def _no_real_name(who: NormalizedPerson, spec: Spec) -> bool:
     """No name (nothing left after folding), or a placeholder name (MRG-4)."""
     return (not who.first and not who.last) or who.is_placeholder(spec.placeholders)
+
+
+# -- the public function ----------------------------------------------------------------
+
+_DEFAULT: Final = MergePolicy()
+
+
+def explain(
+    inbound: Lead,
+    existing: Lead,
+    *,
+    now: dt.datetime,
+    policy: MergePolicy = _DEFAULT,
+    mode: Mode = "auto",
+) -> MatchExplanation:
+    """
+    Explain what the merge rules decide for two leads, and why (SPEC MRG-1 to MRG-7).
+
+    The "why not" of :func:`auto` and :func:`duplicates` for one existing lead: the
+    outcome (what :func:`auto` or :func:`duplicates` decide with ``existing`` as the only
+    existing lead), the person compared (MRG-5, with both scores), every condition with
+    the two values as entered, their normal forms and, for ``name_fuzzy``, the score
+    against its threshold; the groups of conditions that make a match (two-of-N, and
+    phone-only in auto mode) with the items that held and failed, the closest group when
+    none holds; and every window or guard against the pair, whether or not it matches
+    (MRG-2 credit applications and MRG-3 windows in auto mode, the MRG-7 activity window
+    for possible duplicates).
+
+    >>> import datetime as dt
+    >>> now = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
+    >>> old = Lead(id="L1", customer=Person(first_name="Jon", last_name="Smith",
+    ...                                     phones=["(415) 867-5309"]),
+    ...            created_at=now - dt.timedelta(days=400), last_activity_at=now)
+    >>> new = Lead(id="L2", customer=Person(first_name="John", last_name="Smith",
+    ...                                     phones=["+1 415 867 5309"]))
+    >>> why = explain(new, old, now=now)
+    >>> why.outcome, why.via, why.closest_group
+    ('create', None, 'two_of_n')
+    >>> check = why.condition("phone")
+    >>> check.holds, check.inbound, check.existing_normal, check.common
+    (True, ('+1 415 867 5309',), ('+14158675309',), ('+14158675309',))
+    >>> fuzzy = why.condition("name_fuzzy")
+    >>> fuzzy.counted, round(fuzzy.score, 1), fuzzy.threshold
+    (False, 94.7, 90.0)
+    >>> [r.code for r in why.blocked_by]
+    ['created_too_long_ago']
+    >>> explain(new, old, now=now, mode="duplicates").outcome
+    'duplicate'
+
+    Raises:
+        InvalidInput: A lead is not a Lead, both have the same id, ``now`` is naive, or
+            the policy is invalid.
+
+    """
+    for path, lead in (("inbound", inbound), ("existing", existing)):
+        if not isinstance(lead, Lead):
+            raise InvalidInput.single(path, lead, f"must be a Lead, not {type(lead).__name__}")
+    problems = a.aware("now", now)
+    if problems:
+        raise InvalidInput(problems)
+    if not isinstance(policy, MergePolicy):
+        raise InvalidInput.single(
+            "policy", policy, f"must be a MergePolicy, not {type(policy).__name__}"
+        )
+    when, rules = now, policy
+    if mode not in ("auto", "duplicates"):
+        raise InvalidInput.single("mode", mode, "must be 'auto' or 'duplicates'")
+    if inbound.id == existing.id:
+        raise InvalidInput.single(
+            "existing.id", existing.id, "must differ from the inbound lead's id"
+        )
+    found = detail(inbound.customer, existing, compile_spec(rules, mode))
+    guards: list[Reason] = []
+    if mode == "auto":
+        credit = frozenset(rules.credit_application_sources)
+        blocked = inbound.source in credit and existing.source in credit
+        if blocked:
+            guards.append(both_credit(inbound, existing))
+        window = window_reasons(existing, when, rules)
+        guards.extend(window)
+        # What auto() decides with this one existing lead (MRG-2, MRG-3, MRG-6); the
+        # property tests check that it is auto()'s answer.
+        outcome = "create" if found.via is None or window else ("route" if blocked else "merge")
+    else:
+        guards.extend(duplicate_window(existing, when, rules))
+        # What duplicates() decides with this one existing lead (MRG-7).
+        outcome = "duplicate" if found.via is not None and not guards else "none"
+    return MatchExplanation(
+        inbound=inbound.id,
+        existing=existing.id,
+        mode=mode,
+        outcome=outcome,
+        person=found.person,
+        customer_score=found.customer_score,
+        co_customer_score=found.co_customer_score,
+        conditions=found.conditions,
+        groups=found.groups,
+        matched=found.matched,
+        via=found.via,
+        closest_group=found.closest_group,
+        blocked_by=guards,
+    )
