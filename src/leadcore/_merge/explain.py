@@ -251,7 +251,7 @@ class MatchExplanation(a.Frozen, d.Shown):
         ...            created_at=now, last_activity_at=now)
         >>> explain(Lead(id="B", customer=Person(first_name="Ada", emails=["A@x.io"])),
         ...         old, now=now).summary()
-        'B -> A (auto): create; no group holds, closest two_of_n (missing 1: name, phone)'
+        'B -> A (auto): create; no group holds, closest two_of_n (1 more of name, phone)'
         """
         head = f"{self.inbound} -> {self.existing} ({self.mode}): {self.outcome}"
         if self.via is not None:
@@ -261,7 +261,7 @@ class MatchExplanation(a.Frozen, d.Shown):
             how = "; no group holds"
             if closest is not None:
                 how += (
-                    f", closest {closest.name} (missing {closest.missing}: "
+                    f", closest {closest.name} ({closest.missing} more of "
                     f"{', '.join(closest.failed)})"
                 )
         guards = f"; blocked by {', '.join(r.code for r in self.blocked_by)}" * bool(
