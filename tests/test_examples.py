@@ -22,9 +22,9 @@ LIMIT = 50_000
 
 
 @pytest.fixture(scope="module")
-def executed() -> Any:  # noqa: ANN401  # a notebook node
+def executed() -> Any:
     """The notebook, executed once in a fresh kernel from its own folder."""
-    notebook = nbformat.read(EXAMPLES / "analyst.ipynb", as_version=4)
+    notebook = nbformat.read(EXAMPLES / "analyst.ipynb", as_version=4)  # type: ignore[no-untyped-call]  # nbformat is untyped
     os.environ.setdefault("JUPYTER_PLATFORM_DIRS", "1")  # jupyter's own deprecation notice
     client = NotebookClient(
         notebook,
