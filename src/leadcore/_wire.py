@@ -368,11 +368,6 @@ def _ident(value: object, path: str) -> str:
     return text
 
 
-def text(value: object, path: str) -> str:
-    """Return ``value`` as a string of at most 10,000 characters, or raise naming ``path``."""
-    return _text(value, path)
-
-
 def member(value: object, path: str, enum_cls: type[E]) -> E:
     """Return the member of ``enum_cls`` whose value is ``value``, or raise naming ``path``."""
     return _member(value, path, enum_cls)

@@ -339,8 +339,10 @@ def _scalar(tp: type, value: object, path: str) -> object:
     if type(value) is not tp:
         names = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
         raise InvalidInput.single(path, value, f"must be {names[tp]}")
-    if tp is str:
-        return _wire.text(value, path)
+    # No length limit here: results carry their inputs' values unchanged, and a value
+    # they derive (a full name) may be longer than one input field (SPEC v1.2: limits
+    # apply to input, never to output). Model objects are read with the protocol's
+    # readers, which apply the GEN-5 limits.
     return value
 
 
