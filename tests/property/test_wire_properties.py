@@ -55,7 +55,7 @@ def _canonical(value: Any) -> Any:
 
 
 @pytest.mark.parametrize("cls", TYPES, ids=lambda t: t.__name__)
-@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=4, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_round_trip(cls: type, data: st.DataObject) -> None:
     """Write, go through JSON text, read: the same JSON, the same object (canonical form)."""
@@ -77,7 +77,7 @@ RESULT_TYPES: list[type] = sorted(
 
 
 @pytest.mark.parametrize("cls", RESULT_TYPES, ids=lambda t: t.__name__)
-@settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_the_protocol_answers_in_the_same_form(cls: type, data: st.DataObject) -> None:
     """A protocol result is the wire form of the rule's Python result: same keys, same values."""
