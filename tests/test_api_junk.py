@@ -95,6 +95,8 @@ BASELINES: Final[dict[str, dict[str, object]]] = {
         "record": LINKED.record,
     },
     "leadcore.merge:manual": {"master": LEAD, "other": OTHER},
+    "leadcore.merge:explain": {"inbound": LEAD, "existing": OTHER},
+    "leadcore.wire:from_json": {"cls": Lead, "data": {"id": "L1"}},
     "leadcore.merge:unmerge": {"lead": MANUAL.lead, "record": MANUAL.record},
     "leadcore.routing:DispatchEvent": {"kind": "claim", "agent": "a1", "at": NOW},
     "leadcore.routing:Rejection": {"event": CLAIM_EVENT},

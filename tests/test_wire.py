@@ -94,9 +94,9 @@ def test_bad_values_name_their_path() -> None:
 
 def test_unknown_types_are_refused() -> None:
     """Only leadcore's types are written or read."""
-    with pytest.raises(TypeError, match="not a leadcore type"):
+    with pytest.raises(InvalidInput, match="not a leadcore type"):
         wire.to_json(object())
-    with pytest.raises(TypeError, match="not a leadcore type"):
+    with pytest.raises(InvalidInput, match="not a leadcore type"):
         wire.from_json(dt.datetime, "2026-01-01T00:00:00Z")
 
 

@@ -200,6 +200,10 @@ class MissingDependency(LeadcoreError, ImportError):
     """
 
     def __init__(self, package: str, feature: str) -> None:
+        given: tuple[tuple[str, object], ...] = (("package", package), ("feature", feature))
+        for name, value in given:
+            if not isinstance(value, str) or not value:
+                raise InvalidInput.single(name, value, "must be a non-empty string")
         self.package = package
         self.feature = feature
         super().__init__(

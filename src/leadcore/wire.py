@@ -88,6 +88,7 @@ Reader = Callable[[Obj], Any]
 # -- writing ------------------------------------------------------------------------------
 
 
+@a.checked
 def to_json(item: object) -> Any:  # noqa: ANN401  # a JSON value
     """
     Return ``item`` as a JSON value (dicts, lists, text, numbers, booleans, None).
@@ -96,9 +97,13 @@ def to_json(item: object) -> Any:  # noqa: ANN401  # a JSON value
     date-times of them. Date-times are written ``YYYY-MM-DDTHH:MM:SS[.ffffff]+HH:MM``.
 
     Raises:
-        TypeError: ``item`` is not a type leadcore writes.
+        InvalidInput: ``item`` is not (made of) a type leadcore writes.
 
     """
+    return _write(item)
+
+
+def _write(item: object) -> Any:  # noqa: ANN401  # a JSON value
     if isinstance(item, enum.Enum):
         return item.value
     if item is None or isinstance(item, bool | int | float | str):
@@ -112,18 +117,19 @@ def to_json(item: object) -> Any:  # noqa: ANN401  # a JSON value
     if kind in _GENERIC:
         return _fields(item)
     if isinstance(item, Mapping):
-        return {str(to_json(k)): to_json(v) for k, v in item.items()}
+        return {str(_write(k)): _write(v) for k, v in item.items()}
     if isinstance(item, frozenset | set):
-        return sorted((to_json(v) for v in item), key=str)
+        return sorted((_write(v) for v in item), key=str)
     if isinstance(item, tuple | list):
-        return [to_json(v) for v in item]
-    msg = f"cannot write {kind.__name__} as JSON: not a leadcore type"
-    raise TypeError(msg)
+        return [_write(v) for v in item]
+    raise InvalidInput.single(
+        "item", kind.__name__, "cannot be written as JSON: not a leadcore type (see SUPPORTED)"
+    )
 
 
 def _fields(item: object) -> dict[str, Any]:
     return {
-        f.alias: to_json(getattr(item, f.name))
+        f.alias: _write(getattr(item, f.name))
         for f in attrs.fields(cast("type[attrs.AttrsInstance]", type(item)))
         if f.init and not f.alias.startswith("_") and f.name not in _SKIPPED
     }
@@ -163,7 +169,7 @@ def _state(item: routing.DispatchState) -> dict[str, Any]:
         "waves": [list(w) for w in item.waves],
         "rejected_events": [_rejection(r) for r in sorted(item.rejected, key=lambda r: r.index)],
         "wave_times": [_wire.format_datetime(t) for t in item.wave_times],
-        "decided_at": to_json(item.decided_at),
+        "decided_at": _write(item.decided_at),
         "lead": item.lead,
         "channel": item.channel.value,
         "max_waves": item.max_waves,
@@ -249,6 +255,7 @@ _WRITERS: Final[dict[type, Writer]] = {
 # -- reading ------------------------------------------------------------------------------
 
 
+@a.checked
 def from_json(cls: type[T], data: object, *, path: str = "") -> T:
     """
     Read a JSON value written by :func:`to_json` (or the protocol) as an object of ``cls``.
@@ -258,13 +265,14 @@ def from_json(cls: type[T], data: object, *, path: str = "") -> T:
 
     Raises:
         InvalidInput: A value is missing, of the wrong type or invalid; the problem names
-            its path (``existing[2].created_at``, under ``path``).
-        TypeError: ``cls`` is not one of :data:`SUPPORTED`.
+            its path (``existing[2].created_at``, under ``path``); or ``cls`` is not one
+            of :data:`SUPPORTED`.
 
     """
     if cls not in SUPPORTED:
-        msg = f"cannot read {getattr(cls, '__name__', cls)!r} from JSON: not a leadcore type"
-        raise TypeError(msg)
+        raise InvalidInput.single(
+            "cls", getattr(cls, "__name__", cls), "is not a leadcore type (see SUPPORTED)"
+        )
     return cast("T", _read(cls, data, path))
 
 

@@ -578,9 +578,9 @@ class _Present(dict[str, str | None]):
 
 
 def _label(value: object) -> str | None:
-    """A ground-truth label: the cell's text, None when empty."""
+    """A ground-truth label: the cell's text, None when blank (SPEC v1.2: blank is absent)."""
     text = _text_value(value)
-    return text or None
+    return None if text is None or _text.is_blank(text) else text
 
 
 def _interned(rows: Sequence[Sequence[object]], at: int) -> list[str | None]:

@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
+from leadcore import _text as _texts
 from leadcore import normalize
 from leadcore._dedupe import frames, inputs
 from leadcore._dedupe.decide import instant
@@ -56,6 +57,10 @@ def source_of(source: object, columns: Columns) -> Source | None:
             return Source("leads", source, columns)
         return Source("mappings", source, columns)
     return None
+
+
+def _blank(text: str) -> bool:
+    return not text or _texts.is_blank(text)
 
 
 def _text(value: object) -> str:
@@ -126,9 +131,9 @@ def column(source: Source, name: str, table: inputs.Chunk) -> list[str | None]:
 
 
 def label(value: object) -> str | None:
-    """A ground-truth label: a value as text, None when empty or missing."""
+    """A ground-truth label: a value as text, None when blank or missing."""
     text = _text(value)
-    return text or None
+    return None if _blank(text) else text
 
 
 def _csv_column(path: Path, name: str, table: inputs.Chunk) -> list[str | None]:

@@ -472,6 +472,7 @@ def _no_real_name(who: NormalizedPerson, spec: Spec) -> bool:
 _DEFAULT: Final = MergePolicy()
 
 
+@a.checked
 def explain(
     inbound: Lead,
     existing: Lead,
