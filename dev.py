@@ -5,6 +5,8 @@ Set up a virtual environment and run leadcore's main job or its test suite.
     python3 dev.py demo    # create .venv, install leadcore, run the demo on sample data
                            # (every rule on sample requests, then a batch dedupe)
     python3 dev.py test    # create .venv, install leadcore[dev], ruff, mypy, import-linter, pytest
+    python3 dev.py docs    # install leadcore[docs], build the site and serve it on 127.0.0.1:8000
+    python3 dev.py docs --build   # only build it, into site/ (strict: a broken link fails)
 
 Needs only Python 3.11+ (stdlib). Re-running reuses .venv and reinstalls quickly.
 """
@@ -44,8 +46,21 @@ def _setup(extra: str) -> None:
     )
 
 
+def _docs(argv: list[str]) -> None:
+    """Build the documentation site strictly, then serve it locally unless ``--build``."""
+    _setup("docs")
+    # Material prints a notice about MkDocs 2.0 at every start; the site is pinned to 1.x.
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    if "--build" in argv:
+        _run(BIN / "mkdocs", "build", "--strict", "--site-dir", ROOT / "site")
+        print(f"built {ROOT / 'site' / 'index.html'}", flush=True)
+    else:
+        # Only this machine: the site is served to the developer, not to the network.
+        _run(BIN / "mkdocs", "serve", "--strict", "--dev-addr", "127.0.0.1:8000")
+
+
 def main(argv: list[str]) -> int:
-    """Run ``demo`` or ``test``; return the exit status."""
+    """Run ``demo``, ``test`` or ``docs``; return the exit status."""
     command = argv[0] if argv else "demo"
     try:
         if command == "demo":
@@ -76,6 +91,8 @@ def main(argv: list[str]) -> int:
             # The layers of docs/design.md (contracts in pyproject.toml).
             _run(BIN / "lint-imports", "--no-cache")
             _run(BIN / "python", "-m", "pytest", "-q", *argv[1:])
+        elif command == "docs":
+            _docs(argv[1:])
         else:
             print(__doc__)
             return 2

@@ -19,12 +19,11 @@ import pytest
 LISTING = Path(__file__).with_name("public_api.txt")
 PUBLIC_MODULES = (
     "leadcore",
+    "leadcore.model",
+    "leadcore.normalize",
     "leadcore.decisions",
     "leadcore.reasons",
     "leadcore.errors",
-    "leadcore.model",
-    "leadcore.normalize",
-    "leadcore.protocol",
     "leadcore.linking",
     "leadcore.merge",
     "leadcore.routing",
@@ -32,6 +31,7 @@ PUBLIC_MODULES = (
     "leadcore.related",
     "leadcore.dedupe",
     "leadcore.simulation",
+    "leadcore.protocol",
     "leadcore.wire",
     "leadcore.testing",
     "leadcore.conformance",
@@ -87,40 +87,82 @@ def test_every_public_name_is_documented(module: ModuleType) -> None:
             assert inspect.getdoc(item), f"{module.__name__}.{name} has no docstring"
 
 
-def _summary(item: object) -> str:
-    doc = inspect.getdoc(item) if (inspect.isclass(item) or inspect.isfunction(item)) else None
-    if not doc:
-        return ""
-    return doc.strip().splitlines()[0].replace("|", "\\|")
+DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
-def render_api_doc() -> str:
-    """Render docs/api.md from the public modules (regenerate: python -m tests.test_public_api)."""
+def _summary(module: ModuleType) -> str:
+    return (inspect.getdoc(module) or "").strip().splitlines()[0].replace("|", "\\|")
+
+
+def _home(item: object) -> str:
+    """The public module that documents ``item``, a name of ``leadcore``'s ``__all__``."""
+    for module in _modules()[1:]:
+        for name in module.__all__:
+            if getattr(module, name) is item:
+                return f"{module.__name__}.{name}"
+    raise LookupError(item)
+
+
+def render_api_pages() -> dict[str, str]:
+    """
+    The API reference's pages, by path under docs/: ``api.md`` and one page per module.
+
+    Each module's page is a mkdocstrings directive: the site renders the module's
+    docstring, a summary table and every name of its ``__all__`` with its signature, type
+    hints and docstring. ``api.md`` lists the modules and what ``leadcore`` re-exports.
+    Regenerate with ``python -m tests.test_public_api`` (it writes the files).
+    """
+    package, *modules = _modules()
     lines = [
-        "# Public API",
+        "# API reference",
         "",
-        "Generated from each public module's `__all__` and docstrings by",
-        "`python -m tests.test_public_api > docs/api.md`; a test keeps it in step with the code.",
-        "Domain types, policies, results and errors are re-exported from `leadcore`; rule",
-        "functions are called through their module (`leadcore.merge.auto(...)`).",
+        "One page per public module, generated from the code: each shows the module's",
+        "docstring, a summary of its names, then every name of its `__all__` with its",
+        "signature, type hints and docstring. `python -m tests.test_public_api` writes these",
+        "pages from `tests/public_api.txt`'s modules; a test keeps them in step with the code",
+        "and another checks that the built site documents every public name.",
+        "",
+        "| module | what it holds |",
+        "|---|---|",
     ]
-    for module in _modules():
-        if module.__name__ == "leadcore":
-            continue
-        lines += ["", f"## `{module.__name__}`", "", (inspect.getdoc(module) or "").splitlines()[0]]
-        lines += ["", "| name | what it is |", "|---|---|"]
-        lines += [f"| `{n}` | {_summary(getattr(module, n))} |" for n in module.__all__]
-    return "\n".join(lines) + "\n"
+    lines += [f"| [`{m.__name__}`](api/{m.__name__}.md) | {_summary(m)} |" for m in modules]
+    lines += [
+        "",
+        "## Re-exported from `leadcore`",
+        "",
+        "Domain types, policies, results and errors are re-exported from the package",
+        "(`from leadcore import Lead, MergePolicy`); rule functions are called through their",
+        "module (`leadcore.merge.auto(...)`). Each name below links to where it is documented.",
+        "",
+    ]
+    exported = [n for n in package.__all__ if n != "__version__"]
+    lines += [", ".join(f"[`{n}`][{_home(getattr(package, n))}]" for n in exported)]
+    if "__version__" in package.__all__:
+        lines += ["", "`leadcore.__version__` is the installed version, as text."]
+    pages = {"api.md": "\n".join(lines) + "\n"}
+    for module in modules:
+        pages[f"api/{module.__name__}.md"] = f"::: {module.__name__}\n"
+    return pages
 
 
-def test_api_doc_is_up_to_date() -> None:
-    """docs/api.md lists exactly the public API (regenerate it when this fails)."""
-    path = Path(__file__).parent.parent / "docs" / "api.md"
+def test_api_pages_are_up_to_date() -> None:
+    """docs/api.md and docs/api/ hold exactly the generated pages (regenerate when this fails)."""
+    expected = render_api_pages()
+    present = {"api.md"} | {f"api/{p.name}" for p in (DOCS / "api").glob("*")}
 
-    assert path.read_text(encoding="utf-8") == render_api_doc()
+    assert present == set(expected), "run: python -m tests.test_public_api"
+    for path, text in expected.items():
+        assert (DOCS / path).read_text(encoding="utf-8") == text, (
+            f"docs/{path} is stale; run: python -m tests.test_public_api"
+        )
 
 
 if __name__ == "__main__":
     import sys
 
-    sys.stdout.write(render_api_doc())
+    for stale in (DOCS / "api").glob("*.md"):
+        stale.unlink()
+    (DOCS / "api").mkdir(exist_ok=True)
+    for relative, content in render_api_pages().items():
+        (DOCS / relative).write_text(content, encoding="utf-8")
+        sys.stderr.write(f"wrote docs/{relative}\n")
