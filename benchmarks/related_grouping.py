@@ -1,5 +1,5 @@
 """
-Benchmark of ``leadcore.related.group`` (SPEC REL-6): a whole table into related groups.
+Benchmark of ``leadcore.related.group`` (REL-6): a whole table into related groups.
 
 Scenarios (``--scenario``):
 

@@ -26,7 +26,7 @@ bug                what goes wrong                                            ru
 ``crash``          the process dies on any request holding the text "ß"      (any)
 ``hang``           the process stops answering on an email with two "@"       (any)
 ``reseed``         *not a bug*: dispatch draws its waves with another seed    RTE-2
-                   and shuffles agents inside each wave, which SPEC allows
+                   and shuffles agents inside each wave, which the rulebook allows
 =================  =========================================================  ===========
 
 Run it as ``python examples/buggy_impl.py --bugs window365,first_reason``; see
@@ -289,7 +289,7 @@ def big_wave(request: dict[str, Json], response: dict[str, Json]) -> None:
 
 
 def reseed(request: dict[str, Json]) -> dict[str, Json] | None:
-    """Legal variation ``reseed``: another seed for dispatch (SPEC allows any legal draw)."""
+    """Legal variation ``reseed``: another seed for dispatch (any legal draw is allowed)."""
     data = request.get("input")
     if request.get("rule") == "routing.dispatch" and isinstance(data, dict):
         seed = data.get("seed")

@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
 """
-An implementation of the contract alone, without any of leadcore's extensions (SPEC v1.2).
+An implementation of the contract alone, without any of leadcore's extensions (v1.2 of the rules).
 
 It speaks the JSON Lines protocol like any other implementation and answers through
-``leadcore.protocol.decide``, but only with what SPEC.md, the reason-code catalogue and
+``leadcore.protocol.decide``, but only with what the rulebook, the reason-code catalogue and
 the documented decisions fix, and makes every free choice the other way from leadcore:
 
-* it knows only SPEC's policy fields: ``sales_licence_roles``, ``relation_keys`` and
+* it knows only the rulebook's policy fields: ``sales_licence_roles``, ``relation_keys`` and
   leadcore's other additions are refused as unknown keys (``invalid_input``);
-* it reads only SPEC's input keys (``existing`` of ``link.check`` is ignored, as unknown
+* it reads only the rulebook's input keys (``existing`` of ``link.check`` is ignored, as unknown
   keys are) and needs no ``seed`` (its own draw);
-* its results hold only SPEC's keys (no ``candidates``, ``size``, ``wave_times``,
+* its results hold only the rulebook's keys (no ``candidates``, ``size``, ``wave_times``,
   ``decided_at``, ``not_in_cadence``, ``duplicates[].person``, ``discarded[].lead``);
 * its reasons hold only the catalogue's contract codes;
 * it writes a lead without customer as ``customer: null``, leaves empty dispatch waves
@@ -35,7 +35,7 @@ from leadcore.conformance import SPEC_INPUT_KEYS, SPEC_POLICY_FIELDS, SPEC_RESUL
 
 Json = Any
 
-# SPEC's shapes of the items of a few result lists (its table and conventions).
+# The rulebook's shapes of the items of a few result lists (its table and conventions).
 ITEM_KEYS = {
     "duplicates": ("id", "matched"),
     "discarded": ("field", "value"),
@@ -53,14 +53,14 @@ def _refuse(request: dict[str, Json], key: str, value: object) -> dict[str, Json
         "ok": False,
         "error": {
             "code": "invalid_input",
-            "message": f"{value!r:.80} is not a policy field of SPEC",
+            "message": f"{value!r:.80} is not a policy field of the protocol",
             "path": f"policy.{key}",
         },
     }
 
 
 def _request(request: dict[str, Json]) -> dict[str, Json] | None:
-    """Read the request as SPEC does; an answer when it is refused here."""
+    """Read the request as the rulebook does; an answer when it is refused here."""
     policy = request.get("policy")
     if isinstance(policy, dict):
         for key, value in policy.items():
@@ -93,7 +93,7 @@ def _reasons(items: object, contract: tuple[str, ...]) -> object:
 
 
 def _result(rule: str, result: dict[str, Json]) -> dict[str, Json]:
-    """Only SPEC's keys, the contract's codes, and our own free choices."""
+    """Only the rulebook's keys, the contract's codes, and our own free choices."""
     keys = SPEC_RESULT_KEYS.get(rule, tuple(result))
     kept = {k: v for k, v in result.items() if k in keys}
     for key, item_keys in ITEM_KEYS.items():

@@ -149,7 +149,7 @@ class TestCompare:
         assert found[0].kind == "type"
 
     def test_sorted_id_lists_must_be_in_order(self) -> None:
-        """SPEC Conventions: id lists are sorted; the right ids in another order fail."""
+        """The protocol's conventions: id lists are sorted; the right ids in another order fail."""
         found = structural({}, {"preferred": ["a1", "a2"]}, {"preferred": ["a2", "a1"]}, "result")
 
         assert [m.kind for m in found] == ["order"]
@@ -166,7 +166,7 @@ class TestCompare:
         assert structural({}, expected, {"record": [{"field": "a"}]}, "")[0].kind == "length"
 
     def test_unknown_keys_are_ignored_and_missing_keys_reported(self) -> None:
-        """SPEC Conventions: comparers ignore unknown keys, not missing ones."""
+        """The protocol's conventions: comparers ignore unknown keys, not missing ones."""
         found = structural({}, {"a": 1, "b": 2}, {"a": 1, "c": 3}, "result")
 
         assert [(m.path, m.kind) for m in found] == [("result.b", "missing")]
@@ -591,7 +591,7 @@ class TestCommandLine:
         assert "no-such-command-xyz" in capsys.readouterr().err
 
     def test_run_replays_vectors_holding_lone_surrogates(self, tmp_path: Path) -> None:
-        """SPEC v1.2: a vector with an escaped surrogate is sent escaped and answered; no crash."""
+        """Rules v1.2: a vector with an escaped surrogate is sent escaped and answered; no crash."""
         surrogate = Vector(
             where="s.jsonl:1",
             description="a lone surrogate in a value",

@@ -1,5 +1,5 @@
 """
-The oracle judges the contract, not leadcore's own choices (issue 14, SPEC v1.2).
+The oracle judges the contract, not leadcore's own choices (issue 14, v1.2 of the rules).
 
 An implementation of the contract alone (``examples/contract_impl.py``: leadcore's
 answers without any extension key or extension reason code, extension policy keys
@@ -34,7 +34,7 @@ CONTRACT = [PYTHON, str(EXAMPLES / "contract_impl.py")]
 LEADCORE = [PYTHON, "-m", "leadcore", "decide"]
 VECTORS = conformance.vectors()
 RULEBOOK = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
-"""The contract in the project's own words (SPEC.md's tables, shipped with the clone)."""
+"""The contract in the project's own words (the rulebook's tables, shipped with the clone)."""
 
 # Answers unknown_rule for every routing rule, like leadcore otherwise.
 PARTIAL = (
@@ -73,7 +73,7 @@ class TestAnImplementationOfTheContractAlone:
     """The done criterion of issue 14, built into the suite."""
 
     def test_it_passes_every_contract_vector(self, contract_run: Report) -> None:
-        """SPEC v1.2: no vector fails an implementation for leaving out extensions."""
+        """Rules v1.2: no vector fails an implementation for leaving out extensions."""
         assert contract_run.ok, contract_run.format()
         assert contract_run.count("pass") == len(VECTORS)
         ignored, touched = contract_run.ignored()
@@ -189,7 +189,7 @@ class TestVectorMarks:
             conformance.load(path)
 
     def test_the_tables_name_what_leadcore_writes(self) -> None:
-        """Every result key leadcore's schema describes is SPEC's or a declared extension."""
+        """Every result key of leadcore's schema is the protocol's or a declared extension."""
         from leadcore.conformance._schema import RESULT_KEYS  # noqa: PLC0415
 
         for rule, keys in RESULT_KEYS.items():
@@ -214,7 +214,7 @@ class TestVectorMarks:
 
 
 def _words(cell: str) -> set[str]:
-    """The key names of a cell of SPEC's table (``lead, to (Agent), by (User)``)."""
+    """The key names of a cell of the protocol's table (``lead, to (Agent), by (User)``)."""
     cleaned = re.sub(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}|\+", " ", cell)
     return {w for w in re.findall(r"[a-z_]+", cleaned) if w not in {"optional", "as", "above"}}
 
@@ -242,7 +242,7 @@ class TestContractComparison:
         assert compare(request, theirs, ours) == ()
 
     def test_reason_order_is_compared_where_the_rule_text_fixes_it(self) -> None:
-        """SPEC v1.2: reasons in another order fail an ordered group."""
+        """Rules v1.2: reasons in another order fail an ordered group."""
         request = {"rule": "link.check"}
         ours = {
             "ok": True,
@@ -408,7 +408,7 @@ class TestReports:
         assert _main("conformance", "run", "--impl", partial, *cases, "--junit", unwritable)[0] == 2
 
     def test_a_lone_surrogate_in_a_vector_is_reported_not_a_crash(self, tmp_path: Path) -> None:
-        """SPEC v1.2: nothing a request holds stops the run; reports stay valid text."""
+        """Rules v1.2: nothing a request holds stops the run; reports stay valid text."""
         vector = Vector(
             where="s.jsonl:1",
             description="a lone surrogate \ud800 in a name",

@@ -1,12 +1,11 @@
 """
-Every SPEC rule id is exercised by a shipped conformance vector (issue 9).
+Every rule ID is exercised by a shipped conformance vector (issue 9).
 
 One test per rule id, so a missing id shows by name (``test_rule_id_has_a_vector[HND-7]``).
 The rule families are written in parallel: the ids of a family whose vectors file is not
 shipped yet are skipped with a reason; GEN ids are always checked. The package's copy of
 the rule-id list and of the protocol's rule names is checked against the rulebook the
-repository carries (``docs/rules.md``, SPEC.md in the project's words), so a clone tests
-everything it ships without SPEC.md beside it.
+repository carries (``docs/rules.md``), so a clone tests everything it ships.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ COUNTS = conformance.covered(conformance.vectors())
 
 @pytest.mark.parametrize("rule_id", list(conformance.RULE_IDS))
 def test_rule_id_has_a_vector(rule_id: str) -> None:
-    """Each SPEC rule id (GEN-1...MRG-8) is tagged by at least one shipped vector."""
+    """Each rule ID (GEN-1...MRG-8) is tagged by at least one shipped vector."""
     family = family_of(rule_id)
     if COUNTS[rule_id] == 0 and family != "general" and family not in SHIPPED:
         pytest.skip(f"{family}.jsonl is not shipped yet: {rule_id} cannot be covered")
@@ -38,19 +37,22 @@ def test_rule_id_has_a_vector(rule_id: str) -> None:
 
 
 def test_every_vector_tag_is_a_spec_rule_id() -> None:
-    """Vectors name only SPEC's rule ids (the loader refuses others)."""
+    """Vectors name only the rulebook's rule ids (the loader refuses others)."""
     assert set(COUNTS) == set(conformance.RULE_IDS)
 
 
 def _rulebook_items() -> list[tuple[str, str]]:
-    """The rulebook's rule definitions: ``- **ID Title.** text`` items, with their text."""
+    """The rulebook's rules: ``### ID Title {#id}`` headings, each with its first paragraph."""
     text = RULEBOOK.read_text(encoding="utf-8")
-    items = re.split(r"^- \*\*", text, flags=re.MULTILINE)[1:]
+    items = re.split(r"^### ", text, flags=re.MULTILINE)[1:]
     found = []
     for item in items:
-        match = re.match(r"([A-Z]{3}-\d+) [^*]+\.\*\* (.+)", item, flags=re.DOTALL)
-        assert match is not None, f"a rulebook item without an ID and a title: {item[:60]!r}"
-        paragraph = match[2].split("\n\n", 1)[0]
+        match = re.match(r"([A-Z]{3}-\d+) [^\n{]+\{#([a-z0-9-]+)\}\n\n(.+)", item, flags=re.DOTALL)
+        assert match is not None, (
+            f"a rulebook rule without an ID, a title, an anchor: {item[:60]!r}"
+        )
+        assert match[2] == match[1].lower(), f"{match[1]}'s anchor is #{match[2]}"
+        paragraph = match[3].split("\n\n", 1)[0]
         found.append((match[1], " ".join(paragraph.split())))
     return found
 
@@ -73,7 +75,7 @@ def test_every_rule_of_the_rulebook_has_a_paragraph() -> None:
 
 
 def test_every_rule_id_is_named_by_a_test() -> None:
-    """SPEC: every rule id is named by at least one test (in its name or its body)."""
+    """Every rule id is named by at least one test (in its name or its body)."""
     here = Path(__file__).resolve()
     text = "\n".join(p.read_text(encoding="utf-8") for p in here.parent.rglob("*.py") if p != here)
 

@@ -197,7 +197,7 @@ class TestPairs:
         }
 
     def test_names_of_other_scripts_keep_their_marks(self) -> None:
-        """SPEC v1.2 Folding: "राम" and "रमा" differ in a table as in merge.auto."""
+        """v1.2 of the rules Folding: "राम" and "रमा" differ in a table as in merge.auto."""
         leads = [
             recent("A", customer=person("राम", "शर्मा", phones=("4158675309",))),
             recent("B", customer=person("रमा", "शर्मा", phones=("(415) 867-5309",))),
@@ -657,7 +657,7 @@ class TestWhatIf:
         assert comparison.counts() == {"merge -> none": 1}
 
     def test_fillers_as_addresses_is_a_question_one_table_answers(self) -> None:
-        """SPEC v1.2, GEN-7: a table keeps fillers; each policy leaves out its own."""
+        """v1.2 of the rules, GEN-7: a table keeps fillers; each policy leaves out its own."""
         who = person("Ada", "Lovelace", emails=("none@none.com",))
         ada = {"first_name": "Ada", "last_name": "Lovelace"}
         rows = [

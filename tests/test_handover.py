@@ -1,4 +1,4 @@
-"""Example tests of leadcore.handover, one class per rule or function (SPEC HND-1..HND-8)."""
+"""Example tests of leadcore.handover, one class per rule or function (HND-1..HND-8)."""
 
 from __future__ import annotations
 
@@ -815,7 +815,7 @@ class TestResults:
         ]
 
     def test_policy_defaults_are_the_spec_values(self) -> None:
-        """GEN-7, HND-3..HND-7: defaults as SPEC says."""
+        """GEN-7, HND-3..HND-7: defaults as the rulebook says."""
         policy = HandoverPolicy()
 
         assert policy.sales_licence_roles == {Role.MANAGER, Role.PROFESSIONAL}

@@ -113,12 +113,12 @@ def test_every_rule_has_a_vector() -> None:
 # Each class is swept over every rule: every string, every key, every list, every policy
 # collection of the rule's first valid vector. The lines of a class go through
 # ``protocol.run`` together, with a valid request last: one answer per line, and the run
-# goes on to the end (SPEC v1.2 "One bad line, one answer").
+# goes on to the end (v1.2 of the rules "One bad line, one answer").
 
 Path = tuple[str | int, ...]
 
 LONGEST_MESSAGE = 600
-"""Messages quote at most 80 characters of a value; none comes near this (SPEC v1.2)."""
+"""Messages quote at most 80 characters of a value; none comes near this (v1.2 of the rules)."""
 
 
 def _dotted(path: Path) -> str:
@@ -189,7 +189,7 @@ SURROGATES = ["\ud800", "Ada\udfff", "\udc80\ud800x"]
 @pytest.mark.parametrize("rule", sorted(BASES))
 def test_a_lone_surrogate_in_any_string_or_key_is_one_invalid_input(rule: str) -> None:
     """
-    SPEC v1.2, GEN-5: an escaped lone surrogate anywhere is refused at its path.
+    v1.2 of the rules, GEN-5: an escaped lone surrogate anywhere is refused at its path.
 
     In the id, the rule, ``now``, any input string and any key: ``invalid_input`` naming
     the field (the id null when it is the id), and the run goes on.
@@ -215,7 +215,7 @@ def test_a_lone_surrogate_in_any_string_or_key_is_one_invalid_input(rule: str) -
 
 
 def test_a_line_holding_a_lone_surrogate_itself_is_invalid_json() -> None:
-    """SPEC v1.2: text that is not Unicode (not UTF-8 bytes, or a surrogate) is invalid_json."""
+    """Rules v1.2: text that is not Unicode (not UTF-8 bytes, or a surrogate) is invalid_json."""
     line = json.dumps(BASES["normalize.name"], ensure_ascii=False).replace("Zo", "Z\ud800", 1)
 
     as_text = protocol.decide_line(line)
@@ -237,7 +237,7 @@ def test_a_line_holding_a_lone_surrogate_itself_is_invalid_json() -> None:
     ],
 )
 def test_huge_number_ids_are_answered(number: str, code: str | None, echoed: bool) -> None:
-    """SPEC v1.2: an id no double holds is refused at ``id``; a long integer is echoed."""
+    """Rules v1.2: an id no double holds is refused at ``id``; a long integer is echoed."""
     line = json.dumps(BASES["normalize.email"] | {"id": "@"}).replace('"@"', number)
 
     (answer,) = _answers([line])
@@ -249,7 +249,7 @@ def test_huge_number_ids_are_answered(number: str, code: str | None, echoed: boo
 
 
 def test_a_huge_id_or_rule_name_is_not_echoed_in_messages() -> None:
-    """SPEC v1.2: a 5 MB id is echoed as the id, once; a 5 MB rule name is quoted, cut."""
+    """Rules v1.2: a 5 MB id is echoed as the id, once; a 5 MB rule name is quoted, cut."""
     huge = "x" * 5_000_000
     requests: list[dict[str, Any] | str] = [
         BASES["normalize.email"] | {"id": huge},
@@ -270,7 +270,7 @@ def test_a_huge_id_or_rule_name_is_not_echoed_in_messages() -> None:
 @pytest.mark.parametrize("rule", sorted(BASES))
 def test_ten_thousand_characters_in_any_string_never_break_a_message(rule: str) -> None:
     """
-    SPEC v1.2 "Limits apply to input, never to output": 10,000 characters are valid.
+    v1.2 of the rules "Limits apply to input, never to output": 10,000 characters are valid.
 
     Every string of the input, made 10,000 characters long, is answered with messages of
     leadcore's own that quote at most 80 characters of it; never a refusal at a path the
@@ -290,7 +290,7 @@ def test_ten_thousand_characters_in_any_string_never_break_a_message(rule: str) 
 
 @pytest.mark.parametrize("rule", sorted(BASES))
 def test_two_thousand_items_in_any_list_never_break_a_message(rule: str) -> None:
-    """SPEC v1.2: long lists of ids or texts (input or policy) give short messages."""
+    """Rules v1.2: long lists of ids or texts (input or policy) give short messages."""
     base = BASES[rule]
     requests: list[dict[str, Any] | str] = [
         _with(base, path, [f"{value[0]}-{i}" for i in range(2_000)])

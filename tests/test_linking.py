@@ -1,4 +1,4 @@
-"""Linking leads of the same customer: leadcore.linking by example (SPEC LNK-1 to LNK-10)."""
+"""Linking leads of the same customer: leadcore.linking by example (LNK-1 to LNK-10)."""
 
 from __future__ import annotations
 
@@ -161,7 +161,7 @@ class TestCheck:
         assert codes(primary(), primary()) == ("same_lead",)
 
     def test_gen4_a_refusal_lists_every_reason_in_spec_order(self) -> None:
-        """GEN-4, LNK-1..4, LNK-7: every failing condition, in the order SPEC lists them."""
+        """GEN-4, LNK-1..4, LNK-7: every failing condition, in the order the rulebook lists them."""
         first = primary(status="new", project="tower-a")
         second = primary(status="lost", project="tower-b")
 
@@ -327,14 +327,14 @@ class TestApply:
 
     @pytest.mark.parametrize("phones", [(), ("",), ("   ", "\x00\t")])
     def test_lnk5_no_mobile_adds_nothing(self, phones: tuple[str, ...]) -> None:
-        """LNK-5 [decided]: no phone, or only blank ones (absent, SPEC v1.2), adds nothing."""
+        """LNK-5 [decided]: no phone, or only blank ones (absent, rules v1.2), adds nothing."""
         result = linked(second=secondary(customer=person("Asha", phones=phones)))
 
         assert result.primary is not None
         assert result.primary.customer == primary().customer
 
     def test_lnk5_a_blank_phone_is_absent_so_the_next_is_the_mobile(self) -> None:
-        """LNK-5, SPEC v1.2: blank text is absent, so the first phone is the next one."""
+        """LNK-5, v1.2 of the rules: blank text is absent, so the first phone is the next one."""
         second = secondary(customer=person("Asha", phones=("   ", "+91 98200 54321")))
 
         result = linked(second=second)

@@ -49,7 +49,7 @@ class TestPolicy:
     """GEN-7: every number and list of the merge rules is a policy field."""
 
     def test_defaults_are_the_spec_values(self) -> None:
-        """GEN-7, MRG-1..MRG-7: defaults come from SPEC."""
+        """GEN-7, MRG-1..MRG-7: defaults come from the rulebook."""
         policy = MergePolicy()
 
         assert policy.default_region == "US"
@@ -164,7 +164,7 @@ class TestCompare:
 
     @pytest.mark.parametrize("ratio", [0, 50, 90])
     def test_name_fuzzy_never_holds_on_an_empty_or_placeholder_name(self, ratio: int) -> None:
-        """MRG-7, SPEC v1.2: name_fuzzy needs two real folded full names, like name."""
+        """MRG-7, v1.2 of the rules: name_fuzzy needs two real folded full names, like name."""
         policy = MergePolicy(duplicate_name_min_ratio=ratio)
 
         def fuzzy(one: Person, two: Person) -> bool:
@@ -180,7 +180,7 @@ class TestCompare:
         assert fuzzy(person("Ada", None), person("ADA", None))
 
     def test_filler_emails_never_match(self) -> None:
-        """MRG-1, SPEC v1.2: none@none.com on both sides is no email in common."""
+        """MRG-1, v1.2 of the rules: none@none.com on both sides is no email in common."""
         one = person("Ada", "Lovelace", emails=("none@none.com", "NA@NA.COM"))
         two = person("Bob", "Stone", emails=("NONE@none.com", "na@na.com"))
 
@@ -283,7 +283,7 @@ class TestMatch:
         assert merge.match(person("Zed", None, phones=phone), existing()).via is None
 
     def test_a_filler_email_is_not_an_email_for_phone_only(self) -> None:
-        """MRG-4, SPEC v1.2: an inbound call with none@none.com is still phone-only."""
+        """MRG-4, v1.2 of the rules: an inbound call with none@none.com is still phone-only."""
         call = person("Unknown", phones=("415.867.5309",), emails=("NoEmail@noemail.com",))
 
         assert merge.match(call, existing()).via == "phone_only"
@@ -429,7 +429,7 @@ class TestAutoWindows:
         assert codes(decision.candidates[0].reasons) == ["missing_dates"]
 
     def test_every_failing_window_is_listed(self) -> None:
-        """MRG-3, GEN-4: both windows fail: both reasons, in SPEC order."""
+        """MRG-3, GEN-4: both windows fail: both reasons, in the rulebook's order."""
         lead = existing(created_at=at(400), last_activity_at=at(200), source="credit_application")
 
         decision = merge.auto(inbound(ADA, source="credit_application"), [lead], now=NOW)
@@ -536,7 +536,7 @@ class TestAutoChoice:
         assert merge.auto(lead, [existing()], now=NOW).action == "create"
 
     def test_filler_emails_never_merge_two_people(self) -> None:
-        """MRG-1, SPEC v1.2: a filler email shared with a namesake is no second condition."""
+        """MRG-1, rules v1.2: a filler email shared with a namesake is no second condition."""
         filler = ("NA@NA.COM",)
         old = existing(who=person("Ada", "Lovelace", emails=("na@na.com",)))
         new = inbound(person("Ada", "Lovelace", emails=filler))
@@ -801,7 +801,7 @@ class TestManual:
         assert error.value.path == "record"
 
     def test_blank_text_is_no_value(self) -> None:
-        """MRG-8, SPEC v1.2: blank text (white space, control characters) is no value."""
+        """MRG-8, v1.2 of the rules: blank text (white space, control characters) is no value."""
         result = merge.manual(
             Lead(id="A", lot="  ", fields={"note": "\t", "trim": "LX"}),
             Lead(id="B", lot="west", status="\x00 ", fields={"note": "call", "trim": " "}),
@@ -843,7 +843,7 @@ class TestManual:
         assert result.discarded[0].value.utcoffset() == dt.timedelta(hours=1)
 
     def test_duplicates_are_dropped_within_every_list(self) -> None:
-        """MRG-8, SPEC v1.2: the master's own duplicates and a lone co-customer's too."""
+        """MRG-8, v1.2 of the rules: the master's own duplicates and a lone co-customer's too."""
         e1 = Event(id="e1", at=at(1))
         master = Lead(
             id="A",
@@ -869,7 +869,7 @@ class TestManual:
         assert merge.unmerge(result.lead, result.record) == (master, other)
 
     def test_a_co_customer_alone_is_deduplicated_like_a_merged_one(self) -> None:
-        """MRG-8, SPEC v1.2: ["al@x.io", "AL@x.io"] keeps one, whatever the other lead."""
+        """MRG-8, v1.2 of the rules: ["al@x.io", "AL@x.io"] keeps one, whatever the other lead."""
         master = Lead(id="A", co_customer=person(None, None, emails=("al@x.io", "AL@x.io")))
 
         alone = merge.manual(master, Lead(id="B")).lead.co_customer

@@ -154,7 +154,7 @@ class TestValidation:
 
 
 class TestBlankText:
-    """SPEC v1.2: blank text (white space, control characters) counts as absent."""
+    """Rules v1.2: blank text (white space, control characters) counts as absent."""
 
     BLANKS = ("", " ", "\t\r\n", "\x00", "\x1b\x7f", "\x85\u00a0", "\u2028\u3000")
 

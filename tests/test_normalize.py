@@ -1,4 +1,4 @@
-"""Normalisation of names, emails and phones (SPEC "Text", MRG-1, MRG-4)."""
+"""Normalisation of names, emails and phones (the rulebook's "Text", MRG-1, MRG-4)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from leadcore.model import Person
 
 
 class TestName:
-    """SPEC "Text": the name fold."""
+    """The rulebook's "Text": the name fold."""
 
     @pytest.mark.parametrize(
         ("raw", "folded"),
@@ -70,7 +70,7 @@ class TestEmail:
 
 
 class TestPlaceholderEmail:
-    """SPEC v1.2 "Placeholder emails": fillers are unusable."""
+    """v1.2 of the rules "Placeholder emails": fillers are unusable."""
 
     @pytest.mark.parametrize(
         "raw",
@@ -88,7 +88,7 @@ class TestPlaceholderEmail:
         ],
     )
     def test_fillers_are_unusable(self, raw: str) -> None:
-        """SPEC v1.2: the local part reduced to letters and digits, case-folded, is listed."""
+        """Rules v1.2: the local part reduced to letters and digits, case-folded, is listed."""
         assert normalize.is_placeholder_email(raw)
         assert normalize.email(raw) is None
         assert normalize.email(raw, placeholder_email_locals=()) == raw.strip().lower()
@@ -97,7 +97,7 @@ class TestPlaceholderEmail:
         "raw", ["nora@x.io", "none1@x.io", "nonenone@x.io", "na.na@x.io", "x@none.com", "-@x.io"]
     )
     def test_addresses_that_only_look_alike_are_usable(self, raw: str) -> None:
-        """SPEC v1.2: only the listed local parts, exactly once reduced, are fillers."""
+        """Rules v1.2: only the listed local parts, exactly once reduced, are fillers."""
         assert not normalize.is_placeholder_email(raw)
         assert normalize.email(raw) == raw.lower()
 
@@ -119,7 +119,7 @@ class TestPlaceholderEmail:
         )
 
     def test_a_person_has_no_filler_email(self) -> None:
-        """SPEC v1.2: normal forms leave fillers out, per list (cached per list)."""
+        """Rules v1.2: normal forms leave fillers out, per list (cached per list)."""
         who = Person(emails=["none@none.com", "ada@x.io", "NA@NA.COM"])
 
         assert normalize.person(who).emails == ("ada@x.io",)
@@ -138,11 +138,11 @@ class TestPlaceholderEmail:
 
 
 class TestBlank:
-    """SPEC v1.2 "Blank text": empty or only white space and control characters."""
+    """v1.2 of the rules "Blank text": empty or only white space and control characters."""
 
     @pytest.mark.parametrize("blank", ["", " ", "\t\n", "\x00", "\x85\u3000"])
     def test_blank_text_normalises_to_nothing(self, blank: str) -> None:
-        """SPEC v1.2: a blank name, email or phone is absent: None."""
+        """Rules v1.2: a blank name, email or phone is absent: None."""
         assert normalize.name(blank) is None
         assert normalize.email(blank) is None
         assert normalize.phone(blank) is None

@@ -1,7 +1,7 @@
 """
-GEN-7: every number and list of the rules lives in a frozen policy with SPEC's default.
+GEN-7: every number and list of the rules lives in a frozen policy with the rulebook's default.
 
-The table below is SPEC's "Policy fields" list, copied by hand: a policy that drifts from
+The table below is the rulebook's "Policy fields" list, copied by hand: a policy that drifts from
 it, or a field that no policy holds, fails here.
 """
 
@@ -21,7 +21,7 @@ SPEC_DEFAULTS: dict[str, object] = {
     "default_timezone": "UTC",
     "wip_statuses": ("claimed", "interested", "meeting_done", "visit_done", "final_negotiation"),
     "placeholder_names": ("Unknown", "Name", "Empty", "Blank", "Null"),
-    # SPEC v1.2 "Placeholder emails".
+    # v1.2 of the rules "Placeholder emails".
     "placeholder_email_locals": (
         "none",
         "noemail",
@@ -63,7 +63,7 @@ def _as_comparable(value: object) -> object:
 
 @pytest.mark.parametrize("name", sorted(SPEC_DEFAULTS))
 def test_every_spec_policy_field_lives_in_a_policy_with_its_default(name: str) -> None:
-    """GEN-7: each SPEC policy field is a field of a policy, defaulting to SPEC's value."""
+    """GEN-7: each protocol policy field is a field of a policy, with the rulebook's default."""
     holders = [cls for cls in _policies() if name in attrs.fields_dict(cls)]
 
     assert holders, f"no policy holds {name}"
@@ -90,7 +90,7 @@ def test_policies_are_frozen_and_validated(policy: type[Any]) -> None:
 
 @pytest.mark.parametrize("name", sorted(SPEC_DEFAULTS))
 def test_every_spec_policy_field_is_a_known_protocol_key(name: str) -> None:
-    """GEN-7: every SPEC policy field may be named in a request's policy."""
+    """GEN-7: every default policy field may be named in a request's policy."""
     request = {
         "id": 1,
         "rule": "normalize.name",

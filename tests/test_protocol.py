@@ -1,4 +1,4 @@
-"""The JSON Lines protocol: envelope, errors, policies, the CLI (SPEC "Oracle protocol")."""
+"""The JSON Lines protocol: envelope, errors, policies, the CLI (docs/protocol.md)."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ class TestEnvelope:
         assert british["result"] == {"normalized": "+442079460018"}
 
     def test_placeholder_email_locals_is_a_policy_key_of_normalize_email(self) -> None:
-        """SPEC v1.2, GEN-7: fillers are null; the list is overridden by name."""
+        """v1.2 of the rules, GEN-7: fillers are null; the list is overridden by name."""
         req = request("normalize.email", {"value": " NA@NA.COM "})
 
         default = protocol.decide(req)
@@ -210,7 +210,7 @@ class TestCli:
 
 
 class TestNothingStopsTheRun:
-    """SPEC v1.2 "One bad line, one answer": the reader refuses, the writer never raises."""
+    """v1.2 of the rules "One bad line, one answer": the reader refuses, the writer never raises."""
 
     def test_leadcore_decide_answers_every_line_after_lone_surrogates(self) -> None:
         """GEN-5: escaped surrogates and 1e400 in another process: one answer each, run goes on."""
@@ -285,7 +285,7 @@ class TestNothingStopsTheRun:
 
 
 class TestLineEdges:
-    """Lines as bytes: split at line feeds only, decoded one by one (SPEC "Oracle protocol")."""
+    """Lines as bytes: split at line feeds only, decoded one by one (docs/protocol.md)."""
 
     def test_a_line_that_is_not_utf8_is_one_invalid_json_answer(self) -> None:
         """GEN-5: bad bytes on one line neither crash the run nor lose the other lines."""

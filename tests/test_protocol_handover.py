@@ -1,4 +1,4 @@
-"""The handover protocol rules: shapes, every reason code, bad input (SPEC HND, protocol)."""
+"""The handover protocol rules: shapes, every reason code, bad input (HND, protocol)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def error_of(response: dict[str, Any]) -> tuple[str, str]:
 
 
 def test_rules_are_registered() -> None:
-    """SPEC protocol: the four handover rules answer; HND-7 has no rule."""
+    """The protocol: the four handover rules answer; HND-7 has no rule."""
     names = protocol.rules()
 
     assert {"handover.check", "handover.apply", "handover.review", "handover.cross_silo"} <= set(
@@ -148,7 +148,7 @@ class TestApply:
         ]
 
     def test_refusal_has_no_lead(self) -> None:
-        """SPEC conventions: a refused apply returns no lead, notification or record."""
+        """The protocol's conventions: a refused apply returns no lead, notification or record."""
         result = result_of(transfer(target_org="south"))
 
         assert result == {

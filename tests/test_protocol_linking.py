@@ -1,4 +1,4 @@
-"""The protocol rules link.check, link.apply and link.visibility (SPEC LNK, "Linking")."""
+"""The protocol rules link.check, link.apply and link.visibility (LNK, "Linking")."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ class TestLinkCheck:
         assert result("link.check", link_input(actor=actor))["allowed"] is True
 
     def test_gen4_every_reason_in_order(self) -> None:
-        """GEN-4: all failing conditions, in SPEC order."""
+        """GEN-4: all failing conditions, in the rulebook's order."""
         data = link_input(
             primary=primary(status="booked", linked_to="L0"),
             secondary=primary(project="tower-b", status="linked"),

@@ -1,4 +1,4 @@
-"""The protocol rules merge.auto, merge.duplicates and merge.manual (SPEC MRG, "Merge")."""
+"""The protocol rules merge.auto, merge.duplicates and merge.manual (MRG, "Merge")."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ class TestAuto:
     """merge.auto: action, target, lot, matched, person, via, reasons, candidates."""
 
     def test_merge_has_every_key_of_the_table(self) -> None:
-        """MRG-1, MRG-6: a merge answer carries SPEC's keys and the candidates."""
+        """MRG-1, MRG-6: a merge answer carries the rulebook's keys and the candidates."""
         found = result(
             "merge.auto", {"inbound": {"id": "N1", "customer": ADA}, "existing": [existing()]}
         )
@@ -216,7 +216,7 @@ class TestDuplicates:
         }
 
     def test_fillers_and_placeholder_names_match_nothing(self) -> None:
-        """MRG-7, SPEC v1.2: none@none.com and "Unknown" hold no condition; policy key."""
+        """MRG-7, v1.2 of the rules: none@none.com and "Unknown" hold no condition; policy key."""
         who = {"first_name": "Unknown", "emails": ["NONE@none.com"], "phones": ["4158675309"]}
         data = {
             "lead": {"id": "N1", "customer": who},
@@ -303,7 +303,7 @@ class TestManual:
 
 
 def test_every_merge_rule_is_registered() -> None:
-    """SPEC table: the three merge rules are answered by the protocol."""
+    """The protocol's table: the three merge rules are answered by the protocol."""
     assert {"merge.auto", "merge.duplicates", "merge.manual"} <= set(protocol.rules())
 
 

@@ -1,4 +1,4 @@
-"""Protocol rules related.find and related.stop (SPEC REL-1..REL-5, "Related" conventions)."""
+"""Protocol rules related.find and related.stop (REL-1..REL-5, "Related" conventions)."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ class TestFind:
 
     @pytest.mark.parametrize("blank", ["", "  ", "\t\x00", "\u3000"])
     def test_blank_accounts_relate_to_nothing_rel_2(self, blank: str) -> None:
-        """REL-2, SPEC v1.2: a blank account id or name is absent, so it never relates."""
+        """REL-2, v1.2 of the rules: a blank account id or name is absent, so it never relates."""
         data = find_input(
             crm="salesforce",
             record={"id": "C0", "kind": "contact", "account_id": blank},

@@ -1,4 +1,4 @@
-"""The routing protocol rules: happy paths, every reason code, bad input (SPEC RTE)."""
+"""The routing protocol rules: happy paths, every reason code, bad input (RTE)."""
 
 from __future__ import annotations
 
@@ -333,7 +333,7 @@ class TestDiagnose:
     """routing.diagnose (RTE-8)."""
 
     def test_reasons_in_order(self) -> None:
-        """RTE-8: every failing condition of the channel, in the seed's order."""
+        """RTE-8: every failing condition of the channel, in the troubleshooting list's order."""
         agent = {"id": "a1", "active": False, "lead_flow": False, "autorun_enabled": False}
 
         digital = ok("routing.diagnose", {"agent": agent, "channel": "digital"})

@@ -1,4 +1,4 @@
-"""Values quoted in messages: at most 80 characters of each (SPEC v1.2, GEN-5)."""
+"""Values quoted in messages: at most 80 characters of each (v1.2 of the rules, GEN-5)."""
 
 from __future__ import annotations
 

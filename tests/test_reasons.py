@@ -52,7 +52,7 @@ class TestCatalogue:
     """The catalogue's shape: codes, rule ids, order, templates."""
 
     def test_codes_are_snake_case_unique_per_group_with_spec_rule_ids(self) -> None:
-        """GEN-4: stable snake_case codes, each with a SPEC rule id."""
+        """GEN-4: stable snake_case codes, each with a rule ID."""
         for group in reasons.CATALOGUE:
             found = [entry.code for entry in group.codes]
 
@@ -67,7 +67,7 @@ class TestCatalogue:
             assert group.get("no_such_code") is None
 
     def test_groups_name_protocol_rules_and_functions(self) -> None:
-        """Every protocol rule a group names is SPEC's; every function exists."""
+        """Every protocol rule a group names is the rulebook's; every function exists."""
         import importlib  # noqa: PLC0415
 
         for group in reasons.CATALOGUE:

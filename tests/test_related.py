@@ -1,4 +1,4 @@
-"""Example tests of leadcore.related: related leads per CRM (SPEC REL-1..REL-6)."""
+"""Example tests of leadcore.related: related leads per CRM (REL-1..REL-6)."""
 
 from __future__ import annotations
 
@@ -78,7 +78,7 @@ class TestRelationKeys:
         assert set(DEFAULT_RELATION_KEYS) == set(Crm)
 
     def test_policy_default_is_the_table_gen_7(self) -> None:
-        """GEN-7, REL-2: the policy holds the table with the SPEC value as default."""
+        """GEN-7, REL-2: the policy holds the table with the rulebook value as default."""
         assert RelatedPolicy().relation_keys == DEFAULT_RELATION_KEYS
 
     def test_policy_accepts_values_as_strings_rel_2(self) -> None:
@@ -468,7 +468,7 @@ class TestGroup:
                 assert (same and one.id != two.id) == related.related("salesforce", one, two)
 
     def test_names_of_other_scripts_and_blank_keys_group_as_related_says_rel_6(self) -> None:
-        """REL-2, REL-6, SPEC v1.2: marks of Devanagari kept, blank keys absent."""
+        """REL-2, REL-6, v1.2 of the rules: marks of Devanagari kept, blank keys absent."""
         table = [
             lead("L1", "राम ट्रेडर्स"),
             lead("L2", "रमा ट्रेडर्स"),

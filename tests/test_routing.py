@@ -1,4 +1,4 @@
-"""Example tests of leadcore.routing, one class per rule or public function (SPEC RTE)."""
+"""Example tests of leadcore.routing, one class per rule or public function (RTE)."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def codes(reasons: tuple[Any, ...] | list[Any]) -> list[str]:
 
 
 class TestPolicy:
-    """GEN-7: every number of the routing rules is a policy field with SPEC's default."""
+    """GEN-7: every number of the routing rules is a policy field with the rulebook's default."""
 
     def test_defaults_are_the_spec_values(self) -> None:
         """GEN-7, RTE-2, RTE-5, RTE-6: 5 agents, 2 and 1 waves, 10 minutes, UTC, WIP list."""

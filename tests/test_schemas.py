@@ -42,7 +42,7 @@ def test_the_shipped_file_is_the_generated_schema() -> None:
 
 
 def test_every_spec_rule_has_a_request_and_a_response_schema() -> None:
-    """Each rule of SPEC's table has request.R, input.R, result.R and response.R."""
+    """Each rule of the protocol's table has request.R, input.R, result.R and response.R."""
     names = set(schema()["$defs"])
 
     for rule in PROTOCOL_RULES:

@@ -134,7 +134,7 @@ class TestDomainStrategies:
 
 
 class TestRequests:
-    """Protocol request strategies for every rule of SPEC's table."""
+    """Protocol request strategies for every rule of the protocol's table."""
 
     def test_every_spec_rule_has_a_strategy(self) -> None:
         """Every rule the protocol answers has a request strategy."""
@@ -191,7 +191,7 @@ class TestRequests:
         assert testing.MAX_ITEMS - 1 <= len(many["input"]["selected"]) <= testing.MAX_ITEMS
 
     def test_damage_goes_one_past_the_limits_and_holds_lone_surrogates(self) -> None:
-        """GEN-5, SPEC v1.2: one past a limit, or a lone surrogate, only when not valid."""
+        """GEN-5, v1.2 of the rules: one past a limit, or a lone surrogate, only when not valid."""
         over = find(
             testing.requests("normalize.email"),
             lambda r: len(str(r["input"].get("value"))) > testing.MAX_TEXT,
@@ -213,7 +213,7 @@ class TestRequests:
         assert all(len(t) <= testing.MAX_TEXT for t in _texts(request))
 
     def test_claims_after_now_and_blank_texts_are_drawn(self) -> None:
-        """SPEC: claims after now are ignored; v1.2: blank texts count as absent."""
+        """The rulebook: claims after now are ignored; v1.2: blank texts count as absent."""
         later = find(testing.claims(), lambda c: c.at > testing.NOW)
         blank = find(testing.name_texts(), lambda n: n != "" and not n.strip())
         email = find(testing.email_texts(), lambda e: e in testing.BLANKS and e != "")

@@ -1,5 +1,5 @@
 r"""
-The name fold and blank text (SPEC "Text", v1.2 "Folding" and "Blank text"; MRG-1, REL-2).
+The name fold and blank text (the rulebook's "Text", v1.2 "Folding" and "Blank text"; MRG-1, REL-2).
 
 The fold's Script table is checked against Unicode's Scripts.txt (through the ``regex``
 module's ``\\p{Script=...}``) for every code point Python knows, and its fast path against
@@ -41,7 +41,7 @@ def exact(text: str) -> str:
 
 
 class TestScripts:
-    """SPEC v1.2 Folding: which letters are Latin, Greek or Cyrillic."""
+    """v1.2 of the rules Folding: which letters are Latin, Greek or Cyrillic."""
 
     def test_the_table_is_unicodes_script_property(self) -> None:
         """The table agrees with Unicode's Script property on every assigned code point."""
@@ -67,7 +67,7 @@ class TestScripts:
 
 
 class TestFold:
-    """SPEC "Text" and v1.2 "Folding": accents of Latin, Greek and Cyrillic letters only."""
+    """The rulebook's "Text" (folding): accents of Latin, Greek and Cyrillic letters only."""
 
     @pytest.mark.parametrize(
         ("raw", "folded"),
@@ -83,7 +83,7 @@ class TestFold:
         ],
     )
     def test_latin_greek_and_cyrillic_accents_are_dropped(self, raw: str, folded: str) -> None:
-        """SPEC v1.2: accents are dropped from letters of the Latin, Greek, Cyrillic scripts."""
+        """Rules v1.2: accents are dropped from letters of the Latin, Greek, Cyrillic scripts."""
         assert normalize.fold(raw) == folded
 
     @pytest.mark.parametrize(
@@ -99,7 +99,7 @@ class TestFold:
         ],
     )
     def test_marks_of_other_scripts_are_kept(self, one: str, two: str) -> None:
-        """SPEC v1.2: marks of other scripts are part of the letter: the names differ."""
+        """Rules v1.2: marks of other scripts are part of the letter: the names differ."""
         assert normalize.fold(one) != normalize.fold(two)
         assert normalize.fold(one) == normalize.fold(f" {one} ")
 
@@ -132,7 +132,7 @@ class TestFold:
 
 
 def every_mark_dropped(text: str) -> str:
-    """The fold before SPEC v1.2: every mark dropped, whatever its letter's script."""
+    """The fold before v1.2 of the rules: every mark dropped, whatever its letter's script."""
     kept = "".join(
         c for c in unicodedata.normalize("NFKD", text) if unicodedata.category(c)[0] != "M"
     )
@@ -149,7 +149,7 @@ def every_mark_dropped(text: str) -> str:
 
 
 class TestBlank:
-    """SPEC v1.2 "Blank text": empty, white space, control characters."""
+    """v1.2 of the rules "Blank text": empty, white space, control characters."""
 
     def test_blank_is_white_space_and_control_characters(self) -> None:
         """The characters of blank text are exactly str.isspace's and category Cc."""

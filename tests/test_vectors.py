@@ -3,7 +3,7 @@ Replay every conformance vector shipped in ``leadcore/data/vectors`` through the
 
 A vector is ``{"description", "rules": [rule ids], "request", "expected"}`` (and
 ``strict``, ``contract``, ``extensions`` when leadcore answers beyond the contract). The
-expected responses leave reason and error *messages* out (comparisons look at codes, SPEC
+expected responses leave reason and error *messages* out (comparisons look at codes, the rulebook
 "Conventions"), and keys the actual response has beyond the expected ones are ignored
 (comparers ignore unknown keys). Lists compare exactly.
 """
@@ -56,7 +56,7 @@ def test_vector(where: str, case: dict[str, Any]) -> None:
 
     ``strict`` (everything leadcore answers; ``expected`` when absent) is leadcore's
     answer, projected onto its keys; ``expected`` (the contract) agrees with it by the
-    contract comparison (SPEC v1.2).
+    contract comparison (v1.2 of the rules).
     """
     assert case["rules"], f"{where} names no rule id"
     assert case["description"]

@@ -3,7 +3,7 @@ leadcore: the reference implementation of CRM lead-management rules.
 
 Domain types, policies, decisions and errors are re-exported here; rule functions are
 called through their module (``leadcore.normalize.phone(...)``,
-``leadcore.protocol.decide(...)``). See ``docs/`` for every rule and its SPEC id.
+``leadcore.protocol.decide(...)``). See the rulebook, ``docs/rules.md``, for every rule by its ID.
 """
 
 from __future__ import annotations

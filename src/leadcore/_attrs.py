@@ -45,10 +45,10 @@ from leadcore._text import is_blank
 from leadcore.errors import InvalidInput, Problem
 
 MAX_TEXT: Final = 10_000
-"""Longest string accepted anywhere (SPEC GEN-5)."""
+"""Longest string accepted anywhere (GEN-5)."""
 
 MAX_ITEMS: Final = 100_000
-"""Largest collection accepted anywhere (SPEC GEN-5)."""
+"""Largest collection accepted anywhere (GEN-5)."""
 
 MAX_DEPTH: Final = 64
 """Deepest nesting of a free JSON value (lists and objects) accepted."""
@@ -202,7 +202,7 @@ def string(path: str, value: object) -> list[Problem]:
     Check a string of any length: text leadcore writes itself, such as a reason's message.
 
     Input limits (:data:`MAX_TEXT`) bound what leadcore is given, never what it answers
-    (SPEC v1.2), so results are not checked against them.
+    (v1.2 of the rules), so results are not checked against them.
     """
     if not isinstance(value, str):
         return _problem(path, value, f"must be a string, not {type(value).__name__}")
@@ -213,7 +213,7 @@ def ident(path: str, value: object) -> list[Problem]:
     """
     Check an id: a string of at most :data:`MAX_TEXT` characters, not blank.
 
-    Blank text (white space and control characters only) is no id (SPEC v1.2).
+    Blank text (white space and control characters only) is no id (v1.2 of the rules).
     """
     found = text(path, value)
     if not found and is_blank(value):  # type: ignore[arg-type]  # a str, checked above
@@ -235,7 +235,7 @@ opt_ident = optional(ident)
 
 
 def aware(path: str, value: object) -> list[Problem]:
-    """Check a timezone-aware datetime (SPEC GEN-1)."""
+    """Check a timezone-aware datetime (GEN-1)."""
     if not isinstance(value, dt.datetime):
         return _problem(path, value, f"must be a datetime, not {type(value).__name__}")
     if value.tzinfo is None or value.utcoffset() is None:
@@ -447,7 +447,7 @@ def str_tuple(value: Iterable[str]) -> tuple[str, ...]:
 
 def blank_none(value: str | None) -> str | None:
     """
-    Turn blank text into None (SPEC v1.2: blank text counts as absent); the rest as is.
+    Turn blank text into None (v1.2 of the rules: blank text counts as absent); the rest as is.
 
     For optional names, ids of references and texts: spaces alone, or a NUL, are None.
     """
@@ -466,7 +466,7 @@ def _has_blank(items: Iterable[object]) -> bool:
 
 def str_tuple_present(value: Iterable[str]) -> tuple[str, ...]:
     """
-    Turn an iterable of strings into a tuple without its blank items (SPEC v1.2).
+    Turn an iterable of strings into a tuple without its blank items (v1.2 of the rules).
 
     Lenient as :func:`to_tuple`: a value that is no list is handed through unchanged.
     """
@@ -477,7 +477,7 @@ def str_tuple_present(value: Iterable[str]) -> tuple[str, ...]:
 
 
 def str_frozenset_present(value: Iterable[str]) -> frozenset[str]:
-    """Turn an iterable of strings into a frozenset without its blank items (SPEC v1.2)."""
+    """Turn an iterable of strings into a frozenset without its blank items (v1.2 of the rules)."""
     items: object = to_frozenset(value)
     if isinstance(items, frozenset) and _has_blank(items):
         return cast("frozenset[str]", frozenset(_present_items(items)))

@@ -2,7 +2,7 @@
 Fuzzy name similarity through ``rapidfuzz`` (the only module that imports it).
 
 Callers pass names already folded by :func:`leadcore._text.fold`, so no processor is
-applied here (``processor=None`` is explicit), and an empty name scores 0 (SPEC MRG-5).
+applied here (``processor=None`` is explicit), and an empty name scores 0 (MRG-5).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 Phone numbers to E.164, through ``phonenumbers`` (the only module that imports it).
 
 A number is usable when ``phonenumbers.parse`` accepts it with the given default region
-and ``is_valid_number`` holds (SPEC MRG-1); its normal form is the E.164 string. Results
+and ``is_valid_number`` holds (MRG-1); its normal form is the E.164 string. Results
 are memoised: the same raw text and region always give the same answer, and CRM data
 repeats numbers a lot.
 """

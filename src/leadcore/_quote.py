@@ -1,5 +1,5 @@
 """
-Values quoted in leadcore's own messages, at most 80 characters of each (SPEC v1.2).
+Values quoted in leadcore's own messages, at most 80 characters of each (v1.2 of the rules).
 
 Every reason and error message that shows a value goes through :func:`quote` (one value)
 or :func:`quote_all` (a list of them), so that a message stays short whatever the input
@@ -25,7 +25,7 @@ from collections.abc import Collection
 from typing import Final
 
 LIMIT: Final = 80
-"""The most characters of one value a message quotes (SPEC v1.2)."""
+"""The most characters of one value a message quotes (v1.2 of the rules)."""
 
 
 def _bounded_repr() -> reprlib.Repr:

@@ -1,7 +1,7 @@
 """
-Text folding for names and account names, and blank text (SPEC "Text", v1.2).
+Text folding for names and account names, and blank text (the rulebook's "Text", v1.2).
 
-The fold (SPEC "Text" with the v1.2 clarification on accents), on the whole text:
+The fold (the rulebook's "Text" with the v1.2 clarification on accents), on the whole text:
 
 1. NFKD;
 2. each mark (general category ``M*``) is dropped, unless it belongs to a letter of a
@@ -17,7 +17,7 @@ The fold (SPEC "Text" with the v1.2 clarification on accents), on the whole text
 4. white space is collapsed and trimmed.
 
 Blank text (:func:`is_blank`): empty, or only white space (``str.isspace``) and control
-characters (``Cc``: C0, DEL and C1); SPEC v1.2 counts it as absent everywhere.
+characters (``Cc``: C0, DEL and C1); v1.2 of the rules counts it as absent everywhere.
 
 Speed: a character whose decomposition starts with a letter or any other non-mark folds
 the same wherever it stands, so each is folded once and cached, and the fold of a text
@@ -164,7 +164,7 @@ def is_blank(text: str) -> bool:
     r"""
     Whether ``text`` is blank: empty, or only white space and control characters.
 
-    SPEC v1.2: blank text counts as absent, everywhere.
+    v1.2 of the rules: blank text counts as absent, everywhere.
 
     >>> is_blank(""), is_blank(" \t\u00a0\u3000"), is_blank("\x00\x85"), is_blank(" a ")
     (True, True, True, False)

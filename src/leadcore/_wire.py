@@ -1,11 +1,11 @@
 """
-JSON shapes in and out of the domain model, for the protocol (SPEC "Oracle protocol").
+JSON shapes in and out of the domain model, for the protocol (docs/protocol.md).
 
 Reading goes through :class:`Obj`, a JSON object at a known path, whose typed getters
 raise :class:`~leadcore.errors.InvalidInput` naming the full path
 (``input.existing[2].created_at``) and the value. Absent keys and ``null`` mean the same:
 null, empty list or empty object, or the field's default. Blank text (white space and
-control characters only) is absent too (SPEC v1.2): an optional id or text that is blank
+control characters only) is absent too (v1.2 of the rules): an optional id or text that is blank
 reads as null, a blank item of a list of phones, emails or ids of references is left out
 (the model does the same for Python callers), and a required id that is blank is
 ``invalid_input``.
@@ -84,7 +84,7 @@ def parse_datetime(value: object, path: str) -> dt.datetime:
 
     Raises:
         InvalidInput: Not a string, a date alone, unparseable (``invalid_input``), or
-            without an offset (``naive_datetime``, SPEC GEN-1).
+            without an offset (``naive_datetime``, GEN-1).
 
     """
     if not isinstance(value, str):
@@ -174,7 +174,7 @@ class Obj:
         return _ident(self.required(key), self.where(key))
 
     def opt_ident(self, key: str) -> str | None:
-        """Return an optional id: blank text is no id (None, SPEC v1.2)."""
+        """Return an optional id: blank text is no id (None, v1.2 of the rules)."""
         value = self.data.get(key)
         if value is None:
             return None
@@ -336,7 +336,7 @@ def unwritable(value: object, path: str = "") -> Problem | None:
     JSON text can carry what a response cannot: a lone surrogate (``"\ud800"``, valid
     JSON escaping, but not Unicode, so not UTF-8) or a number no double holds (``1e400``
     reads as infinity). Such a value in a request would stop the writer, so the protocol
-    refuses it first, naming its path (SPEC v1.2 "One bad line, one answer"). The common
+    refuses it first, naming its path (v1.2 of the rules "One bad line, one answer"). The common
     case (nothing wrong) costs one ``json.dumps``; the search runs only when it fails.
 
     >>> unwritable({"input": {"value": "ok"}}) is None
@@ -416,7 +416,7 @@ def read_event(obj: Obj) -> Event:
 
 
 def read_lead(obj: Obj) -> Lead:
-    """Read a Lead in the protocol's shape (SPEC "Objects")."""
+    """Read a Lead in the protocol's shape (the protocol's objects)."""
     customer = obj.opt_obj("customer")
     co_customer = obj.opt_obj("co_customer")
     return build(
@@ -556,14 +556,14 @@ _LEAD_FIELDS: Final = tuple(f.name for f in attrs.fields(Lead))
 def lead_field(name: str, item: object) -> object:
     """Write the value of the Lead field ``name`` as the canonical form has it."""
     if name == "viewers" and isinstance(item, tuple):
-        # Lists of ids in results are sorted (SPEC "Conventions"); viewer order means
+        # Lists of ids in results are sorted (the protocol's conventions); viewer order means
         # nothing, so the Python value keeps its order and the wire sorts it.
         return sorted(item)
     return value(item)
 
 
 def lead(item: Lead) -> dict[str, object]:
-    """Write a Lead in full canonical form: every key present (SPEC "Conventions")."""
+    """Write a Lead in full canonical form: every key present (the protocol's conventions)."""
     return {name: lead_field(name, getattr(item, name)) for name in _LEAD_FIELDS}
 
 

@@ -116,7 +116,7 @@ class Verdict(a.Frozen, Shown):
 @attrs.frozen(kw_only=True)
 class CancelledEvent(a.Frozen):
     """
-    An effect: an event that the operation cancelled (SPEC LNK-6).
+    An effect: an event that the operation cancelled (LNK-6).
 
     Attributes:
         lead: The lead the event belongs to.
@@ -133,7 +133,7 @@ class CancelledEvent(a.Frozen):
 @attrs.frozen(kw_only=True)
 class Change(a.Frozen):
     """
-    One field of one lead replaced by an operation (SPEC GEN-6).
+    One field of one lead replaced by an operation (GEN-6).
 
     Attributes:
         lead: The id of the lead changed.

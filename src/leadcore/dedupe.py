@@ -350,7 +350,7 @@ def _run(
     progress: Progress | None,
 ) -> DedupeResult:
     rules = policy.merge
-    # The table holds fillers (none@none.com) too; this policy's are unusable (SPEC v1.2).
+    # The table holds fillers (none@none.com) too; this policy's are unusable (v1.2 of the rules).
     data = inputs.without_fillers(table.data, rules.placeholder_email_locals)
     generic: list[GenericKey] = []
     on_generic: Literal["refine", "error"] = "error" if policy.generic_keys == "error" else "refine"

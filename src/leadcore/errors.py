@@ -2,7 +2,7 @@
 Errors and warnings raised by leadcore.
 
 Every error derives from :class:`LeadcoreError`, so ``except LeadcoreError`` catches
-anything the library raises on purpose (SPEC GEN-5). Concrete errors also derive from the
+anything the library raises on purpose (GEN-5). Concrete errors also derive from the
 built-in class that fits (``ValueError``, ``LookupError``), so existing handlers keep
 working.
 

@@ -1,5 +1,5 @@
 """
-Handover of leads between the organisations of a community (SPEC HND-1..HND-8).
+Handover of leads between the organisations of a community (HND-1..HND-8).
 
 Organisations form a tree (:class:`OrgTree`): each has at most one parent. A Sales Licence
 user (manager or professional) may hand a lead of their own organisation over to its
@@ -14,7 +14,7 @@ own organisation (:func:`create`).
 
 Every refusal is a result listing every failing reason; bad input (an organisation tree
 with a cycle, an unknown organisation) raises :class:`~leadcore.errors.InvalidInput`.
-See ``docs/handover.md`` for the rules and the choices made where SPEC is silent.
+See ``docs/handover.md`` for the rules and the choices made where the rulebook is silent.
 
 >>> from leadcore.model import Lead, Org, User
 >>> tree = OrgTree(orgs=[Org(id="hq", handover_enabled=True), Org(id="north", parent="hq")])
@@ -67,10 +67,10 @@ def __dir__() -> list[str]:
 
 
 HANDOVER: Final = "handover"
-"""Kind of the Sales Feed notifications of a handover (SPEC HND-6)."""
+"""Kind of the Sales Feed notifications of a handover (HND-6)."""
 
 CROSS_SILO: Final = "cross_silo"
-"""Kind of the Sales Feed notifications of a cross-silo transfer (SPEC HND-8)."""
+"""Kind of the Sales Feed notifications of a cross-silo transfer (HND-8)."""
 
 Relation = Literal["same", "parent_to_child", "child_to_parent", "siblings", "unrelated"]
 """How a source organisation stands to a target one in an :class:`OrgTree`."""
@@ -90,7 +90,7 @@ _role_set = a.collection(a.member(Role), frozenset)
 @attrs.frozen(kw_only=True)
 class HandoverPolicy(a.Frozen):
     """
-    Knobs of the handover rules (SPEC GEN-7), defaults as SPEC HND says.
+    Knobs of the handover rules (GEN-7), defaults as HND says.
 
     Overridable by name in a protocol request's ``policy`` (roles as their values,
     ``["manager"]``).
@@ -148,7 +148,7 @@ def _first_by_id(orgs: object) -> dict[str, Org]:
 @attrs.frozen(kw_only=True)
 class OrgTree(a.Frozen):
     """
-    The organisations of a community, checked to form a forest (SPEC HND-1).
+    The organisations of a community, checked to form a forest (HND-1).
 
     Built from a list of :class:`~leadcore.model.Org`; construction refuses, in one
     :class:`~leadcore.errors.InvalidInput`, a repeated id (``orgs[3].id``), a parent that
@@ -250,7 +250,7 @@ class OrgTree(a.Frozen):
 
     def relation(self, source: str, target: str) -> Relation:
         """
-        Return how ``source`` stands to ``target`` (SPEC HND-1, HND-8).
+        Return how ``source`` stands to ``target`` (HND-1, HND-8).
 
         ``same``; ``parent_to_child`` (target is a direct child of source);
         ``child_to_parent``; ``siblings`` (two children of the same parent; two roots are
@@ -298,13 +298,13 @@ def _consistent(allowed: bool, reasons: tuple[Reason, ...], lead: Lead | None) -
 @attrs.frozen(kw_only=True, repr=False)
 class HandoverResult(a.Frozen, d.Shown):
     """
-    The outcome of a handover or a cross-silo transfer (SPEC HND-4, HND-6, HND-8).
+    The outcome of a handover or a cross-silo transfer (HND-4, HND-6, HND-8).
 
     A refusal carries its reasons and no lead, notifications or record.
 
     Attributes:
         allowed: True when the lead was handed over.
-        reasons: Every failing condition, in SPEC order (empty when allowed).
+        reasons: Every failing condition, in the rulebook's order (empty when allowed).
         lead: The lead as it is now: in the receiving organisation's Manager Pipeline,
             without owner; None when refused.
         notifications: One Sales Feed notification per organisation involved, sorted by
@@ -367,11 +367,11 @@ class HandoverResult(a.Frozen, d.Shown):
 @attrs.frozen(kw_only=True, repr=False)
 class AssignmentResult(a.Frozen, d.Shown):
     """
-    The outcome of a review (SPEC HND-5) or of a lead generator's new lead (HND-7).
+    The outcome of a review (HND-5) or of a lead generator's new lead (HND-7).
 
     Attributes:
         allowed: True when the lead was assigned.
-        reasons: Every failing condition, in SPEC order (empty when allowed).
+        reasons: Every failing condition, in the rulebook's order (empty when allowed).
         lead: The lead with its new owner; None when refused.
         record: Every field the operation replaced, with the old and new value (GEN-6).
 
@@ -544,9 +544,9 @@ def check(
     policy: HandoverPolicy = HandoverPolicy(),
 ) -> Verdict:
     """
-    Tell whether ``sender`` may hand ``lead`` over to ``target_org`` (SPEC HND-1..HND-3).
+    Tell whether ``sender`` may hand ``lead`` over to ``target_org`` (HND-1..HND-3).
 
-    The sending organisation is ``sender.org``. Reasons, in SPEC order: the direction
+    The sending organisation is ``sender.org``. Reasons, in the rulebook's order: the direction
     (HND-1: ``same_org``, ``use_cross_silo`` for two children of one parent,
     ``not_related``); ``handover_disabled`` when the parent of the pair has not enabled
     handover (HND-2, only asked of a parent/child pair); ``no_sales_licence`` and
@@ -617,7 +617,7 @@ def apply(
     policy: HandoverPolicy = HandoverPolicy(),
 ) -> HandoverResult:
     """
-    Hand ``lead`` over to ``target_org`` if :func:`check` allows it (SPEC HND-1..HND-6).
+    Hand ``lead`` over to ``target_org`` if :func:`check` allows it (HND-1..HND-6).
 
     The lead lands unassigned in the receiving organisation's Manager Pipeline, whoever
     sent it (HND-4): ``org`` becomes ``target_org``, ``pipeline`` the policy's
@@ -659,11 +659,11 @@ def check_cross_silo(
     policy: HandoverPolicy = HandoverPolicy(),
 ) -> Verdict:
     """
-    Tell whether ``sender`` may move ``lead`` to a sibling organisation (SPEC HND-8, HND-3).
+    Tell whether ``sender`` may move ``lead`` to a sibling organisation (HND-8, HND-3).
 
     Cross silo goes from a child to another child of the same parent, only when that
     parent enables cross silo in its settings (whatever its handover setting). Reasons,
-    in SPEC order: ``use_handover`` (a parent/child pair), ``not_siblings``,
+    in the rulebook's order: ``use_handover`` (a parent/child pair), ``not_siblings``,
     ``cross_silo_disabled``, ``same_org``; then ``no_sales_licence`` and
     ``not_in_sender_org`` (HND-3).
 
@@ -744,12 +744,12 @@ def review(
     policy: HandoverPolicy = HandoverPolicy(),
 ) -> AssignmentResult:
     """
-    A manager of the lead's organisation accepts it or assigns it (SPEC HND-5, HND-7).
+    A manager of the lead's organisation accepts it or assigns it (HND-5, HND-7).
 
     Without ``assignee`` the manager accepts the lead and becomes its owner; with one,
     the assignee becomes the owner and must be a Sales Licence user (professional or
     manager) of the lead's organisation. Only ``owner`` changes: the lead stays in its
-    pipeline. Reasons, in SPEC order: ``not_receiving_manager`` (the reviewer is not a
+    pipeline. Reasons, in the rulebook's order: ``not_receiving_manager`` (the reviewer is not a
     manager of ``lead.org``), ``invalid_assignee``.
 
     Any lead of the manager's organisation may be reviewed, not only one awaiting review
@@ -817,11 +817,11 @@ def create(
     policy: HandoverPolicy = HandoverPolicy(),
 ) -> AssignmentResult:
     """
-    A lead generator creates ``lead`` and assigns it to ``manager`` (SPEC HND-7).
+    A lead generator creates ``lead`` and assigns it to ``manager`` (HND-7).
 
     The new lead gets the generator's organisation, the Manager Pipeline and the manager
     as owner; the manager then accepts it or assigns it with :func:`review` (HND-5).
-    Reasons: ``not_lead_generator`` (an addition to SPEC's codes, Python only: the
+    Reasons: ``not_lead_generator`` (an addition to the rulebook's codes, Python only: the
     creator lacks the lead generator role), ``not_in_sender_org`` (``lead.org`` is set
     to another organisation), ``not_receiving_manager`` (``manager`` is not a manager
     of the generator's organisation).

@@ -1,5 +1,5 @@
 """
-Linking leads of the same customer (SPEC LNK-1 to LNK-10).
+Linking leads of the same customer (LNK-1 to LNK-10).
 
 A customer who enquires twice (another mobile number, a relative asking for them) leaves
 two leads. A super user or an assignment owner of the project links them: one becomes the
@@ -96,7 +96,7 @@ NOTIFICATION_CHANNELS: Final = ("push", "sales_app")
 """Where a link notification goes: the mobile device and the sales app (LNK-10)."""
 
 REASON_CODES: Final = tuple(entry.code for entry in Link.codes)
-"""Every reason :func:`check` may give, in the order it lists them (SPEC order, then ours)."""
+"""Every reason :func:`check` may give, in the order it lists them (the rules', then ours)."""
 
 
 class AppAccess(a.ClosedEnum):
@@ -110,7 +110,7 @@ class AppAccess(a.ClosedEnum):
 @attrs.frozen(kw_only=True)
 class LinkPolicy(a.Frozen):
     """
-    Knobs of the linking rules (SPEC GEN-7).
+    Knobs of the linking rules (GEN-7).
 
     Attributes:
         wip_statuses: Statuses a lead must have to be linked (LNK-2), compared exactly.

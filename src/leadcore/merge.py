@@ -1,5 +1,5 @@
 """
-Auto-merge, possible duplicates and manual merge of leads (SPEC MRG-1 to MRG-8).
+Auto-merge, possible duplicates and manual merge of leads (MRG-1 to MRG-8).
 
 * :func:`match` is the pairwise decision: does an inbound person match an existing lead,
   on which of its people, by which conditions (MRG-1, MRG-4, MRG-5, MRG-7)? It is the one
@@ -16,7 +16,7 @@ Auto-merge, possible duplicates and manual merge of leads (SPEC MRG-1 to MRG-8).
   :func:`auto` and :func:`duplicates` look at the few leads sharing a key instead of
   scanning every lead, with the same answers.
 
-Every number and list of these rules is a field of :class:`MergePolicy`. Where SPEC is
+Every number and list of these rules is a field of :class:`MergePolicy`. Where the rulebook is
 silent the choices taken are listed in ``docs/merge.md`` ("Decisions").
 
 >>> from datetime import datetime, timedelta, timezone
@@ -114,7 +114,7 @@ def __dir__() -> list[str]:
 
 
 Action = Literal["merge", "route", "create"]
-"""What :func:`auto` decides for an inbound lead (SPEC MRG-6)."""
+"""What :func:`auto` decides for an inbound lead (MRG-6)."""
 
 _DEFAULT: Final = MergePolicy()
 
@@ -141,7 +141,7 @@ def _discarded_tuple(value: Iterable[Discarded]) -> tuple[Discarded, ...]:
 @attrs.frozen(kw_only=True)
 class Match(a.Frozen):
     """
-    How an inbound person compares with an existing lead (SPEC MRG-1, MRG-4, MRG-5).
+    How an inbound person compares with an existing lead (MRG-1, MRG-4, MRG-5).
 
     Attributes:
         person: The existing lead's person compared: ``customer``, or ``co_customer``
@@ -174,7 +174,7 @@ class Candidate(a.Frozen):
         matched: The conditions that hold (see :class:`Match`).
         person: The person compared.
         via: ``two_of_n`` or ``phone_only``.
-        reasons: Why it was not taken, in SPEC order: ``both_credit_applications``
+        reasons: Why it was not taken, in the rulebook's order: ``both_credit_applications``
             (MRG-2), ``missing_dates``, ``created_too_long_ago``, ``no_recent_activity``
             (MRG-3), ``outranked`` (MRG-6). Empty for the lead merged into. The lead an
             inbound is routed to carries ``both_credit_applications``.
@@ -196,7 +196,7 @@ class Candidate(a.Frozen):
 @attrs.frozen(kw_only=True, repr=False)
 class AutoMerge(a.Frozen, d.Shown):
     """
-    What happens to an inbound lead (SPEC MRG-6), with every reason.
+    What happens to an inbound lead (MRG-6), with every reason.
 
     Attributes:
         action: ``merge`` into ``target`` (the existing lead is master), ``route`` to
@@ -208,7 +208,7 @@ class AutoMerge(a.Frozen, d.Shown):
         via: How the target matches (None for ``create``).
         reasons: Empty for ``merge``; ``both_credit_applications`` for ``route``; for
             ``create``, ``no_match`` when no lead matches, else every reason that kept
-            the matching leads out, in SPEC order.
+            the matching leads out, in the rulebook's order.
         candidates: Every existing lead that matches, best first (MRG-6 order: most
             conditions, most recent activity, smallest id), each with why it was not
             taken.
@@ -267,7 +267,7 @@ class AutoMerge(a.Frozen, d.Shown):
 @attrs.frozen(kw_only=True)
 class Duplicate(a.Frozen):
     """
-    A possible duplicate of a lead (SPEC MRG-7).
+    A possible duplicate of a lead (MRG-7).
 
     Attributes:
         id: The existing lead's id.
@@ -284,7 +284,7 @@ class Duplicate(a.Frozen):
 @attrs.frozen(kw_only=True, repr=False)
 class Duplicates(a.Frozen, d.Shown):
     """
-    The possible duplicates of a lead, sorted by id (SPEC MRG-7).
+    The possible duplicates of a lead, sorted by id (MRG-7).
 
     Attributes:
         duplicates: The possible duplicates; never merged automatically.
@@ -316,7 +316,7 @@ class Duplicates(a.Frozen, d.Shown):
 @attrs.frozen(kw_only=True)
 class Discarded(a.Frozen):
     """
-    A value of the other lead that the merged lead does not hold (SPEC MRG-8, GEN-6).
+    A value of the other lead that the merged lead does not hold (MRG-8, GEN-6).
 
     Attributes:
         lead: The id of the lead it came from (the other lead).
@@ -344,7 +344,7 @@ def _discarded_table(discarded: tuple[Discarded, ...], rows: int) -> d.Table:
 @attrs.frozen(kw_only=True, repr=False)
 class MergeRecord(a.Frozen, d.Shown):
     """
-    Everything a manual merge replaced, to audit it and undo it (SPEC MRG-8, GEN-6).
+    Everything a manual merge replaced, to audit it and undo it (MRG-8, GEN-6).
 
     Attributes:
         master: The master's id.
@@ -381,7 +381,7 @@ class MergeRecord(a.Frozen, d.Shown):
 @attrs.frozen(kw_only=True, repr=False)
 class ManualMerge(a.Frozen, d.Shown):
     """
-    The result of a manual merge (SPEC MRG-8).
+    The result of a manual merge (MRG-8).
 
     Attributes:
         lead: The master after the merge.
@@ -427,7 +427,7 @@ _WINDOW_CODES: Final = frozenset(
     )
 )
 REASON_CODES: Final = tuple(entry.code for entry in MergeAuto.codes)
-"""Every reason code of :func:`auto`, in the order reasons are listed (SPEC order)."""
+"""Every reason code of :func:`auto`, in the order reasons are listed (the rulebook's order)."""
 
 
 def _outranked(lead: Lead, winner: str) -> Reason:
@@ -566,12 +566,12 @@ def compare(
     mode: Mode = "auto",
 ) -> tuple[Condition, ...]:
     """
-    Return the conditions of ``mode`` that hold between two people (SPEC MRG-1, MRG-7).
+    Return the conditions of ``mode`` that hold between two people (MRG-1, MRG-7).
 
     Symmetric: ``compare(a, b) == compare(b, a)``. Conditions: ``name`` (first and last
     present, not placeholders, each equal after folding), ``name_fuzzy``
     (``token_sort_ratio`` of the folded full names at least
-    ``duplicate_name_min_ratio``, both names present and neither a placeholder: SPEC
+    ``duplicate_name_min_ratio``, both names present and neither a placeholder: the rulebook
     v1.2), ``email`` and ``phone`` (one in common after normalisation; a filler email
     such as ``none@none.com`` is unusable and never matches); only those listed in the
     policy for ``mode`` are checked.
@@ -613,7 +613,7 @@ def match(
     mode: Mode = "auto",
 ) -> Match:
     """
-    Match an inbound person against an existing lead (SPEC MRG-1, MRG-4, MRG-5, MRG-7).
+    Match an inbound person against an existing lead (MRG-1, MRG-4, MRG-5, MRG-7).
 
     The existing lead's customer is compared, or its co-customer alone when the
     co-customer's folded full name is strictly closer to the inbound one
@@ -688,7 +688,7 @@ def auto(
     policy: MergePolicy = _DEFAULT,
 ) -> AutoMerge:
     """
-    Decide whether an inbound lead merges into an existing lead (SPEC MRG-1 to MRG-6).
+    Decide whether an inbound lead merges into an existing lead (MRG-1 to MRG-6).
 
     Only the inbound lead's customer is compared, against every existing lead, on all
     lots (:func:`match`). A matching lead is a merge candidate when it was created less
@@ -810,7 +810,7 @@ def duplicates(
     policy: MergePolicy = _DEFAULT,
 ) -> Duplicates:
     """
-    List the possible duplicates of ``lead`` among ``existing`` (SPEC MRG-7).
+    List the possible duplicates of ``lead`` among ``existing`` (MRG-7).
 
     An existing lead is a possible duplicate when it had activity at most
     ``duplicate_max_inactivity_days`` before ``now`` (a lead without
@@ -856,7 +856,7 @@ def duplicates(
 @a.checked
 def manual(master: Lead, other: Lead, *, policy: MergePolicy = _DEFAULT) -> ManualMerge:
     """
-    Merge ``other`` into ``master`` (SPEC MRG-8).
+    Merge ``other`` into ``master`` (MRG-8).
 
     Field by field, where both leads have a value the master's wins and where one has a
     value it is kept (None and blank text are no value). People merge field by field
@@ -916,7 +916,7 @@ def manual(master: Lead, other: Lead, *, policy: MergePolicy = _DEFAULT) -> Manu
 @a.checked
 def unmerge(lead: Lead, record: MergeRecord, *, retired: Lead | None = None) -> tuple[Lead, Lead]:
     """
-    Undo a manual merge: return the master and the other lead as they were (SPEC MRG-8).
+    Undo a manual merge: return the master and the other lead as they were (MRG-8).
 
     ``lead`` is the merged lead; the other lead is rebuilt from the record's retired
     lead, or from ``retired`` when given (the retired lead as the caller holds it now).

@@ -63,16 +63,16 @@ def __dir__() -> list[str]:
 
 
 WIP_STATUSES: Final = ("claimed", "interested", "meeting_done", "visit_done", "final_negotiation")
-"""Work-in-progress statuses (SPEC LNK-2); policies default to this list."""
+"""Work-in-progress statuses (LNK-2); policies default to this list."""
 
 CLAIMED: Final = "claimed"
-"""Status of a lead an agent has claimed (SPEC RTE-3, RTE-7)."""
+"""Status of a lead an agent has claimed (RTE-3, RTE-7)."""
 
 LINKED: Final = "linked"
-"""Status of a secondary lead once linked to a primary (SPEC LNK-7)."""
+"""Status of a secondary lead once linked to a primary (LNK-7)."""
 
 MERGED: Final = "merged"
-"""Status of a lead retired by a manual merge (SPEC MRG-8)."""
+"""Status of a lead retired by a manual merge (MRG-8)."""
 
 
 class Role(a.ClosedEnum):
@@ -97,7 +97,7 @@ class EventStatus(a.ClosedEnum):
 
 
 class Channel(a.ClosedEnum):
-    """How a lead reaches agents (SPEC RTE-1)."""
+    """How a lead reaches agents (RTE-1)."""
 
     DIGITAL = "digital"
     OFFLINE = "offline"
@@ -115,7 +115,7 @@ class ClaimBucket(a.ClosedEnum):
 
 
 class Crm(a.ClosedEnum):
-    """The CRMs whose related-lead rules leadcore knows (SPEC REL-2)."""
+    """The CRMs whose related-lead rules leadcore knows (REL-2)."""
 
     SALESFORCE = "salesforce"
     ZOHO = "zoho"
@@ -126,7 +126,7 @@ class Crm(a.ClosedEnum):
 
 
 class RecordKind(a.ClosedEnum):
-    """Kind of a CRM record; not every CRM has every kind (SPEC REL-2)."""
+    """Kind of a CRM record; not every CRM has every kind (REL-2)."""
 
     LEAD = "lead"
     CONTACT = "contact"
@@ -173,7 +173,7 @@ class Person(a.Frozen):
     Attributes:
         first_name: Given name as entered, or None.
         last_name: Family name as entered, or None.
-        phones: Phone numbers as entered, the first being the mobile (SPEC LNK-5).
+        phones: Phone numbers as entered, the first being the mobile (LNK-5).
         emails: Email addresses as entered.
 
     """
@@ -232,11 +232,11 @@ class Lead(a.Frozen):
         project: The project the enquiry is about.
         status: The lead's status.
         owner: The user who owns it.
-        viewers: Users who may see it without acting on it (SPEC LNK-4).
+        viewers: Users who may see it without acting on it (LNK-4).
         source: Where it came from (``credit_application`` matters to MRG-2).
-        channel: How it reached agents (SPEC RTE-1).
-        lot: The lot (dealership site) it belongs to (SPEC MRG-6).
-        org: The organisation that holds it (SPEC HND).
+        channel: How it reached agents (RTE-1).
+        lot: The lot (dealership site) it belongs to (MRG-6).
+        org: The organisation that holds it (HND).
         pipeline: The pipeline it sits in (``manager`` after a handover).
         created_at: When it was created.
         last_activity_at: When anything last happened on it.
@@ -343,7 +343,7 @@ class User(a.Frozen):
 @attrs.frozen(kw_only=True)
 class Agent(a.Frozen):
     """
-    A sales agent as routing sees it (SPEC RTE-4): project and the app's switches.
+    A sales agent as routing sees it (RTE-4): project and the app's switches.
 
     Attributes:
         id: The agent's (user) id.
@@ -391,7 +391,7 @@ class Claim(a.Frozen):
 @attrs.frozen(kw_only=True)
 class Org(a.Frozen):
     """
-    An organisation in a parent/child community (SPEC HND).
+    An organisation in a parent/child community (HND).
 
     Features are off until the organisation enables them.
 
@@ -414,7 +414,7 @@ class Org(a.Frozen):
 @attrs.frozen(kw_only=True)
 class CrmRecord(a.Frozen):
     """
-    A lead, contact or person in a CRM, as the related-leads rules see it (SPEC REL).
+    A lead, contact or person in a CRM, as the related-leads rules see it (REL).
 
     Attributes:
         id: The record's id.

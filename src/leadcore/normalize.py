@@ -1,5 +1,5 @@
 """
-Normalisation of names, emails and phone numbers (SPEC "Text", MRG-1).
+Normalisation of names, emails and phone numbers (the rulebook's "Text", MRG-1).
 
 Rules compare people through their normal forms, never through raw text:
 
@@ -79,10 +79,10 @@ FoldedName = NewType("FoldedName", str)
 """A name folded by :func:`fold` (may be empty)."""
 
 DEFAULT_REGION: Final = "US"
-"""Default region for numbers written without a country code (SPEC policy)."""
+"""Default region for numbers written without a country code (default policy)."""
 
 DEFAULT_PLACEHOLDER_NAMES: Final = ("Unknown", "Name", "Empty", "Blank", "Null")
-"""Names that mean "no name" (SPEC MRG-4)."""
+"""Names that mean "no name" (MRG-4)."""
 
 DEFAULT_PLACEHOLDER_EMAIL_LOCALS: Final = (
     "none",
@@ -94,19 +94,19 @@ DEFAULT_PLACEHOLDER_EMAIL_LOCALS: Final = (
     "noreply",
     "donotreply",
 )
-"""Local parts that make an email a filler, not an address (SPEC v1.2 "Placeholder
+"""Local parts that make an email a filler, not an address (v1.2 of the rules "Placeholder
 emails"): compared after reducing to letters and digits and case-folding."""
 
 
 @attrs.frozen(kw_only=True)
 class NormalizePolicy(a.Frozen):
     """
-    Knobs of the normalisation rules (SPEC GEN-7).
+    Knobs of the normalisation rules (GEN-7).
 
     Attributes:
         default_region: Region for numbers written without a country code.
         placeholder_email_locals: Local parts that make an email a filler, unusable
-            (SPEC v1.2; see :func:`is_placeholder_email`).
+            (v1.2 of the rules; see :func:`is_placeholder_email`).
 
     """
 
@@ -121,10 +121,10 @@ class NormalizePolicy(a.Frozen):
 @a.checked
 def fold(text: str) -> FoldedName:
     """
-    Fold ``text`` for comparing names: the SPEC "Text" fold, possibly empty.
+    Fold ``text`` for comparing names: the rulebook's "Text" fold, possibly empty.
 
     NFKD; accents dropped from letters of the Latin, Greek and Cyrillic scripts only,
-    marks of other scripts kept (SPEC v1.2); casefold; apostrophes and full stops
+    marks of other scripts kept (v1.2 of the rules); casefold; apostrophes and full stops
     deleted; other punctuation and symbols become spaces; white space collapsed and
     trimmed.
 
@@ -156,7 +156,7 @@ _ASCII_NOISE: Final = {code: None for code in range(128) if not chr(code).isalnu
 
 def reduce_local(local: str) -> str:
     """
-    Return an email's local part reduced to letters and digits, case-folded (SPEC v1.2).
+    Return an email's local part reduced to letters and digits, case-folded (v1.2 of the rules).
 
     The internal API for engines that judge fillers themselves (:mod:`leadcore.dedupe`);
     :func:`is_placeholder_email` is the public face.
@@ -187,7 +187,7 @@ def is_placeholder_email(
     value: str, placeholder_email_locals: Iterable[str] = DEFAULT_PLACEHOLDER_EMAIL_LOCALS
 ) -> bool:
     """
-    Return whether ``value`` is a filler address (SPEC v1.2 "Placeholder emails").
+    Return whether ``value`` is a filler address (v1.2 of the rules "Placeholder emails").
 
     It is when its local part (the text before the last ``@``, trimmed), reduced to its
     letters and digits (``str.isalnum``) and case-folded, is one of
@@ -210,7 +210,7 @@ def email(
     """
     Return the trimmed, lower-cased address, or None when it is not usable.
 
-    Usable (SPEC "Text", v1.2): exactly one ``@`` with text on both sides, no white space
+    Usable (the rulebook's "Text", v1.2): exactly one ``@`` with text on both sides, no white space
     inside, and not a filler (:func:`is_placeholder_email` with
     ``placeholder_email_locals``; pass ``()`` to keep fillers, as a manual merge does
     when it compares spellings).
@@ -256,7 +256,7 @@ def phone(value: str, *, region: str = DEFAULT_REGION) -> E164Phone | None:
     """
     Return the E.164 form of ``value`` read with default ``region``, or None if unusable.
 
-    Usable: ``phonenumbers`` parses it and ``is_valid_number`` holds (SPEC MRG-1).
+    Usable: ``phonenumbers`` parses it and ``is_valid_number`` holds (MRG-1).
 
     Raises:
         InvalidInput: ``region`` is not a region code phonenumbers knows.
@@ -288,7 +288,7 @@ def is_placeholder(
     names: Iterable[str] = DEFAULT_PLACEHOLDER_NAMES,
 ) -> bool:
     """
-    Return whether a name is a placeholder (SPEC MRG-4, "Text").
+    Return whether a name is a placeholder (MRG-4, "Text").
 
     A name is a placeholder when every non-empty part (first, last) folds to one of the
     placeholder ``names``, or the whole folded name is one. An empty name is not a
@@ -436,7 +436,7 @@ def person(
     Return the normal forms of ``who``, computed once per person, region and fillers.
 
     ``emails`` leaves out unusable addresses, fillers included
-    (``placeholder_email_locals``, SPEC v1.2).
+    (``placeholder_email_locals``, v1.2 of the rules).
 
     Raises:
         InvalidInput: ``region`` is not a region code phonenumbers knows.

@@ -1,5 +1,5 @@
 """
-The JSON Lines oracle protocol (SPEC "Oracle protocol"): one request in, one response out.
+The JSON Lines oracle protocol (docs/protocol.md): one request in, one response out.
 
 Other implementations are checked against leadcore through this protocol, so its field
 names, rule names and reason codes are part of the contract.
@@ -7,7 +7,7 @@ names, rule names and reason codes are part of the contract.
 A request is ``{"id", "rule", "now", "policy", "input"}``; the response is
 ``{"id", "ok": true, "result": {...}}`` or ``{"id", "ok": false, "error": {"code",
 "message", "path"}}``. :func:`decide` never raises on bad input: every problem becomes an
-error response with the first problem found (SPEC "Conventions").
+error response with the first problem found (the protocol's conventions).
 
 >>> decide({"id": 1, "rule": "normalize.email", "now": "2026-01-01T00:00:00Z",
 ...         "input": {"value": " Ada@Example.com "}})
@@ -241,7 +241,7 @@ def decide_line(line: str | bytes) -> dict[str, object] | None:
         line.encode("utf-8")
     except UnicodeEncodeError as error:
         # Text holding a lone surrogate itself (not its escape) is not Unicode: as for
-        # bytes that are not UTF-8, the line is not JSON text (SPEC v1.2).
+        # bytes that are not UTF-8, the line is not JSON text (v1.2 of the rules).
         message = f"the line holds a lone surrogate at character {error.start}, not Unicode text"
         return _error(None, "invalid_json", message, "")
     try:

@@ -2,14 +2,14 @@
 The reason-code catalogue: every code each rule can give, with its rule id, place and message.
 
 Every reason a rule function returns (GEN-4) is built from this catalogue, so the codes
-live in one place, the one other implementations read (SPEC v1.2: the catalogue is part
+live in one place, the one other implementations read (v1.2 of the rules: the catalogue is part
 of the contract; ``docs/reasons.md`` is generated from it, ``leadcore conformance
 reasons`` prints it as JSON). A code is never renamed without a deprecation.
 
 The catalogue is a set of *groups*, one per reason list a rule function writes: the
 codes :func:`leadcore.linking.check` gives, those of :func:`leadcore.routing.eligible`...
 A group is a class whose attributes are its codes, in the order the function lists them
-(the rule text's order, then leadcore's additions); each code has the SPEC rule id it
+(the rule text's order, then leadcore's additions); each code has the rule ID it
 comes from and the template of its message. A rule builds a reason with
 :meth:`ReasonCode.reason`, filling the template's fields:
 
@@ -82,7 +82,7 @@ class _Formatter(string.Formatter):
 
     A field converted with ``!r`` is quoted (:func:`leadcore._quote.quote`); any other is
     formatted as usual and cut: no message shows more than 80 characters of one value
-    (SPEC v1.2), whatever the input holds.
+    (v1.2 of the rules), whatever the input holds.
     """
 
     def convert_field(self, value: Any, conversion: str | None) -> Any:  # noqa: ANN401
@@ -101,14 +101,14 @@ _FORMATTER: Final = _Formatter()
 
 class ReasonCode:
     """
-    One code of a group: its SPEC rule id, its message template, its place in the group.
+    One code of a group: its rule ID, its message template, its place in the group.
 
     Declared as an attribute of a :class:`ReasonGroup`, whose name is the code:
     ``same_lead = ReasonCode("LNK-7", "lead {lead!r} cannot be linked to itself")``.
 
     Attributes:
         code: The stable snake_case code (the attribute's name).
-        rule_id: The SPEC rule id the condition comes from (``LNK-7``).
+        rule_id: The rule ID the condition comes from (``LNK-7``).
         template: The message, a :meth:`str.format` template over named fields.
         extension: True for a refusal beyond the rule text (leadcore's own addition).
         group: The name of the group that lists it (``link``).
@@ -140,7 +140,7 @@ class ReasonCode:
 
     @property
     def rule_id(self) -> str:
-        """The SPEC rule id the condition comes from."""
+        """The rule ID the condition comes from."""
         return self._rule_id
 
     @property
@@ -239,7 +239,7 @@ class ReasonGroup:
 
 
 class Link(ReasonGroup):
-    """Why two leads cannot be linked (``link.check``, ``link.apply``; SPEC LNK)."""
+    """Why two leads cannot be linked (``link.check``, ``link.apply``; LNK)."""
 
     name = "link"
     rules = ("link.check", "link.apply")
@@ -285,7 +285,7 @@ class Link(ReasonGroup):
 
 
 class MergeAuto(ReasonGroup):
-    """Why an inbound lead does not merge into a lead (``merge.auto``; SPEC MRG)."""
+    """Why an inbound lead does not merge into a lead (``merge.auto``; MRG)."""
 
     name = "merge.auto"
     rules = ("merge.auto",)
@@ -321,7 +321,7 @@ class MergeAuto(ReasonGroup):
 
 class MergeExplain(ReasonGroup):
     """
-    What keeps a possible duplicate out, in ``merge.explain`` (SPEC MRG-7; Python only).
+    What keeps a possible duplicate out, in ``merge.explain`` (MRG-7; Python only).
 
     In auto mode :func:`leadcore.merge.explain` gives :class:`MergeAuto`'s MRG-2 and
     MRG-3 codes; in duplicates mode, these: the 45-day activity window of MRG-7, which
@@ -352,7 +352,7 @@ _NETWORK: Final = "the agent's phone cannot be reached (network problem)"
 
 
 class Eligible(ReasonGroup):
-    """Why an agent is not eligible for a lead (``routing.eligible``; SPEC RTE-4)."""
+    """Why an agent is not eligible for a lead (``routing.eligible``; RTE-4)."""
 
     name = "routing.eligible"
     rules = ("routing.eligible",)
@@ -370,7 +370,7 @@ class Eligible(ReasonGroup):
 
 
 class CheckWave(ReasonGroup):
-    """Why a wave is not legal (``routing.check_wave``; SPEC RTE-2, RTE-3, RTE-5)."""
+    """Why a wave is not legal (``routing.check_wave``; RTE-2, RTE-3, RTE-5)."""
 
     name = "routing.check_wave"
     rules = ("routing.check_wave",)
@@ -420,7 +420,7 @@ class DispatchRejection(ReasonGroup):
 
 
 class FreshClaim(ReasonGroup):
-    """Why a fresh-bucket claim is cut (``routing.fresh_claim``; SPEC RTE-6)."""
+    """Why a fresh-bucket claim is cut (``routing.fresh_claim``; RTE-6)."""
 
     name = "routing.fresh_claim"
     rules = ("routing.fresh_claim",)
@@ -437,7 +437,7 @@ class FreshClaim(ReasonGroup):
 
 
 class Transfer(ReasonGroup):
-    """Why a transfer is refused (``routing.transfer``; SPEC RTE-7)."""
+    """Why a transfer is refused (``routing.transfer``; RTE-7)."""
 
     name = "routing.transfer"
     rules = ("routing.transfer",)
@@ -456,7 +456,7 @@ class Transfer(ReasonGroup):
 
 
 class Diagnose(ReasonGroup):
-    """Why an agent receives no leads of a channel (``routing.diagnose``; SPEC RTE-8)."""
+    """Why an agent receives no leads of a channel (``routing.diagnose``; RTE-8)."""
 
     name = "routing.diagnose"
     rules = ("routing.diagnose",)
@@ -526,7 +526,7 @@ class CrossSilo(ReasonGroup):
 
 
 class Review(ReasonGroup):
-    """Why a review is refused (``handover.review``; SPEC HND-5)."""
+    """Why a review is refused (``handover.review``; HND-5)."""
 
     name = "handover.review"
     rules = ("handover.review",)
@@ -556,7 +556,7 @@ class CreateLead(ReasonGroup):
 
 
 class RelatedFind(ReasonGroup):
-    """Why no related record is looked up (``related.find``; SPEC REL-1)."""
+    """Why no related record is looked up (``related.find``; REL-1)."""
 
     name = "related.find"
     rules = ("related.find",)
@@ -583,7 +583,7 @@ CATALOGUE: Final[tuple[type[ReasonGroup], ...]] = (
     CreateLead,
     RelatedFind,
 )
-"""Every group, family by family (SPEC's order of the protocol table)."""
+"""Every group, family by family (the rulebook's order of the protocol table)."""
 
 
 @checked
@@ -662,7 +662,7 @@ def markdown() -> str:
         "`leadcore conformance reasons --markdown > docs/reasons.md` (a test keeps this page",
         "in step with the code; `leadcore conformance reasons` prints the same as JSON).",
         "",
-        "Since SPEC v1.2 the catalogue is part of the contract: a code is never renamed",
+        "Since v1.2 of the rules the catalogue is part of the contract: a code is never renamed",
         "without a deprecation. Reasons come in the order of each table (the rule text's",
         "order, then leadcore's additions); where the rule text fixes the order",
         "(*ordered*), `leadcore conformance run` compares it. Codes marked **extension**",

@@ -1,5 +1,5 @@
 """
-Related leads per CRM (SPEC REL-1..REL-6): look them up, group a table, stop them.
+Related leads per CRM (REL-1..REL-6): look them up, group a table, stop them.
 
 Two records of a CRM are *related* when they are of the same kind and share the key that
 CRM relates that kind by: the folded account (company) name for leads of Salesforce, Zoho
@@ -70,9 +70,9 @@ def __dir__() -> list[str]:
 
 KeyField = Literal["account_name", "account_id"]
 """
-What relates two records of one kind (SPEC REL-2).
+What relates two records of one kind (REL-2).
 
-``account_name``: the record's ``account_name`` (account or company name) after the SPEC
+``account_name``: the record's ``account_name`` (account or company name) after the rulebook
 "Text" fold; ``account_id``: the record's ``account_id``, compared exactly.
 """
 
@@ -98,7 +98,7 @@ DEFAULT_RELATION_KEYS: Final[RelationKeys] = MappingProxyType(
     }
 )
 """
-SPEC REL-2 as data: for each CRM, its record kinds and the key relating each kind.
+REL-2 as data: for each CRM, its record kinds and the key relating each kind.
 
 Salesforce, Zoho and Dynamics relate leads by account (Zoho: company) name and contacts by
 account; Pipedrive relates persons, HubSpot and Sellsy contacts, by account.
@@ -171,7 +171,7 @@ def _check_relation_keys(path: str, value: object) -> list[Problem]:
 @attrs.frozen(kw_only=True)
 class RelatedPolicy(a.Frozen):
     """
-    Knobs of the related-leads rules (SPEC GEN-7, REL-2).
+    Knobs of the related-leads rules (GEN-7, REL-2).
 
     Attributes:
         relation_keys: The per-CRM table: for each CRM, its record kinds and the key
@@ -461,7 +461,7 @@ def find(
     policy: RelatedPolicy = RelatedPolicy(),
 ) -> RelatedLeads:
     """
-    List the records related to ``record`` among ``records`` (SPEC REL-1 to REL-4).
+    List the records related to ``record`` among ``records`` (REL-1 to REL-4).
 
     Related records are looked up only when the user's profile is ``connected`` to the
     CRM; otherwise the answer is empty with the reason ``crm_not_connected`` (REL-1).
@@ -550,7 +550,7 @@ def related(
     policy: RelatedPolicy = RelatedPolicy(),
 ) -> bool:
     """
-    Return whether two records of ``crm`` are related (SPEC REL-2).
+    Return whether two records of ``crm`` are related (REL-2).
 
     They are when they have different ids, the same kind, and the same key for that kind
     in ``crm``: the folded account name (case, accents, punctuation and white space
@@ -590,7 +590,7 @@ def group(  # noqa: C901, PLR0912  # the hot loop is flat on purpose: a million 
     policy: RelatedPolicy = RelatedPolicy(),
 ) -> tuple[RelatedGroup, ...]:
     """
-    Group a whole table of records into groups of related records (SPEC REL-6).
+    Group a whole table of records into groups of related records (REL-6).
 
     One pass over the table puts each record in a dictionary keyed by (kind, key), so the
     work grows linearly with the table (a million records in about 1.1 to 1.8 s, see
@@ -725,7 +725,7 @@ def stop(
     include_current: bool = False,
 ) -> StopResult:
     """
-    Stop the selected related leads in every cadence they are in (SPEC REL-5).
+    Stop the selected related leads in every cadence they are in (REL-5).
 
     Every membership of a selected lead is stopped; with ``include_current`` (the toggle
     at the bottom of the pop-up) the current lead's are stopped too. The answer lists the

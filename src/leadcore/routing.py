@@ -1,5 +1,5 @@
 """
-Routing inbound leads to sales agents (SPEC RTE-1 to RTE-8).
+Routing inbound leads to sales agents (RTE-1 to RTE-8).
 
 A lead reaches agents by one of four channels (RTE-1): a **digital** enquiry is offered to
 a wave of agents who may claim or decline it, and to a second wave when nobody claims
@@ -142,7 +142,7 @@ _MAX_MINUTES: Final = 100 * 366 * 24 * 60
 @attrs.frozen(kw_only=True)
 class RoutingPolicy(a.Frozen):
     """
-    Every number and list of the routing rules, with the SPEC's values as defaults (GEN-7).
+    Every number and list of the routing rules, with the rulebook's values as defaults (GEN-7).
 
     Attributes:
         default_timezone: IANA time zone of the project's calendar day when the caller
@@ -447,7 +447,7 @@ class WaveCheck(a.Frozen, d.Shown):
 
     Attributes:
         legal: True when the wave could have been drawn by the rules.
-        reasons: Every failing condition, in SPEC order (empty when legal).
+        reasons: Every failing condition, in the rulebook's order (empty when legal).
         size: The size the wave must have: ``min(wave_size, available)``.
 
     """
@@ -561,7 +561,7 @@ def judge_wave(
 
 
 @a.checked
-def check_wave(  # noqa: PLR0917  # the SPEC's inputs, in the protocol's order
+def check_wave(  # noqa: PLR0917  # the rulebook's inputs, in the protocol's order
     channel: Channel | str,
     lead: Lead,
     agents: Iterable[Agent],
@@ -984,7 +984,7 @@ class Diagnosis(a.Frozen, d.Shown):
 
     Attributes:
         receiving: True when no condition fails.
-        reasons: Every failing condition in the seed's order: ``lead_flow_off``,
+        reasons: Every failing condition in the troubleshooting list's order: ``lead_flow_off``,
             ``inactive``, then ``battery_optimization_on`` and ``autorun_off`` (digital)
             or ``network_problem`` (offline).
 

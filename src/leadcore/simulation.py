@@ -1,5 +1,5 @@
 """
-Replay a stream of leads through the routing rules, to compare policies (SPEC RTE-2 to RTE-5).
+Replay a stream of leads through the routing rules, to compare policies (RTE-2 to RTE-5).
 
 An analyst asks "what if the wave held 3 agents instead of 5?" or "what if the cool-down
 were 5 minutes?". :func:`simulate` answers by replaying arrivals of leads (say a day of

@@ -174,7 +174,7 @@ _GIVEN_NAMES: Final = (
     "name",
     "Li",
     "",
-    "राम",  # Devanagari names that differ by a vowel sign only (SPEC v1.2 folding)
+    "राम",  # Devanagari names that differ by a vowel sign only (v1.2 of the rules folding)
     "रमा",
 )
 _FAMILY_NAMES: Final = (
@@ -210,7 +210,7 @@ _EMAILS: Final = (
     "ada@@example.com",
     "no-at-sign",
     "ada lovelace@example.com",
-    "none@none.com",  # fillers: unusable (SPEC v1.2 placeholder emails)
+    "none@none.com",  # fillers: unusable (v1.2 of the rules placeholder emails)
     "NA@NA.COM",
 )
 _ACCOUNT_NAMES: Final = (
@@ -230,7 +230,7 @@ _ACCOUNT_NAMES: Final = (
 
 
 BLANKS: Final = ("", " ", "\t\n", "\u00a0", "\u2003", "\u3000 ", "\x1f", "\x85")
-"""Texts that are empty or only white space or control characters: SPEC v1.2 reads them as
+"""Texts that are empty or only white space or control characters: v1.2 of the rules reads them as
 absent, everywhere. Drawn among names, phones, emails and account names."""
 
 # Three of them in each pool, so they come up often without crowding the values out.
@@ -447,7 +447,7 @@ def claims(
     """
     A claim at a boundary age (exactly 10 minutes ago...) or any time in the last days.
 
-    SPEC: claims after ``now`` are ignored, so one claim in eight is drawn after
+    The rulebook: claims after ``now`` are ignored, so one claim in eight is drawn after
     ``around`` (a second after, or up to an hour).
 
     Args:
@@ -893,7 +893,7 @@ _INPUTS: Final[Mapping[str, _InputFn]] = {
 }
 
 RULES: Final = tuple(sorted(_INPUTS))
-"""Every protocol rule :func:`requests` can build a request for (SPEC's table)."""
+"""Every protocol rule :func:`requests` can build a request for (the protocol's table)."""
 
 _POLICIES: Final[Mapping[str, tuple[Input, ...]]] = {
     "merge": ({"merge_max_age_days": 30}, {"auto_merge_min_conditions": 1}),
@@ -935,11 +935,11 @@ def _get(request: Input, path: tuple[str | int, ...]) -> object:
 _JUNK: Final[tuple[object, ...]] = (None, 12, "", [], {}, "x" * 10_001, True)
 
 MAX_TEXT: Final = 10_000
-"""The longest string SPEC's GEN-5 accepts; requests draw strings of this length and one
+"""The longest string GEN-5 accepts; requests draw strings of this length and one
 less (and, when damaged, one more)."""
 
 MAX_ITEMS: Final = 100_000
-"""The longest list SPEC's GEN-5 accepts; requests draw lists of this length and one less
+"""The longest list GEN-5 accepts; requests draw lists of this length and one less
 (and, when damaged, one more)."""
 
 # Keys whose texts are not free: date-times, closed sets, and the request's own.
@@ -1049,7 +1049,7 @@ def requests(rule: str | None = None, *, valid: bool = False) -> st.SearchStrate
     """
     Protocol requests (JSON objects) for ``rule``, or for any rule when None.
 
-    The input follows SPEC's table for the rule; ``now`` is one of a few instants near day
+    The input follows the protocol's table for the rule; ``now`` is one of a few instants near day
     boundaries and time-zone changes, written with various offsets; one request in ten
     overrides a policy field of its family. Texts include blank ones (:data:`BLANKS`) and
     claims include some after ``now``. About one request in eleven puts a value on a

@@ -2,7 +2,7 @@
 JSON for leads and every input and result type, in the protocol's wire form.
 
 Services store and send leadcore's objects as JSON; the protocol already defines their
-shapes (SPEC "Oracle protocol": objects, rules and results). :func:`to_json` writes any
+shapes (the protocol of docs/protocol.md: objects, rules and results). :func:`to_json` writes any
 of them as plain JSON values (``json.dumps`` takes them as they are) and
 :func:`from_json` reads them back, checking every value and naming the path of any
 problem, as the protocol does:
@@ -348,7 +348,7 @@ def _scalar(tp: type, value: object, path: str) -> object:
         names = {str: "a string", int: "a whole number", float: "a number", bool: "true or false"}
         raise InvalidInput.single(path, value, f"must be {names[tp]}")
     # No length limit here: results carry their inputs' values unchanged, and a value
-    # they derive (a full name) may be longer than one input field (SPEC v1.2: limits
+    # they derive (a full name) may be longer than one input field (v1.2 of the rules: limits
     # apply to input, never to output). Model objects are read with the protocol's
     # readers, which apply the GEN-5 limits.
     return value

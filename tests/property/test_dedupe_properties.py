@@ -22,7 +22,7 @@ from leadcore.merge import MergePolicy
 from leadcore.model import Lead, Person
 from tests.property.strategies import NOW
 
-# Devanagari names that differ by a vowel sign only (SPEC v1.2 keeps their marks), blank
+# Devanagari names that differ by a vowel sign only (v1.2 of the rules keeps their marks), blank
 # text (absent), and fillers (none@none.com, NA@NA.COM: unusable) are in the pools.
 FIRST = st.sampled_from(
     ["Ada", "ada", "ADA ", "Ad", "Bob", "Unknown", "Null", "", None, "राम", "रमा", " \t", "Adá"]
@@ -221,7 +221,7 @@ def test_normal_forms_of_normal_forms_are_themselves(who: Person) -> None:
     assert normalize.person(rebuilt) == first
     seeded = _dedupe_decide.person(first.first, first.last, first.emails, first.phones, "US")
     assert normalize.person(seeded) == first
-    # A loaded table keeps fillers: a person seeded from it leaves them out (SPEC v1.2).
+    # A loaded table keeps fillers: a person seeded from it leaves them out (v1.2 of the rules).
     kept = normalize.person(who, placeholder_email_locals=())
     seeded = _dedupe_decide.person(kept.first, kept.last, kept.emails, kept.phones, "US")
     assert normalize.person(seeded) == first
@@ -235,7 +235,7 @@ def test_normal_forms_of_normal_forms_are_themselves(who: Person) -> None:
 def test_a_tables_emails_are_the_foundations_under_any_fillers(
     who: list[Person], fillers: tuple[str, ...]
 ) -> None:
-    """SPEC v1.2: a table without a policy's fillers holds normalize.person's emails."""
+    """Rules v1.2: a table without a policy's fillers holds normalize.person's emails."""
     leads = [Lead(id=f"L{i}", customer=p, co_customer=p) for i, p in enumerate(who)]
 
     table = _dedupe_input.without_fillers(_dedupe_input.prepare_leads(leads, "US"), fillers)

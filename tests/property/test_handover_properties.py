@@ -1,9 +1,9 @@
 """
-Properties of leadcore.handover (SPEC HND-1..HND-8) over random communities.
+Properties of leadcore.handover (HND-1..HND-8) over random communities.
 
 Communities are random forests of up to eight organisations with random settings; users
 hold random mixes of roles. Each rule is checked against a small reference model written
-from SPEC's text, and a state machine plays random sequences of handovers, cross-silo
+from the rulebook's text, and a state machine plays random sequences of handovers, cross-silo
 transfers and reviews to check that a lead only ever moves along the tree's edges, or
 between siblings by cross silo when their parent enables it.
 """
@@ -108,7 +108,7 @@ def handover_cases(draw: st.DrawFn) -> tuple[OrgTree, Lead, User, str]:
 
 
 def expected_handover_codes(tree: OrgTree, lead: Lead, sender: User, target: str) -> list[str]:
-    """SPEC HND-1..HND-3, written again from the text with plain parent lookups."""
+    """HND-1..HND-3, written again from the text with plain parent lookups."""
     source = sender.org
     assert source is not None
     parent = {o.id: o.parent for o in tree.orgs}
@@ -132,7 +132,7 @@ def expected_handover_codes(tree: OrgTree, lead: Lead, sender: User, target: str
 
 
 def expected_cross_silo_codes(tree: OrgTree, lead: Lead, sender: User, target: str) -> list[str]:
-    """SPEC HND-8 with HND-3, written again from the text."""
+    """HND-8 with HND-3, written again from the text."""
     source = sender.org
     assert source is not None
     parent = {o.id: o.parent for o in tree.orgs}
@@ -167,7 +167,7 @@ class TestHandoverRules:
     def test_check_lists_exactly_the_failing_conditions_in_order(
         self, case: tuple[OrgTree, Lead, User, str]
     ) -> None:
-        """HND-1, HND-2, HND-3, GEN-4: every failing condition, nothing more, SPEC order."""
+        """HND-1, HND-2, HND-3, GEN-4: every failing condition, nothing more, in rule order."""
         tree, lead, sender, target = case
 
         verdict = handover.check(lead, sender, target, tree)
@@ -271,7 +271,7 @@ class TestReviewAndCreate:
 
     @given(st.data())
     def test_review_allows_exactly_the_receiving_manager(self, data: st.DataObject) -> None:
-        """HND-5: not_receiving_manager and invalid_assignee exactly when SPEC says."""
+        """HND-5: not_receiving_manager and invalid_assignee exactly when the rulebook says."""
         tree = data.draw(communities(max_size=3))
         lead = data.draw(leads_of(tree))
         manager = data.draw(users_of(tree, user_id="m"))
@@ -321,7 +321,7 @@ class TestCrossSiloRules:
     def test_cross_silo_lists_exactly_the_failing_conditions(
         self, case: tuple[OrgTree, Lead, User, str]
     ) -> None:
-        """HND-8, HND-3, GEN-4: every failing condition, nothing more, SPEC order."""
+        """HND-8, HND-3, GEN-4: every failing condition, nothing more, in rule order."""
         tree, lead, sender, target = case
 
         result = handover.cross_silo(lead, sender, target, tree)

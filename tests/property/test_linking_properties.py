@@ -113,7 +113,7 @@ def allowed_requests(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def expected_codes(request: dict[str, Any], policy: LinkPolicy | None = None) -> list[str]:
-    """The reasons SPEC gives, computed independently of the implementation."""
+    """The reasons the rulebook gives, computed independently of the implementation."""
     wip = (policy or LinkPolicy()).wip_statuses
     p, s, actor, owner = (request[k] for k in ("primary", "secondary", "actor", "owner"))
     projects = {p.project, s.project}
@@ -178,7 +178,7 @@ def test_lnk_a_refusal_lists_every_reason_that_holds_in_order(request: dict[str,
 
 @given(requests(), st.lists(st.sampled_from([*WIP_STATUSES, "new", "linked"]), max_size=4))
 def test_lnk2_wip_statuses_follow_the_policy(request: dict[str, Any], wip: list[str]) -> None:
-    """LNK-2, GEN-7: with any WIP list the reasons are what SPEC says for that list."""
+    """LNK-2, GEN-7: with any WIP list the reasons are what the rulebook says for that list."""
     policy = LinkPolicy(wip_statuses=wip)
 
     verdict = linking.check(

@@ -190,13 +190,13 @@ class TestSymmetry:
 
 
 class TestSpecV12:
-    """SPEC v1.2: name_fuzzy on real names only; filler emails count for nothing."""
+    """Rules v1.2: name_fuzzy on real names only; filler emails count for nothing."""
 
     @given(people, people, st.sampled_from([0, 50, 90]))
     def test_name_fuzzy_holds_only_between_real_names(
         self, one: Person, two: Person, ratio: int
     ) -> None:
-        """MRG-7, SPEC v1.2: both folded full names present, neither a placeholder."""
+        """MRG-7, v1.2 of the rules: both folded full names present, neither a placeholder."""
         policy = MergePolicy(duplicate_name_min_ratio=ratio)
 
         found = merge.compare(one, two, policy=policy, mode="duplicates")
@@ -211,7 +211,7 @@ class TestSpecV12:
     def test_a_filler_email_changes_no_match(
         self, pair: tuple[Person, Lead], filler: str, mode: Any
     ) -> None:
-        """MRG-1, MRG-4, SPEC v1.2: adding a filler to both sides changes nothing."""
+        """MRG-1, MRG-4, v1.2 of the rules: adding a filler to both sides changes nothing."""
         who, lead = pair
         with_filler = attrs.evolve(who, emails=(*who.emails, filler))
         customer = attrs.evolve(lead.customer, emails=(filler, *lead.customer.emails))
@@ -594,7 +594,7 @@ class TestManual:
 
     @given(loose_leads("A"), loose_leads("B"))
     def test_no_list_of_the_merged_lead_holds_a_duplicate(self, master: Lead, other: Lead) -> None:
-        """MRG-8, SPEC v1.2: duplicates dropped in every list, both people, events by id."""
+        """MRG-8, v1.2 of the rules: duplicates dropped in every list, both people, events by id."""
         lead = merge.manual(master, other).lead
 
         for who in lead.people:

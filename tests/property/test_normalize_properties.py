@@ -80,7 +80,7 @@ def test_person_normalisation_does_not_change_the_person(who: Person, region: st
     assert set(normal.emails) <= {normalize.email(e) for e in who.emails}
 
 
-# -- SPEC v1.2: folding by script, blank text, placeholder emails --------------------------
+# -- v1.2 of the rules: folding by script, blank text, placeholder emails --------------------------
 
 LETTERS_OF = regex.compile(r"\p{Script=Latin}|\p{Script=Greek}|\p{Script=Cyrillic}")
 MARK = regex.compile(r"\p{M}")
@@ -93,7 +93,7 @@ other_marks = st.sampled_from("\u093e\u093f\u0940\u094d\u093c\u3099\u05b8\u05bc\
 
 
 def reference_fold(text: str) -> str:
-    """SPEC "Text" and v1.2, written from the spec's words with regex's Unicode classes."""
+    """The rulebook's "Text", written from its words with regex's Unicode classes."""
     kept: list[str] = []
     base: str | None = None
     for char in unicodedata.normalize("NFKD", text):
@@ -119,13 +119,13 @@ def reference_fold(text: str) -> str:
     | st.lists(other_letters | other_marks | combining | latin_greek_cyrillic).map("".join)
 )
 def test_fold_is_the_spec_fold(text: str) -> None:
-    """SPEC "Text", v1.2: the fold equals one written from the spec's words."""
+    """The rulebook's "Text", v1.2: the fold equals one written from the spec's words."""
     assert normalize.fold(text) == reference_fold(text)
 
 
 @given(st.lists(st.tuples(latin_greek_cyrillic, st.lists(combining, max_size=3)), min_size=1))
 def test_latin_greek_cyrillic_accents_are_dropped(letters: list[tuple[str, list[str]]]) -> None:
-    """SPEC v1.2: any accents on Latin, Greek and Cyrillic letters fold away."""
+    """Rules v1.2: any accents on Latin, Greek and Cyrillic letters fold away."""
     accented = "".join(letter + "".join(marks) for letter, marks in letters)
     plain = "".join(letter for letter, _ in letters)
 
@@ -134,7 +134,7 @@ def test_latin_greek_cyrillic_accents_are_dropped(letters: list[tuple[str, list[
 
 @given(st.lists(st.tuples(other_letters, st.lists(other_marks, max_size=2)), min_size=1))
 def test_marks_of_other_scripts_are_kept(letters: list[tuple[str, list[str]]]) -> None:
-    """SPEC v1.2: a mark on a letter of another script is part of the letter: kept."""
+    """Rules v1.2: a mark on a letter of another script is part of the letter: kept."""
     text = "".join(letter + "".join(marks) for letter, marks in letters)
     marks = [m for _, ms in letters for m in ms]
 
@@ -152,7 +152,7 @@ blank_texts = st.text(alphabet=st.sampled_from(_text.BLANK), max_size=6)
 
 @given(blank_texts, people())
 def test_blank_text_is_absent(blank: str, who: Person) -> None:
-    """SPEC v1.2: blank text anywhere in a person is as if it were not there."""
+    """Rules v1.2: blank text anywhere in a person is as if it were not there."""
     padded = Person(
         first_name=blank if who.first_name is None else who.first_name,
         last_name=blank,
@@ -175,7 +175,7 @@ def test_blank_text_is_absent(blank: str, who: Person) -> None:
     st.text(alphabet="abc.xyz", min_size=1, max_size=8),
 )
 def test_placeholder_emails_are_unusable(local: str, noise: str, upper: bool, domain: str) -> None:
-    """SPEC v1.2: a listed local part, with punctuation or case, makes a filler."""
+    """Rules v1.2: a listed local part, with punctuation or case, makes a filler."""
     spelled = noise.join(local.upper() if upper else local) + noise + "@" + domain
 
     assert normalize.email(spelled) is None
@@ -184,5 +184,5 @@ def test_placeholder_emails_are_unusable(local: str, noise: str, upper: bool, do
 
 @given(st.text(max_size=20) | st.text(alphabet=st.characters(max_codepoint=127), max_size=20))
 def test_reducing_a_local_part_keeps_letters_and_digits_case_folded(local: str) -> None:
-    """SPEC v1.2: "reduced to letters and digits and case-folded", fast path or not."""
+    """Rules v1.2: "reduced to letters and digits and case-folded", fast path or not."""
     assert normalize.reduce_local(local) == "".join(c for c in local if c.isalnum()).casefold()

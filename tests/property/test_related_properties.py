@@ -1,4 +1,4 @@
-"""Property tests of leadcore.related (SPEC REL-2..REL-6): invariants over drawn tables."""
+"""Property tests of leadcore.related (REL-2..REL-6): invariants over drawn tables."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ passed through ``json`` text, and read back:
 
 * the JSON is a fixpoint: writing what was read gives the same JSON;
 * the object read equals the object written, but for what the protocol fixes: a lead's
-  viewers come back sorted (SPEC: lists of ids in results are sorted), a dispatch's
+  viewers come back sorted (the rulebook: lists of ids in results are sorted), a dispatch's
   rejected events in input order (as ``routing.dispatch`` answers them), a reason's facts
   (not part of its value) empty; types compared by identity (results holding a table)
   are compared through their JSON.

@@ -222,7 +222,7 @@ def email(value: str) -> str | None:
 
 def without_fillers(table: Chunk, locals_: Iterable[str]) -> Chunk:
     """
-    Return ``table`` without the filler emails of ``locals_`` (SPEC v1.2).
+    Return ``table`` without the filler emails of ``locals_`` (v1.2 of the rules).
 
     A table holds every email usable by its form, so that one table serves policies
     with different ``placeholder_email_locals``; a policy's fillers are left out here,
@@ -578,7 +578,7 @@ class _Present(dict[str, str | None]):
 
 
 def _label(value: object) -> str | None:
-    """A ground-truth label: the cell's text, None when blank (SPEC v1.2: blank is absent)."""
+    """A ground-truth label: the cell's text, None when blank (rules v1.2: blank is absent)."""
     text = _text_value(value)
     return None if text is None or _text.is_blank(text) else text
 

@@ -146,7 +146,7 @@ class Pair(a.Frozen):
 
     @property
     def matched(self) -> tuple[str, ...]:
-        """Every condition that holds in some decision, in SPEC order."""
+        """Every condition that holds in some decision, in the rulebook's order."""
         found = {c for d in self.decisions for c in d.matched}
         return tuple(c for c in merge.CONDITIONS if c in found)
 

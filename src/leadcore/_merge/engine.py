@@ -1,5 +1,5 @@
 """
-The pairwise matching engine of :mod:`leadcore.merge` (SPEC MRG-1, MRG-4, MRG-5, MRG-7).
+The pairwise matching engine of :mod:`leadcore.merge` (MRG-1, MRG-4, MRG-5, MRG-7).
 
 One function, :func:`evaluate`, decides whether an inbound person matches an existing lead
 under a compiled :class:`Spec` (a policy seen through one mode, ``auto`` or
@@ -104,7 +104,7 @@ def has_real_name(who: NormalizedPerson, spec: Spec) -> bool:
     """
     Whether ``who`` can meet ``name_fuzzy``: a folded full name, not a placeholder.
 
-    SPEC v1.2: ``name_fuzzy`` holds only when both folded full names are non-empty and
+    v1.2 of the rules: ``name_fuzzy`` holds only when both folded full names are non-empty and
     neither is a placeholder name.
     """
     return bool(who.full) and not who.is_placeholder(spec.placeholders)
@@ -115,7 +115,7 @@ def phone_only_eligible(inbound: NormalizedPerson, spec: Spec) -> bool:
     Whether MRG-4 may apply to ``inbound``: auto mode, a phone, no email, no real name.
 
     "No name" is a name that folds to nothing; a placeholder name is one whose parts are
-    all placeholders (SPEC "Text").
+    all placeholders (the rulebook's "Text").
     """
     if spec.mode != "auto" or not inbound.phones or inbound.emails:
         return False
@@ -137,7 +137,7 @@ def conditions(
 
     Symmetric in the two people. ``real_name`` is :func:`has_real_full_name` of
     ``inbound``; ``ratio``, when known, is their names' ``token_sort_ratio``.
-    ``name_fuzzy`` needs a real name on both sides (:func:`has_real_name`, SPEC v1.2),
+    ``name_fuzzy`` needs a real name on both sides (:func:`has_real_name`, v1.2 of the rules),
     checked only once the ratio is reached (it rarely is).
     """
     matched: list[Condition] = []

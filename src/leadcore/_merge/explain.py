@@ -200,7 +200,7 @@ class MatchExplanation(a.Frozen, d.Shown):
             missing, first listed); None when one holds. Match rules fill it with the
             nearest of their own groups.
         blocked_by: The windows and guards against the two, whether or not they match,
-            in SPEC order: ``both_credit_applications`` (MRG-2), ``missing_dates``,
+            in the rulebook's order: ``both_credit_applications`` (MRG-2), ``missing_dates``,
             ``created_too_long_ago``, ``no_recent_activity`` (MRG-3 in auto mode, the
             45-day activity window of MRG-7 in duplicates mode).
 
@@ -482,7 +482,7 @@ def explain(
     mode: Mode = "auto",
 ) -> MatchExplanation:
     """
-    Explain what the merge rules decide for two leads, and why (SPEC MRG-1 to MRG-7).
+    Explain what the merge rules decide for two leads, and why (MRG-1 to MRG-7).
 
     The "why not" of :func:`auto` and :func:`duplicates` for one existing lead: the
     outcome (what :func:`auto` or :func:`duplicates` decide with ``existing`` as the only

@@ -84,7 +84,7 @@ def _ids(table: dict[str, Bucket], key: str) -> tuple[str, ...] | list[str]:
 
 class MergeIndex:
     """
-    Existing leads indexed by normalised phone, email and full name (SPEC MRG-6, MRG-7).
+    Existing leads indexed by normalised phone, email and full name (MRG-6, MRG-7).
 
     Pass it instead of a list of leads to :func:`leadcore.merge.auto` and
     :func:`leadcore.merge.duplicates`: the answers are the same (the index is exact, or
@@ -93,7 +93,7 @@ class MergeIndex:
 
     The index holds the leads themselves (immutable objects) and normalises their people
     once, with ``region`` as the default phone region and ``placeholder_email_locals`` as
-    the email fillers (unusable, never a key: SPEC v1.2); the policy of every decision
+    the email fillers (unusable, never a key: v1.2 of the rules); the policy of every decision
     made with it must have the same ``default_region`` and ``placeholder_email_locals``.
     :meth:`add`, :meth:`remove` and :meth:`replace` update it in place; it is not
     thread-safe.

@@ -1,10 +1,10 @@
 """
-Field-by-field merging of two leads (SPEC MRG-8), for :func:`leadcore.merge.manual`.
+Field-by-field merging of two leads (MRG-8), for :func:`leadcore.merge.manual`.
 
 The master wins where both leads have a value; where only one has a value it is kept;
 phones, emails, events (by id), viewers and ``fields`` (key by key) are united, order kept
 and duplicates dropped within every list, the master's own included, for the customer and
-the co-customer alike (SPEC v1.2): a later spelling of a number already held is dropped,
+the co-customer alike (v1.2 of the rules): a later spelling of a number already held is dropped,
 and of two events with one id the first is kept. Every value that the merged lead does not
 hold is reported as lost, with the field it came from and whether it was the master's, so
 the merge can be audited (GEN-6).
@@ -13,7 +13,7 @@ the merge can be audited (GEN-6).
 ``1.0`` are three values, and so are one instant written at two offsets
 (``09:00+00:00`` and ``10:00+01:00``), as on the wire (:func:`representation`).
 
-"Has a value": anything but None and blank text (SPEC v1.2: white space and control
+"Has a value": anything but None and blank text (v1.2 of the rules: white space and control
 characters only). The model already reads blank names, ids and texts as None; blank text
 can still come in a lead's free ``fields``.
 """
@@ -102,7 +102,7 @@ def unite(
     lost: Lost,
 ) -> tuple[T, ...]:
     """
-    Master's items, then the other's, keeping the first of each key (MRG-8, SPEC v1.2).
+    Master's items, then the other's, keeping the first of each key (MRG-8, v1.2 of the rules).
 
     A dropped item is lost unless an item written alike was kept (linear time: kept
     items are remembered by representation).
@@ -163,7 +163,7 @@ _NOBODY: Final = Person()
 def _merge_co(
     master: Person | None, other: Person | None, region: str, lost: Lost
 ) -> Person | None:
-    """The co-customers merged; one alone is still rid of its duplicates (SPEC v1.2)."""
+    """The co-customers merged; one alone is still rid of its duplicates (v1.2 of the rules)."""
     if master is None and other is None:
         return None
     return merge_person(

@@ -75,7 +75,7 @@ _texts = a.collection(a.text)
 @attrs.frozen(kw_only=True)
 class MergePolicy(a.Frozen):
     """
-    Every knob of the merge rules, with SPEC's values as defaults (GEN-7).
+    Every knob of the merge rules, with the rulebook's values as defaults (GEN-7).
 
     >>> MergePolicy(merge_max_age_days=180).merge_max_age_days
     180
@@ -87,7 +87,7 @@ class MergePolicy(a.Frozen):
         placeholder_names: Names that mean "no name" (MRG-4, case-insensitive).
         placeholder_email_locals: Local parts that make an email a filler
             (``none@none.com``): unusable, it never matches and is not "an email" for
-            MRG-4 (SPEC v1.2; see :func:`leadcore.normalize.is_placeholder_email`).
+            MRG-4 (v1.2 of the rules; see :func:`leadcore.normalize.is_placeholder_email`).
         credit_application_sources: Lead sources that mark a credit application (MRG-2).
         auto_merge_conditions: Conditions auto-merge counts, among ``name``,
             ``name_fuzzy``, ``email``, ``phone`` (MRG-1).

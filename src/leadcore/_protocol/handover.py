@@ -1,14 +1,14 @@
 """
 Protocol rules ``handover.check``, ``handover.apply``, ``handover.review``, ``handover.cross_silo``.
 
-Shapes as SPEC's table says: a handover's input is ``lead``, ``sender`` (User),
+Shapes as the protocol's table says: a handover's input is ``lead``, ``sender`` (User),
 ``target_org`` (id) and ``orgs`` [Org]; a review's is ``lead``, ``manager`` (User) and an
 optional ``assignee`` (User). Results carry ``allowed`` and ``reasons``; the rules that
 change a lead add it in canonical form and its ``record``, and handovers their
 ``notifications``. A refusal carries no lead (``lead`` null, empty ``notifications`` and
 ``record``).
 
-HND-7 (a lead generator creating a lead) has no protocol rule: SPEC's table lists none,
+HND-7 (a lead generator creating a lead) has no protocol rule: the protocol's table lists none,
 so :func:`leadcore.handover.create` is Python only (``docs/handover.md``).
 """
 
@@ -52,7 +52,7 @@ def _run_transfer(request: Request[HandoverPolicy], operation: _Transfer) -> Res
 
 @rule("handover.check", policy=HandoverPolicy)
 def check(request: Request[HandoverPolicy]) -> Result:
-    """Whether a handover is allowed, with every failing reason (SPEC HND-1..HND-3)."""
+    """Whether a handover is allowed, with every failing reason (HND-1..HND-3)."""
     lead, sender, target_org, tree = _transfer_input(request)
     verdict = under_input(
         lambda: handover.check(lead, sender, target_org, tree, policy=request.policy)
@@ -68,7 +68,7 @@ def apply(request: Request[HandoverPolicy]) -> Result:
 
 @rule("handover.cross_silo", policy=HandoverPolicy)
 def cross_silo(request: Request[HandoverPolicy]) -> Result:
-    """A child to child transfer when the parent enables cross silo (SPEC HND-8)."""
+    """A child to child transfer when the parent enables cross silo (HND-8)."""
     return _run_transfer(request, handover.cross_silo)
 
 

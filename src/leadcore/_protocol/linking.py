@@ -1,5 +1,5 @@
 """
-Protocol rules ``link.check``, ``link.apply`` and ``link.visibility`` (SPEC LNK).
+Protocol rules ``link.check``, ``link.apply`` and ``link.visibility`` (LNK).
 
 Input of ``link.check`` and ``link.apply``: ``primary`` and ``secondary`` (Lead),
 ``actor`` (User), ``owner`` (the user id of the chosen sales manager) and, as a leadcore

@@ -1,9 +1,9 @@
 """
-Protocol rules ``merge.auto``, ``merge.duplicates`` and ``merge.manual`` (SPEC MRG).
+Protocol rules ``merge.auto``, ``merge.duplicates`` and ``merge.manual`` (MRG).
 
 Inputs: ``merge.auto`` takes ``inbound`` (Lead) and ``existing`` ([Lead]);
 ``merge.duplicates`` takes ``lead`` and ``existing``; ``merge.manual`` takes ``master``
-and ``other``. Results follow SPEC's table; beyond it, ``merge.auto`` adds
+and ``other``. Results follow the protocol's table; beyond it, ``merge.auto`` adds
 ``candidates`` (every matching lead, best first, with why it was not taken),
 ``merge.duplicates`` adds each duplicate's ``person``, and ``merge.manual`` adds the
 ``record`` of every changed field and each discarded value's ``lead``.

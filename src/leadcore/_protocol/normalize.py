@@ -16,7 +16,7 @@ def _region(request: Request[NormalizePolicy]) -> str:
 
 @rule("normalize.phone", policy=NormalizePolicy)
 def phone(request: Request[NormalizePolicy]) -> Result:
-    """A phone number in E.164 form, or null when unusable (SPEC MRG-1)."""
+    """A phone number in E.164 form, or null when unusable (MRG-1)."""
     value = request.input.text("value")
     return {"normalized": normalize.phone(value, region=_region(request))}
 
@@ -28,7 +28,7 @@ def phone(request: Request[NormalizePolicy]) -> Result:
 
 @rule("normalize.email", policy=NormalizePolicy)
 def email(request: Request[NormalizePolicy]) -> Result:
-    """An email trimmed and lower-cased, or null when unusable (a filler too: SPEC v1.2)."""
+    """An email trimmed and lower-cased, or null when unusable (a filler too: v1.2 of the rules)."""
     value = request.input.text("value")
     _region(request)
     fillers = request.policy.placeholder_email_locals

@@ -1,7 +1,7 @@
 """
 The registry of protocol rules: the rule modules' wire handlers add themselves here.
 
-A handler is registered with :func:`rule`, under the SPEC's rule name and the policy
+A handler is registered with :func:`rule`, under the rulebook's rule name and the policy
 class whose fields ``policy`` overrides may name. Handlers live in the private package
 ``leadcore._protocol`` (one module per rule family); :mod:`leadcore.protocol` imports
 every module of that package, so a new family plugs in by adding a file there.

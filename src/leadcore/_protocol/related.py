@@ -1,4 +1,4 @@
-"""Protocol rules ``related.find`` and ``related.stop`` (SPEC REL-1..REL-5)."""
+"""Protocol rules ``related.find`` and ``related.stop`` (REL-1..REL-5)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
 """
-Protocol rules of the routing family (SPEC RTE-1 to RTE-8).
+Protocol rules of the routing family (RTE-1 to RTE-8).
 
 ``routing.eligible``, ``routing.check_wave``, ``routing.dispatch``, ``routing.fresh_limit``,
 ``routing.fresh_claim``, ``routing.transfer`` and ``routing.diagnose``.
 
-Input and result shapes are SPEC's table; the Python functions take the same names, so a
+Input and result shapes are the protocol's table; the Python functions take the same names, so a
 problem they report at ``agents[2].id`` is reported here at ``input.agents[2].id``.
 """
 

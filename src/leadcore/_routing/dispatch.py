@@ -1,5 +1,5 @@
 """
-The dispatch of one lead as a state machine over frozen states (SPEC RTE-2, RTE-3).
+The dispatch of one lead as a state machine over frozen states (RTE-2, RTE-3).
 
 Public through :mod:`leadcore.routing`, which re-exports every name here and adds
 :func:`~leadcore.routing.open_dispatch` (it needs the policy) and
@@ -36,7 +36,7 @@ __all__ = [
 
 
 class EventKind(a.ClosedEnum):
-    """What happened during a dispatch (SPEC "Events for routing.dispatch")."""
+    """What happened during a dispatch (the protocol's events of routing.dispatch)."""
 
     CLAIM = "claim"
     """A digital lead claimed by an agent of the current wave."""
@@ -374,7 +374,7 @@ def offer(state: DispatchState, wave: Iterable[str]) -> DispatchState:
 
 
 def _rejection_reason(state: DispatchState, event: DispatchEvent) -> Reason | None:
-    """The reason ``event`` is rejected in ``state`` (SPEC order), or None."""
+    """The reason ``event`` is rejected in ``state`` (the rulebook's order), or None."""
     if event.kind not in _ACCEPTED[state.channel]:
         accepted = sorted(kind.value for kind in _ACCEPTED[state.channel])
         return DispatchRejection.wrong_event_type.reason(

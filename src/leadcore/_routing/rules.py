@@ -121,8 +121,8 @@ def draw(
 Switch = tuple[ReasonCode, str]
 """A reason code and the agent's switch (attribute) that gives it when off."""
 
-# RTE-4 lists app status, then lead flow; RTE-8 (the seed's troubleshooting list) lists
-# lead flow first. Reasons follow the order of the rule that gives them (SPEC
+# RTE-4 lists app status, then lead flow; RTE-8 (the product's troubleshooting list) lists
+# lead flow first. Reasons follow the order of the rule that gives them (the rulebook
 # "Conventions"), so the two orders differ on purpose.
 ELIGIBILITY_ORDER: Final[Mapping[Channel, tuple[Switch, ...]]] = MappingProxyType(
     {

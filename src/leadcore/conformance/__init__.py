@@ -5,7 +5,7 @@ For QA teams whose CRM backend (Java, TypeScript...) implements the same rules: 
 to speak the JSON Lines protocol (``docs/protocol.md``) and
 
 * replay the **conformance vectors** shipped inside leadcore (:func:`vectors`), each a
-  request and the response the contract fixes, tagged with the SPEC rule ids it
+  request and the response the contract fixes, tagged with the rule IDs it
   exercises: ``leadcore conformance run --impl "CMD"`` (:func:`run`);
 * **fuzz** it: ``leadcore conformance fuzz --impl "CMD" --seed S --count N``
   (:func:`fuzz`) generates requests, compares the answers with leadcore's, and writes
@@ -15,8 +15,8 @@ to speak the JSON Lines protocol (``docs/protocol.md``) and
 * compare answers yourself, rule-aware (:func:`compare`): reason codes (in order where
   the rule text fixes it), sorted id lists in order, unknown keys ignored,
   ``routing.dispatch`` waves judged by legality;
-* tell the contract from leadcore's extensions (SPEC v1.2, :func:`expectation`): result
-  keys, reason codes, policy keys and refusals beyond SPEC are compared only when asked
+* tell the contract from leadcore's extensions (v1.2 of the rules, :func:`expectation`): result
+  keys, reason codes, policy keys and refusals beyond the rulebook are compared only when asked
   to be strict.
 
 See ``docs/qa.md``.

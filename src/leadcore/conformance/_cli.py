@@ -138,7 +138,7 @@ def _count(text: str) -> int:
 
 _STRICT_HELP = (
     "compare everything leadcore answers, its extensions included (default: the contract "
-    "of SPEC v1.2, counting the extension differences ignored)"
+    "of v1.2 of the rules, counting the extension differences ignored)"
 )
 
 

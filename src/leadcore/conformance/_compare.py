@@ -1,19 +1,19 @@
 """
 Rule-aware comparison of another implementation's answer with the expected one.
 
-What the contract fixes is compared; what it leaves free is not (SPEC "Conventions" and
+What the contract fixes is compared; what it leaves free is not (the protocol's conventions and
 v1.2 "contract versus extension"):
 
 * by default only the contract is compared: leadcore's extensions (result keys beyond
-  SPEC's table, extension reason codes, requests with extension policy keys, refusals
-  beyond SPEC; see :func:`leadcore.conformance.expectation`) are left out, and an empty
+  the protocol's table, extension reason codes, requests with extension policy keys, refusals
+  beyond the rulebook; see :func:`leadcore.conformance.expectation`) are left out, and an empty
   customer equals null; ``strict=True`` compares everything leadcore answers;
 * keys the answer has beyond the expected ones are ignored;
 * reason lists (``reasons``, and any list of ``{"code", ...}`` objects such as the values
   of ``ineligible``) are compared by their codes, in order where the rule text fixes it
   (the catalogue's *ordered* groups, :mod:`leadcore.reasons`); messages are never
   compared;
-* lists whose order SPEC leaves open (``record``, ``discarded``, ``cancelled_events``,
+* lists whose order the rulebook leaves open (``record``, ``discarded``, ``cancelled_events``,
   ``matched``) are compared as multisets; every other list, the sorted id lists included,
   must match in order, and an answer with the right items in another order is reported
   as such ("not sorted");
@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 ORDER_FREE_KEYS: Final = frozenset({"cancelled_events", "discarded", "matched", "record"})
-"""Result keys whose list order SPEC leaves open: compared as multisets."""
+"""Result keys whose list order the rulebook leaves open: compared as multisets."""
 
 Kind = Literal[
     "value", "missing", "type", "length", "order", "reasons", "illegal_wave", "no_answer"
@@ -324,7 +324,7 @@ def _compare_list(
             in_order = all(_canonical(x) <= _canonical(y) for x, y in itertools.pairwise(expected))
             note = "the right items in another order"
             if in_order:
-                note += " (SPEC: lists of ids in results are sorted)"
+                note += " (the rulebook: lists of ids in results are sorted)"
             return [Mismatch(path=path, kind="order", expected=expected, actual=actual, note=note)]
         return found
     return [
@@ -408,7 +408,7 @@ def structural(
     ...            {"reasons": [{"code": "b", "message": "..."}, {"code": "a"}], "x": 1}, "")
     []
     >>> [str(m) for m in structural({}, {"ids": ["a", "b"]}, {"ids": ["b", "a"]}, "result")]
-    ['result.ids: expected ["a", "b"], got ["b", "a"] (the right items in another order (SPEC: lists of ids in results are sorted))']
+    ['result.ids: expected ["a", "b"], got ["b", "a"] (the right items in another order (the rulebook: lists of ids in results are sorted))']
     """  # noqa: E501  # a doctest's output is one line
     key = path.rsplit(".", 1)[-1] if path else None
     return _compare(request, expected, actual, path, key=key, mode=_Mode.of(request, strict=strict))
@@ -455,7 +455,7 @@ def leadcore_check_wave(
 @attrs.frozen(kw_only=True)
 class WaveJudge(Frozen):
     """
-    Judge ``routing.dispatch`` answers by legality, not by equal waves (SPEC RTE-2, GEN-2).
+    Judge ``routing.dispatch`` answers by legality, not by equal waves (RTE-2, GEN-2).
 
     Each wave of the answer is checked with ``check_wave`` (leadcore's own
     ``routing.check_wave`` by default), every earlier wave counting as offered before.
@@ -577,10 +577,10 @@ def compare(
     """
     Compare a whole response with the expected one; return every mismatch (none: agree).
 
-    By default only the contract is compared (SPEC v1.2): ``expected`` is first cut to
+    By default only the contract is compared (v1.2 of the rules): ``expected`` is first cut to
     its contract view (:func:`leadcore.conformance.expectation`), and an expectation that
     is an extension as a whole (a request with an extension policy key, a refusal beyond
-    SPEC) asks nothing. ``strict`` compares everything.
+    the rulebook) asks nothing. ``strict`` compares everything.
 
     Args:
         request: The request both answered (the judges may need it).

@@ -1,16 +1,16 @@
 """
-What in leadcore's answers is the contract, and what is leadcore's own extension (SPEC v1.2).
+What in leadcore's answers is the contract, and what is leadcore's own extension (v1.2).
 
-The contract is SPEC.md, the reason-code catalogue (:mod:`leadcore.reasons`) and the
+The contract is the rulebook, the reason-code catalogue (:mod:`leadcore.reasons`) and the
 documented decisions. Everything else leadcore answers is an *extension*, which another
 implementation may leave out:
 
-* result keys beyond SPEC's table and its conventions (:data:`EXTENSION_KEYS`:
+* result keys beyond the protocol's table and its conventions (:data:`EXTENSION_KEYS`:
   ``candidates``, ``size``, ``wave_times``...);
 * reason codes the catalogue marks ``extension`` (refusals beyond the rule text);
-* input keys and policy keys beyond SPEC's (:data:`SPEC_INPUT_KEYS`,
+* input keys and policy keys beyond the rulebook's (:data:`SPEC_INPUT_KEYS`,
   :data:`SPEC_POLICY_FIELDS`): a request that uses one is not in the contract at all;
-* refusals of requests SPEC does not make invalid (:data:`EXTENSION_REFUSALS`: a
+* refusals of requests the rulebook does not make invalid (:data:`EXTENSION_REFUSALS`: a
   dispatch without ``seed``, an event before ``now``, a lead without project...).
 
 :func:`expectation` splits one of leadcore's answers into the contract view (what every
@@ -80,9 +80,9 @@ SPEC_RESULT_KEYS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "normalize.name": ("normalized",),
     }
 )
-"""Every rule's result keys in the contract: SPEC's table, plus ``record`` (every rule that
+"""Every rule's result keys in the contract: the protocol's table, plus ``record`` (every rule that
 changes a lead), ``cancelled_events`` (``link.apply``) and ``reasons`` (``related.find``),
-which SPEC's conventions expect."""
+which the rulebook's conventions expect."""
 
 EXTENSION_KEYS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
@@ -128,7 +128,7 @@ SPEC_INPUT_KEYS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
         "normalize.name": _NORMALIZE,
     }
 )
-"""Every rule's input keys in SPEC's table. Another key (``existing`` of ``link.check``)
+"""Every rule's input keys in the protocol's table. Another key (``existing`` of ``link.check``)
 is leadcore's extension: a request using one is not in the contract."""
 
 SPEC_POLICY_FIELDS: Final = (
@@ -152,13 +152,13 @@ SPEC_POLICY_FIELDS: Final = (
     "digital_cooldown_minutes",
     "fresh_window_minutes",
 )
-"""The policy fields of SPEC ("Policy fields", and v1.2's ``placeholder_email_locals``).
+"""The policy fields of the rulebook ("Policy fields", and v1.2's ``placeholder_email_locals``).
 leadcore's policies have more (``sales_licence_roles``, ``relation_keys``...): a request
 overriding one of those is not in the contract (a conforming implementation refuses it
 as an unknown policy key)."""
 
 
-# -- refusals beyond SPEC -----------------------------------------------------------------
+# -- refusals beyond the rulebook -----------------------------------------------------------------
 
 Predicate = Callable[[Mapping[str, Any], re.Match[str]], bool]
 """``(request, match of the error path) -> whether this refusal is leadcore's own``."""
@@ -167,7 +167,7 @@ Predicate = Callable[[Mapping[str, Any], re.Match[str]], bool]
 @attrs.frozen(kw_only=True)
 class Refusal(Frozen):
     """
-    A kind of ``invalid_input`` leadcore answers where SPEC does not make the request invalid.
+    A kind of ``invalid_input`` leadcore answers where the rules do not make the request invalid.
 
     Attributes:
         rules: The protocol rules concerned.
@@ -381,13 +381,13 @@ EXTENSION_REFUSALS: Final = (
         note="the current lead among the selected is refused (docs/related.md)",
     ),
 )
-"""The refusals of leadcore that SPEC's text does not call for: each documented as a
-decision, none part of the contract (SPEC v1.2: extra refusals are extensions)."""
+"""The refusals of leadcore that the rulebook's text does not call for: each documented as a
+decision, none part of the contract (v1.2 of the rules: extra refusals are extensions)."""
 
 
 def extension_refusal(request: Mapping[str, Any], response: Mapping[str, Any]) -> str | None:
     """
-    Say why ``response`` (leadcore's) is a refusal beyond SPEC, or None when it is not one.
+    Say why ``response`` (leadcore's) is a refusal beyond the rulebook, or None when it is not one.
 
     >>> request = {"rule": "routing.dispatch", "input": {"channel": "digital"}}
     >>> print(extension_refusal(request, {"ok": False, "error": {"code": "invalid_input",
@@ -434,7 +434,7 @@ class Expectation(Frozen):
 
     Attributes:
         contract: False when the request or the answer is an extension as a whole (an
-            extension policy or input key, a refusal beyond SPEC, a refusal for
+            extension policy or input key, a refusal beyond the rulebook, a refusal for
             extension reasons only): no conforming answer is fixed.
         expected: The contract view (what every implementation must answer); the strict
             view when ``contract`` is false.
@@ -456,7 +456,7 @@ def _extension_inputs(request: Mapping[str, Any]) -> list[str]:
     found = []
     if known is not None and isinstance(data, dict):
         found += [
-            f"request input.{key}: an input key beyond SPEC's table"
+            f"request input.{key}: an input key beyond the protocol's table"
             for key in data
             if key not in known
         ]
@@ -465,7 +465,7 @@ def _extension_inputs(request: Mapping[str, Any]) -> list[str]:
         # A key leadcore does not know either is refused by both: that is the contract.
         ours = registry.policy_fields()
         found += [
-            f"request policy.{key}: a policy field beyond SPEC's list"
+            f"request policy.{key}: a policy field beyond the protocol's list"
             for key in policy
             if key in ours and key not in SPEC_POLICY_FIELDS
         ]
@@ -477,7 +477,7 @@ def _strip_key(result: dict[str, Any], path: str, notes: list[str]) -> None:
     if not rest:
         if head in result:
             del result[head]
-            notes.append(f"result.{head}: a result key beyond SPEC's table")
+            notes.append(f"result.{head}: a result key beyond the protocol's table")
         return
     items = result.get(head)
     if isinstance(items, list):
@@ -487,7 +487,7 @@ def _strip_key(result: dict[str, Any], path: str, notes: list[str]) -> None:
                 del item[rest]
                 touched = True
         if touched:
-            notes.append(f"result.{head}[].{rest}: a key beyond SPEC's table")
+            notes.append(f"result.{head}[].{rest}: a key beyond the protocol's table")
 
 
 def _strip_codes(value: object, where: str, codes: frozenset[str], notes: list[str]) -> object:
@@ -516,7 +516,7 @@ def expectation(request: Mapping[str, Any], response: Mapping[str, Any]) -> Expe
     >>> split.contract, split.expected
     (True, {'ok': True, 'result': {'stopped': []}})
     >>> print(*split.extensions)
-    result.not_in_cadence: a result key beyond SPEC's table
+    result.not_in_cadence: a result key beyond the protocol's table
     """
     strict = messageless(dict(response))
     assert isinstance(strict, dict)  # noqa: S101  # an object stays an object

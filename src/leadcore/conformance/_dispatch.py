@@ -1,7 +1,7 @@
 """
 Replay a ``routing.dispatch`` request with another implementation's waves.
 
-SPEC leaves the random draw of each wave to the implementation, so two correct
+The rulebook leaves the random draw of each wave to the implementation, so two correct
 implementations may offer different waves and, through them, reach different outcomes
 (an agent who claims is in one's wave, not in the other's). To compare the rest of the
 answer, leadcore replays the request's events on the *other implementation's* waves with

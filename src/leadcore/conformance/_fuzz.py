@@ -3,7 +3,7 @@
 
 Requests are generated with :func:`leadcore.testing.requests` (hypothesis), decided by
 leadcore and by the other implementation (one process, kept open), and compared with the
-rule-aware comparison, the contract only unless ``strict`` (SPEC v1.2).
+rule-aware comparison, the contract only unless ``strict`` (v1.2 of the rules).
 :func:`hypothesis.find` looks for a request that disagrees with a root cause not seen yet
 for that rule (:attr:`~leadcore.conformance.Mismatch.signature`: the place, the kind of
 difference and, for reasons, the codes that differ); the request is then shrunk by delta
@@ -112,7 +112,7 @@ class FuzzReport(Frozen):
         mode = (
             "comparing everything leadcore answers (--strict)"
             if self.strict
-            else "comparing the contract (SPEC v1.2); --strict compares leadcore's extensions"
+            else "comparing the contract (rules v1.2); --strict compares leadcore's extensions"
         )
         lines = [header, mode, ""]
         for finding in self.findings:

@@ -1,10 +1,9 @@
 """
-The SPEC's rule ids and protocol rule names, as data the package carries.
+The rulebook's rule ids and protocol rule names, as data the package carries.
 
-SPEC.md lives beside the repository, not inside the installed package, so the list of
-rule ids the conformance suite must cover is copied here; ``tests/test_conformance_ids.py``
-checks the copy against the repository's rulebook, ``docs/rules.md`` (SPEC.md in the
-project's words).
+The rulebook (``docs/rules.md``) is not inside the installed package, so the list of rule
+ids the conformance suite must cover is copied here; ``tests/test_conformance_ids.py``
+checks the copy against it.
 """
 
 from __future__ import annotations
@@ -63,7 +62,7 @@ RULE_IDS: Final = MappingProxyType(
         "MRG-8": "manual merge with a chosen master",
     }
 )
-"""Every rule id of SPEC.md, in SPEC order, with a short title."""
+"""Every rule id of the rulebook, in the rulebook's order, with a short title."""
 
 FAMILIES: Final = MappingProxyType(
     {
@@ -103,7 +102,7 @@ PROTOCOL_RULES: Final = MappingProxyType(
         "routing.transfer": ("RTE-7",),
     }
 )
-"""Every protocol rule name of SPEC's table, with the rule ids it mainly implements."""
+"""Every protocol rule name, with the rule ids it mainly implements (the rulebook's table)."""
 
 
 def family_of(rule_id: str) -> str:

@@ -3,11 +3,11 @@
 
 Each vector's request goes to the implementation; its answer is compared rule-aware with
 the vector's expected response (:func:`leadcore.conformance.compare`): by default the
-contract only (SPEC v1.2), counting the extension differences it ignored; ``strict``
+contract only (v1.2 of the rules), counting the extension differences it ignored; ``strict``
 compares everything leadcore answers. An ``unknown_rule`` answer marks the rule as not
 implemented, apart from failures (``require_all`` makes it one). The report groups the
 failures by rule and root cause, with one shrunk example of each, and counts passes per
-SPEC rule id; it is text, JSON or JUnit XML.
+rule ID; it is text, JSON or JUnit XML.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ class FailureGroup(Frozen):
         status: ``fail`` or ``no_answer``.
         cause: The root cause: place (indexes dropped), kind and detail of the first
             mismatch (:attr:`Mismatch.signature`).
-        rule_ids: The SPEC rule ids concerned: those of the reason codes that differ, or
+        rule_ids: The rule IDs concerned: those of the reason codes that differ, or
             else the vectors' own.
         cases: The vectors that failed this way, in run order.
         example: The first vector's request, shrunk while the disagreement stays the same
@@ -227,7 +227,7 @@ class Report(Frozen):
         }
 
     def failing_rule_ids(self) -> tuple[str, ...]:
-        """Return the rule ids with at least one vector that did not pass, in SPEC order."""
+        """Return the rule ids with at least one vector that did not pass, in rule-ID order."""
         return tuple(k for k, (passed, run) in self.by_rule_id().items() if passed < run)
 
     def failing_rules(self) -> tuple[str, ...]:
@@ -248,7 +248,7 @@ class Report(Frozen):
         mode = (
             "comparing everything leadcore answers (--strict)"
             if self.strict
-            else "comparing the contract (SPEC v1.2); --strict compares leadcore's extensions"
+            else "comparing the contract (rules v1.2); --strict compares leadcore's extensions"
         )
         lines = [
             f"leadcore conformance run: {len(self.cases)} vectors against {self.command}",

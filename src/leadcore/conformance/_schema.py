@@ -2,14 +2,14 @@
 JSON Schemas (draft 2020-12) of every protocol request and result, and a small validator.
 
 :func:`schema` returns one schema document whose ``$defs`` hold, for every rule ``R`` of
-SPEC's table, ``request.R`` (the whole request, its ``input`` as the rule reads it) and
-``response.R`` (an answer to it: the ``result`` as SPEC's table gives it, or an error),
+the protocol's table, ``request.R`` (the whole request, its ``input`` as the rule reads it) and
+``response.R`` (an answer to it: the ``result`` as the protocol's table gives it, or an error),
 plus the shared objects (``lead``, ``lead_out``, ``reason``...). The same document ships
 as ``leadcore/conformance/schemas/protocol.schema.json`` for other teams' tools;
 ``tests/test_schemas.py`` keeps both in step with the code.
 
 The schemas say what a well-formed message looks like, not what the rules decide:
-unknown keys are allowed (SPEC: comparers ignore them), absent and null mean the same,
+unknown keys are allowed (the rulebook: comparers ignore them), absent and null mean the same,
 and a request the schema accepts may still be refused (an unknown id, say). Reason codes
 are enumerated per rule from the catalogue (:mod:`leadcore.reasons`), leadcore's extension
 codes included (a ``description`` names them).
@@ -142,7 +142,7 @@ def _objects() -> dict[str, Schema]:
     )
     lead_out: Schema = {
         "type": "object",
-        "description": "A lead in full canonical form: every key present (SPEC Conventions).",
+        "description": "A lead in full canonical form: every key present (protocol conventions).",
         "required": list(lead_fields),
         "properties": {
             **lead_fields,
@@ -237,7 +237,7 @@ def _objects() -> dict[str, Schema]:
         ),
         "policy": {
             "type": ["object", "null"],
-            "description": "Overrides of policy defaults by field name (SPEC Policy fields).",
+            "description": "Overrides of policy defaults by field name (policy fields).",
             "properties": _policy_fields(),
             "additionalProperties": False,
         },
@@ -276,7 +276,7 @@ def _policy_fields() -> dict[str, Schema]:
         "offline_waves": positive,
         "digital_cooldown_minutes": count,
         "fresh_window_minutes": positive,
-        # Fields the rule families add beyond SPEC's list (their docs pages say so).
+        # Fields the rule families add beyond the protocol's list (their docs pages say so).
         "sales_licence_roles": _list(_enum(*_ROLES)),
         "manager_roles": _list(_enum(*_ROLES)),
         "lead_generator_roles": _list(_enum(*_ROLES)),
@@ -343,7 +343,7 @@ def _normalize() -> tuple[Schema, Schema]:
 
 
 def _rules() -> dict[str, tuple[Schema, Schema]]:
-    """Every rule: (input schema, result schema), from SPEC's table."""
+    """Every rule: (input schema, result schema), from the protocol's table."""
     record = {"record": _list(_ref("change"))}
     notified = {"notifications": _list(_ref("notification"))}
     out_or_null = _nullable(_ref("lead_out"))
@@ -573,8 +573,8 @@ def _coded(rule: str, result: Schema) -> Schema:
 
 
 RESULT_KEYS: Final = {name: tuple(result["properties"]) for name, (_, result) in _rules().items()}
-"""The result keys each rule's schema describes: SPEC's table's, ``record`` and
-``cancelled_events`` (SPEC Conventions) and the leadcore extensions of the rule families
+"""The result keys each rule's schema describes: the protocol's table's, ``record`` and
+``cancelled_events`` (the protocol's conventions) and the leadcore extensions of the rule families
 (``candidates``, ``size``, ``wave_times``...), which other implementations may omit."""
 
 
@@ -583,7 +583,7 @@ def _document() -> Schema:
     defs = {**_objects(), **_reason_defs()}
     defs["request"] = {
         "type": "object",
-        "description": "Any protocol request (SPEC Oracle protocol).",
+        "description": "Any protocol request (the rulebook Oracle protocol).",
         "required": ["rule", "now"],
         "properties": {
             "id": {},

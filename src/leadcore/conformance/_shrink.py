@@ -3,7 +3,7 @@ Shrink a request another implementation gets wrong, keeping the disagreement the
 
 Delta debugging over the JSON of the request: every key, list item, run of list items
 and run of characters the disagreement does not need is left out (absent means null or
-empty in the protocol, SPEC "Objects"), as long as the disagreement keeps its root causes
+empty in the protocol, the protocol's objects), as long as the disagreement keeps its root causes
 (:attr:`leadcore.conformance.Mismatch.signature`). Each try costs one request to the
 implementation; a budget bounds them. Used by ``conformance fuzz`` for every finding and
 by ``conformance run`` for one example of each root cause.
@@ -45,7 +45,7 @@ def cause_rule_ids(
     rule: str, found: Sequence[Mismatch], default: tuple[str, ...]
 ) -> tuple[str, ...]:
     """
-    The SPEC rule ids a disagreement is about.
+    The rule IDs a disagreement is about.
 
     Those of the reason codes that differ (the catalogue knows each code's rule id), or
     else ``default``.

@@ -4,8 +4,8 @@ Conformance vectors: JSON Lines files of request + expected response, tagged wit
 A vector is one line ``{"description", "rules": [ids], "request", "expected"}`` and,
 when leadcore answers more than the contract fixes, ``"strict"`` (everything leadcore
 answers), ``"extensions"`` (what is extension, one sentence each) and, for a vector that
-is an extension as a whole, ``"contract": false`` (SPEC v1.2). Expected responses hold
-reasons as ``[{"code"}]`` and errors as ``{"code", "path"}``, without messages (SPEC
+is an extension as a whole, ``"contract": false`` (v1.2 of the rules). Expected responses hold
+reasons as ``[{"code"}]`` and errors as ``{"code", "path"}``, without messages (the rulebook
 "Conventions").
 """
 
@@ -52,14 +52,14 @@ class Vector(a.Frozen):
     Attributes:
         where: Where it comes from: ``file.jsonl:line``.
         description: One line saying what it checks.
-        rules: The SPEC rule ids it exercises (``MRG-3``...).
+        rules: The rule IDs it exercises (``MRG-3``...).
         request: The protocol request, a JSON object.
         expected: The expected response: what the contract fixes (for a vector that is
             not in the contract, what leadcore answers).
         strict: Everything leadcore answers, its extensions included (default:
             ``expected``).
         contract: False for a vector that is an extension as a whole (its request uses
-            an extension policy key, or leadcore refuses it beyond SPEC).
+            an extension policy key, or leadcore refuses it beyond the rulebook).
         extensions: What is extension in this vector, one sentence each.
 
     """
@@ -130,7 +130,7 @@ def _parse(line: str, where: str) -> Vector:
         raise VectorError(f"{where}: 'rules' must be a non-empty list of rule ids")
     unknown = [r for r in rules if r not in RULE_IDS]
     if unknown:
-        raise VectorError(f"{where}: unknown rule ids {unknown}; SPEC's ids are GEN-1...MRG-8")
+        raise VectorError(f"{where}: unknown rule ids {unknown}; rule ids are GEN-1...MRG-8")
     if not isinstance(request, dict):
         raise VectorError(f"{where}: 'request' must be a JSON object")
     if not isinstance(expected, dict) or not isinstance(expected.get("ok"), bool):
@@ -146,7 +146,7 @@ def _parse(line: str, where: str) -> Vector:
 
 
 def _extension_parts(data: Mapping[str, Any], where: str, expected: object) -> dict[str, Any]:
-    """The optional ``strict``, ``contract`` and ``extensions`` of a vector (SPEC v1.2)."""
+    """The optional ``strict``, ``contract`` and ``extensions`` of a vector (v1.2 of the rules)."""
     strict = data.get("strict", expected)
     if not isinstance(strict, dict) or not isinstance(strict.get("ok"), bool):
         raise VectorError(f"{where}: 'strict' must be a response object with 'ok'")
@@ -221,7 +221,7 @@ def shipped_families() -> tuple[str, ...]:
 
 @a.checked
 def covered(found: Iterable[Vector]) -> dict[str, int]:
-    """Return, for each SPEC rule id, how many of ``found`` are tagged with it."""
+    """Return, for each rule ID, how many of ``found`` are tagged with it."""
     counts = dict.fromkeys(RULE_IDS, 0)
     for vector in found:
         for rule_id in vector.rules:
