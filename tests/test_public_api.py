@@ -90,6 +90,31 @@ def test_every_public_name_is_documented(module: ModuleType) -> None:
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
+def test_every_public_name_has_a_description() -> None:
+    """
+    Every public name, constants and type aliases included, has a docstring the site shows.
+
+    Classes and functions carry theirs at run time; a constant's or an alias's is the
+    string after its assignment, which only the source holds: read as the site's API
+    reference reads it (griffe, statically).
+    """
+    griffe = pytest.importorskip("griffe")
+    package = griffe.load(
+        "leadcore", search_paths=[str(Path(__file__).parents[1] / "src")], resolve_aliases=True
+    )
+
+    undocumented = []
+    for module in _modules():
+        node = package if module.__name__ == "leadcore" else package[module.__name__[9:]]
+        for name in module.__all__:
+            member = node[name]
+            target = member.final_target if member.is_alias else member
+            if not (target.docstring and target.docstring.value.strip()):
+                undocumented.append(f"{module.__name__}:{name}")
+
+    assert not undocumented, "add a docstring (after the assignment, for a constant)"
+
+
 def _summary(module: ModuleType) -> str:
     return (inspect.getdoc(module) or "").strip().splitlines()[0].replace("|", "\\|")
 
@@ -135,10 +160,19 @@ def render_api_pages() -> dict[str, str]:
         "module (`leadcore.merge.auto(...)`). Each name below links to where it is documented.",
         "",
     ]
-    exported = [n for n in package.__all__ if n != "__version__"]
-    lines += [", ".join(f"[`{n}`][{_home(getattr(package, n))}]" for n in exported)]
+    homes: dict[str, list[str]] = {}
+    for name in package.__all__:
+        if name != "__version__":
+            home = _home(getattr(package, name))
+            homes.setdefault(home.rsplit(".", 1)[0], []).append(f"[`{name}`][{home}]")
+    lines += ["| documented in | names |", "|---|---|"]
+    lines += [
+        f"| `{m.__name__}` | {', '.join(homes[m.__name__])} |"
+        for m in modules
+        if m.__name__ in homes
+    ]
     if "__version__" in package.__all__:
-        lines += ["", "`leadcore.__version__` is the installed version, as text."]
+        lines += ["", "::: leadcore.__version__", "    options:", "      heading_level: 3"]
     pages = {"api.md": "\n".join(lines) + "\n"}
     for module in modules:
         pages[f"api/{module.__name__}.md"] = f"::: {module.__name__}\n"

@@ -83,7 +83,9 @@ def _reference(obj: griffe.Object, modules: set[str], names: set[str], match: re
     shown = target.rsplit(".", 1)[-1] if short else target
     head, _, rest = target.partition(".")
     try:
-        path = target if head == "leadcore" else obj.resolve(head) + (f".{rest}" if rest else "")
+        path = (
+            target if head == obj.package.name else obj.resolve(head) + (f".{rest}" if rest else "")
+        )
     except griffe.NameResolutionError:
         return f"`{shown}`"
     documented = path in modules or any(

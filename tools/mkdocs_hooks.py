@@ -48,7 +48,9 @@ FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,}).*?^\1\2[ \t]*$", re.MULTILINE | re.D
 CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
 LINK = re.compile(r"(!?\[(?:[^\[\]]|\[[^\]]*\])*\])\(([^)\s]+)(\s+\"[^\"]*\")?\)")
 # Inside these elements a rule ID is left as it is.
-SKIP = frozenset({"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "script", "style"})
+SKIP = frozenset(
+    {"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "summary", "script", "style"}
+)
 TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
 
 # MkDocs loads this file by path, not as part of a package: load its neighbour the same way.
@@ -171,6 +173,18 @@ def on_page_content(html_text: str, page: Page, config: MkDocsConfig, files: Fil
     if rulebook is None or not _rules:
         return html_text
     base = "" if page.file is rulebook else get_relative_url(rulebook.url, page.url)
+    linked, unknown = link_rule_ids(html_text, base)
+    if unknown:
+        LOG.warning(
+            "%s names %s, which the rulebook does not define",
+            page.file.src_uri,
+            ", ".join(sorted(unknown)),
+        )
+    return linked
+
+
+def link_rule_ids(html_text: str, base: str) -> tuple[str, set[str]]:
+    """Link the rule IDs of ``html_text`` to ``base#id``; also return the unknown IDs."""
     out, depth, last = [], 0, 0
     unknown: set[str] = set()
     for tag in TAG.finditer(html_text):
@@ -180,13 +194,7 @@ def on_page_content(html_text: str, page: Page, config: MkDocsConfig, files: Fil
         if tag[2].lower() in SKIP and not tag[3]:
             depth += -1 if tag[1] else 1
     out.append(_link_ids(html_text[last:], depth, base, unknown))
-    if unknown:
-        LOG.warning(
-            "%s names %s, which the rulebook does not define",
-            page.file.src_uri,
-            ", ".join(sorted(unknown)),
-        )
-    return "".join(out)
+    return "".join(out), unknown
 
 
 def _link_ids(text: str, depth: int, base: str, unknown: set[str]) -> str:

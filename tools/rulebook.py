@@ -67,7 +67,7 @@ def rulebook_ids(text: str) -> list[str]:
     r"""
     The rule IDs the rulebook defines, in its order: its ``### ID Title {#id}`` headings.
 
-    >>> rulebook_ids("## MRG\\n\\n### MRG-1 Match {#mrg-1}\\n\\ntext\\n### MRG-2 Credit {#mrg-2}")
+    >>> rulebook_ids("## MRG\n\n### MRG-1 Match {#mrg-1}\n\ntext\n### MRG-2 Credit {#mrg-2}")
     ['MRG-1', 'MRG-2']
     """
     return re.findall(rf"^### ((?:{_PREFIX})-\d+)\b", text, flags=re.MULTILINE)
@@ -271,20 +271,28 @@ def facts(rule_id: str, found: Facts) -> str:
         lines.append(f"- **Decisions:** {', '.join(shown)}")
     tests = found.tests.get(rule_id, [])
     vectors = found.vectors.get(rule_id, [])
-    lines.append(
-        f"- **Proof:** {len(tests)} test{'s' * (len(tests) != 1)}, {len(vectors)} "
-        f"conformance vector{'s' * (len(vectors) != 1)} (`src/leadcore/data/vectors/`)"
-    )
     lines += ["", "</div>", ""]
+    proof = f"{_count(len(tests), 'test')} and {_count(len(vectors), 'conformance vector')}"
+    lines += [f'??? success "Proof: {proof} name {rule_id}"', ""]
     if tests:
-        lines += [f'??? example "The {len(tests)} tests that name {rule_id}"', ""]
+        lines += ["    Tests (in their name or body):", ""]
         lines += [f"    - `{t}`" for t in tests]
         lines.append("")
     if vectors:
-        lines += [f'??? example "The {len(vectors)} vectors tagged {rule_id}"', ""]
+        lines += ["    Vectors (`src/leadcore/data/vectors/`, tagged in `rules`):", ""]
         lines += [f"    - `{where}`: {_plain(text)}" for where, text in vectors]
         lines.append("")
     return "\n".join(lines)
+
+
+def _count(n: int, noun: str) -> str:
+    """
+    ``n`` and ``noun``, plural when ``n`` is not 1.
+
+    >>> _count(1, "test"), _count(3, "conformance vector")
+    ('1 test', '3 conformance vectors')
+    """
+    return f"{n:,} {noun}{'s' * (n != 1)}"
 
 
 def _plain(text: str) -> str:

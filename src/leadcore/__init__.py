@@ -96,10 +96,16 @@ from leadcore.routing import (
 )
 from leadcore.simulation import Arrival, Behaviour, Percentiles, SimulationReport
 
-try:
-    __version__ = version("leadcore")
-except PackageNotFoundError:  # pragma: no cover  # running from a source tree
-    __version__ = "0+unknown"
+
+def _version() -> str:
+    try:
+        return version("leadcore")
+    except PackageNotFoundError:  # pragma: no cover  # running from a source tree
+        return "0+unknown"
+
+
+__version__ = _version()
+"""The installed version of leadcore, as text (``0+unknown`` in a source tree not installed)."""
 
 __all__ = [
     "Accuracy",

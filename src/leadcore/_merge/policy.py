@@ -19,9 +19,22 @@ from leadcore.errors import Problem
 __all__ = ["CONDITIONS", "Condition", "MergePolicy", "Mode", "PersonRole", "Via"]
 
 Condition = Literal["name", "name_fuzzy", "email", "phone"]
+"""
+A match condition between two people (MRG-1, MRG-7).
+
+``name``: first and last names present, not placeholders, equal after folding;
+``name_fuzzy``: full names at least ``duplicate_name_min_ratio`` alike; ``email``: an
+address in common; ``phone``: a number in common in E.164.
+"""
+
 PersonRole = Literal["customer", "co_customer"]
+"""The person of an existing lead a match holds on: its customer, or its co-customer (MRG-5)."""
+
 Via = Literal["two_of_n", "phone_only"]
+"""How an auto-merge matched: enough conditions (MRG-1), or a phone alone (MRG-4)."""
+
 Mode = Literal["auto", "duplicates"]
+"""Which rules a comparison applies: auto-merge's (MRG-1, MRG-4) or duplicates' (MRG-7)."""
 
 CONDITIONS: Final[tuple[Condition, ...]] = ("name", "name_fuzzy", "email", "phone")
 """Every match condition, in the order results list them."""
