@@ -8,7 +8,8 @@ from the scope of the docstring that holds it (as Python would resolve the name 
 
 - to a documented object (a public module, a name in its ``__all__``, or a public member
   of one), it becomes a cross-reference, ``[`auto`][leadcore.merge.auto]``, which
-  autorefs links and, in a strict build, refuses when it points nowhere;
+  autorefs links and, in a strict build, refuses when it points nowhere (a member without
+  a docstring of its own, an attrs field, links to its class, which describes it);
 - to anything else (a private helper, the standard library, another package), it stays
   code, ``auto``: the site has no page for it.
 
@@ -88,8 +89,21 @@ def _reference(obj: griffe.Object, modules: set[str], names: set[str], match: re
         )
     except griffe.NameResolutionError:
         return f"`{shown}`"
-    documented = path in modules or any(
-        path == name or (path.startswith(f"{name}.") and _public(path[len(name) :]))
-        for name in names
-    )
-    return f"[`{shown}`][{path}]" if documented else f"`{shown}`"
+    if path in modules or path in names:
+        return f"[`{shown}`][{path}]"
+    owner = next((n for n in names if path.startswith(f"{n}.") and _public(path[len(n) :])), None)
+    if owner is None:
+        return f"`{shown}`"
+    # A member the site shows only if it has a docstring of its own; an attrs field is
+    # described in its class's "Attributes" instead, so the link goes to the class.
+    member = _lookup(obj.package, path)
+    has_entry = member is not None and member.docstring is not None
+    return f"[`{shown}`][{path if has_entry else owner}]"
+
+
+def _lookup(package: griffe.Module, path: str) -> griffe.Object | griffe.Alias | None:
+    try:
+        found: griffe.Object | griffe.Alias = package[path.removeprefix(f"{package.name}.")]
+    except (KeyError, griffe.AliasResolutionError):
+        return None
+    return found
