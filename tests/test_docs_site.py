@@ -138,3 +138,19 @@ def test_files_from_outside_docs_are_shown_with_their_links(site: Path) -> None:
     assert "Unreleased" in changelog
     assert "--8&lt;--" not in changelog
     assert 'href="dedupe/"' in benchmarks
+
+
+def test_examples_of_files_shown_from_outside_docs_are_doctested() -> None:
+    """A page that shows another file adds no untested example: its `>>>` lines run somewhere."""
+    config = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    testpaths = re.search(r"^testpaths = \[(.*)\]$", config, flags=re.MULTILINE)
+    assert testpaths is not None
+    tested = re.findall(r'"([^"]+)"', testpaths[1])
+
+    for page in (ROOT / "docs").rglob("*.md"):
+        shown = re.fullmatch(r'\s*--8<--\s+"([^"]+)"\s*', page.read_text(encoding="utf-8"))
+        if shown is None:
+            continue
+        source = ROOT / shown[1]
+        if ">>>" in source.read_text(encoding="utf-8"):
+            assert any(source.is_relative_to(ROOT / t) for t in tested), source
