@@ -103,7 +103,9 @@ from leadcore._dedupe.results import (
     Pair,
     Summary,
     check_table,
+    decision_of,
     decision_tuple,
+    pair_of,
 )
 from leadcore._merge.engine import compile_spec
 from leadcore._quote import quote
@@ -152,9 +154,6 @@ def __dir__() -> list[str]:
 
 Progress = Callable[[str, int, int], None]
 """A progress callback: ``(stage, done, total)``, stages ``read``, ``block``, ``decide``."""
-
-_DAY_US: Final = 86_400_000_000
-
 
 # -- loading ------------------------------------------------------------------------------
 
@@ -257,9 +256,7 @@ def _check_policy(policy: object) -> DedupePolicy:
 
 
 def _eligible(values: Sequence[int | None], since_days: int, now_us: int) -> list[bool]:
-    # A margin of a day: this only prunes leads that surely fall outside the window;
-    # merge.auto and merge.duplicates apply the window exactly.
-    since = now_us - (since_days + 1) * _DAY_US
+    since = block.window_start(now_us, since_days)
     return [v is not None and v >= since for v in values]
 
 
@@ -449,33 +446,14 @@ def _decide(
     return [d for batch in results for d in batch]
 
 
-_RANK: Final = {action: rank for rank, action in enumerate(ACTIONS)}
-
-
 def _pairs(data: inputs.Chunk, directed: Iterable[Directed]) -> list[Pair]:
     ids = data.ids
     grouped: dict[tuple[str, str], list[Decision]] = {}
     for d in directed:
         one, other = ids[d.inbound], ids[d.existing]
         key = (one, other) if one < other else (other, one)
-        grouped.setdefault(key, []).append(
-            Decision(
-                inbound=one,
-                existing=other,
-                action=d.action,  # type: ignore[arg-type]  # one of ACTIONS
-                via=d.via,
-                matched=d.matched,
-                person=d.person,
-                reasons=d.reasons,
-            )
-        )
-    return [_pair(a_id, b_id, found) for (a_id, b_id), found in sorted(grouped.items())]
-
-
-def _pair(a_id: str, b_id: str, found: list[Decision]) -> Pair:
-    found.sort(key=lambda d: (d.inbound, _RANK[d.action]))
-    kind = min((d.action for d in found), key=_RANK.__getitem__)
-    return Pair(a=a_id, b=b_id, kind=kind, decisions=found)
+        grouped.setdefault(key, []).append(decision_of(one, other, d))
+    return [pair_of(a_id, b_id, found) for (a_id, b_id), found in sorted(grouped.items())]
 
 
 def _cluster(
@@ -562,7 +540,7 @@ def reference(
             for decision in _both(one, other, now, chosen):
                 key = (one.id, other.id) if one.id < other.id else (other.id, one.id)
                 found.setdefault(key, []).append(decision)
-    return tuple(_pair(a_id, b_id, ds) for (a_id, b_id), ds in sorted(found.items()))
+    return tuple(pair_of(a_id, b_id, ds) for (a_id, b_id), ds in sorted(found.items()))
 
 
 def _both(one: Lead, other: Lead, now: dt.datetime, policy: MergePolicy) -> list[Decision]:

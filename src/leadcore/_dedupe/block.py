@@ -26,12 +26,23 @@ could match is missed:
 
 Only rows that may be existing leads in a mode (inside its date window, checked with a
 margin by the caller) are paired as such; the search starts from them.
+
+The keys a row holds are defined once, by :func:`person_keys` (one person, one kind) and
+:func:`row_keys` (a row, both sides): the Spark engine (``leadcore._spark``) builds its
+blocks from :func:`row_keys`, and :class:`Keys` here from the same definition (its
+email and phone columns are :func:`person_keys`'s answers, read in bulk), so one change of
+what a key is changes both engines. So do :func:`shares_enough`, :func:`close_pairs`,
+:func:`plan` and :func:`phone_only_person`, which both engines call.
+
+A generic key's ``pairs`` count is the number of distinct (mode, inbound, existing)
+candidates its handling yields (refinement, close names, phone-only leads), whether or not
+another key yields them too: a figure that does not depend on the order of the search.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import chain, compress
 from typing import Final, Literal, NamedTuple
 
@@ -47,10 +58,23 @@ __all__ = [
     "Generic",
     "Keys",
     "Mode",
+    "Person",
     "check_blockable",
+    "close_pairs",
     "exclude",
     "find",
+    "full_name",
+    "generic_error",
     "generic_keys",
+    "loads",
+    "person_keys",
+    "phone_only_person",
+    "plan",
+    "real_names",
+    "row_keys",
+    "shares_enough",
+    "show_key",
+    "window_start",
 ]
 
 Kind = Literal["name", "email", "phone"]
@@ -61,6 +85,172 @@ Key = str | tuple[str, str]
 
 Pairs = dict[tuple[int, int], int]
 """Directed pairs (inbound row, existing row) to the bits of their modes."""
+
+Person = tuple[str, str, tuple[str, ...], tuple[str, ...]]
+"""A person's normal forms: folded first and last name, emails, phones."""
+
+RealName = Callable[[tuple[str, str]], bool]
+"""Whether a (first, last) folded name can meet the ``name`` condition."""
+
+
+def person_keys(person: Person, kind: Kind, real: RealName) -> tuple[Key, ...]:
+    """
+    The blocking keys of one kind a person holds: the definition both engines block on.
+
+    Phones and emails are the normal forms themselves; a name is the (first, last) pair
+    when both are present and ``real`` (not a placeholder under the spec).
+
+    >>> person_keys(("ada", "lovelace", ("ada@x.org",), ()), "name", lambda name: True)
+    (('ada', 'lovelace'),)
+    """
+    first, last, emails, phones = person
+    if kind == "phone":
+        return phones
+    if kind == "email":
+        return emails
+    return ((first, last),) if first and last and real((first, last)) else ()
+
+
+def real_names(spec: Spec) -> RealName:
+    """Whether a (first, last) folded name is real under ``spec`` (memoised per name)."""
+    memo: dict[tuple[str, str], bool] = {}
+
+    def real(name: tuple[str, str]) -> bool:
+        found = memo.get(name)
+        if found is None:
+            found = memo[name] = has_real_full_name(_normal(*name), spec)
+        return found
+
+    return real
+
+
+def row_keys(
+    customer: Person, co: Person | None, kinds: Sequence[Kind], real: RealName
+) -> list[tuple[Kind, Key, bool]]:
+    """
+    Every blocking key of a row, once: ``(kind, key, held by the customer)``.
+
+    A row is in the block of every key either of its persons holds (it is found as an
+    existing lead through any of them); as an inbound lead only its customer's keys
+    count (the third item). Keys of the customer come first, in :func:`person_keys`
+    order, then the co-customer's others.
+    """
+    found: list[tuple[Kind, Key, bool]] = []
+    for kind in kinds:
+        own = person_keys(customer, kind, real)
+        found.extend((kind, k, True) for k in own)
+        if co is not None:
+            found.extend((kind, k, False) for k in person_keys(co, kind, real) if k not in own)
+    return found
+
+
+def shares_enough(
+    inbound: Person,
+    existing: Sequence[Person],
+    kinds: Sequence[Kind],
+    required: int,
+    real: RealName,
+) -> bool:
+    """
+    Whether the inbound customer shares ``required`` kinds of key with one existing person.
+
+    Necessary for a two-of-n match (see the module doc); the merge rules decide.
+    """
+    first, last, emails, phones = inbound
+    named = "name" in kinds and bool(first) and bool(last) and real((first, last))
+    emailed = "email" in kinds and bool(emails)
+    phoned = "phone" in kinds and bool(phones)
+    for other_first, other_last, other_emails, other_phones in existing:
+        shared = 0
+        if named and other_first == first and other_last == last:
+            shared += 1
+        if emailed and any(e in other_emails for e in emails):
+            shared += 1
+        if phoned and any(p in other_phones for p in phones):
+            shared += 1
+        if shared >= required:
+            return True
+    return False
+
+
+def close_pairs(
+    mine: dict[str, list[int]], theirs: dict[str, list[int]], ratio: float
+) -> set[tuple[int, int]]:
+    """
+    The (inbound, existing) rows whose folded names reach the ``name_fuzzy`` ratio.
+
+    ``mine``: inbound customers' full folded names to their rows; ``theirs``: existing
+    persons' names to their rows. Scored as the rule scores (``token_sort_ratio``), after
+    a length bound no close pair can miss.
+    """
+    # rapidfuzz's ratio is 200 * matches / (len1 + len2) with matches <= the shorter
+    # length; token sorting keeps a folded name's length (single spaces, trimmed). So
+    # a pair below this length bound cannot reach the ratio and is not scored.
+    by_length: dict[int, list[str]] = {}
+    for name in theirs:
+        by_length.setdefault(len(name), []).append(name)
+    score = _fuzzy.token_sort_ratio
+    found: set[tuple[int, int]] = set()
+    for name, xs in mine.items():
+        size = len(name)
+        close: list[int] = []
+        for length, names in by_length.items():
+            if 200 * min(size, length) < ratio * (size + length):
+                continue
+            for other in names:
+                if score(name, other, score_cutoff=ratio) >= ratio:
+                    close.extend(theirs[other])
+        found.update((x, y) for x in xs for y in close if x != y)
+    return found
+
+
+DAY_US: Final = 86_400_000_000
+
+
+def window_start(now_us: int, days: int) -> int:
+    """
+    The earliest instant (microseconds) a lead inside a ``days`` window may have.
+
+    A margin of a day: this only prunes leads that surely fall outside the window;
+    :func:`leadcore.merge.auto` and :func:`leadcore.merge.duplicates` apply it exactly.
+    """
+    return now_us - (days + 1) * DAY_US
+
+
+def phone_only_person(person: Person, spec: Spec) -> bool:
+    """Whether an inbound customer may match on a phone alone (MRG-4) under ``spec``."""
+    first, last, emails, phones = person
+    if spec.mode != "auto" or not spec.phone or not phones or emails:
+        return False
+    return phone_only_eligible(_normal(first, last, phones), spec)
+
+
+def loads(counts: dict[Kind, Counter[Key]], limit: int) -> dict[Kind, int]:
+    """The pairs each kind's blocks would give (keys held by 2 to ``limit`` rows)."""
+    return {
+        kind: sum(c * (c - 1) for c in found.values() if 1 < c <= limit)
+        for kind, found in counts.items()
+    }
+
+
+def plan(
+    kinds: Sequence[Kind], required: int, load: Callable[[], dict[Kind, int]]
+) -> tuple[Kind, ...]:
+    """
+    The kinds to enumerate: leave out ``required - 1``, names first, then the largest.
+
+    ``load`` gives each kind's pairs (see :func:`loads`), asked only when needed.
+    """
+    skip = max(0, required - 1)
+    if not skip:
+        return tuple(kinds)
+    left_out: list[Kind] = ["name"] if "name" in kinds else []
+    if len(left_out) < skip:
+        found = load()
+        weights = {kind: found.get(kind, 0) for kind in kinds if kind != "name"}
+        rest = sorted(weights, key=lambda k: (-weights[k], k))
+        left_out += rest[: skip - len(left_out)]
+    return tuple(k for k in kinds if k not in left_out)
 
 
 class Generic(NamedTuple):
@@ -154,15 +344,14 @@ class Keys:
         counts.update(extra)
         return counts
 
+    def person(self, row: int) -> Person:
+        """The normal forms of a row's customer."""
+        table = self.table
+        return (table.first[row], table.last[row], table.emails[row], table.phones[row])
+
     def customer(self, row: int, kind: Kind) -> tuple[Key, ...]:
         """The keys of a row's customer (the inbound side) of one kind."""
-        table = self.table
-        if kind == "phone":
-            return table.phones[row]
-        if kind == "email":
-            return table.emails[row]
-        name = (table.first[row], table.last[row])
-        return (name,) if name[0] and name[1] and self.real(name) else ()
+        return person_keys(self.person(row), kind, self.real)
 
     def anyone(self, row: int, kind: Kind) -> tuple[Key, ...]:
         """The keys of either person of a row (the existing side) of one kind."""
@@ -170,14 +359,7 @@ class Keys:
         person = self.table.co.get(row)
         if person is None:
             return own
-        if kind == "phone":
-            other: tuple[Key, ...] = person[3]
-        elif kind == "email":
-            other = person[2]
-        else:
-            name = (person[0], person[1])
-            other = (name,) if name[0] and name[1] and self.real(name) else ()
-        return own + tuple(k for k in other if k not in own)
+        return own + tuple(k for k in person_keys(person, kind, self.real) if k not in own)
 
     def blocks(self, kind: Kind) -> dict[Key, list[int]]:  # noqa: C901, PLR0912  # inlined hot loops
         """Rows of every key held by 2 or more rows, ascending (computed once per kind)."""
@@ -240,24 +422,13 @@ class _Finder:
 
     def shares_enough(self, inbound: int, existing: int) -> bool:
         """Whether the customer of ``inbound`` shares ``required`` kinds with a person."""
-        table, kinds = self.table, self.kinds
-        first, last = table.first[inbound], table.last[inbound]
-        emails, phones = table.emails[inbound], table.phones[inbound]
-        named = "name" in kinds and bool(first) and bool(last) and self.keys.real((first, last))
-        emailed = "email" in kinds and bool(emails)
-        phoned = "phone" in kinds and bool(phones)
-        need = self.required
-        for other_first, other_last, other_emails, other_phones in _people(table, existing):
-            shared = 0
-            if named and other_first == first and other_last == last:
-                shared += 1
-            if emailed and any(e in other_emails for e in emails):
-                shared += 1
-            if phoned and any(p in other_phones for p in phones):
-                shared += 1
-            if shared >= need:
-                return True
-        return False
+        return shares_enough(
+            self.keys.person(inbound),
+            _people(self.table, existing),
+            self.kinds,
+            self.required,
+            self.keys.real,
+        )
 
     def from_existing(self, kind: Kind, skip: dict[Key, int]) -> None:
         """Pair every eligible row with the rows sharing a key of ``kind`` (not in ``skip``)."""
@@ -287,69 +458,53 @@ class _Finder:
                     if k in mine and (not check or self.shares_enough(x, y)):
                         out[x, y] = out.get((x, y), 0) | bit
 
-    def block_pairs(self, rows: list[int], key: Key, kind: Kind) -> int:
-        """Add the pairs of one block that share enough; return how many were added."""
+    def block_pairs(
+        self, rows: list[int], key: Key, kind: Kind, yielded: set[tuple[int, int]]
+    ) -> None:
+        """Add the pairs of one block that share enough, and put them in ``yielded``."""
         keys, eligible = self.keys, self.eligible
         targets = [y for y in rows if eligible[y]]
         if not targets:
-            return 0
-        added = 0
+            return
         check = self.required > 1
         for x in rows:
             if key not in keys.customer(x, kind):
                 continue
             for y in targets:
                 if x != y and (not check or self.shares_enough(x, y)):
-                    added += self.add(x, y)
-        return added
+                    self.add(x, y)
+                    yielded.add((x, y))
 
-    def fuzzy_pairs(self, rows: list[int], key: Key, kind: Kind) -> int:  # noqa: C901, PLR0912  # inlined hot loops
+    def fuzzy_pairs(
+        self, rows: list[int], key: Key, kind: Kind, yielded: set[tuple[int, int]]
+    ) -> None:
         """Add the pairs of a block whose folded names reach the ``name_fuzzy`` ratio."""
         table, keys, eligible = self.table, self.keys, self.eligible
-        ratio = self.spec.ratio
         theirs: dict[str, list[int]] = {}
         for y in rows:
             if eligible[y]:
                 for person in _people(table, y):
-                    name = f"{person[0]} {person[1]}".strip()
+                    name = full_name(person[0], person[1])
                     if name:
                         theirs.setdefault(name, []).append(y)
         mine: dict[str, list[int]] = {}
         for x in rows:
-            name = f"{table.first[x]} {table.last[x]}".strip()
+            name = full_name(table.first[x], table.last[x])
             if name and key in keys.customer(x, kind):
                 mine.setdefault(name, []).append(x)
         if not theirs or not mine:
-            return 0
-        # rapidfuzz's ratio is 200 * matches / (len1 + len2) with matches <= the shorter
-        # length; token sorting keeps a folded name's length (single spaces, trimmed). So
-        # a pair below this length bound cannot reach the ratio and is not scored.
-        by_length: dict[int, list[str]] = {}
-        for name in theirs:
-            by_length.setdefault(len(name), []).append(name)
-        score = _fuzzy.token_sort_ratio
-        added = 0
-        for name, xs in mine.items():
-            size = len(name)
-            close: list[int] = []
-            for length, names in by_length.items():
-                if 200 * min(size, length) < ratio * (size + length):
-                    continue
-                for other in names:
-                    if score(name, other, score_cutoff=ratio) >= ratio:
-                        close.extend(theirs[other])
-            for x in xs:
-                for y in close:
-                    if x != y:
-                        added += self.add(x, y)
-        return added
+            return
+        for x, y in close_pairs(mine, theirs, self.spec.ratio):
+            self.add(x, y)
+            yielded.add((x, y))
 
-    def refine(self, rows: list[int], key: Key, kind: Kind) -> int:
-        """Add the pairs of a generic block that can still match (see the module doc)."""
+    def refine(self, rows: list[int], key: Key, kind: Kind) -> set[tuple[int, int]]:
+        """Add the pairs of a generic block that can still match; return them (module doc)."""
+        yielded: set[tuple[int, int]] = set()
         if self.required == 1 and not self.spec.name_fuzzy:
-            return self.block_pairs(rows, key, kind)
+            self.block_pairs(rows, key, kind, yielded)
+            return yielded
         keys = self.keys
-        added = 0
         # Pairs sharing a key of another kind too: split the block by those keys.
         for other in self.kinds:
             if other == kind:
@@ -360,16 +515,16 @@ class _Finder:
                     groups.setdefault(k, []).append(y)
             for sub_key, sub_rows in groups.items():
                 if len(sub_rows) > 1:
-                    added += self.block_pairs(sub_rows, sub_key, other)
+                    self.block_pairs(sub_rows, sub_key, other, yielded)
         if self.required == 1:
-            added += self.fuzzy_pairs(rows, key, kind)
-        return added
+            self.fuzzy_pairs(rows, key, kind, yielded)
+        return yielded
 
     def phone_only(
         self,
         wanted: dict[Key, list[int]],
         big: dict[Key, int],
-        generic: dict[tuple[Kind, Key], int],
+        generic: dict[tuple[Kind, Key], set[tuple[int, int]]],
     ) -> None:
         """Add the MRG-4 pairs: a phone-only inbound customer with every holder of its phone."""
         if self.spec.mode != "auto" or not self.spec.phone:
@@ -381,9 +536,11 @@ class _Finder:
             if rows is None:
                 continue
             targets = [y for y in rows if existing[y]]
-            added = sum(self.add(x, y) for x in inbound for y in targets if x != y)
+            found = [(x, y) for x in inbound for y in targets if x != y]
+            for x, y in found:
+                self.add(x, y)
             if held in big:
-                generic["phone", held] += added
+                generic["phone", held].update(found)
 
 
 def phone_only_rows(table: Chunk, spec: Spec) -> dict[Key, list[int]]:
@@ -400,7 +557,7 @@ def phone_only_rows(table: Chunk, spec: Spec) -> dict[Key, list[int]]:
             name = (table.first[row], table.last[row])
             allowed = by_name.get(name)
             if allowed is None:
-                allowed = by_name[name] = phone_only_eligible(_normal(*name, phones), spec)
+                allowed = by_name[name] = phone_only_person((*name, (), phones), spec)
             if allowed:
                 for number in phones:
                     wanted.setdefault(number, []).append(row)
@@ -436,20 +593,12 @@ def check_blockable(spec: Spec, mode_name: str) -> None:
 
 
 def _plan(finder: _Finder, keys: Keys, limit: int) -> tuple[Kind, ...]:
-    """The kinds to enumerate: leave out ``required - 1``, names first, then the largest."""
-    skip = max(0, finder.required - 1)
-    if not skip:
-        return finder.kinds
-    left_out: list[Kind] = ["name"] if "name" in finder.kinds else []
-    if len(left_out) < skip:
-        loads = {
-            kind: sum(c * (c - 1) for c in keys.counts(kind).values() if 1 < c <= limit)
-            for kind in finder.kinds
-            if kind != "name"
-        }
-        rest = sorted(loads, key=lambda k: (-loads[k], k))
-        left_out += rest[: skip - len(left_out)]
-    return tuple(k for k in finder.kinds if k not in left_out)
+    """The kinds to enumerate (see :func:`plan`)."""
+    return plan(
+        finder.kinds,
+        finder.required,
+        lambda: loads({k: keys.counts(k) for k in finder.kinds if k != "name"}, limit),
+    )
 
 
 def _wanted(
@@ -486,16 +635,18 @@ def _search(state: _Search, index: int) -> tuple[Pairs, dict[tuple[Kind, Key], i
     keys, big = state.keys, state.big
     out: Pairs = {}
     finder = _Finder(keys, state.modes[index], out)
-    generic: dict[tuple[Kind, Key], int] = {(kind, k): 0 for kind in big for k in big[kind]}
+    generic: dict[tuple[Kind, Key], set[tuple[int, int]]] = {
+        (kind, k): set() for kind in big for k in big[kind]
+    }
     for kind in state.plans[index]:
         large = big.get(kind, {})
         finder.from_existing(kind, large)
         if large:
             blocks = keys.blocks(kind)
             for k in large:
-                generic[kind, k] += finder.refine(blocks[k], k, kind)
+                generic[kind, k].update(finder.refine(blocks[k], k, kind))
     finder.phone_only(state.phone_only, big.get("phone", {}), generic)
-    return out, generic
+    return out, {item: len(found) for item, found in generic.items()}
 
 
 def find(
@@ -533,13 +684,7 @@ def find(
         if kind in wanted
     }
     if on_generic == "error" and any(big.values()):
-        raise InvalidInput(
-            [
-                _generic_problem(kind, k, c, limit)
-                for kind in KINDS
-                for k, c in sorted(big.get(kind, {}).items(), key=lambda i: (-i[1], str(i[0])))
-            ]
-        )
+        raise generic_error(big, limit)
     state = _Search(keys, modes, plans, big, phone_only)
     searched = [_search(state, index) for index in range(len(modes))]
     out: Pairs = {}
@@ -558,6 +703,27 @@ def find(
     ]
     report.sort(key=lambda g: (-g.rows, g.kind, g.key))
     return Candidates(out, report, {m.bit: chosen for m, chosen in zip(modes, plans, strict=True)})
+
+
+def generic_error(big: dict[Kind, dict[Key, int]], limit: int) -> InvalidInput:
+    """The error of ``generic_keys='error'``: every generic key, by kind, most held first."""
+    return InvalidInput(
+        [
+            _generic_problem(kind, k, c, limit)
+            for kind in KINDS
+            for k, c in sorted(big.get(kind, {}).items(), key=lambda i: (-i[1], str(i[0])))
+        ]
+    )
+
+
+def full_name(first: str, last: str) -> str:
+    """A person's full folded name, as ``name_fuzzy`` compares it."""
+    return f"{first} {last}".strip()
+
+
+def show_key(key: Key) -> str:
+    """A key as the generic-keys report shows it (a name as ``first last``)."""
+    return _show(key)
 
 
 def _show(key: Key) -> str:

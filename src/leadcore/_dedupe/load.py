@@ -28,7 +28,10 @@ from leadcore.model import Lead
 if TYPE_CHECKING:
     from leadcore._dedupe.config import Columns
 
-__all__ = ["read"]
+__all__ = ["DUPLICATE_ID", "frame_records", "naive_error", "read"]
+
+DUPLICATE_ID = "is the id of %d rows; ids must be unique, so all are left out"
+"""The message of a row left out for sharing its id (``%d``: how many rows have it)."""
 
 
 def read(
@@ -57,7 +60,7 @@ def read(
     if isinstance(source, str | os.PathLike):
         chunk = _load_csv(Path(source), columns, settings, workers, progress)
     elif (frame_kind := frames.kind_of(source)) is not None:
-        records, lay = _frame_records(source, columns)
+        records, lay = frame_records(source, columns)
         chunk = _prepare_records(records, settings._replace(layout=lay), workers, progress)
         kind = "rows" if frame_kind == "narwhals" else frame_kind
     elif isinstance(source, Iterable) and not isinstance(source, bytes | Mapping):
@@ -130,8 +133,13 @@ def _check_naive(chunk: inputs.Chunk, tz: str | None) -> None:
     naive = chunk.naive
     if naive is None or tz is not None:
         return
+    raise naive_error(naive)
+
+
+def naive_error(naive: inputs.BadRow) -> InvalidInput:
+    """The error of a naive timestamp read without a time zone (GEN-1)."""
     where = f"row {naive.row}" + (f" (line {naive.line})" if naive.line >= 0 else "")
-    raise InvalidInput.single(
+    return InvalidInput.single(
         f"{naive.field}",
         naive.value,
         f"is a naive date-time ({where}); leadcore never guesses a time zone (GEN-1): "
@@ -156,7 +164,7 @@ def _drop_duplicate_ids(chunk: inputs.Chunk) -> inputs.Chunk:
                     chunk.lines[i],
                     "id",
                     lead_id,
-                    f"is the id of {counts[lead_id]} rows; ids must be unique, so all are left out",
+                    DUPLICATE_ID % counts[lead_id],
                 )
             )
     bad.sort()
@@ -196,9 +204,14 @@ def _cell(value: object, *, timestamp: bool) -> object:
     return value if timestamp else str(value)
 
 
-def _frame_records(
-    data: object, columns: Columns
-) -> tuple[list[tuple[object, ...]], inputs.Layout]:
+def frame_records(data: object, columns: Columns) -> tuple[list[tuple[object, ...]], inputs.Layout]:
+    """
+    The records of a dataframe's mapped columns, and their layout, for :func:`inputs.prepare`.
+
+    Raises:
+        InvalidInput: A mapped column is not in the frame.
+
+    """
     header = frames.columns(data)
     spec = columns.layout_spec()
     lay = inputs.layout(header, spec)

@@ -39,7 +39,9 @@ from leadcore.errors import InvalidInput
 from leadcore.model import Lead
 
 __all__ = [
+    "BAD_ROW_COLUMNS",
     "BUILDERS",
+    "DECISION_COLUMNS",
     "BadRow",
     "Cluster",
     "Decision",
@@ -49,8 +51,34 @@ __all__ = [
     "Pair",
     "Summary",
     "check_table",
+    "decision_of",
+    "decision_row",
     "decision_tuple",
+    "pair_of",
 ]
+
+
+_RANK: Final = {action: rank for rank, action in enumerate(ACTIONS)}
+
+
+def decision_of(inbound: str, existing: str, directed: decide.Directed) -> Decision:
+    """The :class:`Decision` of a directed pair the merge rules decided, by lead ids."""
+    return Decision(
+        inbound=inbound,
+        existing=existing,
+        action=directed.action,  # type: ignore[arg-type]  # one of ACTIONS
+        via=directed.via,
+        matched=directed.matched,
+        person=directed.person,
+        reasons=directed.reasons,
+    )
+
+
+def pair_of(a_id: str, b_id: str, found: list[Decision]) -> Pair:
+    """The :class:`Pair` of two leads (``a_id < b_id``) with its decisions, sorted."""
+    found.sort(key=lambda d: (d.inbound, _RANK[d.action]))
+    kind = min((d.action for d in found), key=_RANK.__getitem__)
+    return Pair(a=a_id, b=b_id, kind=kind, decisions=found)
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
@@ -523,22 +551,28 @@ def _pairs_table(result: DedupeResult) -> Rows:
     return ["lead_a", "lead_b", "kind", "cluster", "matched", "explanation"], rows
 
 
+DECISION_COLUMNS: Final = ("inbound", "existing", "action", "via", "matched", "person", "reasons")
+"""The columns of the ``decisions`` table."""
+
+
+def decision_row(d: Decision) -> dict[str, str]:
+    """One row of the ``decisions`` table (every engine writes decisions with this)."""
+    return {
+        "inbound": d.inbound,
+        "existing": d.existing,
+        "action": d.action,
+        "via": d.via,
+        "matched": "+".join(d.matched),
+        "person": d.person,
+        "reasons": "+".join(d.reasons),
+    }
+
+
 def _decisions_table(result: DedupeResult) -> Rows:
-    names = ["inbound", "existing", "action", "via", "matched", "person", "reasons"]
     rows: list[dict[str, object]] = [
-        {
-            "inbound": d.inbound,
-            "existing": d.existing,
-            "action": d.action,
-            "via": d.via,
-            "matched": "+".join(d.matched),
-            "person": d.person,
-            "reasons": "+".join(d.reasons),
-        }
-        for pair in result.pairs
-        for d in pair.decisions
+        dict(decision_row(d)) for pair in result.pairs for d in pair.decisions
     ]
-    return names, rows
+    return list(DECISION_COLUMNS), rows
 
 
 def _clusters_table(result: DedupeResult) -> Rows:
@@ -555,8 +589,12 @@ def _generic_table(result: DedupeResult) -> Rows:
     return names, [attrs.asdict(g) for g in result.generic_keys]
 
 
+BAD_ROW_COLUMNS: Final = ("row", "line", "field", "value", "message")
+"""The columns of the ``bad_rows`` table."""
+
+
 def _bad_table(result: DedupeResult) -> Rows:
-    names = ["row", "line", "field", "value", "message"]
+    names = list(BAD_ROW_COLUMNS)
     rows: list[dict[str, object]] = [
         {
             "row": b.row,
