@@ -1,5 +1,5 @@
 """
-Shared pytest configuration: the hypothesis profiles.
+Shared pytest configuration: the hypothesis profiles, and the one Spark session.
 
 ``fast`` is the default and the one the README's test command and CI run (``python3
 dev.py test``, nothing set): 60 random examples per property, a fresh draw every run, so
@@ -7,12 +7,17 @@ each run explores new inputs. A failure prints the ``@reproduce_failure`` blob t
 replays it, and hypothesis's example database (``.hypothesis/``) replays it on the next
 run. ``LEADCORE_HYPOTHESIS_PROFILE=thorough`` runs 1,000 examples per property, for a
 long local hunt. No profile is gentler than the default.
+
+``spark`` is the local Spark session every Spark test shares (one JVM per test run).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -24,3 +29,28 @@ settings.register_profile(
 )
 settings.register_profile("thorough", parent=settings.get_profile("fast"), max_examples=1_000)
 settings.load_profile(os.environ.get("LEADCORE_HYPOTHESIS_PROFILE", "fast"))
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[Any]:
+    """
+    The one local Spark session of the whole test run (2 cores, few shuffle partitions).
+
+    Started on first use, by leadcore's own helper (which checks Java and sets
+    PYSPARK_PYTHON), and stopped at the end. Every Spark test shares it: starting a JVM
+    takes seconds.
+    """
+    from leadcore._spark.session import session  # noqa: PLC0415  # only when a test asks
+
+    started = session(
+        "local[2]",
+        app_name="leadcore-tests",
+        shuffle_partitions=1,
+        config={
+            "spark.default.parallelism": "2",
+            "spark.driver.memory": "1g",
+            "spark.python.worker.reuse": "true",
+        },
+    )
+    yield started
+    started.stop()

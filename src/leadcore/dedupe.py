@@ -58,7 +58,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal, cast, overload
 
 import attrs
 
@@ -109,9 +109,14 @@ from leadcore._dedupe.results import (
 )
 from leadcore._merge.engine import compile_spec
 from leadcore._quote import quote
+from leadcore._spark.results import SparkComparison, SparkDedupeResult
+from leadcore._spark.session import is_spark
 from leadcore.errors import InvalidInput
 from leadcore.merge import MergePolicy
 from leadcore.model import Lead
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame as SparkFrame
 
 __all__ = [
     "ACCURACY_TABLES",
@@ -245,6 +250,14 @@ def _check_now(now: object) -> dt.datetime:
     return now  # type: ignore[return-value]  # checked above
 
 
+def _check_columns(columns: object) -> Columns:
+    if columns is None:
+        return Columns()
+    if not isinstance(columns, Columns):
+        raise InvalidInput.single("columns", columns, "must be a Columns")
+    return columns
+
+
 def _check_policy(policy: object) -> DedupePolicy:
     if isinstance(policy, MergePolicy):
         return DedupePolicy(merge=policy)
@@ -275,6 +288,32 @@ def _modes(table: inputs.Chunk, now: dt.datetime, policy: MergePolicy) -> list[b
     ]
 
 
+@overload
+def find(  # type: ignore[overload-overlap]  # a Spark DataFrame gives Spark results
+    source: SparkFrame,
+    *,
+    now: dt.datetime,
+    policy: DedupePolicy | MergePolicy | None = None,
+    columns: Columns | None = None,
+    tz: str | None = None,
+    workers: int = 1,
+    progress: Progress | bool | None = None,
+) -> SparkDedupeResult: ...
+
+
+@overload
+def find(
+    source: object,
+    *,
+    now: dt.datetime,
+    policy: DedupePolicy | MergePolicy | None = None,
+    columns: Columns | None = None,
+    tz: str | None = None,
+    workers: int = 1,
+    progress: Progress | bool | None = None,
+) -> DedupeResult: ...
+
+
 @a.checked
 def find(
     source: object,
@@ -285,7 +324,7 @@ def find(
     tz: str | None = None,
     workers: int = 1,
     progress: Progress | bool | None = None,
-) -> DedupeResult:
+) -> DedupeResult | SparkDedupeResult:
     """
     Find every pair of leads the merge rules connect at ``now``, and the clusters (MRG-1..7).
 
@@ -297,6 +336,10 @@ def find(
     ``tz`` and ``workers`` are passed to it). ``progress``: as :func:`load` (stages
     ``read``, ``block``, ``decide``). See the module docstring for an example.
 
+    Given a Spark DataFrame, the run happens on Spark (``workers`` does not apply) and
+    returns a :class:`leadcore.spark.SparkDedupeResult`: the same tables as Spark
+    DataFrames, with the same rows (see ``docs/spark.md``).
+
     Raises:
         InvalidInput: ``now`` is naive, the policy is invalid or cannot be blocked on
             (a fuzzy name alone would match), generic keys were found under
@@ -306,9 +349,23 @@ def find(
     """
     now = _check_now(now)
     chosen = _check_policy(DedupePolicy() if policy is None else policy)
-    with _progress.using(progress) as report, pool.quiet_gc():
-        table = _table(source, chosen, columns=columns, tz=tz, workers=workers, progress=report)
-        return _run(table, now, chosen, workers=workers, progress=report)
+    with _progress.using(progress) as report:
+        if is_spark(source):
+            from leadcore._spark import engine  # noqa: PLC0415  # pyspark only for Spark input
+
+            return engine.find(
+                cast("SparkFrame", source),
+                now=now,
+                policy=chosen,
+                columns=_check_columns(columns),
+                tz=tz,
+                progress=report,
+            )
+        with pool.quiet_gc():
+            table = _table(
+                source, chosen, columns=columns, tz=tz, workers=workers, progress=report
+            )
+            return _run(table, now, chosen, workers=workers, progress=report)
 
 
 def _table(
@@ -824,6 +881,34 @@ def compare(before: DedupeResult, after: DedupeResult) -> tuple[PairChange, ...]
     return tuple(found)
 
 
+@overload
+def what_if(  # type: ignore[overload-overlap]  # a Spark DataFrame gives Spark results
+    source: SparkFrame,
+    *,
+    now: dt.datetime,
+    policy: DedupePolicy | MergePolicy | None = None,
+    other: DedupePolicy | MergePolicy,
+    columns: Columns | None = None,
+    tz: str | None = None,
+    workers: int = 1,
+    progress: Progress | bool | None = None,
+) -> SparkComparison: ...
+
+
+@overload
+def what_if(
+    source: object,
+    *,
+    now: dt.datetime,
+    policy: DedupePolicy | MergePolicy | None = None,
+    other: DedupePolicy | MergePolicy,
+    columns: Columns | None = None,
+    tz: str | None = None,
+    workers: int = 1,
+    progress: Progress | bool | None = None,
+) -> PolicyComparison: ...
+
+
 @a.checked
 def what_if(
     source: object,
@@ -835,14 +920,15 @@ def what_if(
     tz: str | None = None,
     workers: int = 1,
     progress: Progress | bool | None = None,
-) -> PolicyComparison:
+) -> PolicyComparison | SparkComparison:
     """
     Apply two policies to the same table and list the pairs whose decisions differ.
 
     "What would change if the activity window were 90 days?":
     ``what_if(table, now=now, other=MergePolicy(merge_max_inactivity_days=90))``. The
     table is read once (see :func:`find` for the arguments). See :func:`compare` for an
-    example.
+    example. Given a Spark DataFrame, both runs happen on Spark and a
+    :class:`leadcore.spark.SparkComparison` is returned.
 
     Raises:
         InvalidInput: As :func:`find`; both policies need the same ``default_region``.
@@ -851,6 +937,25 @@ def what_if(
     now = _check_now(now)
     first = _check_policy(DedupePolicy() if policy is None else policy)
     second = _check_policy(other)
+    if is_spark(source):
+        from leadcore._spark import engine  # noqa: PLC0415  # pyspark only for Spark input
+
+        if second.merge.default_region != first.merge.default_region:
+            raise InvalidInput.single(
+                "other.merge.default_region",
+                second.merge.default_region,
+                f"must be the first policy's region ({first.merge.default_region!r})",
+            )
+        with _progress.using(progress) as report:
+            return engine.what_if(
+                cast("SparkFrame", source),
+                now=now,
+                policy=first,
+                other=second,
+                columns=_check_columns(columns),
+                tz=tz,
+                progress=report,
+            )
     with _progress.using(progress) as report, pool.quiet_gc():
         table = _table(source, first, columns=columns, tz=tz, workers=workers, progress=report)
         before = _run(table, now, first, workers=workers, progress=report)

@@ -59,6 +59,7 @@ __all__ = [
     "cadence_memberships",
     "find",
     "group",
+    "group_key",
     "related",
     "stop",
 ]
@@ -621,6 +622,13 @@ def group(  # noqa: C901, PLR0912  # the hot loop is flat on purpose: a million 
     which = _crm(crm)
     # A plain dict: looking up through the read-only proxy costs more in the hot loop.
     table = dict(policy.relation_keys.get(which, MappingProxyType({})))
+    if type(records).__module__.startswith("pyspark."):
+        raise InvalidInput.single(
+            "records",
+            type(records).__name__,
+            "is a Spark DataFrame: group it on Spark with leadcore.spark.group_related "
+            "(this rule family runs in this process, on CrmRecord objects)",
+        )
     rows = _records(records, "records")
     problems: list[Problem] = []
     ids: list[str] = []
@@ -683,6 +691,41 @@ def group(  # noqa: C901, PLR0912  # the hot loop is flat on purpose: a million 
     ]
     groups.sort(key=lambda g: g.id)
     return tuple(groups)
+
+
+@a.checked(record=None)  # checked by the rule itself, with its path
+def group_key(
+    crm: Crm | str,
+    record: CrmRecord,
+    *,
+    policy: RelatedPolicy = RelatedPolicy(),
+) -> str | None:
+    """
+    The id of the group ``record`` falls in under REL-6, or None when it relates to nothing.
+
+    Two records of one table are in the same group of :func:`group` exactly when their
+    group keys are equal and not None; the key is :attr:`RelatedGroup.id`
+    (``kind:key field:value``, the account name folded). Engines that group tables
+    elsewhere (Spark) call this for each record.
+
+    >>> group_key("salesforce", CrmRecord(id="L1", kind="lead", account_name="ACME inc."))
+    'lead:account_name:acme inc'
+    >>> group_key("salesforce", CrmRecord(id="C1", kind="contact")) is None
+    True
+
+    Raises:
+        InvalidInput: An unknown CRM, a record kind the CRM does not have
+            (``record.kind``), or a value that is not a record.
+
+    """
+    which = _crm(crm)
+    table = policy.relation_keys.get(which, MappingProxyType({}))
+    problems: list[Problem] = []
+    if not _check_record(record, "record", which, table, problems):
+        raise InvalidInput(problems)
+    field = table[record.kind]
+    value = _key(record, field)
+    return None if value is None else f"{record.kind.value}:{field}:{value}"
 
 
 @a.checked

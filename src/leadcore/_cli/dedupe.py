@@ -15,7 +15,9 @@ also applies a second policy and writes ``changes.csv``: the pairs that change.
 ``--labels COLUMN`` scores the run against a ground-truth column (precision, recall,
 F1), and ``--report report.html`` writes one self-contained HTML report of the run
 (summary, charts, samples of each kind of pair). A progress bar is drawn on standard
-error when it is a terminal.
+error when it is a terminal. ``--engine spark [--master local[2]]`` runs the same job
+on Apache Spark, reading Parquet or CSV and writing the tables as Parquet or CSV (see
+:mod:`leadcore._cli.spark`).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ import attrs
 from leadcore import dedupe
 from leadcore._cli import report
 from leadcore._dedupe.inputs import zone
-from leadcore.errors import InvalidInput, MissingDependency, Problem
+from leadcore.errors import InvalidInput, LeadcoreError, MissingDependency, Problem
 from leadcore.merge import MergePolicy
 
 __all__ = ["SAMPLE", "add_arguments", "run"]
@@ -120,6 +122,29 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
         type=int,
         default=os.cpu_count() or 1,
         help="processes to use (default: the number of cores, %(default)s here)",
+    )
+    command.add_argument(
+        "--engine",
+        choices=("local", "spark"),
+        default="local",
+        help="run here (local, default) or on Apache Spark (needs leadcore[spark] and Java 17)",
+    )
+    command.add_argument(
+        "--master",
+        default="local[2]",
+        help="with --engine spark: the Spark master (default %(default)s: two local cores); "
+        "a session already running is used as it is",
+    )
+    command.add_argument(
+        "--driver-memory",
+        default="4g",
+        help="with --engine spark and a new local session: the JVM's memory (default "
+        "%(default)s; a local session runs the executors in the driver)",
+    )
+    command.add_argument(
+        "--format",
+        choices=("parquet", "csv"),
+        help="with --engine spark: how to write the tables (default: as the input)",
     )
     command.add_argument(
         "--progress",
@@ -281,6 +306,8 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
         return 2
     if args.sample:
         args.file = str(resources.files("leadcore").joinpath("data", SAMPLE))
+    if args.engine == "spark":
+        return _on_spark(args, out, bar, started)
     try:
         now, result, comparison, accuracy = _find(args, bar)
     except InvalidInput as error:
@@ -315,15 +342,10 @@ def run(args: argparse.Namespace, out: TextIO) -> int:
     return 0
 
 
-def _find(
-    args: argparse.Namespace, bar: _Bar
-) -> tuple[
-    dt.datetime,
-    dedupe.DedupeResult,
-    dedupe.PolicyComparison | None,
-    dedupe.Accuracy | dedupe.AccuracyComparison | None,
-]:
-    """Read the file and find the pairs (and the what-if, the accuracy) the flags ask for."""
+def _settings(
+    args: argparse.Namespace,
+) -> tuple[dt.datetime, dedupe.DedupePolicy, dedupe.DedupePolicy | None, dedupe.Columns]:
+    """The moment, the policy, the what-if policy and the columns the flags give."""
     now = _now(args.now, args.tz)
     base = _merge_policy(args.policy, MergePolicy(), "--policy")
     policy = dedupe.DedupePolicy(
@@ -338,6 +360,43 @@ def _find(
         else None
     )
     columns = attrs.evolve(dedupe.Columns.parse(args.column), labels=args.labels)
+    return now, policy, other, columns
+
+
+def _on_spark(args: argparse.Namespace, out: TextIO, bar: _Bar, started: float) -> int:
+    """Run the job on Spark (``--engine spark``); bad input and a missing Java exit 2."""
+    from leadcore._cli import spark  # noqa: PLC0415  # pyspark only when asked for
+
+    try:
+        now, policy, other, columns = _settings(args)
+        return spark.run(
+            args,
+            out,
+            now=now,
+            policy=policy,
+            other=other,
+            columns=columns,
+            progress=bar,
+            started=started,
+        )
+    except LeadcoreError as error:  # bad input, or Spark that cannot start
+        sys.stderr.write(f"leadcore dedupe: {error}\n")
+        return 2
+    finally:
+        bar.close()
+
+
+def _find(
+    args: argparse.Namespace, bar: _Bar
+) -> tuple[
+    dt.datetime,
+    dedupe.DedupeResult,
+    dedupe.PolicyComparison | None,
+    dedupe.Accuracy | dedupe.AccuracyComparison | None,
+]:
+    """Read the file and find the pairs (and the what-if, the accuracy) the flags ask for."""
+    now, policy, other, columns = _settings(args)
+    base = policy.merge
     table = dedupe.load(
         args.file,
         columns=columns,

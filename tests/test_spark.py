@@ -1,0 +1,307 @@
+"""
+The Spark engine gives exactly the local engine's answers (MRG-1..MRG-7 in batch, REL-6).
+
+Every test here runs on the one local Spark session of the test run (``spark`` in
+``conftest.py``) and compares the Spark run with the local run on the same rows, row for
+row: pairs, decisions, clusters, generic keys, bad rows and the summary.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from leadcore import dedupe, related
+from leadcore.errors import InvalidInput
+from leadcore.merge import MergePolicy
+from leadcore.model import CrmRecord
+from tests.lead_tables import COLUMNS, NOW, generate
+
+SCHEMA = ", ".join(f"{c} string" for c in COLUMNS)
+
+
+def frame(spark: Any, rows: Sequence[Mapping[str, str]]) -> Any:
+    """A Spark DataFrame of generated rows, in their order."""
+    return spark.createDataFrame([tuple(r[c] for c in COLUMNS) for r in rows], SCHEMA)
+
+
+def _plain(rows: Sequence[Mapping[str, object]]) -> list[dict[str, object]]:
+    """Rows with bad rows' values as text, as the Spark tables hold them."""
+    out = []
+    for row in rows:
+        item = dict(row)
+        if "value" in item and item["value"] is not None and not isinstance(item["value"], str):
+            item["value"] = str(item["value"])
+        out.append(item)
+    return out
+
+
+def assert_same(local: dedupe.DedupeResult, on_spark: Any) -> None:
+    """Every table and the summary of a Spark run equal the local run's, row for row."""
+    for name in dedupe.TABLES:
+        mine = [r.asDict() for r in on_spark.table(name).collect()]
+        assert mine == _plain(local.table(name, kind="rows")), name
+    assert on_spark.summary == local.summary
+
+
+def test_a_20k_table_gives_the_local_answers(spark: Any) -> None:
+    """20k generated leads with generic keys and bad rows: the same tables (MRG-1..7)."""
+    rows = generate(20_000, seed=16, generic=80)
+    policy = dedupe.DedupePolicy(generic_key_rows=50, cluster_on=("merge", "route"))
+
+    local = dedupe.find(rows, now=NOW, policy=policy)
+    on_spark = dedupe.find(frame(spark, rows), now=NOW, policy=policy)
+
+    assert local.summary.merge_pairs > 500
+    assert local.summary.duplicate_pairs > 50
+    assert {g.kind for g in local.generic_keys} >= {"phone", "email"}
+    assert len(local.bad_rows) == 6
+    assert_same(local, on_spark)
+
+
+_POLICIES = [
+    dedupe.DedupePolicy(),
+    dedupe.DedupePolicy(generic_key_rows=4),
+    dedupe.DedupePolicy(generic_key_rows=3, generic_keys="exclude", cluster_on=("duplicate",)),
+    dedupe.DedupePolicy(
+        merge=MergePolicy(auto_merge_conditions=("email", "phone"), auto_merge_min_conditions=1),
+        generic_key_rows=5,
+    ),
+    dedupe.DedupePolicy(
+        merge=MergePolicy(
+            duplicate_conditions=("name", "email", "phone"),
+            duplicate_min_conditions=2,
+            auto_merge_min_conditions=3,
+            merge_max_inactivity_days=30,
+        ),
+        generic_key_rows=4,
+        cluster_on=("merge", "route", "duplicate"),
+    ),
+]
+
+
+@settings(max_examples=3, deadline=None, derandomize=True)
+@given(
+    size=st.integers(min_value=12, max_value=60),
+    seed=st.integers(min_value=0, max_value=10_000),
+    policy=st.sampled_from(_POLICIES),
+)
+def test_small_dense_tables_give_the_local_answers(
+    spark: Any, size: int, seed: int, policy: dedupe.DedupePolicy
+) -> None:
+    """Random small tables, dense in duplicates and generic keys, under several policies."""
+    rows = generate(size, seed=seed, generic=size // 4)
+
+    local = dedupe.find(rows, now=NOW, policy=policy)
+
+    assert_same(local, dedupe.find(frame(spark, rows), now=NOW, policy=policy))
+
+
+def test_what_if_lists_the_same_changes(spark: Any) -> None:
+    """Two policies on Spark: the same changed pairs and counts as locally."""
+    rows = generate(600, seed=3, bad=False)
+    strict = MergePolicy(merge_max_inactivity_days=30)
+
+    local = dedupe.what_if(rows, now=NOW, other=strict)
+    on_spark = dedupe.what_if(frame(spark, rows), now=NOW, other=strict)
+
+    assert local.changes
+    assert [r.asDict() for r in on_spark.table().collect()] == local.table(kind="rows")
+    assert on_spark.counts() == local.counts()
+    assert on_spark.after.summary == local.after.summary
+
+
+def test_generic_keys_error_names_the_same_keys(spark: Any) -> None:
+    """generic_keys='error' stops with the same problems as locally."""
+    rows = generate(200, seed=5, generic=30, bad=False)
+    policy = dedupe.DedupePolicy(generic_key_rows=10, generic_keys="error")
+
+    with pytest.raises(InvalidInput) as local:
+        dedupe.find(rows, now=NOW, policy=policy)
+    with pytest.raises(InvalidInput) as on_spark:
+        dedupe.find(frame(spark, rows), now=NOW, policy=policy)
+
+    assert on_spark.value.problems == local.value.problems
+
+
+def test_a_naive_timestamp_without_tz_stops_as_locally(spark: Any) -> None:
+    """GEN-1: the first naive timestamp is named, at the same row."""
+    rows = generate(30, seed=1, bad=False)
+    rows[17]["last_activity_at"] = "2025-06-01T10:00:00"
+    rows[21]["created_at"] = "2025-06-01 10:00:00"
+
+    with pytest.raises(InvalidInput) as local:
+        dedupe.find(rows, now=NOW)
+    with pytest.raises(InvalidInput) as on_spark:
+        dedupe.find(frame(spark, rows), now=NOW)
+
+    assert on_spark.value.problems == local.value.problems
+    assert "row 21" in str(on_spark.value)
+
+
+def test_a_missing_column_is_named(spark: Any) -> None:
+    """A mapped column that the frame lacks: the same error as for a local frame."""
+    data = frame(spark, generate(5, seed=1, bad=False)).drop("lot")
+
+    with pytest.raises(InvalidInput) as caught:
+        dedupe.find(data, now=NOW)
+
+    assert caught.value.path == "columns.lot"
+
+
+def test_related_grouping_gives_the_local_groups(spark: Any) -> None:
+    """REL-6 on Spark: the groups of related.group, one row per record."""
+    from leadcore import spark as on_spark  # noqa: PLC0415  # the public Spark module
+
+    names = ["Acme Inc.", "ACME inc", "Globex", "globex ", "Initech", None, ""]
+    records = [
+        CrmRecord(
+            id=f"R{i:04d}",
+            kind="lead" if i % 3 else "contact",
+            account_name=names[i % len(names)] if i % 3 else None,
+            account_id=None if i % 3 else f"00{i % 7}",
+        )
+        for i in range(300)
+    ]
+    table = spark.createDataFrame(
+        [(r.id, r.kind.value, r.account_name, r.account_id) for r in records],
+        "id string, kind string, account_name string, account_id string",
+    )
+
+    groups = on_spark.group_related("salesforce", table)
+    expected = [
+        {"group_id": g.id, "kind": g.kind.value, "key": g.key, "value": g.value, "record_id": r}
+        for g in related.group("salesforce", records)
+        for r in g.records
+    ]
+
+    assert [r.asDict() for r in groups.collect()] == expected
+
+
+def test_related_grouping_reports_bad_records_as_locally(spark: Any) -> None:
+    """An unknown kind and a repeated id: InvalidInput naming the records."""
+    from leadcore import spark as on_spark  # noqa: PLC0415  # the public Spark module
+
+    table = spark.createDataFrame(
+        [("A", "lead", "Acme", None), ("B", "opportunity", "Acme", None), ("A", "lead", "X", None)],
+        "id string, kind string, account_name string, account_id string",
+    )
+
+    with pytest.raises(InvalidInput) as caught:
+        on_spark.group_related("salesforce", table)
+
+    assert [p.path for p in caught.value.problems] == ["records[1].kind", "records[2].id"]
+
+
+def test_related_group_given_a_spark_frame_says_where_to_go(spark: Any) -> None:
+    """related.group is a rule family: it points a Spark DataFrame to the engine."""
+    table = spark.createDataFrame(
+        [("A", "lead", "Acme", None)],
+        "id string, kind string, account_name string, account_id string",
+    )
+
+    with pytest.raises(InvalidInput, match=r"leadcore\.spark\.group_related"):
+        related.group("salesforce", table)
+
+
+def _python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603  # this interpreter, fixed code
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_without_java_the_error_says_what_to_install(tmp_path: Path) -> None:
+    """No Java on JAVA_HOME or PATH: a LeadcoreError naming Java 17, no JVM stack trace."""
+    env = {**os.environ, "JAVA_HOME": str(tmp_path / "nothing"), "PATH": str(tmp_path)}
+    code = """
+        from leadcore import spark
+        from leadcore.errors import LeadcoreError
+        try:
+            spark.session()
+        except LeadcoreError as error:
+            print("ERROR", error)
+    """
+
+    shown = _python(code, env)
+
+    assert shown.returncode == 0, shown.stderr
+    assert "ERROR Java was not found" in shown.stdout
+    assert "Java 17" in shown.stdout
+    assert "openjdk-17" in shown.stdout
+    assert "Exception" not in shown.stdout + shown.stderr
+
+
+def test_the_cli_without_java_exits_with_the_message(tmp_path: Path) -> None:
+    """The CLI with --engine spark and no Java: exit status 2 and the message, no trace."""
+    env = {**os.environ, "JAVA_HOME": str(tmp_path / "nothing"), "PATH": str(tmp_path)}
+    path = tmp_path / "leads.csv"
+    path.write_text("lead_id\nA\n", encoding="utf-8")
+
+    shown = subprocess.run(  # noqa: S603  # this interpreter, fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "leadcore",
+            "dedupe",
+            "--engine",
+            "spark",
+            str(path),
+            "--now",
+            "2025-07-01T00:00Z",
+            "--tz",
+            "UTC",
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+    assert shown.returncode == 2
+    assert "Java was not found" in shown.stderr
+    assert "Traceback" not in shown.stderr
+
+
+def test_dispatch_imports_no_pyspark_for_other_inputs() -> None:
+    """Finding pairs in rows, pandas or a CSV never imports pyspark."""
+    code = """
+        import sys, datetime as dt
+        from leadcore import dedupe
+        dedupe.find([{"lead_id": "A"}], now=dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+        print("pyspark" in sys.modules)
+    """
+
+    shown = _python(code, dict(os.environ))
+
+    assert shown.stdout.strip() == "False", shown.stderr
+
+
+def test_pyspark_python_is_set_to_this_interpreter_when_unset() -> None:
+    """Executors run the interpreter that has leadcore, unless the user chose one."""
+    env = {k: v for k, v in os.environ.items() if k != "PYSPARK_PYTHON"}
+    code = """
+        import os
+        from leadcore._spark import session
+        session.prepare()
+        print(os.environ["PYSPARK_PYTHON"])
+    """
+    chosen = {**env, "PYSPARK_PYTHON": "/opt/other/python"}
+
+    assert _python(code, env).stdout.strip() == sys.executable
+    assert _python(code, chosen).stdout.strip() == "/opt/other/python"
