@@ -30,6 +30,7 @@ PUBLIC_MODULES = (
     "leadcore.handover",
     "leadcore.related",
     "leadcore.dedupe",
+    "leadcore.spark",
     "leadcore.simulation",
     "leadcore.protocol",
     "leadcore.wire",

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F  # noqa: N812  # the usual name
 
 __all__ = ["components"]
@@ -26,18 +26,17 @@ def _large_star(edges: DataFrame) -> DataFrame:
     both = edges.select(F.col("hi").alias("u"), F.col("lo").alias("v")).unionByName(
         edges.select(F.col("lo").alias("u"), F.col("hi").alias("v"))
     )
-    smallest = both.groupBy("u").agg(F.min("v").alias("m"))
+    smallest = F.least(F.col("u"), F.min("v").over(Window.partitionBy("u")))
     return (
-        both.join(smallest, "u")
+        both.withColumn("m", smallest)
         .where(F.col("v") > F.col("u"))
-        .select(F.col("v").alias("hi"), F.least(F.col("u"), F.col("m")).alias("lo"))
+        .select(F.col("v").alias("hi"), F.col("m").alias("lo"))
         .distinct()
     )
 
 
 def _small_star(edges: DataFrame) -> DataFrame:
-    smallest = edges.groupBy("hi").agg(F.min("lo").alias("m"))
-    joined = edges.join(smallest, "hi")
+    joined = edges.withColumn("m", F.min("lo").over(Window.partitionBy("hi")))
     return (
         joined.where(F.col("lo") != F.col("m"))
         .select(F.col("lo").alias("hi"), F.col("m").alias("lo"))
@@ -63,17 +62,15 @@ def components(
         .distinct()
         .localCheckpoint()
     )
+    size = current.count()
     rounds = 0
     while True:
         rounds += 1
         following = _small_star(_large_star(current)).localCheckpoint()
-        same = (
-            following.withColumn("a", F.lit(1))
-            .join(current.withColumn("b", F.lit(1)), ["hi", "lo"], "full_outer")
-            .where(F.col("a").isNull() | F.col("b").isNull())
-            .isEmpty()
-        )
-        current = following
+        # Both are sets: equal when of one size and one holds no edge the other lacks.
+        count = following.count()
+        same = count == size and following.join(current, ["hi", "lo"], "left_anti").isEmpty()
+        current, size = following, count
         if step is not None:
             step(rounds)
         if same:

@@ -206,44 +206,59 @@ def _candidates(  # one plan, mode by mode
         [(k, a, b, n) for k, a, b, n in big], "gkind string, gk1 string, gk2 string, n long"
     )
     customers = keys.where("cust")
-    found: list[DataFrame] = []
+    same_key = (
+        (F.col("kind") == F.col("gkind"))
+        & (F.col("k1") == F.col("gk1"))
+        & (F.col("k2") == F.col("gk2"))
+    )
+    # Keys of enumerated kinds, all modes in one join: each joined row says in which
+    # modes it is a way (the existing row eligible there, the kind enumerated there, and
+    # the key not generic unless the mode pairs generic blocks whole).
+    enumerated = sorted({kind for mode in modes for kind in mode.plan})
+    in_some_mode = F.lit(False)  # noqa: FBT003  # a SQL literal
+    for mode in modes:
+        in_some_mode = in_some_mode | (F.col(mode.eligible) & F.col("kind").isin(list(mode.plan)))
+    inbound = customers.where(F.col("kind").isin(enumerated)).select(
+        F.col("row").alias("x"), "kind", "k1", "k2"
+    )
+    existing = keys.where(in_some_mode).select(
+        F.col("row").alias("y"), "kind", "k1", "k2", "e1", "e2"
+    )
+    joined = (
+        inbound.join(existing, ["kind", "k1", "k2"])
+        .where(F.col("x") != F.col("y"))
+        .join(F.broadcast(big_frame), same_key, "left")
+    )
+    ways = []
+    for mode in modes:
+        whole = mode.spec.required_kinds == 1 and not mode.spec.name_fuzzy
+        holds = F.col(mode.eligible) & F.col("kind").isin(list(mode.plan))
+        if not whole:
+            holds = holds & F.col("gkind").isNull()
+        ways.append(
+            F.when(
+                holds,
+                F.struct(
+                    F.lit(mode.bit).alias("bit"),
+                    F.lit(mode.spec.required_kinds > 1).alias("check"),
+                ),
+            )
+        )
+    found: list[DataFrame] = [
+        joined.select("x", "y", "gkind", "gk1", "gk2", F.explode(F.array(*ways)).alias("w"))
+        .where(F.col("w").isNotNull())
+        .select("x", "y", "w.bit", "w.check", "gkind", "gk1", "gk2")
+    ]
     for mode in modes:
         spec, bit, required = mode.spec, mode.bit, mode.spec.required_kinds
         whole = required == 1 and not spec.name_fuzzy
         check = F.lit(required > 1)
-        inbound = customers.where(F.col("kind").isin(list(mode.plan))).select(
-            F.col("row").alias("x"), "kind", "k1", "k2"
-        )
-        existing = keys.where(F.col(mode.eligible) & F.col("kind").isin(list(mode.plan))).select(
-            F.col("row").alias("y"), "kind", "k1", "k2"
-        )
-        joined = (
-            inbound.join(existing, ["kind", "k1", "k2"])
-            .where(F.col("x") != F.col("y"))
-            .join(
-                F.broadcast(big_frame),
-                (F.col("kind") == F.col("gkind"))
-                & (F.col("k1") == F.col("gk1"))
-                & (F.col("k2") == F.col("gk2")),
-                "left",
-            )
-        )
-        if not whole:
-            joined = joined.where(F.col("gkind").isNull())
-        found.append(
-            joined.select(
-                "x", "y", F.lit(bit).alias("bit"), check.alias("check"), "gkind", "gk1", "gk2"
-            )
-        )
         planned = [g for g in big if g[0] in mode.plan]
         if planned and not whole:
             mine_big = big_frame.where(F.col("gkind").isin(list(mode.plan)))
-            members = keys.join(
-                F.broadcast(mine_big),
-                (F.col("kind") == F.col("gkind"))
-                & (F.col("k1") == F.col("gk1"))
-                & (F.col("k2") == F.col("gk2")),
-            ).select(F.col("row").alias("member"), "cust", "e1", "e2", "gkind", "gk1", "gk2")
+            members = keys.join(F.broadcast(mine_big), same_key).select(
+                F.col("row").alias("member"), "cust", "e1", "e2", "gkind", "gk1", "gk2"
+            )
             kinds = list(spec.kinds)
             split_x = (
                 members.join(
@@ -323,7 +338,10 @@ def _close(rows: DataFrame, members: DataFrame, mode: _Mode, bit: int) -> DataFr
         "x",
         "y",
         F.lit(bit).alias("bit"),
-        F.lit(False).alias("check"),  # noqa: FBT003  # a SQL literal "gkind", "gk1", "gk2"
+        F.lit(False).alias("check"),  # noqa: FBT003  # a SQL literal
+        "gkind",
+        "gk1",
+        "gk2",
     )
 
 

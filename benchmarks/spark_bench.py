@@ -1,0 +1,276 @@
+"""
+Batch deduplication on Spark: leadcore on Spark against Splink on Spark and leadcore local.
+
+For each size (``100k``, ``1m``, ``3m`` leads from ``../shared/bench/gen_leads.py``, seed
+42, written once as CSV and as Parquet), in one run, each job in its own process (so its
+JVM, memory and imports are its own):
+
+* ``leadcore-spark``: ``leadcore dedupe --engine spark --master local[2] FILE.parquet``
+  with MRG-3's windows opened and no credit sources (``TIMELESS``), so that its
+  auto-merge pairs answer the same deterministic question as the baseline: two of
+  name / email / phone in common on the customers (leadcore's rules add MRG-4 phone-only
+  and MRG-5 co-customer matches, and decides possible duplicates too);
+* ``splink-spark``: Spark reads the Parquet file, a ``mapInPandas`` normalises names
+  (leadcore's fold), emails and phones (``phonenumbers``, as a Splink user on Spark
+  would), Splink 5's deterministic linkage on its Spark backend finds the pairs with
+  two of the three keys in common and clusters them;
+* ``leadcore-local``: ``leadcore dedupe FILE.csv --workers 2`` with the same policy.
+
+Wall time, CPU time (the job's process and every child: the JVM, the Python workers)
+and peak memory (the sum of the proportional set sizes of the job's process tree,
+sampled every 200 ms) are recorded with the load average; results go to
+``benchmarks/data/spark_results.json`` and ``benchmarks/README.md`` reports them.
+
+    python benchmarks/spark_bench.py --sizes 100k 1m 3m
+
+(``LEADCORE_GEN_LEADS=/path/to/gen_leads.py`` when ``shared/`` is not beside the clone.)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from dedupe_bench import GENERATOR, NOW, TIMELESS, measure  # noqa: E402  # a sibling script
+
+DATA = HERE / "data"
+SIZES = {"20k": 20_000, "100k": 100_000, "1m": 1_000_000, "3m": 3_000_000}
+MASTER = "local[2]"
+
+
+def ensure(size: str) -> tuple[Path, Path]:
+    """The CSV and Parquet files of ``size`` leads (generated once)."""
+    DATA.mkdir(exist_ok=True)
+    csv_path = DATA / f"leads_{size}.csv"
+    if not csv_path.exists():
+        subprocess.run(  # noqa: S603  # the shared generator, fixed arguments
+            [
+                sys.executable,
+                os.environ.get("LEADCORE_GEN_LEADS", str(GENERATOR)),
+                "--n",
+                str(SIZES[size]),
+                "--seed",
+                "42",
+                "--out",
+                str(csv_path),
+            ],
+            check=True,
+        )
+    parquet = DATA / f"leads_{size}.parquet"
+    if not parquet.exists():
+        import pyarrow.csv as pacsv  # noqa: PLC0415  # the benchmark's own conversion
+        import pyarrow.parquet as pq  # noqa: PLC0415
+
+        names = pacsv.read_csv(csv_path).column_names
+        table = pacsv.read_csv(
+            csv_path,
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, "string"), strings_can_be_null=False
+            ),
+        )
+        pq.write_table(table, parquet, row_group_size=100_000)
+    return csv_path, parquet
+
+
+# -- the Splink job ---------------------------------------------------------------------------
+
+
+def splink_job(parquet: str, out: str) -> None:
+    """Spark reads, normalises (mapInPandas), Splink links deterministically and clusters."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    import pandas as pd  # noqa: PLC0415  # the baseline's own imports
+    import phonenumbers  # noqa: PLC0415
+    from pyspark.sql import SparkSession  # noqa: PLC0415
+    from splink import Linker, SettingsCreator, SparkAPI, block_on  # noqa: PLC0415
+
+    marks: dict[str, float] = {}
+    t0 = time.perf_counter()
+    spark = (
+        SparkSession.builder.master(MASTER)
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.driver.memory", "6g")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    spark.sparkContext.setCheckpointDir(tempfile.mkdtemp())
+    marks["session"] = time.perf_counter() - t0
+
+    def normalise(frames: Iterator[Any]) -> Iterator[Any]:  # runs on the executors
+        from leadcore import _text, normalize  # noqa: PLC0415  # same folding and email rule
+
+        e164 = phonenumbers.PhoneNumberFormat.E164
+
+        def phone(raw: str) -> str | None:
+            try:
+                number = phonenumbers.parse(raw, "US")
+            except phonenumbers.NumberParseException:
+                return None
+            valid = phonenumbers.is_valid_number(number)
+            return phonenumbers.format_number(number, e164) if valid else None
+
+        def name(first: str, last: str) -> str | None:
+            f, la = _text.fold(first or ""), _text.fold(last or "")
+            if not f or not la or normalize.is_placeholder(first, last):
+                return None
+            return f"{f}|{la}"
+
+        for frame in frames:
+            yield pd.DataFrame(
+                {
+                    "lead_id": frame["lead_id"],
+                    "name_key": [
+                        name(f, la)
+                        for f, la in zip(frame["first_name"], frame["last_name"], strict=True)
+                    ],
+                    "email_n": [normalize.email(e) if e else None for e in frame["email"]],
+                    "phone_e164": [phone(p) if p else None for p in frame["phone"]],
+                }
+            )
+
+    t0 = time.perf_counter()
+    raw = spark.read.parquet(parquet)
+    keyed = raw.mapInPandas(
+        normalise, "lead_id string, name_key string, email_n string, phone_e164 string"
+    ).cache()
+    rows = keyed.count()
+    marks["read_normalise"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    db = SparkAPI(spark_session=spark, break_lineage_method="checkpoint")
+    settings = SettingsCreator(
+        link_type="dedupe_only",
+        unique_id_column_name="lead_id",
+        blocking_rules_to_generate_predictions=[
+            block_on("name_key", "email_n"),
+            block_on("name_key", "phone_e164"),
+            block_on("email_n", "phone_e164"),
+        ],
+        retain_intermediate_calculation_columns=False,
+    )
+    linker = Linker(keyed, settings, db)
+    pairs = linker.inference.deterministic_link()
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pairs)
+    pair_frame = pairs.as_spark_dataframe()
+    cluster_frame = clusters.as_spark_dataframe()
+    pair_count = pair_frame.select("lead_id_l", "lead_id_r").distinct().count()
+    sizes = cluster_frame.groupBy("cluster_id").count()
+    cluster_count = sizes.where("count > 1").count()
+    marks["splink"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    pair_frame.select("lead_id_l", "lead_id_r").write.mode("overwrite").parquet(
+        str(Path(out) / "pairs.parquet")
+    )
+    marks["write"] = time.perf_counter() - t0
+    print(
+        json.dumps(
+            {
+                "rows": rows,
+                "pairs": pair_count,
+                "clusters": cluster_count,
+                "marks": {k: round(v, 2) for k, v in marks.items()},
+            }
+        )
+    )
+    spark.stop()
+
+
+# -- the run ----------------------------------------------------------------------------------
+
+
+def _summary(folder: Path) -> dict[str, Any]:
+    path = folder / "summary.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run every job for every size; write the results as JSON."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
+    parser.add_argument("--sizes", nargs="+", default=["100k", "1m", "3m"], choices=list(SIZES))
+    parser.add_argument(
+        "--jobs", nargs="+", default=["leadcore-spark", "splink-spark", "leadcore-local"]
+    )
+    parser.add_argument("--splink-job", nargs=2, metavar=("PARQUET", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.splink_job:
+        splink_job(*args.splink_job)
+        return 0
+    results_path = DATA / "spark_results.json"
+    results: dict[str, Any] = json.loads(results_path.read_text()) if results_path.exists() else {}
+    leadcore = str(Path(sys.executable).with_name("leadcore"))
+    policy = [item for p in TIMELESS for item in ("--policy", p)]
+    for size in args.sizes:
+        csv_path, parquet = ensure(size)
+        entry: dict[str, Any] = results.setdefault(size, {})
+        with tempfile.TemporaryDirectory() as scratch:
+            folder = Path(scratch)
+            if "leadcore-spark" in args.jobs:
+                run = measure(
+                    [
+                        leadcore,
+                        "dedupe",
+                        "--engine",
+                        "spark",
+                        "--master",
+                        MASTER,
+                        str(parquet),
+                        "--now",
+                        NOW,
+                        "--tz",
+                        "UTC",
+                        "--no-progress",
+                        "--out",
+                        str(folder / "spark"),
+                        *policy,
+                    ]
+                )
+                run["summary"] = _summary(folder / "spark")
+                entry["leadcore-spark"] = run
+                print(size, "leadcore-spark", run["wall_s"], run["cpu_s"], flush=True)
+            if "splink-spark" in args.jobs:
+                run = measure(
+                    [sys.executable, __file__, "--splink-job", str(parquet), str(folder / "splink")]
+                )
+                lines = [x for x in run["stdout"].splitlines() if x.startswith("{")]
+                run["result"] = json.loads(lines[-1]) if lines else None
+                entry["splink-spark"] = run
+                print(size, "splink-spark", run["wall_s"], run["cpu_s"], flush=True)
+            if "leadcore-local" in args.jobs:
+                run = measure(
+                    [
+                        leadcore,
+                        "dedupe",
+                        str(csv_path),
+                        "--now",
+                        NOW,
+                        "--tz",
+                        "UTC",
+                        "--workers",
+                        "2",
+                        "--no-progress",
+                        "--out",
+                        str(folder / "local"),
+                        *policy,
+                    ]
+                )
+                run["summary"] = _summary(folder / "local")
+                entry["leadcore-local"] = run
+                print(size, "leadcore-local", run["wall_s"], run["cpu_s"], flush=True)
+        entry["rows"] = SIZES[size]
+        results_path.write_text(json.dumps(results, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
