@@ -34,6 +34,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,7 +43,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from dedupe_bench import GENERATOR, NOW, TIMELESS, measure  # noqa: E402  # a sibling script
+from dedupe_bench import GENERATOR, NOW, TIMELESS, _pss_kib, _tree  # noqa: E402  # a sibling script
 
 DATA = HERE / "data"
 SIZES = {"20k": 20_000, "100k": 100_000, "1m": 1_000_000, "3m": 3_000_000}
@@ -83,6 +84,63 @@ def ensure(size: str) -> tuple[Path, Path]:
     return csv_path, parquet
 
 
+# -- measuring ----------------------------------------------------------------------------
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User and system CPU ticks of a process so far (its own, not its children's)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return -1
+    return int(fields[11]) + int(fields[12])
+
+
+def measure(command: list[str]) -> dict[str, Any]:
+    """
+    Run ``command``; return wall and CPU seconds, peak memory, load and stdout.
+
+    CPU is summed over the whole process tree (the JVM, Spark's Python workers), read
+    from ``/proc`` every 200 ms: a process is counted with its last reading, so up to
+    200 ms of a short-lived one may be missed. Peak memory is the highest sum of the
+    tree's proportional set sizes.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    peak = [0]
+    seen: dict[int, int] = {}
+    start = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603  # our own commands
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            tree = _tree(process.pid)
+            peak[0] = max(peak[0], sum(_pss_kib(p) for p in tree))
+            for pid in tree:
+                used = _cpu_ticks(pid)
+                if used >= 0:
+                    seen[pid] = max(seen.get(pid, 0), used)
+            done.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = process.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    return {
+        "command": " ".join(command[1:]),
+        "exit": process.returncode,
+        "wall_s": round(wall, 2),
+        "cpu_s": round(sum(seen.values()) / ticks, 2),
+        "peak_pss_mib": round(peak[0] / 1024, 1),
+        "load_before": round(load_before, 2),
+        "load_after": round(os.getloadavg()[0], 2),
+        "stdout": out,
+    }
+
+
 # -- the Splink job ---------------------------------------------------------------------------
 
 
@@ -99,6 +157,7 @@ def splink_job(parquet: str, out: str) -> None:
     spark = (
         SparkSession.builder.master(MASTER)
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "8")
         .config("spark.driver.memory", "6g")
         .getOrCreate()
@@ -159,7 +218,7 @@ def splink_job(parquet: str, out: str) -> None:
         ],
         retain_intermediate_calculation_columns=False,
     )
-    linker = Linker(keyed, settings, db)
+    linker = Linker(db.register(keyed), settings, log_level="WARNING")
     pairs = linker.inference.deterministic_link()
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pairs)
     pair_frame = pairs.as_spark_dataframe()

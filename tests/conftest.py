@@ -40,17 +40,8 @@ def spark() -> Iterator[Any]:
     PYSPARK_PYTHON), and stopped at the end. Every Spark test shares it: starting a JVM
     takes seconds.
     """
-    from leadcore._spark.session import session  # noqa: PLC0415  # only when a test asks
+    from tests.spark_session import shared  # noqa: PLC0415  # only when a test asks
 
-    started = session(
-        "local[2]",
-        app_name="leadcore-tests",
-        shuffle_partitions=1,
-        config={
-            "spark.default.parallelism": "2",
-            "spark.driver.memory": "1g",
-            "spark.python.worker.reuse": "true",
-        },
-    )
+    started = shared()
     yield started
     started.stop()

@@ -80,6 +80,30 @@ NO: Final = decisions.Reason(code="no", message="refused")
 DONE: Final = ["true"] if Path("/bin/true").exists() else [sys.executable, "-c", "pass"]
 """A command that starts and ends at once: the conformance runs ask it nothing."""
 
+
+class _Lazy:
+    """A baseline value made when the baseline is built (a Spark DataFrame needs a JVM)."""
+
+    def __init__(self, make: Callable[[], object]) -> None:
+        self.make = make
+
+
+def _spark_records() -> object:
+    from tests.spark_session import shared  # noqa: PLC0415  # a JVM only for these
+
+    return shared().createDataFrame(
+        [("A", "lead", "Acme", None)],
+        "id string, kind string, account_name string, account_id string",
+    )
+
+
+def _spark_master() -> object:
+    from tests.spark_session import shared  # noqa: PLC0415  # a JVM only for these
+
+    shared()  # the call returns the session running, as it does in a notebook
+    return "local[2]"
+
+
 BASELINES: Final[dict[str, dict[str, object]]] = {
     # Values that must fit each other for the call to succeed (related ids, records).
     "leadcore.decisions:revert": {
@@ -116,6 +140,8 @@ BASELINES: Final[dict[str, dict[str, object]]] = {
     "leadcore.dedupe:find": {"source": [{"lead_id": "A"}]},
     "leadcore.dedupe:load": {"source": [{"lead_id": "A"}]},
     "leadcore.dedupe:what_if": {"source": [{"lead_id": "A"}]},
+    "leadcore.spark:group_related": {"records": _Lazy(_spark_records)},
+    "leadcore.spark:session": {"master": _Lazy(_spark_master)},
     "leadcore.conformance:covered": {"found": conformance.vectors(["normalize"])[:1]},
     "leadcore.conformance:fuzz": {"command": DONE, "count": 0},
     "leadcore.conformance:run": {"command": DONE, "cases": ()},
@@ -277,7 +303,10 @@ def _build(cls: type) -> object:
 def _baseline(name: str) -> dict[str, object]:
     item = PUBLIC[name]
     hints = _hints(item)
-    given = BASELINES.get(name, {})
+    given = {
+        key: value.make() if isinstance(value, _Lazy) else value
+        for key, value in BASELINES.get(name, {}).items()
+    }
     return {
         p.name: given[p.name] if p.name in given else _sample(hints.get(p.name, object))
         for p in _parameters(item)

@@ -20,7 +20,8 @@ import leadcore
 SRC = Path(leadcore.__file__).parent
 # Modules that talk to the outside world on purpose: the CLIs and the conformance runner.
 # The top layer (CLI, oracle toolkit) and the engine modules that read files may do I/O.
-# _dedupe/raw.py reads a row of the input again; _progress.py draws the bars a caller asks for.
+# _dedupe/raw.py reads a row of the input again; _progress.py draws the bars a caller asks for;
+# the Spark engine's session module looks for Java and reads PYSPARK_PYTHON and JAVA_HOME.
 IO_MODULES = {
     "__main__.py",
     "_dedupe/inputs.py",
@@ -28,6 +29,7 @@ IO_MODULES = {
     "_dedupe/raw.py",
     "_progress.py",
     "_charts.py",
+    "_spark/session.py",
 }
 IO_PACKAGES = {"conformance", "_cli"}
 

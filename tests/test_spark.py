@@ -8,6 +8,7 @@ row: pairs, decisions, clusters, generic keys, bad rows and the summary.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import subprocess
@@ -105,6 +106,28 @@ def test_small_dense_tables_give_the_local_answers(
     local = dedupe.find(rows, now=NOW, policy=policy)
 
     assert_same(local, dedupe.find(frame(spark, rows), now=NOW, policy=policy))
+
+
+def test_spark_timestamps_are_instants_as_datetimes_are_locally(spark: Any) -> None:
+    """Spark TIMESTAMP columns (instants) read as aware datetimes read locally (MRG-3)."""
+    from pyspark.sql import functions as F  # noqa: N812, PLC0415  # the usual name
+
+    rows = generate(40, seed=8, bad=False)
+    stamped = frame(spark, rows)
+    for name in ("created_at", "last_activity_at"):
+        stamped = stamped.withColumn(name, F.to_timestamp(F.nullif(F.col(name), F.lit(""))))
+    local_rows = [
+        {
+            **r,
+            "created_at": dt.datetime.fromisoformat(r["created_at"]) if r["created_at"] else None,
+            "last_activity_at": dt.datetime.fromisoformat(r["last_activity_at"])
+            if r["last_activity_at"]
+            else None,
+        }
+        for r in rows
+    ]
+
+    assert_same(dedupe.find(local_rows, now=NOW), dedupe.find(stamped, now=NOW))
 
 
 def test_what_if_lists_the_same_changes(spark: Any) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from leadcore import _attrs as a
 from leadcore._spark.results import SparkComparison, SparkDedupeResult
 from leadcore._spark.session import JAVA_HELP, is_spark
 from leadcore._spark.session import session as _session
@@ -34,6 +35,7 @@ def __dir__() -> list[str]:
     return list(__all__)
 
 
+@a.checked
 def session(
     master: str = "local[2]",
     *,
@@ -56,6 +58,7 @@ def session(
     return _session(master, app_name=app_name, shuffle_partitions=shuffle_partitions, config=config)
 
 
+@a.checked(records=None)  # a Spark DataFrame, checked by the function
 def group_related(
     crm: Crm | str,
     records: Any,  # noqa: ANN401  # a pyspark.sql.DataFrame

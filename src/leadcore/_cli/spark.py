@@ -12,7 +12,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
@@ -92,6 +94,10 @@ def run(
     started: float,
 ) -> int:
     """Run the job on Spark; return its exit status. Errors propagate to the caller."""
+    # pyspark 4 warns about pandas 3 on import; the engine exchanges Arrow batches only.
+    quiet = "PySpark does not yet fully support pandas"
+    warnings.filterwarnings("ignore", message=quiet, category=FutureWarning)
+    os.environ.setdefault("PYTHONWARNINGS", f"ignore:{quiet}:FutureWarning")  # the workers
     spark = engine.session(args.master)
     frame = read(spark, args.file)
     comparison: SparkComparison | None = None
