@@ -4,10 +4,11 @@ Seeded tables of generated leads, dense in duplicates, for comparing dedupe engi
 A small cousin of ``shared/bench/gen_leads.py`` that the suite can rely on: customers
 with a name, emails and phones, each appearing in one to five leads that vary the way
 real exports do (case, phone formats, a typo in a name, a missing field, a co-customer),
-plus what makes batch deduplication hard: a call centre's phone and a ``none@`` email
-held by many leads (generic keys), placeholder names, credit applications (MRG-2), old
-leads outside the windows, and bad rows (no id, a repeated id, an unreadable timestamp,
-a value over 10,000 characters). Every value is text, and every row has every column.
+plus what makes batch deduplication hard: a call centre's phone and mailbox held by many
+leads (generic keys), filler emails (``none@none.com``), placeholder names, credit
+applications (MRG-2), old leads outside the windows, and bad rows (no id, a repeated id,
+an unreadable timestamp, a value over 10,000 characters). Every value is text, and every
+row has every column.
 """
 
 from __future__ import annotations
@@ -110,11 +111,10 @@ def generate(size: int, seed: int, *, generic: int = 60, bad: bool = True) -> li
     """
     Return about ``size`` rows (dicts with every column of :data:`COLUMNS`, as text).
 
-    ``generic``: how many leads hold the call centre's phone and the ``none@`` email.
+    ``generic``: how many leads hold the call centre's phone (and most its mailbox).
     """
     rng = random.Random(seed)
     rows: list[dict[str, str]] = []
-    centre = "4155550100"
     customer = 0
     while len(rows) < size:
         customer += 1
@@ -153,10 +153,7 @@ def generate(size: int, seed: int, *, generic: int = 60, bad: bool = True) -> li
             if rng.random() < 0.05:
                 row["created_at"] = ""
             rows.append(row)
-    for index in rng.sample(range(len(rows)), min(generic, len(rows))):
-        rows[index]["phone"] = _show_phone(rng, centre)
-        if rng.random() < 0.8:
-            rows[index]["email"] = "none@none.com"
+    _generic(rng, rows, generic)
     rows = rows[:size]
     if bad and len(rows) > 10:
         rows[3]["lead_id"] = ""
@@ -165,3 +162,15 @@ def generate(size: int, seed: int, *, generic: int = 60, bad: bool = True) -> li
         rows[8]["last_activity_at"] = "2025-02-30T10:00:00+00:00"
         rows[9]["first_name"] = "x" * 10_001
     return rows
+
+
+def _generic(rng: random.Random, rows: list[dict[str, str]], generic: int) -> None:
+    """Give ``generic`` rows the call centre's phone (most its mailbox), a few a filler."""
+    centre = "4155550100"
+    for index in rng.sample(range(len(rows)), min(generic, len(rows))):
+        rows[index]["phone"] = _show_phone(rng, centre)
+        if rng.random() < 0.8:
+            rows[index]["email"] = "sales@callcentre.example"
+    for row in rows:
+        if rng.random() < 0.02:  # a filler: unusable under the default policy
+            row["email"] = rng.choice(("none@none.com", "NoReply@example.com"))

@@ -87,6 +87,6 @@ def test_without_tqdm_the_error_says_what_to_install(monkeypatch: pytest.MonkeyP
 def test_a_bad_value_is_an_input_error() -> None:
     """GEN-5: progress must be a bool, None or a callable."""
     with pytest.raises(InvalidInput) as caught:
-        dedupe.find(SAMPLE, now=NOW, tz="UTC", progress="yes")  # type: ignore[arg-type]  # on purpose
+        dedupe.find(SAMPLE, now=NOW, tz="UTC", progress="yes")  # type: ignore[call-overload]  # on purpose
 
     assert caught.value.path == "progress"

@@ -139,7 +139,13 @@ def test_what_if_lists_the_same_changes(spark: Any) -> None:
     on_spark = dedupe.what_if(frame(spark, rows), now=NOW, other=strict)
 
     assert local.changes
-    assert [r.asDict() for r in on_spark.table().collect()] == local.table(kind="rows")
+    assert [r.asDict() for r in on_spark.table("changes").collect()] == local.table(
+        "changes", kind="rows"
+    )
+    assert [r.asDict() for r in on_spark.table("counts").collect()] == local.table(
+        "counts", kind="rows"
+    )
+    assert on_spark.changes.columns == list(dedupe.CHANGE_COLUMNS)
     assert on_spark.counts() == local.counts()
     assert on_spark.after.summary == local.after.summary
 

@@ -362,9 +362,7 @@ def find(
                 progress=report,
             )
         with pool.quiet_gc():
-            table = _table(
-                source, chosen, columns=columns, tz=tz, workers=workers, progress=report
-            )
+            table = _table(source, chosen, columns=columns, tz=tz, workers=workers, progress=report)
             return _run(table, now, chosen, workers=workers, progress=report)
 
 

@@ -70,7 +70,7 @@ def group_related(
     account_id: str = "account_id",
 ) -> Any:  # noqa: ANN401  # a pyspark.sql.DataFrame
     """
-    Group a Spark DataFrame of CRM records into groups of related records (SPEC REL-6).
+    Group a Spark DataFrame of CRM records into groups of related records (REL-6).
 
     The groups of :func:`leadcore.related.group`, computed on Spark: one row per record
     of a group of two or more, with columns group_id, kind, key, value, record_id,

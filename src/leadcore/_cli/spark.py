@@ -98,7 +98,7 @@ def run(
     quiet = "PySpark does not yet fully support pandas"
     warnings.filterwarnings("ignore", message=quiet, category=FutureWarning)
     os.environ.setdefault("PYTHONWARNINGS", f"ignore:{quiet}:FutureWarning")  # the workers
-    spark = engine.session(args.master)
+    spark = engine.session(args.master, config={"spark.driver.memory": args.driver_memory})
     frame = read(spark, args.file)
     comparison: SparkComparison | None = None
     if other is None:
@@ -143,7 +143,7 @@ def run(
         }
         if comparison is not None:
             target = folder / f"changes.{kind}"
-            writer = comparison.table().write.mode("overwrite")
+            writer = comparison.table("changes").write.mode("overwrite")
             if kind == "parquet":
                 writer.parquet(str(target))
             else:

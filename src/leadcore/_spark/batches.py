@@ -41,6 +41,7 @@ __all__ = [
     "keyed",
     "keyer",
     "normaliser",
+    "unfilled",
     "windows",
 ]
 
@@ -249,6 +250,7 @@ def _chunk(columns: dict[str, list[Any]]) -> inputs.Chunk:
         lot=list(columns["lot"]),
         created=list(columns["created"]),
         last_activity=list(columns["last_activity"]),
+        labels=[None] * size,
         bad=[],
         naive=None,
         records=size,
@@ -276,6 +278,18 @@ def _rows_batch(chunk: inputs.Chunk) -> pa.RecordBatch:
         "last_activity": chunk.last_activity,
     }
     return pa.RecordBatch.from_pydict(data, schema=ROWS)
+
+
+def unfilled(locals_: Sequence[str]) -> Callable[[BATCH], BATCH]:
+    """Return the batch function leaving a policy's filler emails out (``without_fillers``)."""
+    kept = tuple(locals_)
+
+    def run(batches: BATCH) -> BATCH:
+        for batch in batches:
+            if batch.num_rows:
+                yield _rows_batch(inputs.without_fillers(_chunk(batch.to_pydict()), kept))
+
+    return run
 
 
 def excluder(generic: Sequence[tuple[str, str]]) -> Callable[[BATCH], BATCH]:

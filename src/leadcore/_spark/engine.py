@@ -368,6 +368,13 @@ def run(  # noqa: C901, PLR0915  # the steps of the module doc, in order
     block.check_blockable(duplicates, "possible duplicates")
     limit = policy.generic_key_rows
     starts = batches.windows(now, policy)
+    # The table holds filler emails (none@none.com); this policy's are unusable, as locally.
+    filled_rows: DataFrame | None = None
+    if rules.placeholder_email_locals:
+        filled_rows = rows.mapInArrow(
+            batches.unfilled(rules.placeholder_email_locals), _schema(batches.ROWS)
+        ).persist(_LEVEL)
+        rows = filled_rows
     _report(progress, "block", 0, 4)
     generic: list[tuple[str, str, int, int, str]] = []
     excluded_rows: DataFrame | None = None
@@ -588,35 +595,29 @@ def what_if(
     after = run(prepared, now, other, progress=progress)
 
     def pairs_of(result: SparkDedupeResult, tag: str) -> DataFrame:
-        decisions = result.decisions.select(
-            F.least("inbound", "existing").alias("lead_a"),
-            F.greatest("inbound", "existing").alias("lead_b"),
-            F.struct(*DECISION_COLUMNS).alias("d"),
-        )
-        ordered = decisions.groupBy("lead_a", "lead_b").agg(
-            F.array_sort(F.collect_list("d")).alias("decisions_" + tag)
-        )
         found: DataFrame = result.pairs
         return found.select(
             "lead_a",
             "lead_b",
             F.col("kind").alias(tag),
+            F.col("matched").alias("matched_" + tag),
             F.col("explanation").alias("explanation_" + tag),
-        ).join(ordered, ["lead_a", "lead_b"])
+        )
 
+    # A pair changes when its kind or its matched conditions differ (as locally).
     joined = pairs_of(before, "before").join(pairs_of(after, "after"), ["lead_a", "lead_b"], "full")
     changes = (
-        joined.where(~F.col("decisions_before").eqNullSafe(F.col("decisions_after")))
+        joined.where(
+            ~F.col("before").eqNullSafe(F.col("after"))
+            | ~F.col("matched_before").eqNullSafe(F.col("matched_after"))
+        )
         .select(
-            "lead_a",
-            "lead_b",
-            F.coalesce("before", F.lit("")).alias("before"),
-            F.coalesce("after", F.lit("")).alias("after"),
-            F.coalesce("explanation_before", F.lit("")).alias("explanation_before"),
-            F.coalesce("explanation_after", F.lit("")).alias("explanation_after"),
+            *[
+                F.coalesce(c, F.lit("")).alias(c) if c not in ("lead_a", "lead_b") else c
+                for c in CHANGE_COLUMNS
+            ]
         )
         .orderBy("lead_a", "lead_b")
-        .select(*CHANGE_COLUMNS)
         .persist(_LEVEL)
     )
     return SparkComparison(before=before, after=after, changes=changes)

@@ -23,10 +23,12 @@ CHANGE_COLUMNS: Final = (
     "lead_b",
     "before",
     "after",
+    "matched_before",
+    "matched_after",
     "explanation_before",
     "explanation_after",
 )
-"""The columns of a comparison's changes (as :meth:`PolicyComparison.table`)."""
+"""The columns of a comparison's changes (as :meth:`PolicyComparison.table` ``changes``)."""
 
 
 @attrs.frozen(kw_only=True, eq=False)
@@ -82,8 +84,10 @@ class SparkComparison(a.Frozen):
     Attributes:
         before: The result under the first policy.
         after: The result under the second policy.
-        changes: lead_a, lead_b, before, after, explanation_before, explanation_after
-            (as :meth:`leadcore.dedupe.PolicyComparison.table`), sorted by the leads.
+        changes: The pairs whose kind or matched conditions differ: lead_a, lead_b,
+            before, after, matched_before, matched_after, explanation_before,
+            explanation_after (as :meth:`leadcore.dedupe.PolicyComparison.table`
+            ``changes``), sorted by the leads.
 
     """
 
@@ -99,6 +103,29 @@ class SparkComparison(a.Frozen):
             found[key] = int(row["count"])
         return dict(sorted(found.items()))
 
-    def table(self) -> Any:  # noqa: ANN401  # a pyspark.sql.DataFrame
-        """Return the changes (a Spark DataFrame)."""
-        return self.changes
+    def table(self, name: str) -> Any:  # noqa: ANN401  # a pyspark.sql.DataFrame
+        """
+        Return ``changes`` or ``counts`` (change, pairs) as a Spark DataFrame.
+
+        Raises:
+            InvalidInput: Unknown name.
+
+        """
+        if name == "changes":
+            return self.changes
+        if name == "counts":
+            before = self.changes["before"]
+            after = self.changes["after"]
+            from pyspark.sql import functions as F  # noqa: N812, PLC0415  # a DataFrame is here
+
+            change = F.concat(
+                F.when(before == "", F.lit("none")).otherwise(before),
+                F.lit(" -> "),
+                F.when(after == "", F.lit("none")).otherwise(after),
+            )
+            return (
+                self.changes.groupBy(change.alias("change"))
+                .agg(F.count(F.lit(1)).alias("pairs"))
+                .orderBy("change")
+            )
+        raise InvalidInput.single("name", name, "must be one of changes, counts")
