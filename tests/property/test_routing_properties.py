@@ -211,6 +211,65 @@ class TestWaves:
         assert (agents, claims, events) == before
 
 
+def folded_dispatch(  # dispatch's arguments
+    channel: Channel,
+    agents: list[Agent],
+    claims: list[Claim],
+    events: list[DispatchEvent],
+    *,
+    rng: random.Random,
+    policy: RoutingPolicy,
+) -> DispatchState:
+    """RTE-2, RTE-3 as the docs say: a fold of open_dispatch, next_wave, offer, apply_event."""
+    elig = eligible(channel, LEAD, agents, claims, now=NOW, policy=policy)
+
+    def fill(state: DispatchState) -> DispatchState:
+        while state.awaiting_wave:
+            state = offer(state, next_wave(elig, state.offered, rng=rng, policy=policy))
+        return state
+
+    state = fill(open_dispatch(channel, LEAD.id, now=NOW, policy=policy))
+    for index, event in sorted(enumerate(events), key=lambda pair: pair[1].at):
+        state, _ = apply_event(state, event, index=index)
+        state = fill(state)
+    return state
+
+
+class TestDispatchIsTheFold:
+    """RTE-2, RTE-3: dispatch runs on mutable state (SPEC "Cost"), with the fold's answers."""
+
+    @given(
+        channel=channels,
+        data=st.data(),
+        policy=st.builds(
+            RoutingPolicy,
+            wave_size=st.integers(1, 8),
+            digital_waves=st.integers(1, 12),
+            offline_waves=st.integers(1, 12),
+            digital_cooldown_minutes=st.sampled_from([0, 10]),
+        ),
+        seed=st.integers(0, 2**32),
+    )
+    def test_dispatch_equals_the_fold_of_its_steps(
+        self, channel: Channel, data: st.DataObject, policy: RoutingPolicy, seed: int
+    ) -> None:
+        """RTE-2, RTE-3: same waves, times, declines, rejections (reasons and facts), outcome."""
+        agents = data.draw(teams(max_size=30))
+        claims = data.draw(claims_of(agents))
+        events = data.draw(events_for(agents))
+
+        fast = routing.dispatch(
+            channel, LEAD, agents, claims, events, now=NOW, rng=seeded(seed), policy=policy
+        )
+        slow = folded_dispatch(channel, agents, claims, events, rng=seeded(seed), policy=policy)
+
+        assert fast == slow
+        assert attrs.asdict(fast, recurse=False) == attrs.asdict(slow, recurse=False)
+        assert [(r.reason.message, dict(r.reason.facts)) for r in fast.rejected] == [
+            (r.reason.message, dict(r.reason.facts)) for r in slow.rejected
+        ]
+
+
 class TestCooldownBoundaries:
     """RTE-5: the exact boundaries of the cool-downs."""
 
