@@ -15,7 +15,8 @@ quota (RTE-6); a **transfer** puts a lead straight into an agent's WIP bucket (R
   cannot be compared by equality.
 * :func:`dispatch` runs a lead's whole dispatch over claims, declines, answers and
   time-outs; it is a fold of :func:`open_dispatch`, :func:`offer` and
-  :func:`apply_event` over frozen :class:`DispatchState` values.
+  :func:`apply_event` over frozen :class:`DispatchState` values (computed on private
+  mutable state, so that 100,000 events or waves take linear time: same result).
 * :func:`fresh_limit` and :func:`fresh_claim` compute the fresh-bucket quota (RTE-6);
   :func:`transfer` moves a lead to an agent (RTE-7).
 

@@ -478,6 +478,10 @@ def apply_event(
     answer/decline/timeout), ``lead_taken``, ``lead_in_fresh_bucket``, ``not_in_wave``,
     ``declined_before``.
 
+    Each call returns a new frozen state, so its cost grows with the state (waves,
+    declines, rejections so far): to apply a whole list of events, call
+    :func:`~leadcore.routing.dispatch`, which gives the same state in linear time.
+
     Args:
         state: The dispatch so far; not awaiting a wave.
         event: The event, not earlier than ``state.clock``.
