@@ -269,6 +269,34 @@ class TestDispatchIsTheFold:
             (r.reason.message, dict(r.reason.facts)) for r in slow.rejected
         ]
 
+    @given(
+        size=st.integers(0, 200),
+        data=st.data(),
+        seed=st.integers(0, 2**32),
+    )
+    def test_remaining_agents_are_the_list_of_survivors(
+        self, size: int, data: st.DataObject, seed: int
+    ) -> None:
+        """RTE-2: the preferred agents left sample, index and iterate as the filtered list."""
+        from leadcore._routing.fast import Remaining  # noqa: PLC0415  # private, tested here
+
+        items = [f"a{i:03}" for i in range(size)]
+        left = Remaining(items)
+        survivors = list(items)
+        for _ in range(data.draw(st.integers(0, size))):
+            gone = data.draw(st.sampled_from(survivors))
+            left.remove(gone)
+            survivors.remove(gone)
+            count = data.draw(st.integers(0, len(survivors)))
+
+            assert list(left) == survivors
+            assert [left[i] for i in range(-len(left), len(left))] == survivors * 2
+            assert seeded(seed).sample(left, count) == seeded(seed).sample(survivors, count)
+            assert (gone in left, survivors[0] in left if survivors else False) == (
+                False,
+                bool(survivors),
+            )
+
 
 class TestCooldownBoundaries:
     """RTE-5: the exact boundaries of the cool-downs."""
