@@ -40,7 +40,7 @@ def request(rule: str, data: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 class CountedText(str):
     """
-    Text that counts how often it is compared for equality: operation counts for SPEC "Cost".
+    Text that counts how often it is compared for equality: operation counts for GEN-5.
 
     A rule that looks text up in a list compares it with every item (``n^2`` for ``n``
     items); one that uses a set or a dict compares almost never. Tests build inputs of

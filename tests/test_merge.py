@@ -1019,7 +1019,7 @@ class TestIndex:
 
 
 class TestCost:
-    """SPEC "Cost": lists of 100,000 emails or leads in linear time (operation counts)."""
+    """GEN-5: lists of 100,000 emails or leads in linear time (operation counts)."""
 
     @staticmethod
     def _manual(count: int) -> Any:

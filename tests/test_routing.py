@@ -1026,7 +1026,7 @@ class TestDispatchTail:
 
 
 class TestCost:
-    """SPEC "Cost": routing answers 100,000 agents, events or waves in linear time."""
+    """GEN-5: routing answers 100,000 agents, events or waves in linear time."""
 
     def test_judging_a_wave_builds_the_eligible_set_once(self) -> None:
         """RTE-2, RTE-4: knows() asks one set for every member of a wave of n agents."""

@@ -249,7 +249,7 @@ class Eligibility(a.Frozen, d.Shown):
         hash=False,
     )
     # Built once: judging a wave asks about every member, and rebuilding the set for
-    # each would make a wave of n agents cost n^2 (SPEC "Cost"). Not part of the value.
+    # each would make a wave of n agents cost n^2 (GEN-5: linear time). Not part of the value.
     _eligible: frozenset[str] | None = attrs.field(
         init=False, default=None, eq=False, hash=False, repr=False
     )
@@ -731,7 +731,7 @@ def dispatch(
                 f"is before now ({now.isoformat()}), when the lead arrived",
             )
     # The fold of open_dispatch, next_wave, offer and apply_event, run on mutable state
-    # (SPEC "Cost": a fold copies the state at every step, quadratic in events and waves).
+    # (GEN-5, linear time: a fold copies the state at every step, quadratic in events and waves).
     run = _dispatch.Run(open_dispatch(eligibility.channel, lead.id, now=now, policy=policy))
     offers = fast.Offers(eligibility.preferred, eligibility.fallback)
     _run_fill(run, offers, rng, policy)

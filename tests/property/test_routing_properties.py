@@ -236,7 +236,7 @@ def folded_dispatch(  # dispatch's arguments
 
 
 class TestDispatchIsTheFold:
-    """RTE-2, RTE-3: dispatch runs on mutable state (SPEC "Cost"), with the fold's answers."""
+    """RTE-2, RTE-3: dispatch runs on mutable state (GEN-5), with the fold's answers."""
 
     @given(
         channel=channels,

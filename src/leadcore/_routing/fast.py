@@ -3,7 +3,7 @@ Incremental eligibility and draws: the same waves as the rules, without rescans.
 
 Two users. :func:`leadcore.routing.dispatch` draws the waves of one lead from
 :class:`Offers` (the agents not offered yet, kept up to date wave after wave, so that
-100,000 waves or agents cost linear time, SPEC "Cost"). The simulation keeps a
+100,000 waves or agents cost linear time, GEN-5). The simulation keeps a
 :class:`Pool` per project and channel, across leads.
 
 :func:`leadcore.routing.eligible` looks at every agent and every claim for each lead; over
