@@ -36,3 +36,29 @@ def lead(lead_id: str = "L1", **fields: Any) -> Lead:
 def request(rule: str, data: dict[str, Any], **extra: Any) -> dict[str, Any]:
     """Build a protocol request for ``rule`` at :data:`NOW`."""
     return {"id": "t", "rule": rule, "now": NOW.isoformat(), "input": data, **extra}
+
+
+class CountedText(str):
+    """
+    Text that counts how often it is compared for equality: operation counts for GEN-5.
+
+    A rule that looks text up in a list compares it with every item (``n^2`` for ``n``
+    items); one that uses a set or a dict compares almost never. Tests build inputs of
+    these at ``n`` and ``2n`` and compare the counts, never the time taken.
+    """
+
+    __slots__ = ()
+    compared = 0
+
+    def __eq__(self, other: object) -> bool:
+        CountedText.compared += 1
+        return str.__eq__(self, other)
+
+    __hash__ = str.__hash__
+
+
+def comparisons(run: Any) -> int:
+    """Return how many comparisons of :class:`CountedText` ``run()`` makes."""
+    CountedText.compared = 0
+    run()
+    return CountedText.compared

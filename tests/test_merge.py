@@ -15,7 +15,7 @@ from leadcore.errors import InvalidInput
 from leadcore.merge import MergeIndex, MergePolicy
 from leadcore.model import MERGED, Event, Lead, Person
 
-from .helpers import NOW, at, person
+from .helpers import NOW, CountedText, at, comparisons, person
 
 DAY = dt.timedelta(days=1)
 TICK = dt.timedelta(microseconds=1)
@@ -1016,6 +1016,39 @@ class TestIndex:
         decision = merge.auto(inbound(ADA), MergeIndex(leads), now=NOW, policy=policy)
 
         assert (decision.action, decision.matched) == ("merge", ("name",))
+
+
+class TestCost:
+    """GEN-5: lists of 100,000 emails or leads in linear time (operation counts)."""
+
+    @staticmethod
+    def _manual(count: int) -> Any:
+        mine = [CountedText(f"user{i}@example.com") for i in range(count)]
+        theirs = [CountedText(f"USER{i}@Example.com") for i in range(count)]
+        master = Lead(id="A", customer=Person(emails=mine))
+        other = Lead(id="B", customer=Person(emails=theirs))
+        return lambda: merge.manual(master, other)
+
+    def test_manual_merge_of_emails_differing_in_case_is_linear(self) -> None:
+        """MRG-8: n addresses held in another case are discarded without rescanning the n kept."""
+        assert len(self._manual(300)().discarded) == 300
+
+        small, large = comparisons(self._manual(300)), comparisons(self._manual(600))
+
+        assert large <= 2 * small + 10
+
+    @staticmethod
+    def _index(count: int) -> Any:
+        leads = [Lead(id=CountedText(f"L{i}"), customer=ADA) for i in range(count)]
+        return lambda: MergeIndex(leads)
+
+    def test_an_index_of_leads_sharing_keys_is_built_in_linear_time(self) -> None:
+        """MRG-6: n leads with the same phone, email and name fill one bucket each in ~n."""
+        assert len(self._index(300)().candidates(ADA)) == 300
+
+        small, large = comparisons(self._index(300)), comparisons(self._index(600))
+
+        assert large <= 2 * small + 10
 
 
 def test_docs_page_examples_run() -> None:

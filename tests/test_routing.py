@@ -1023,3 +1023,93 @@ class TestDispatchTail:
             "wrong_event_type",
             "lead_taken",
         ]
+
+
+class TestCost:
+    """GEN-5: routing answers 100,000 agents, events or waves in linear time."""
+
+    def test_judging_a_wave_builds_the_eligible_set_once(self) -> None:
+        """RTE-2, RTE-4: knows() asks one set for every member of a wave of n agents."""
+        team = agents(300)
+        elig = eligible("digital", LEAD, team, [], now=NOW)
+        built = elig.eligible
+
+        check = judge_wave(elig, [], [a.id for a in team], policy=RoutingPolicy(wave_size=300))
+
+        assert check.legal
+        assert elig.eligible is built
+        assert all(elig.knows(a.id) for a in team)
+        assert elig.eligible is built
+
+    @staticmethod
+    def _copies(monkeypatch: pytest.MonkeyPatch, run: Any) -> int:
+        """How many dispatch states ``run()`` builds by copying a state."""
+        from leadcore._routing import dispatch as machine  # noqa: PLC0415  # patched here
+
+        copies = 0
+        real = machine._next
+
+        def counted(state: DispatchState, **changes: object) -> DispatchState:
+            nonlocal copies
+            copies += 1
+            return real(state, **changes)
+
+        monkeypatch.setattr(machine, "_next", counted)
+        run()
+        return copies
+
+    @pytest.mark.parametrize("count", [100, 1_000])
+    def test_dispatch_copies_no_state_per_event(
+        self, monkeypatch: pytest.MonkeyPatch, count: int
+    ) -> None:
+        """RTE-2: n events (declines by strangers, time-outs, late claims) cost one state."""
+        events = [event("decline", f"x{i}", i % 7) for i in range(count)]
+        events += [event("timeout", None, 8), event("decline", "a1", 9), event("claim", "a2", 9)]
+
+        def run() -> None:
+            state = dispatch("digital", LEAD, agents(count), [], events, now=NOW, rng=seeded(3))
+            assert len(state.rejected) >= count
+
+        assert self._copies(monkeypatch, run) <= 2
+
+    @pytest.mark.parametrize("count", [100, 1_000])
+    def test_one_wave_of_n_agents_declined_by_all(
+        self, monkeypatch: pytest.MonkeyPatch, count: int
+    ) -> None:
+        """RTE-2: a wave of n agents and n declines: no copy of the declines per decline."""
+        team = agents(count)
+        events = [event("decline", a.id, i // 10) for i, a in enumerate(team)]
+        policy = RoutingPolicy(wave_size=count)
+
+        def run() -> None:
+            state = dispatch(
+                "digital", LEAD, team, [], events, now=NOW, rng=seeded(5), policy=policy
+            )
+            assert (state.outcome, len(state.declined), state.rejected) == ("fresh", count, ())
+
+        assert self._copies(monkeypatch, run) == 1
+
+    @pytest.mark.parametrize("count", [100, 10_000])
+    def test_waves_nobody_can_take_are_offered_at_once(
+        self, monkeypatch: pytest.MonkeyPatch, count: int
+    ) -> None:
+        """RTE-2: digital_waves = n with nobody available draws once, not n times."""
+        from leadcore._routing import rules  # noqa: PLC0415  # patched here
+
+        draws = 0
+        real = rules.draw
+
+        def counted(*args: Any) -> tuple[str, ...]:
+            nonlocal draws
+            draws += 1
+            return real(*args)
+
+        monkeypatch.setattr(rules, "draw", counted)
+        policy = RoutingPolicy(digital_waves=count)
+
+        state = dispatch(
+            "digital", LEAD, agents(3, active=False), [], [], now=NOW, rng=seeded(1), policy=policy
+        )
+
+        assert (state.outcome, len(state.waves), draws) == ("fresh", count, 1)
+        assert set(state.wave_times) == {NOW}

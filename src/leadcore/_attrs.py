@@ -94,9 +94,9 @@ class Frozen:
         if typed and (verify is None or not verify(self)):
             for name, check in typed:
                 problems += check(name, getattr(self, name))
-        extra = getattr(self, "_check_together", None)
-        if extra is not None and not problems:
-            problems.extend(extra())
+        # A set of classes, not getattr: a missing attribute costs an exception each time.
+        if not problems and type(self) in _TOGETHER:
+            problems.extend(self._check_together())  # type: ignore[attr-defined]  # listed
         if problems:
             raise InvalidInput(problems)
 
@@ -110,6 +110,9 @@ FieldChecks = tuple[
 
 _FIELD_CHECKS: dict[type, FieldChecks] = {}
 
+_TOGETHER: set[type] = set()
+"""The classes with a ``_check_together`` method (found with their field checks)."""
+
 
 def _field_checks(cls: type) -> FieldChecks:
     """
@@ -118,6 +121,8 @@ def _field_checks(cls: type) -> FieldChecks:
     The derived checks whose types have quick expressions are compiled into one test,
     and run one by one only when it fails (to say what is wrong).
     """
+    if hasattr(cls, "_check_together"):
+        _TOGETHER.add(cls)
     fields = attrs.fields(cast("type[attrs.AttrsInstance]", cls))
     hints: dict[str, object] | None = None
     always: list[tuple[str, Check]] = []

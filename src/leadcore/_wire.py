@@ -56,6 +56,7 @@ _DATETIME: Final = re.compile(
     r"(?P<offset>[Zz]|[+-]\d{2}(?::?\d{2})?)?"
 )
 _DATE_ONLY: Final = re.compile(r"\d{4}-\d{2}-\d{2}")
+_FRACTION: Final = re.compile(r"[.,](\d{1,9})")
 
 
 def join(path: str, key: str | int) -> str:
@@ -99,7 +100,12 @@ def parse_datetime(value: object, path: str) -> dt.datetime:
     match = _DATETIME.fullmatch(text)
     parsed: dt.datetime | None = None
     if match is not None:
-        fraction_fixed = re.sub(r"[.,](\d{1,9})", lambda m: "." + m[1][:6].ljust(6, "0"), text)
+        # Only a fraction of a second can hold "." or "," in a matching text.
+        fraction_fixed = (
+            _FRACTION.sub(lambda m: "." + m[1][:6].ljust(6, "0"), text)
+            if "." in text or "," in text
+            else text
+        )
         try:
             parsed = dt.datetime.fromisoformat(fraction_fixed.replace("z", "Z"))
         except ValueError:

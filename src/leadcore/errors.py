@@ -89,7 +89,8 @@ class Problem:
             path = prefix + self.path
         else:
             path = f"{prefix}.{self.path}"
-        return attrs.evolve(self, path=path)
+        # Built directly, not with attrs.evolve: an error may carry 100,000 problems.
+        return Problem(path, self.value, self.message, self.code)
 
     def __str__(self) -> str:
         where = self.path or "input"

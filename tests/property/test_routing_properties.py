@@ -211,6 +211,93 @@ class TestWaves:
         assert (agents, claims, events) == before
 
 
+def folded_dispatch(  # dispatch's arguments
+    channel: Channel,
+    agents: list[Agent],
+    claims: list[Claim],
+    events: list[DispatchEvent],
+    *,
+    rng: random.Random,
+    policy: RoutingPolicy,
+) -> DispatchState:
+    """RTE-2, RTE-3 as the docs say: a fold of open_dispatch, next_wave, offer, apply_event."""
+    elig = eligible(channel, LEAD, agents, claims, now=NOW, policy=policy)
+
+    def fill(state: DispatchState) -> DispatchState:
+        while state.awaiting_wave:
+            state = offer(state, next_wave(elig, state.offered, rng=rng, policy=policy))
+        return state
+
+    state = fill(open_dispatch(channel, LEAD.id, now=NOW, policy=policy))
+    for index, event in sorted(enumerate(events), key=lambda pair: pair[1].at):
+        state, _ = apply_event(state, event, index=index)
+        state = fill(state)
+    return state
+
+
+class TestDispatchIsTheFold:
+    """RTE-2, RTE-3: dispatch runs on mutable state (GEN-5), with the fold's answers."""
+
+    @given(
+        channel=channels,
+        data=st.data(),
+        policy=st.builds(
+            RoutingPolicy,
+            wave_size=st.integers(1, 8),
+            digital_waves=st.integers(1, 12),
+            offline_waves=st.integers(1, 12),
+            digital_cooldown_minutes=st.sampled_from([0, 10]),
+        ),
+        seed=st.integers(0, 2**32),
+    )
+    def test_dispatch_equals_the_fold_of_its_steps(
+        self, channel: Channel, data: st.DataObject, policy: RoutingPolicy, seed: int
+    ) -> None:
+        """RTE-2, RTE-3: same waves, times, declines, rejections (reasons and facts), outcome."""
+        agents = data.draw(teams(max_size=30))
+        claims = data.draw(claims_of(agents))
+        events = data.draw(events_for(agents))
+
+        fast = routing.dispatch(
+            channel, LEAD, agents, claims, events, now=NOW, rng=seeded(seed), policy=policy
+        )
+        slow = folded_dispatch(channel, agents, claims, events, rng=seeded(seed), policy=policy)
+
+        assert fast == slow
+        assert attrs.asdict(fast, recurse=False) == attrs.asdict(slow, recurse=False)
+        assert [(r.reason.message, dict(r.reason.facts)) for r in fast.rejected] == [
+            (r.reason.message, dict(r.reason.facts)) for r in slow.rejected
+        ]
+
+    @given(
+        size=st.integers(0, 200),
+        data=st.data(),
+        seed=st.integers(0, 2**32),
+    )
+    def test_remaining_agents_are_the_list_of_survivors(
+        self, size: int, data: st.DataObject, seed: int
+    ) -> None:
+        """RTE-2: the preferred agents left sample, index and iterate as the filtered list."""
+        from leadcore._routing.fast import Remaining  # noqa: PLC0415  # private, tested here
+
+        items = [f"a{i:03}" for i in range(size)]
+        left = Remaining(items)
+        survivors = list(items)
+        for _ in range(data.draw(st.integers(0, size))):
+            gone = data.draw(st.sampled_from(survivors))
+            left.remove(gone)
+            survivors.remove(gone)
+            count = data.draw(st.integers(0, len(survivors)))
+
+            assert list(left) == survivors
+            assert [left[i] for i in range(-len(left), len(left))] == survivors * 2
+            assert seeded(seed).sample(left, count) == seeded(seed).sample(survivors, count)
+            assert (gone in left, survivors[0] in left if survivors else False) == (
+                False,
+                bool(survivors),
+            )
+
+
 class TestCooldownBoundaries:
     """RTE-5: the exact boundaries of the cool-downs."""
 

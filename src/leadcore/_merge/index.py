@@ -41,13 +41,14 @@ _person: Final = unchecked(normalize.person)
 
 
 def _add(table: dict[str, Bucket], key: str, lead_id: str) -> None:
+    # The caller adds each key of a lead once, and a lead id is indexed once: no need to
+    # look for the id in the bucket, which made n leads sharing a key cost n^2.
     found = table.get(key)
     if found is None:
         table[key] = lead_id
     elif isinstance(found, str):
-        if found != lead_id:
-            table[key] = [found, lead_id]
-    elif lead_id not in found:
+        table[key] = [found, lead_id]
+    else:
         found.append(lead_id)
 
 
@@ -175,13 +176,18 @@ class MergeIndex:
                 "is already in the index (use replace() to update a lead)",
             )
         self._leads[lead.id] = lead
+        # Each key once, though both people may hold it: in the order they are met.
+        phones: dict[str, None] = {}
+        emails: dict[str, None] = {}
+        names: dict[str, None] = {}
         for who in self._people(lead):
-            for number in who.phones:
-                _add(self._phones, number, lead.id)
-            for address in who.emails:
-                _add(self._emails, address, lead.id)
+            phones.update(dict.fromkeys(who.phones))
+            emails.update(dict.fromkeys(who.emails))
             if who.has_full_name:
-                _add(self._names, who.full, lead.id)
+                names[who.full] = None
+        for table, keys in ((self._phones, phones), (self._emails, emails), (self._names, names)):
+            for key in keys:
+                _add(table, key, lead.id)
 
     def _delete(self, lead: Lead) -> None:
         del self._leads[lead.id]

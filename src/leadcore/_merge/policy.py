@@ -54,12 +54,14 @@ def _conditions_check(path: str, value: object) -> list[Problem]:
     if not items:
         return [Problem(path, value, "must name at least one condition")]
     problems = []
+    seen: set[str] = set()
     for index, item in enumerate(items):
         if item not in CONDITIONS:
             known = ", ".join(repr(c) for c in CONDITIONS)
             problems.append(Problem(f"{path}[{index}]", item, f"must be one of {known}"))
-        elif item in items[:index]:
+        elif item in seen:
             problems.append(Problem(f"{path}[{index}]", item, "is listed twice"))
+        seen.add(item)
     return problems
 
 

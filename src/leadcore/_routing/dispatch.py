@@ -9,7 +9,8 @@ Public through :mod:`leadcore.routing`, which re-exports every name here and add
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import itertools
+from collections.abc import Container, Iterable
 from types import MappingProxyType
 from typing import Final, Literal, cast
 
@@ -375,25 +376,52 @@ def offer(state: DispatchState, wave: Iterable[str]) -> DispatchState:
 
 def _rejection_reason(state: DispatchState, event: DispatchEvent) -> Reason | None:
     """The reason ``event`` is rejected in ``state`` (the rulebook's order), or None."""
-    if event.kind not in _ACCEPTED[state.channel]:
-        accepted = sorted(kind.value for kind in _ACCEPTED[state.channel])
+    return rejection_reason(
+        state.channel,
+        state.phase,
+        state.agent,
+        state.current_wave,
+        state.current_wave,
+        state.declined,
+        event,
+    )
+
+
+def rejection_reason(  # noqa: PLR0917  # the parts of a state the rule reads
+    channel: Channel,
+    phase: Phase,
+    agent: str | None,
+    wave: tuple[str, ...],
+    in_wave: Container[str | None],
+    declined: Container[str | None],
+    event: DispatchEvent,
+) -> Reason | None:
+    """
+    The reason ``event`` is rejected (the rulebook's order), or None: the one copy of the rule.
+
+    It reads a dispatch's channel, phase, agent, current ``wave`` (``in_wave`` is the
+    same agents, as whatever answers ``in`` fastest) and the agents who ``declined``:
+    :func:`apply_event` gives them from a frozen state, :class:`Run` from its own.
+    """
+    if event.kind not in _ACCEPTED[channel]:
+        accepted = sorted(kind.value for kind in _ACCEPTED[channel])
         return DispatchRejection.wrong_event_type.reason(
             {"kind": event.kind.value},
-            channel=state.channel.value,
+            channel=channel.value,
             accepted=", ".join(accepted),
             kind=event.kind.value,
         )
-    if state.phase == "claimed":
-        return DispatchRejection.lead_taken.reason({"agent": state.agent}, agent=state.agent)
-    if state.phase == "fresh":
+    if phase == "claimed":
+        return DispatchRejection.lead_taken.reason({"agent": agent}, agent=agent)
+    if phase == "fresh":
         return DispatchRejection.lead_in_fresh_bucket.reason({})
     if event.kind is EventKind.TIMEOUT:
         return None
-    if event.agent not in state.current_wave:
+    if event.agent not in in_wave:
         return DispatchRejection.not_in_wave.reason(
-            {"agent": event.agent, "wave": state.current_wave}, agent=event.agent
+            {"agent": event.agent, "wave": wave}, agent=event.agent
         )
-    if event.agent in state.declined:
+    if event.agent in declined:
         return DispatchRejection.declined_before.reason({"agent": event.agent}, agent=event.agent)
     return None
 
@@ -450,6 +478,10 @@ def apply_event(
     answer/decline/timeout), ``lead_taken``, ``lead_in_fresh_bucket``, ``not_in_wave``,
     ``declined_before``.
 
+    Each call returns a new frozen state, so its cost grows with the state (waves,
+    declines, rejections so far): to apply a whole list of events, call
+    :func:`~leadcore.routing.dispatch`, which gives the same state in linear time.
+
     Args:
         state: The dispatch so far; not awaiting a wave.
         event: The event, not earlier than ``state.clock``.
@@ -505,3 +537,127 @@ def apply_event(
         state, phase="claimed", agent=agent, decided_at=clock, clock=clock, applied=applied
     )
     return claimed, None
+
+
+class Run:
+    """
+    A dispatch being run: :func:`offer` and :func:`apply_event` on mutable state (private).
+
+    A fold of those functions copies the state at every step (the waves, the declines, the
+    rejections), so a dispatch of many events or waves would cost their square.
+    :func:`leadcore.routing.dispatch` runs the same transitions here, on lists and sets
+    that grow in place, and freezes the result once: the same :class:`DispatchState` the
+    fold returns (the test suite compares the two). Waves come from the dispatch's own
+    draws, so they are not checked again; events are checked by the caller.
+    """
+
+    __slots__ = (
+        "agent",
+        "clock",
+        "decided_at",
+        "declined",
+        "in_wave",
+        "phase",
+        "rejected",
+        "start",
+        "wave",
+        "wave_declines",
+        "wave_times",
+        "waves",
+    )
+
+    def __init__(self, start: DispatchState) -> None:
+        if start.waves or start.applied or start.rejected or start.declined:
+            msg = "a run starts from a dispatch just opened"
+            raise ValueError(msg)
+        self.start = start
+        self.phase: Phase = start.phase
+        self.clock = start.clock
+        self.agent: str | None = None
+        self.decided_at: dt.datetime | None = None
+        self.waves: list[tuple[str, ...]] = []
+        self.wave_times: list[dt.datetime] = []
+        self.declined: set[str] = set()
+        self.rejected: list[Rejection] = []
+        self.wave: tuple[str, ...] = ()
+        self.in_wave: frozenset[str] = frozenset()
+        self.wave_declines = 0
+
+    @property
+    def awaiting_wave(self) -> bool:
+        """Whether the next wave must be offered (as :attr:`DispatchState.awaiting_wave`)."""
+        return self.phase == "awaiting_wave"
+
+    @property
+    def decided(self) -> bool:
+        """Whether the lead was claimed or went to the fresh bucket."""
+        return self.phase in ("claimed", "fresh")
+
+    def offer(self, wave: tuple[str, ...]) -> None:
+        """Offer a wave drawn by the rules (as :func:`offer`)."""
+        self.waves.append(wave)
+        self.wave_times.append(self.clock)
+        if wave:
+            self.phase = "offered"
+            self.wave, self.in_wave, self.wave_declines = wave, frozenset(wave), 0
+        elif len(self.waves) >= self.start.max_waves:
+            self.phase, self.decided_at = "fresh", self.clock
+
+    def offer_empty_rest(self) -> None:
+        """
+        Offer an empty wave and every wave left, all empty: nobody is available.
+
+        Nothing can make an agent available before the next event, so each next wave
+        drawn now is empty too: they are offered at once, not one draw at a time.
+        """
+        missing = self.start.max_waves - len(self.waves)
+        self.waves.extend(itertools.repeat((), missing))
+        self.wave_times.extend(itertools.repeat(self.clock, missing))
+        self.phase, self.decided_at = "fresh", self.clock
+
+    def apply(self, event: DispatchEvent, index: int) -> None:
+        """Apply an event no earlier than the clock to an offered wave (as :func:`apply_event`)."""
+        reason = rejection_reason(
+            self.start.channel,
+            self.phase,
+            self.agent,
+            self.wave,
+            self.in_wave,
+            self.declined,
+            event,
+        )
+        self.clock = event.at
+        if reason is not None:
+            self.rejected.append(Rejection(index=index, event=event, reason=reason))
+        elif event.kind is EventKind.TIMEOUT:
+            self._end_wave()
+        elif event.kind is EventKind.DECLINE:
+            # Not rejected: a member of the wave who had not declined yet.
+            self.declined.add(cast("str", event.agent))
+            self.wave_declines += 1
+            if self.wave_declines == len(self.in_wave):
+                self._end_wave()
+        else:
+            self.phase, self.agent, self.decided_at = "claimed", event.agent, event.at
+
+    def _end_wave(self) -> None:
+        if len(self.waves) >= self.start.max_waves:
+            self.phase, self.decided_at = "fresh", self.clock
+        else:
+            self.phase = "awaiting_wave"
+        self.wave, self.in_wave = (), frozenset()
+
+    def freeze(self, applied: int) -> DispatchState:
+        """Return the state reached, ``applied`` events after the start."""
+        return _next(
+            self.start,
+            phase=self.phase,
+            clock=self.clock,
+            agent=self.agent,
+            decided_at=self.decided_at,
+            waves=tuple(self.waves),
+            wave_times=tuple(self.wave_times),
+            declined=frozenset(self.declined),
+            rejected=tuple(self.rejected),
+            applied=applied,
+        )

@@ -1,5 +1,10 @@
 """
-Incremental eligibility for the simulation: the same waves as the rules, without rescans.
+Incremental eligibility and draws: the same waves as the rules, without rescans.
+
+Two users. :func:`leadcore.routing.dispatch` draws the waves of one lead from
+:class:`Offers` (the agents not offered yet, kept up to date wave after wave, so that
+100,000 waves or agents cost linear time, GEN-5). The simulation keeps a
+:class:`Pool` per project and channel, across leads.
 
 :func:`leadcore.routing.eligible` looks at every agent and every claim for each lead; over
 a day of 100,000 leads and 1,000 agents that is 10^8 checks. A :class:`Pool` keeps the
@@ -21,9 +26,11 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import heapq
+import itertools
 import random
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
+from typing import overload
 
 from leadcore._routing import rules
 from leadcore.model import Channel
@@ -129,3 +136,122 @@ class Pool:
         finally:
             for agent in removed:
                 bisect.insort(preferred, agent)
+
+
+class Remaining(Sequence[str]):
+    """
+    The items of a list not yet removed, in their order, indexable by rank (mutable, private).
+
+    A Fenwick tree counts the items left, so ``remaining[rank]`` and :meth:`remove` cost
+    ``log n`` instead of the ``n`` of rebuilding or deleting from a list. It is a real
+    :class:`~collections.abc.Sequence` with the same items, length and order as the list
+    of survivors, so :func:`rules.draw` (``rng.sample``) draws from it exactly what it
+    draws from that list. When fewer than half the items are left it packs itself again,
+    so iterating costs the items left, not the items given.
+    """
+
+    __slots__ = ("_alive", "_items", "_left", "_top", "_tree", "_where")
+
+    def __init__(self, items: Iterable[str]) -> None:
+        self._pack(list(items))
+
+    def _pack(self, items: list[str]) -> None:
+        size = len(items)
+        tree = [0] * (size + 1)
+        for position in range(1, size + 1):
+            tree[position] += 1
+            parent = position + (position & -position)
+            if parent <= size:
+                tree[parent] += tree[position]
+        self._items = items
+        self._alive = bytearray(b"\x01") * size
+        self._where = {item: index for index, item in enumerate(items)}
+        self._tree = tree
+        self._left = size
+        self._top = 1 << (size.bit_length() - 1) if size else 0
+
+    def __len__(self) -> int:
+        return self._left
+
+    @overload
+    def __getitem__(self, rank: int) -> str: ...
+
+    @overload
+    def __getitem__(self, rank: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, rank: int | slice) -> str | Sequence[str]:
+        if isinstance(rank, slice):
+            return list(self)[rank]
+        if rank < 0:
+            rank += self._left
+        if not 0 <= rank < self._left:
+            msg = "Remaining index out of range"
+            raise IndexError(msg)
+        # The first position whose count of items left, up to and including it, is rank + 1.
+        tree, size = self._tree, len(self._items)
+        position, step = 0, self._top
+        while step:
+            candidate = position + step
+            if candidate <= size and tree[candidate] <= rank:
+                position = candidate
+                rank -= tree[candidate]
+            step >>= 1
+        return self._items[position]
+
+    def __iter__(self) -> Iterator[str]:
+        return itertools.compress(self._items, self._alive)
+
+    def __contains__(self, item: object) -> bool:
+        index = self._where.get(item) if isinstance(item, str) else None
+        return index is not None and bool(self._alive[index])
+
+    def remove(self, item: str) -> None:
+        """Remove ``item`` (it must be left)."""
+        index = self._where[item]
+        if not self._alive[index]:
+            msg = f"{item!r} was removed already"
+            raise ValueError(msg)
+        self._alive[index] = 0
+        self._left -= 1
+        tree, size = self._tree, len(self._items)
+        position = index + 1
+        while position <= size:
+            tree[position] -= 1
+            position += position & -position
+        if self._left * 2 < size:
+            self._pack(list(self))
+
+
+class Offers:
+    """
+    The agents still available to one dispatch, drawn wave after wave (mutable, private).
+
+    :func:`leadcore.routing.next_wave` filters the whole eligibility against everyone
+    offered before at every wave, which makes a dispatch of many waves over many agents
+    quadratic. Here the preferred agents left are a :class:`Remaining` (the drawn ones
+    are removed), and the cooled-down agents left are a suffix of the round-robin order:
+    the rules take them from its front, so the ones offered are always its first ones.
+    Each wave is drawn by :func:`rules.draw` from exactly the lists ``next_wave`` would
+    build, so the same generator state gives the same waves.
+    """
+
+    __slots__ = ("_fallback", "_next_fallback", "_preferred")
+
+    def __init__(self, preferred: Iterable[str], fallback: Sequence[str]) -> None:
+        self._preferred = Remaining(preferred)
+        self._fallback = fallback
+        self._next_fallback = 0
+
+    def draw(self, wave_size: int, rng: random.Random) -> tuple[str, ...]:
+        """Draw the next wave, as ``next_wave`` given every agent drawn before."""
+        preferred, start = self._preferred, self._next_fallback
+        size = min(wave_size, len(preferred) + len(self._fallback) - start)
+        wave = rules.draw(preferred, self._fallback[start : start + size], size, rng)
+        taken = min(size, len(preferred))
+        if taken == len(preferred):
+            self._preferred = Remaining(())
+        else:
+            for agent in wave[:taken]:
+                preferred.remove(agent)
+        self._next_fallback = start + size - taken
+        return wave
