@@ -4,6 +4,9 @@ Auto-merge, possible duplicates and manual merge of leads (MRG-1 to MRG-8).
 * :func:`match` is the pairwise decision: does an inbound person match an existing lead,
   on which of its people, by which conditions (MRG-1, MRG-4, MRG-5, MRG-7)? It is the one
   copy of the matching rules; everything else here, and batch deduplication, calls it.
+  The rules are written in a match-rule language (:class:`MatchRule`: groups of
+  :class:`MatchItem` comparisons); the policy's rulebook keys write the seed's rules,
+  and ``auto_merge_rule`` / ``duplicate_rule`` take any other (``docs/match_rules.md``).
 * :func:`auto` decides what happens to an inbound lead: merge into an existing lead,
   route to the lot of one it may not merge with, or create (MRG-2, MRG-3, MRG-6).
 * :func:`duplicates` lists the possible duplicates shown on a lead (MRG-7), never merged.
@@ -48,15 +51,16 @@ import attrs
 from leadcore import _attrs as a
 from leadcore import _display as d
 from leadcore import _fields
+from leadcore._merge.counts import KeyCounts, count_leads
 from leadcore._merge.engine import (
+    Counter,
     Outcome,
+    Probe,
     Spec,
     compile_spec,
-    conditions,
     evaluate,
-    has_real_full_name,
+    first_match,
     people_of,
-    phone_only_eligible,
 )
 from leadcore._merge.explain import (
     Blocker,
@@ -67,8 +71,30 @@ from leadcore._merge.explain import (
 )
 from leadcore._merge.index import MergeIndex
 from leadcore._merge.manual import merge_leads
-from leadcore._merge.policy import CONDITIONS, Condition, MergePolicy, Mode, PersonRole, Via
+from leadcore._merge.policy import (
+    CONDITIONS,
+    Condition,
+    MergePolicy,
+    Mode,
+    PersonRole,
+    Via,
+    check_mode,
+)
 from leadcore._merge.reasons import both_credit, window_reasons
+from leadcore._merge.rules import (
+    FREE_MAIL_DOMAINS,
+    PHONE_ONLY,
+    Blanks,
+    MatchGroup,
+    MatchItem,
+    MatchRule,
+    Method,
+    Normalizer,
+    People,
+    Placeholders,
+    Scorer,
+    rule_json,
+)
 from leadcore._quote import quote
 from leadcore.decisions import Change, Reason, changes_between, revert
 from leadcore.errors import InvalidInput
@@ -78,9 +104,12 @@ from leadcore.reasons import MergeAuto
 
 __all__ = [
     "CONDITIONS",
+    "FREE_MAIL_DOMAINS",
+    "PHONE_ONLY",
     "REASON_CODES",
     "Action",
     "AutoMerge",
+    "Blanks",
     "Blocker",
     "Candidate",
     "Condition",
@@ -89,14 +118,23 @@ __all__ = [
     "Duplicate",
     "Duplicates",
     "GroupCheck",
+    "KeyCounts",
     "ManualMerge",
     "Match",
     "MatchExplanation",
+    "MatchGroup",
+    "MatchItem",
+    "MatchRule",
     "MergeIndex",
     "MergePolicy",
     "MergeRecord",
+    "Method",
     "Mode",
+    "Normalizer",
+    "People",
     "PersonRole",
+    "Placeholders",
+    "Scorer",
     "Via",
     "auto",
     "compare",
@@ -105,6 +143,7 @@ __all__ = [
     "index_is_exact",
     "manual",
     "match",
+    "rule_json",
     "unmerge",
 ]
 
@@ -122,7 +161,7 @@ _DEFAULT: Final = MergePolicy()
 # -- results ------------------------------------------------------------------------------
 
 
-def _condition_tuple(value: Iterable[Condition]) -> tuple[Condition, ...]:
+def _label_tuple(value: Iterable[str]) -> tuple[str, ...]:
     return a.to_tuple(value)
 
 
@@ -148,14 +187,17 @@ class Match(a.Frozen):
             when its name is strictly closer to the inbound name (MRG-5). For a
             phone-only match, the person who has the phone in common.
         matched: The conditions that hold, in the order ``name``, ``name_fuzzy``,
-            ``email``, ``phone`` (only those the policy counts).
+            ``email``, ``phone`` (only those the policy counts); under a match rule, the
+            labels of the matching group's items that hold (for no match, those of the
+            group that came closest).
         via: ``two_of_n`` when enough conditions hold, ``phone_only`` for MRG-4, None
-            when the lead does not match.
+            when the lead does not match; under a match rule, the label of the group
+            that holds.
 
     """
 
     person: PersonRole
-    matched: tuple[Condition, ...] = attrs.field(converter=_condition_tuple)
+    matched: tuple[str, ...] = attrs.field(converter=_label_tuple)
     via: Via | None
 
     @property
@@ -173,7 +215,7 @@ class Candidate(a.Frozen):
         id: The existing lead's id.
         matched: The conditions that hold (see :class:`Match`).
         person: The person compared.
-        via: ``two_of_n`` or ``phone_only``.
+        via: ``two_of_n`` or ``phone_only`` (under a match rule: the group that holds).
         reasons: Why it was not taken, in the rulebook's order: ``both_credit_applications``
             (MRG-2), ``missing_dates``, ``created_too_long_ago``, ``no_recent_activity``
             (MRG-3), ``outranked`` (MRG-6). Empty for the lead merged into. The lead an
@@ -182,7 +224,7 @@ class Candidate(a.Frozen):
     """
 
     id: str
-    matched: tuple[Condition, ...] = attrs.field(converter=_condition_tuple)
+    matched: tuple[str, ...] = attrs.field(converter=_label_tuple)
     person: PersonRole
     via: Via
     reasons: tuple[Reason, ...] = attrs.field(converter=_fields.reason_tuple)
@@ -218,7 +260,7 @@ class AutoMerge(a.Frozen, d.Shown):
     action: Action
     target: str | None
     lot: str | None
-    matched: tuple[Condition, ...] = attrs.field(converter=_condition_tuple)
+    matched: tuple[str, ...] = attrs.field(converter=_label_tuple)
     person: PersonRole | None
     via: Via | None
     reasons: tuple[Reason, ...] = attrs.field(converter=_fields.reason_tuple)
@@ -273,12 +315,15 @@ class Duplicate(a.Frozen):
         id: The existing lead's id.
         matched: The conditions that hold.
         person: The existing lead's person compared (MRG-5 applies).
+        via: The group of the rule that holds: ``two_of_n`` under the rulebook's keys
+            (not shown in the repr).
 
     """
 
     id: str
-    matched: tuple[Condition, ...] = attrs.field(converter=_condition_tuple)
+    matched: tuple[str, ...] = attrs.field(converter=_label_tuple)
     person: PersonRole
+    via: Via = attrs.field(default="two_of_n", repr=False)
 
 
 @attrs.frozen(kw_only=True, repr=False)
@@ -467,21 +512,54 @@ class _Query(NamedTuple):
     policy: MergePolicy
     leads: Sequence[Lead] | MergeIndex
     spec: Spec
-    who: NormalizedPerson
-    real_name: bool
+    probe: Probe
+
+
+def _check_counts(counts: object) -> KeyCounts | None:
+    if counts is None or isinstance(counts, KeyCounts):
+        return counts
+    raise InvalidInput.single("counts", counts, f"must be a KeyCounts, not {type(counts).__name__}")
+
+
+def _counter(
+    spec: Spec, existing: Sequence[Lead] | MergeIndex, counts: KeyCounts | None
+) -> Counter | None:
+    """How keys are counted for items with ``max_leads``: given, or over ``existing``."""
+    if not spec.limited:
+        return None
+    if counts is not None:
+        return counts.counter()
+    if isinstance(existing, MergeIndex):
+        return existing.counter(spec)
+    spaces = [i.space for i in spec.limited if i.space is not None]
+    found = count_leads(existing, spaces, spec.region, spec.folded, spec.email_placeholders)
+
+    def count(space: object, key: object) -> int:
+        return found.get(space, {}).get(key, 0)  # type: ignore[call-overload, no-any-return]  # a space and a key
+
+    return count
 
 
 def _query(
-    lead: object, path: str, existing: object, *, now: object, policy: object, mode: Mode
+    lead: object,
+    path: str,
+    existing: object,
+    *,
+    now: object,
+    policy: object,
+    mode: Mode,
+    counts: object,
 ) -> _Query:
-    """Validate the arguments of auto/duplicates and normalise the lead's customer once."""
+    """Validate the arguments of auto/duplicates and prepare the inbound side once."""
     checked = _check_lead(lead, path)
     when = _check_now(now)
     rules = _check_policy(policy)
+    given = _check_counts(counts)
     leads = _check_existing(existing, rules)
     spec = compile_spec(rules, mode)
     who = people_of(checked.customer, spec)
-    return _Query(when, rules, leads, spec, who, has_real_full_name(who, spec))
+    probe = spec.probe(who, checked, _counter(spec, leads, given))
+    return _Query(when, rules, leads, spec, probe)
 
 
 def _check_existing(existing: object, policy: MergePolicy) -> Sequence[Lead] | MergeIndex:
@@ -523,15 +601,9 @@ def _check_existing(existing: object, policy: MergePolicy) -> Sequence[Lead] | M
     return leads
 
 
-def _pool(
-    inbound: NormalizedPerson,
-    existing: Sequence[Lead] | MergeIndex,
-    spec: Spec,
-    *,
-    phone_only: bool,
-) -> Iterable[Lead]:
+def _pool(probe: Probe, existing: Sequence[Lead] | MergeIndex, spec: Spec) -> Iterable[Lead]:
     if isinstance(existing, MergeIndex):
-        return existing.lookup(inbound, spec, phone_only=phone_only)
+        return existing.lookup(probe, spec)
     return existing
 
 
@@ -540,18 +612,30 @@ def index_is_exact(policy: MergePolicy = _DEFAULT, *, mode: Mode = "auto") -> bo
     """
     Return whether :class:`MergeIndex` lookups find every match under ``policy``.
 
-    Only ``name_fuzzy`` can hold between two people who share no key (phone, email,
-    folded full name), so the index is exact unless ``name_fuzzy`` alone is enough: it
-    is one of the conditions of ``mode`` and the minimum is 1. When it is not exact,
-    :func:`auto` and :func:`duplicates` scan the index's leads instead (same answers,
-    linear time). Phone-only matches (MRG-4) always share a phone.
+    A group of the mode's rule can be looked up when every match of it shares a key:
+    it has an exact-style item (exact, domain, prefix, initial; blanks not matching)
+    that must hold, or a ``block_on`` item, or so many items of its ``of`` that some
+    exact-style ones must hold. Fuzzy items and items whose blanks match share no key.
+    Under the seed's rules this fails only when a fuzzy name alone is enough
+    (``name_fuzzy`` listed and a minimum of 1). When it fails, :func:`auto` and
+    :func:`duplicates` scan the index's leads instead (same answers, linear time), and
+    batch deduplication refuses the policy.
 
     >>> index_is_exact(), index_is_exact(mode="duplicates")
     (True, True)
     >>> index_is_exact(MergePolicy(duplicate_min_conditions=1), mode="duplicates")
     False
+    >>> fuzzy = MatchItem(field="full_name", method="fuzzy", threshold=90)
+    >>> zip_code = MatchItem(field="fields.zip")
+    >>> index_is_exact(MergePolicy(duplicate_rule=MatchRule(any_of=[
+    ...     MatchGroup(all_of=[fuzzy], block_on=[zip_code])])), mode="duplicates")
+    True
+
+    Raises:
+        InvalidInput: ``policy`` is not a MergePolicy, or ``mode`` is unknown.
+
     """
-    return compile_spec(_check_policy(policy), mode).required_kinds > 0
+    return compile_spec(_check_policy(policy), check_mode(mode)).exact
 
 
 # -- matching (MRG-1, MRG-4, MRG-5) -------------------------------------------------------
@@ -564,34 +648,42 @@ def compare(
     *,
     policy: MergePolicy = _DEFAULT,
     mode: Mode = "auto",
-) -> tuple[Condition, ...]:
+) -> tuple[str, ...]:
     """
-    Return the conditions of ``mode`` that hold between two people (MRG-1, MRG-7).
+    Return the items of ``mode``'s rule that hold between two people (MRG-1, MRG-7).
 
-    Symmetric: ``compare(a, b) == compare(b, a)``. Conditions: ``name`` (first and last
-    present, not placeholders, each equal after folding), ``name_fuzzy``
-    (``token_sort_ratio`` of the folded full names at least
-    ``duplicate_name_min_ratio``, both names present and neither a placeholder: the rulebook
-    v1.2), ``email`` and ``phone`` (one in common after normalisation; a filler email
-    such as ``none@none.com`` is unusable and never matches); only those listed in the
-    policy for ``mode`` are checked.
+    Symmetric: ``compare(a, b) == compare(b, a)``. Under the seed's rules the items are
+    the conditions: ``name`` (first and last present, not placeholders, each equal
+    after folding), ``name_fuzzy`` (``token_sort_ratio`` of the folded full names at
+    least ``duplicate_name_min_ratio``), ``email`` and ``phone`` (one in common after
+    normalisation); only those listed in the policy for ``mode`` are checked. With a
+    rule, every person-field item of its groups (those without ``inbound_lacks``,
+    which are about the inbound lead, not about two people), once each, in the order
+    they first appear.
 
     >>> ada = Person(first_name="Ada", last_name="Lovelace", phones=["(415) 867-5309"])
     >>> compare(ada, Person(first_name="ada", last_name="LOVELACE", phones=["4158675309"]))
     ('name', 'phone')
     >>> compare(ada, Person(first_name="Ada", last_name="Lovelac"), mode="duplicates")
     ('name_fuzzy',)
-    >>> compare(Person(emails=["none@none.com"]), Person(emails=["NONE@none.com"]))
-    ()
 
     Raises:
-        InvalidInput: ``left`` or ``right`` is not a person, or ``policy`` is invalid.
+        InvalidInput: ``left`` or ``right`` is not a person, ``policy`` is invalid, or
+            ``mode`` is unknown.
 
     """
-    spec = compile_spec(_check_policy(policy), mode)
+    spec = compile_spec(_check_policy(policy), check_mode(mode))
     one = _normal(left, "left", spec)
     two = _normal(right, "right", spec)
-    return tuple(conditions(one, two, spec, real_name=has_real_full_name(one, spec)))
+    probe = spec.probe(one)
+    found: dict[str, None] = {}
+    for group in spec.groups:
+        if group.lacks:
+            continue
+        for item in (*group.items, *group.required):
+            if item.person and item.check(probe.prepared[item.index], two, None, None):
+                found[item.label] = None
+    return tuple(found)
 
 
 def _normal(who: object, path: str, spec: Spec) -> NormalizedPerson:
@@ -604,29 +696,49 @@ def _normal(who: object, path: str, spec: Spec) -> NormalizedPerson:
     )
 
 
+def _inbound(value: object, spec: Spec) -> tuple[NormalizedPerson, Lead | None, Person | None]:
+    if isinstance(value, Lead):
+        return people_of(value.customer, spec), value, value.customer
+    who = _normal(value, "inbound", spec)
+    return who, None, value if isinstance(value, Person) else None
+
+
+def _single_counter(spec: Spec, existing: Lead, counts: KeyCounts | None) -> Counter | None:
+    if not spec.limited:
+        return None
+    if counts is not None:
+        return counts.counter()
+    return _counter(spec, (existing,), None)
+
+
 @a.checked
 def match(
-    inbound: Person | NormalizedPerson,
+    inbound: Person | NormalizedPerson | Lead,
     existing: Lead,
     *,
     policy: MergePolicy = _DEFAULT,
     mode: Mode = "auto",
+    counts: KeyCounts | None = None,
 ) -> Match:
     """
-    Match an inbound person against an existing lead (MRG-1, MRG-4, MRG-5, MRG-7).
+    Match an inbound lead's customer against an existing lead (MRG-1, MRG-4, MRG-5, MRG-7).
 
-    The existing lead's customer is compared, or its co-customer alone when the
-    co-customer's folded full name is strictly closer to the inbound one
-    (``token_sort_ratio``; an empty name scores 0; a tie keeps the customer: MRG-5).
-    It matches ``two_of_n`` when at least the policy's minimum of the mode's conditions
-    hold. In ``auto`` mode only, when that fails, it matches ``phone_only`` (MRG-4) if
-    the inbound person has a phone in common with either person, no usable email, and
-    no name or a placeholder name.
+    Under the seed's rules: the existing lead's customer is compared, or its
+    co-customer alone when the co-customer's folded full name is strictly closer to the
+    inbound one (``token_sort_ratio``; an empty name scores 0; a tie keeps the customer:
+    MRG-5). It matches ``two_of_n`` when at least the policy's minimum of the mode's
+    conditions hold. In ``auto`` mode only, when that fails, it matches ``phone_only``
+    (MRG-4) if the inbound person has a phone in common with either person, no usable
+    email, and no name or a placeholder name. With a rule (``auto_merge_rule``,
+    ``duplicate_rule``), its groups are tried in order and ``via`` is the label of the
+    first that holds (see :class:`MatchRule`).
 
     This is the one pairwise decision behind :func:`auto`, :func:`duplicates` and batch
-    deduplication; it knows nothing of dates, sources or lots. Pass a
-    :class:`~leadcore.normalize.NormalizedPerson` (normalised with the policy's region
-    and ``placeholder_email_locals``) to skip normalisation on hot paths.
+    deduplication; it knows nothing of dates, sources or lots (but a rule may compare
+    lead fields: pass the inbound :class:`~leadcore.model.Lead` for them). Pass a
+    :class:`~leadcore.normalize.NormalizedPerson` (normalised with the policy's region)
+    to skip normalisation on hot paths. Keys of items with ``max_leads`` are counted
+    over ``counts`` (default: the existing lead alone, so they never exceed a limit).
 
     >>> lead = Lead(
     ...     id="L1",
@@ -639,20 +751,16 @@ def match(
     Match(person='customer', matched=('phone',), via='phone_only')
 
     Raises:
-        InvalidInput: ``inbound`` is not a person, ``existing`` not a Lead, or
-            ``policy`` is invalid.
+        InvalidInput: ``inbound`` is not a person or lead, ``existing`` not a Lead,
+            ``policy`` or ``mode`` is invalid.
 
     """
-    spec = compile_spec(_check_policy(policy), mode)
-    who = _normal(inbound, "inbound", spec)
+    spec = compile_spec(_check_policy(policy), check_mode(mode))
+    who, lead, _ = _inbound(inbound, spec)
     _check_lead(existing, "existing")
-    role, matched, via = evaluate(
-        who,
-        existing,
-        spec,
-        real_name=has_real_full_name(who, spec),
-        phone_only=phone_only_eligible(who, spec),
-    )
+    given = _check_counts(counts)
+    probe = spec.probe(who, lead, _single_counter(spec, existing, given))
+    role, matched, via = evaluate(probe, existing, spec)
     return Match(person=role, matched=matched, via=via)
 
 
@@ -686,6 +794,7 @@ def auto(
     *,
     now: dt.datetime,
     policy: MergePolicy = _DEFAULT,
+    counts: KeyCounts | None = None,
 ) -> AutoMerge:
     """
     Decide whether an inbound lead merges into an existing lead (MRG-1 to MRG-6).
@@ -701,7 +810,9 @@ def auto(
     own lot. An existing lead with the inbound lead's id is skipped.
 
     ``existing`` is a list of leads (scanned) or a :class:`MergeIndex` (looked up; same
-    answers). The result lists every matching lead and why it was not taken.
+    answers). The result lists every matching lead and why it was not taken. Under a
+    match rule (``auto_merge_rule``), a lead matches when a group of the rule holds;
+    keys of items with ``max_leads`` are counted over ``existing``, or over ``counts``.
 
     >>> from datetime import datetime, timedelta, timezone
     >>> now = datetime(2026, 11, 23, tzinfo=timezone.utc)
@@ -719,15 +830,14 @@ def auto(
             naive, or the policy does not fit the index's region.
 
     """
-    now, policy, leads, spec, who, real_name = _query(
-        inbound, "inbound", existing, now=now, policy=policy, mode="auto"
+    now, policy, leads, spec, probe = _query(
+        inbound, "inbound", existing, now=now, policy=policy, mode="auto", counts=counts
     )
-    phone_only = phone_only_eligible(who, spec)
     found: list[tuple[Lead, Outcome]] = []
-    for lead in _pool(who, leads, spec, phone_only=phone_only):
+    for lead in _pool(probe, leads, spec):
         if lead.id == inbound.id:
             continue
-        outcome = evaluate(who, lead, spec, real_name=real_name, phone_only=phone_only)
+        outcome = first_match(probe, lead, spec)
         if outcome[2] is not None:
             found.append((lead, outcome))
     return _decide(inbound, _rank(found), now=now, policy=policy)
@@ -808,6 +918,7 @@ def duplicates(
     *,
     now: dt.datetime,
     policy: MergePolicy = _DEFAULT,
+    counts: KeyCounts | None = None,
 ) -> Duplicates:
     """
     List the possible duplicates of ``lead`` among ``existing`` (MRG-7).
@@ -816,8 +927,9 @@ def duplicates(
     ``duplicate_max_inactivity_days`` before ``now`` (a lead without
     ``last_activity_at`` is not one) and at least ``duplicate_min_conditions`` of
     ``duplicate_conditions`` hold between ``lead``'s customer and its customer or
-    co-customer (MRG-5 applies). They are listed, sorted by id, never merged. ``lead``
-    itself (same id) is skipped, so ``existing`` may contain it.
+    co-customer (MRG-5 applies), or ``duplicate_rule`` holds. They are listed, sorted by
+    id, never merged. ``lead`` itself (same id) is skipped, so ``existing`` may contain
+    it. Keys of items with ``max_leads`` are counted over ``existing``, or ``counts``.
 
     >>> from datetime import datetime, timedelta, timezone
     >>> now = datetime(2026, 11, 23, tzinfo=timezone.utc)
@@ -834,18 +946,18 @@ def duplicates(
             naive, or the policy does not fit the index's region.
 
     """
-    now, policy, leads, spec, who, real_name = _query(
-        lead, "lead", existing, now=now, policy=policy, mode="duplicates"
+    now, policy, leads, spec, probe = _query(
+        lead, "lead", existing, now=now, policy=policy, mode="duplicates", counts=counts
     )
     limit = dt.timedelta(days=policy.duplicate_max_inactivity_days)
     found = []
-    for other in _pool(who, leads, spec, phone_only=False):
+    for other in _pool(probe, leads, spec):
         active = other.last_activity_at
         if other.id == lead.id or active is None or not now - active <= limit:
             continue
-        role, matched, via = evaluate(who, other, spec, real_name=real_name, phone_only=False)
+        role, matched, via = first_match(probe, other, spec)
         if via is not None:
-            found.append(Duplicate(id=other.id, matched=matched, person=role))
+            found.append(Duplicate(id=other.id, matched=matched, person=role, via=via))
     found.sort(key=lambda d: d.id)
     return Duplicates(duplicates=found)
 

@@ -8,15 +8,17 @@ forms, the fuzzy score against its threshold, and what keeps a condition from ho
 accepts (two-of-N, and in auto mode the phone-only rule, MRG-4) which items hold, and the
 group closest to holding when none does.
 
-The truth of every condition comes from the engine itself
-(:func:`~leadcore._merge.engine.conditions` under a spec that counts all four), and the
-person compared and the match from :func:`~leadcore._merge.engine.evaluate`, so an
-explanation cannot disagree with a decision. :func:`leadcore.merge.explain` adds the
-windows and guards (MRG-2, MRG-3, MRG-7) and the rules' own outcome.
+The truth of every condition comes from the engine itself (each item's own check of the
+compiled rule, :mod:`~leadcore._merge.engine`), and the person compared and the match
+from :func:`~leadcore._merge.engine.evaluate`, so an explanation cannot disagree with a
+decision. :func:`leadcore.merge.explain` adds the windows and guards (MRG-2, MRG-3,
+MRG-7) and the rules' own outcome.
 
-The groups are today's fixed forms of the rules; a policy written as an OR of groups
-(match rules) lists its own groups here, one :class:`GroupCheck` each, and
-``closest_group`` names the one that came nearest.
+Under the rulebook's keys the conditions are the four of MRG-1 and MRG-7 (counted by the
+mode or not) and the groups ``two_of_n`` and, in auto mode, ``phone_only``; under a
+match rule (``docs/match_rules.md``) the conditions are the rule's items and the groups
+its groups, one :class:`GroupCheck` each, and ``closest_group`` names the one that came
+nearest.
 """
 
 from __future__ import annotations
@@ -29,17 +31,23 @@ import attrs
 
 from leadcore import _attrs as a
 from leadcore import _display as d
-from leadcore import _fuzzy, normalize
+from leadcore import _fuzzy
+from leadcore._merge.counts import KeyCounts
 from leadcore._merge.engine import (
+    CompiledGroup,
+    CompiledItem,
+    Counter,
+    Probe,
     Spec,
     compile_spec,
-    conditions,
     evaluate,
-    has_real_full_name,
-    phone_only_eligible,
+    people_of,
+    persons,
 )
-from leadcore._merge.policy import CONDITIONS, Condition, MergePolicy, Mode, PersonRole, Via
+from leadcore._merge.keys import lead_value, raw_texts, show_key
+from leadcore._merge.policy import CONDITIONS, MergePolicy, Mode, PersonRole, Via
 from leadcore._merge.reasons import both_credit, duplicate_window, window_reasons
+from leadcore._merge.rules import PHONE_ONLY, MatchItem, legacy_rule
 from leadcore.decisions import Reason
 from leadcore.errors import InvalidInput
 from leadcore.model import Lead, Person
@@ -61,8 +69,10 @@ Blocker = Literal[
     "no_name",
     "no_usable_email",
     "no_usable_phone",
+    "no_value",
 ]
-"""What keeps a condition from holding whatever the other person's values are."""
+"""What keeps a condition from holding whatever the other person's values are
+(``no_value``: a match rule's item blank on a side, its blanks not matching)."""
 
 
 def _texts(value: Iterable[str]) -> tuple[str, ...]:
@@ -74,10 +84,14 @@ class ConditionCheck(a.Frozen):
     """
     One condition between two people, with the values it looked at (MRG-1, MRG-7).
 
+    Under a match rule, a condition is one of the rule's items (its label), on the
+    person the answer is about.
+
     Attributes:
-        condition: ``name``, ``name_fuzzy``, ``email`` or ``phone``.
+        condition: ``name``, ``name_fuzzy``, ``email`` or ``phone``; under a match rule,
+            an item's label.
         counted: Whether the mode's policy counts it (``auto_merge_conditions`` or
-            ``duplicate_conditions``).
+            ``duplicate_conditions``; every item of a match rule counts).
         holds: Whether it holds between the two people, counted or not.
         inbound: The inbound person's values as entered: first and last name for
             ``name``, the full name for ``name_fuzzy``, the addresses or numbers.
@@ -85,16 +99,26 @@ class ConditionCheck(a.Frozen):
         inbound_normal: Their normal forms (folded names; usable emails and E.164
             phones only, duplicates dropped).
         existing_normal: The compared person's normal forms.
-        common: The normal forms the two share (for ``name``, the folded name when equal).
-        score: For ``name_fuzzy``, the ``token_sort_ratio`` of the folded full names.
-        threshold: For ``name_fuzzy``, the policy's ``duplicate_name_min_ratio``.
+        common: The normal forms the two share (for ``name``, the folded name when equal;
+            for a domain, prefix or initial item, the keys shared).
+        score: For ``name_fuzzy`` (a fuzzy item), the score of the folded full names
+            (the best of any two values).
+        threshold: For ``name_fuzzy``, the policy's ``duplicate_name_min_ratio`` (a
+            fuzzy item's threshold).
         blocked_by: What keeps it from holding whatever the values: ``no_full_name``,
             ``placeholder_name`` (``name``), ``no_name`` (``name_fuzzy``),
-            ``no_usable_email``, ``no_usable_phone``; None when nothing does.
+            ``no_usable_email``, ``no_usable_phone``, ``no_value`` (a match rule's item
+            blank on a side); None when nothing does.
+        field: The field compared (``email``, ``fields.vin``...).
+        method: How: ``exact``, ``domain``, ``prefix``, ``initial`` or ``fuzzy``.
+        comparison: For a fuzzy condition, ``>=`` (a similarity reaches the threshold)
+            or ``<=`` (a Levenshtein distance stays within it); else None.
+        ignored: The inbound keys ignored as held by more leads than the item's
+            ``max_leads``.
 
     """
 
-    condition: Condition
+    condition: str
     counted: bool
     holds: bool
     inbound: tuple[str, ...] = attrs.field(converter=_texts)
@@ -105,6 +129,10 @@ class ConditionCheck(a.Frozen):
     score: float | None = None
     threshold: float | None = None
     blocked_by: Blocker | None = None
+    field: str = ""
+    method: str = "exact"
+    comparison: Literal[">=", "<="] | None = None
+    ignored: tuple[str, ...] = attrs.field(default=(), converter=_texts)
 
 
 @attrs.frozen(kw_only=True)
@@ -112,12 +140,15 @@ class GroupCheck(a.Frozen):
     """
     One way of matching (a group of items that must hold together), and how far it got.
 
-    Today's groups: ``two_of_n`` (at least the policy's minimum of the counted
+    Under the rulebook's keys: ``two_of_n`` (at least the policy's minimum of the counted
     conditions, MRG-1/MRG-7) and, in auto mode, ``phone_only`` (MRG-4: a phone in
-    common, no usable inbound email, no inbound name or a placeholder one).
+    common, no usable inbound email, no inbound name or a placeholder one). Under a match
+    rule, its groups: their items, ``block_on`` keys, and for each ``inbound_lacks``
+    field an item ``no_<field>`` (``no_usable_email``, ``no_real_name`` for
+    ``full_name``) that holds when the inbound customer lacks it.
 
     Attributes:
-        name: The group's name.
+        name: The group's name (its label).
         holds: Whether enough of its items hold.
         needed: How many items must hold.
         held: The items that hold, in order.
@@ -158,7 +189,7 @@ class Detail:
     co_customer_score: float | None
     conditions: tuple[ConditionCheck, ...]
     groups: tuple[GroupCheck, ...]
-    matched: tuple[Condition, ...]
+    matched: tuple[str, ...]
     via: Via | None
 
     @property
@@ -191,11 +222,13 @@ class MatchExplanation(a.Frozen, d.Shown):
             when MRG-5 compared them (both names and a co-customer present), else None.
         co_customer_score: The same with the co-customer's name, else None.
         conditions: Every condition (``name``, ``name_fuzzy``, ``email``, ``phone``),
-            counted by the mode or not, with its values.
+            counted by the mode or not, with its values; under a match rule, every item
+            of the rule.
         groups: Each group of conditions that makes a match, and how far it got.
         matched: The conditions that make the match, as :func:`leadcore.merge.match`
             gives them.
-        via: ``two_of_n``, ``phone_only``, or None when no group holds.
+        via: ``two_of_n``, ``phone_only`` (a match rule's group label), or None when no
+            group holds.
         closest_group: When no group holds, the one nearest to holding (fewest items
             missing, first listed); None when one holds. Match rules fill it with the
             nearest of their own groups.
@@ -215,7 +248,7 @@ class MatchExplanation(a.Frozen, d.Shown):
     co_customer_score: float | None
     conditions: tuple[ConditionCheck, ...] = attrs.field(converter=_conditions)
     groups: tuple[GroupCheck, ...] = attrs.field(converter=_groups)
-    matched: tuple[Condition, ...]
+    matched: tuple[str, ...] = attrs.field(converter=_texts)
     via: Via | None
     closest_group: str | None
     blocked_by: tuple[Reason, ...] = attrs.field(converter=_reasons)
@@ -225,13 +258,21 @@ class MatchExplanation(a.Frozen, d.Shown):
         """Whether some group holds (the leads match, windows and guards aside)."""
         return self.via is not None
 
+    @property
+    def why_not(self) -> tuple[ConditionCheck, ...]:
+        """The conditions of the closest group that failed (empty when a group holds)."""
+        closest = next((g for g in self.groups if g.name == self.closest_group), None)
+        if closest is None:
+            return ()
+        return tuple(c for c in self.conditions if c.condition in closest.failed)
+
     def condition(self, name: str) -> ConditionCheck:
         """
         Return the check of the condition ``name``.
 
         Raises:
             KeyError: No such condition (one of ``name``, ``name_fuzzy``, ``email``,
-                ``phone``).
+                ``phone``; under a match rule, an item's label).
 
         """
         for check in self.conditions:
@@ -345,126 +386,248 @@ def _full(who: Person) -> str:
     return " ".join(p for p in (who.first_name or "", who.last_name or "") if p)
 
 
-def detail(inbound: Person, existing: Lead, spec: Spec) -> Detail:
+def _entered(item: MatchItem, who: Person | None, lead: Lead | None) -> tuple[str, ...]:
+    """An item's values as entered: a person's names, emails or phones, a field's text."""
+    field = item.field
+    if item.kind != "person":
+        return () if lead is None else raw_texts(lead_value(lead, field, item.custom_name))
+    if who is None:
+        return ()
+    if field == "name":
+        return (who.first_name or "", who.last_name or "")
+    if field == "full_name":
+        return (_full(who),)
+    if field == "first_name":
+        return (who.first_name or "",)
+    if field == "last_name":
+        return (who.last_name or "",)
+    return who.emails if field == "email" else who.phones
+
+
+def _normals(
+    item: CompiledItem, who: NormalizedPerson | None, lead: Lead | None
+) -> tuple[str, ...]:
+    """An item's normal forms: a person's (as the rulebook's conditions show them) or a field's."""
+    field = item.item.field
+    if item.person and who is not None:
+        if field == "name":
+            return (who.first, who.last)
+        if field == "full_name":
+            return (who.full,)
+        if field == "first_name":
+            return (who.first,)
+        if field == "last_name":
+            return (who.last,)
+        return who.emails if field == "email" else who.phones
+    return tuple(show_key(v) for v in item.values(who, lead))
+
+
+def _blocker(
+    item: CompiledItem, one: NormalizedPerson, two: NormalizedPerson, spec: Spec, *, blank: bool
+) -> Blocker | None:
+    field, method = item.item.field, item.item.method
+    if item.person and method in ("exact", "fuzzy"):
+        if field == "name":
+            return _name_blocker(one, two, spec)
+        if field == "full_name" and method == "fuzzy":
+            return "no_name" if not one.full or not two.full else None
+        if field == "email":
+            return "no_usable_email" if not one.emails or not two.emails else None
+        if field == "phone":
+            return "no_usable_phone" if not one.phones or not two.phones else None
+    return "no_value" if blank and item.item.blanks == "never" else None
+
+
+def _check(  # noqa: PLR0917  # an item, both sides, how it is counted
+    item: CompiledItem,
+    probe: Probe,
+    inbound: Person | None,
+    chosen: Person,
+    other: NormalizedPerson,
+    existing: Lead,
+    spec: Spec,
+    *,
+    counted: bool,
+    ratio: float | None,
+    counts: Counter | None,
+) -> ConditionCheck:
+    """One item between the inbound side and ``other`` (a person of ``existing``)."""
+    who, lead = probe.who, probe.lead
+    holds = item.check(item.prepare(who, lead, counts), other, existing, ratio)
+    mine, theirs = item.values(who, lead), item.values(other, existing)
+    fuzzy = item.item.method == "fuzzy"
+    ignored = [show_key(k) for k in item.ignored(who, lead, counts)]
+    if fuzzy:
+        common: list[str] = []
+    elif item.item.field == "name" and item.item.method == "exact":
+        common = [who.full] if holds else []
+    else:
+        theirs_keys = set(item.keys(theirs))
+        common = [
+            show_key(k) for k in item.keys(mine) if k in theirs_keys and show_key(k) not in ignored
+        ]
+    score = item.score(mine, theirs)
+    if item.label == "name_fuzzy" and spec.origin.endswith("_min_conditions"):
+        # The rulebook's name_fuzzy shows the names' score even when they cannot count
+        # (a placeholder, an empty name: 0).
+        score = _fuzzy.token_sort_ratio(who.full, other.full)
+    threshold = item.item.threshold
+    return ConditionCheck(
+        condition=item.label,
+        counted=counted,
+        holds=holds,
+        inbound=_entered(item.item, inbound, lead),
+        existing=_entered(item.item, chosen, existing),
+        inbound_normal=_normals(item, who, lead),
+        existing_normal=_normals(item, other, existing),
+        common=common,
+        score=score,
+        threshold=None if threshold is None else float(threshold),
+        blocked_by=_blocker(item, who, other, spec, blank=not mine or not theirs),
+        field=item.item.field,
+        method=item.item.method,
+        comparison=(
+            ("<=" if item.item.effective_scorer == "levenshtein" else ">=") if fuzzy else None
+        ),
+        ignored=ignored,
+    )
+
+
+_LACKS: Final = {
+    "email": "no_usable_email",
+    "full_name": "no_real_name",
+    "phone": "no_usable_phone",
+}
+
+
+def _group_check(
+    group: CompiledGroup,
+    probe: Probe,
+    existing: Lead,
+    people: list[tuple[PersonRole, NormalizedPerson, float | None]],
+    via: Via | None,
+) -> GroupCheck:
+    """How far one group got, on the person it holds on (else the one it came nearest)."""
+    best: tuple[int, list[str], list[str], bool] | None = None
+    for _, who, ratio in people:
+        held: list[str] = []
+        failed: list[str] = []
+        for item in (*group.items, *group.required):
+            name = "phone_in_common" if group.group == PHONE_ONLY else item.label
+            ok = item.check(probe.prepared[item.index], who, existing, ratio)
+            (held if ok else failed).append(name)
+        for guard in group.lacks:
+            name = _LACKS.get(guard.item.field, f"no_{guard.item.field}")
+            (failed if guard.side(probe.who, probe.lead) else held).append(name)
+        holds = group.label == via
+        score = (1 if holds else 0, len(held))
+        if best is None or score > (1 if best[3] else 0, best[0]):
+            best = (len(held), held, failed, holds)
+    assert best is not None  # noqa: S101  # a group has a person to compare
+    return GroupCheck(
+        name=group.label,
+        holds=best[3],
+        needed=group.need + len(group.required) + len(group.lacks),
+        held=best[1],
+        failed=best[2],
+    )
+
+
+def _conditions_of(spec: Spec) -> list[tuple[CompiledItem, bool]]:
+    """The conditions to show: the four of the rulebook's keys, or a match rule's items."""
+    if not spec.origin.endswith("_min_conditions"):
+        return [(item, True) for item in spec.items]
+    by_label = {item.label: item for item in spec.items}
+    # Every condition of the rulebook's keys, counted or not, in their order; those the
+    # policy does not count are compiled from the same rule as if it did.
+    every = compile_spec_everything(spec)
+    return [
+        (by_label.get(name, every[name]), name in {i.label for i in spec.groups[0].items})
+        for name in CONDITIONS
+    ]
+
+
+def compile_spec_everything(spec: Spec) -> dict[str, CompiledItem]:
+    """The four conditions of the rulebook's keys, compiled as ``spec`` compiles items."""
+    ratio = next(
+        (float(i.item.threshold or 0) for i in spec.items if i.label == "name_fuzzy"), None
+    )
+    if ratio is None:
+        ratio = spec.ratio
+    rule = legacy_rule(CONDITIONS, 1, ratio, phone_only=False)
+    return {
+        item.label: CompiledItem(item, index, spec.region, spec.folded, spec.email_placeholders)
+        for index, item in enumerate(rule.groups[0].items)
+    }
+
+
+def detail(
+    inbound: Person | NormalizedPerson,
+    existing: Lead,
+    spec: Spec,
+    *,
+    lead: Lead | None = None,
+    counts: Counter | None = None,
+) -> Detail:
     """
     Explain how ``inbound`` compares with ``existing`` under ``spec`` (one mode).
 
     The answer agrees with :func:`~leadcore._merge.engine.evaluate` by construction: the
-    person compared, the match and its conditions are the engine's.
+    person compared, the match and its items are the engine's. ``lead`` is the inbound
+    lead (for the lead and custom fields a match rule compares), ``counts`` how keys are
+    counted for items with ``max_leads``.
     """
-    region = spec.region
-    who = normalize.person(inbound, region=region)
-    real_name = has_real_full_name(who, spec)
-    phone_only = phone_only_eligible(who, spec)
-    role, matched, via = evaluate(who, existing, spec, real_name=real_name, phone_only=phone_only)
+    raw = inbound if isinstance(inbound, Person) else None
+    who = inbound if isinstance(inbound, NormalizedPerson) else people_of(inbound, spec)
+    probe = spec.probe(who, lead, counts)
+    role, matched, via = evaluate(probe, existing, spec)
+    customer, co, chosen_role, ratio, co_ratio = persons(probe, existing, spec)
     chosen = existing.customer if role == "customer" else existing.co_customer
     assert chosen is not None  # noqa: S101  # evaluate names a person the lead has
-    other = normalize.person(chosen, region=region)
-    customer = normalize.person(existing.customer, region=region)
-    customer_score = co_score = None
-    if existing.co_customer is not None:
-        co = normalize.person(existing.co_customer, region=region)
-        if who.full and co.full:
-            customer_score = _fuzzy.token_sort_ratio(who.full, customer.full)
-            co_score = _fuzzy.token_sort_ratio(who.full, co.full)
-    ratio = _fuzzy.token_sort_ratio(who.full, other.full)
-    every = attrs.evolve(spec, name=True, name_fuzzy=True, email=True, phone=True)
-    holding = set(conditions(who, other, every, real_name=real_name, ratio=ratio))
-    checks = (
-        ConditionCheck(
-            condition="name",
-            counted=spec.name,
-            holds="name" in holding,
-            inbound=(inbound.first_name or "", inbound.last_name or ""),
-            existing=(chosen.first_name or "", chosen.last_name or ""),
-            inbound_normal=(who.first, who.last),
-            existing_normal=(other.first, other.last),
-            common=(who.full,) if "name" in holding else (),
-            blocked_by=_name_blocker(who, other, spec),
-        ),
-        ConditionCheck(
-            condition="name_fuzzy",
-            counted=spec.name_fuzzy,
-            holds="name_fuzzy" in holding,
-            inbound=(_full(inbound),),
-            existing=(_full(chosen),),
-            inbound_normal=(who.full,),
-            existing_normal=(other.full,),
-            common=(),
-            score=ratio,
-            threshold=spec.ratio,
-            blocked_by="no_name" if not who.full or not other.full else None,
-        ),
-        ConditionCheck(
-            condition="email",
-            counted=spec.email,
-            holds="email" in holding,
-            inbound=inbound.emails,
-            existing=chosen.emails,
-            inbound_normal=who.emails,
-            existing_normal=other.emails,
-            common=tuple(e for e in who.emails if e in other.email_set),
-            blocked_by="no_usable_email" if not who.emails or not other.emails else None,
-        ),
-        ConditionCheck(
-            condition="phone",
-            counted=spec.phone,
-            holds="phone" in holding,
-            inbound=inbound.phones,
-            existing=chosen.phones,
-            inbound_normal=who.phones,
-            existing_normal=other.phones,
-            common=tuple(p for p in who.phones if p in other.phone_set),
-            blocked_by="no_usable_phone" if not who.phones or not other.phones else None,
-        ),
-    )
-    counted = [c for c in checks if c.counted]
-    groups = [
-        GroupCheck(
-            name="two_of_n",
-            holds=sum(c.holds for c in counted) >= spec.minimum,
-            needed=spec.minimum,
-            held=[c.condition for c in counted if c.holds],
-            failed=[c.condition for c in counted if not c.holds],
+    other = co if role == "co_customer" and co is not None else customer
+    other_ratio = co_ratio if role == "co_customer" else ratio
+    customer_score = ratio if co is not None else None
+    co_score = co_ratio if co is not None else None
+    checks = [
+        _check(
+            item,
+            probe,
+            raw,
+            chosen,
+            other,
+            existing,
+            spec,
+            counted=counted,
+            ratio=other_ratio,
+            counts=counts,
         )
+        for item, counted in _conditions_of(spec)
     ]
-    if spec.mode == "auto":
-        shared = not who.phone_set.isdisjoint(customer.phone_set) or (
-            existing.co_customer is not None
-            and not who.phone_set.isdisjoint(
-                normalize.person(existing.co_customer, region=region).phone_set
-            )
-        )
-        # All three hold exactly when phone_only_eligible holds and a phone is shared.
-        items = {
-            "phone_in_common": shared,
-            "no_usable_email": not who.emails,
-            "no_real_name": _no_real_name(who, spec),
-        }
-        groups.append(
-            GroupCheck(
-                name="phone_only",
-                holds=all(items.values()),
-                needed=len(items),
-                held=[k for k, v in items.items() if v],
-                failed=[k for k, v in items.items() if not v],
-            )
-        )
-    ordered = sorted(checks, key=lambda c: CONDITIONS.index(c.condition))
+    people: dict[str, tuple[PersonRole, NormalizedPerson, float | None]] = {
+        "customer": ("customer", customer, ratio)
+    }
+    if co is not None:
+        people["co_customer"] = ("co_customer", co, co_ratio)
+    groups = []
+    for group in spec.groups:
+        if group.label == via:
+            on = [people[role]]
+        elif group.people == "closest":
+            on = [people[chosen_role]]
+        elif group.people == "either":
+            on = list(people.values())
+        else:
+            on = [people["customer"]]
+        groups.append(_group_check(group, probe, existing, on, via))
     return Detail(
         person=role,
         customer_score=customer_score,
         co_customer_score=co_score,
-        conditions=tuple(ordered),
+        conditions=tuple(checks),
         groups=tuple(groups),
         matched=matched,
         via=via,
     )
-
-
-def _no_real_name(who: NormalizedPerson, spec: Spec) -> bool:
-    """No name (nothing left after folding), or a placeholder name (MRG-4)."""
-    return (not who.first and not who.last) or who.is_placeholder(spec.placeholders)
 
 
 # -- the public function ----------------------------------------------------------------
@@ -480,6 +643,7 @@ def explain(
     now: dt.datetime,
     policy: MergePolicy = _DEFAULT,
     mode: Mode = "auto",
+    counts: KeyCounts | None = None,
 ) -> MatchExplanation:
     """
     Explain what the merge rules decide for two leads, and why (MRG-1 to MRG-7).
@@ -492,7 +656,10 @@ def explain(
     phone-only in auto mode) with the items that held and failed, the closest group when
     none holds; and every window or guard against the pair, whether or not it matches
     (MRG-2 credit applications and MRG-3 windows in auto mode, the MRG-7 activity window
-    for possible duplicates).
+    for possible duplicates). Under a match rule (``auto_merge_rule``,
+    ``duplicate_rule``), the conditions are the rule's items and the groups its groups;
+    keys of items with ``max_leads`` are counted over ``counts`` (default: the existing
+    lead alone).
 
     >>> import datetime as dt
     >>> now = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
@@ -537,7 +704,11 @@ def explain(
         raise InvalidInput.single(
             "existing.id", existing.id, "must differ from the inbound lead's id"
         )
-    found = detail(inbound.customer, existing, compile_spec(rules, mode))
+    spec = compile_spec(rules, mode)
+    counter = None
+    if spec.limited and counts is not None:
+        counter = counts.counter()
+    found = detail(inbound.customer, existing, spec, lead=inbound, counts=counter)
     guards: list[Reason] = []
     if mode == "auto":
         credit = frozenset(rules.credit_application_sources)

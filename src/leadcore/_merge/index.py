@@ -6,24 +6,25 @@ and last present) of both people on a lead to the lead, so that an inbound lead 
 matched against the few leads sharing a key instead of against every lead. It is the one
 mutable class of leadcore: a service keeps it in memory and updates it as leads change.
 
-Exactness (the index finds every lead a scan would match) follows from the conditions:
-only ``name_fuzzy`` can hold without a shared key, so a two-of-n match under a spec with
-``minimum`` conditions shares at least ``minimum - [name_fuzzy in conditions]`` kinds of
-key (:attr:`~leadcore._merge.engine.Spec.required_kinds`); when that is 0 the index scans
-its leads. A lead sharing ``r`` kinds appears in one of the kinds left after skipping the
-``r - 1`` largest, so those are never read. A phone-only match (MRG-4) shares a phone:
-the phone buckets are always read for a phone-only inbound person.
+Lookups follow the rule (:class:`~leadcore._merge.engine.Blocking`): for each group
+that applies to the inbound lead, the leads sharing a key of one of its required key
+spaces (the one with the fewest such leads), or of enough of its optional spaces that
+every match shares one (the largest are skipped). Spaces other than phone, email and full
+name (a prefix, a domain, a custom field...) get their buckets on first use, built from
+every indexed lead and kept up to date from then on. When a group cannot be blocked on
+(:attr:`~leadcore._merge.engine.Spec.exact` is False), the index scans its leads.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Final
+from typing import Any, Final
 
 from leadcore import _attrs as a
 from leadcore import normalize
 from leadcore._attrs import checked, unchecked
-from leadcore._merge.engine import Spec, has_real_full_name
+from leadcore._merge.engine import Counter, Probe, Spec
+from leadcore._merge.keys import Key, KeySpace
 from leadcore.errors import InvalidInput
 from leadcore.model import Lead, Person
 from leadcore.normalize import NormalizedPerson
@@ -40,7 +41,7 @@ _EMPTY: Final[tuple[str, ...]] = ()
 _person: Final = unchecked(normalize.person)
 
 
-def _add(table: dict[str, Bucket], key: str, lead_id: str) -> None:
+def _add(table: dict[Any, Bucket], key: Key, lead_id: str) -> None:
     # The caller adds each key of a lead once, and a lead id is indexed once: no need to
     # look for the id in the bucket, which made n leads sharing a key cost n^2.
     found = table.get(key)
@@ -52,7 +53,7 @@ def _add(table: dict[str, Bucket], key: str, lead_id: str) -> None:
         found.append(lead_id)
 
 
-def _drop(table: dict[str, Bucket], key: str, lead_id: str) -> None:
+def _drop(table: dict[Any, Bucket], key: Key, lead_id: str) -> None:
     found = table.get(key)
     if found is None:
         return
@@ -74,7 +75,7 @@ def _fillers(value: Iterable[str]) -> tuple[str, ...]:
     return items  # type: ignore[return-value]  # a tuple of str, checked above
 
 
-def _ids(table: dict[str, Bucket], key: str) -> tuple[str, ...] | list[str]:
+def _ids(table: dict[Any, Bucket], key: Key) -> tuple[str, ...] | list[str]:
     found = table.get(key)
     if found is None:
         return _EMPTY
@@ -112,7 +113,16 @@ class MergeIndex:
 
     """
 
-    __slots__ = ("_emails", "_leads", "_names", "_phones", "placeholder_email_locals", "region")
+    __slots__ = (
+        "_emails",
+        "_folded",
+        "_leads",
+        "_names",
+        "_phones",
+        "_spaces",
+        "placeholder_email_locals",
+        "region",
+    )
 
     region: str
     """The default phone region the leads were normalised with."""
@@ -134,6 +144,10 @@ class MergeIndex:
         self._phones: dict[str, Bucket] = {}
         self._emails: dict[str, Bucket] = {}
         self._names: dict[str, Bucket] = {}
+        # Buckets of other key spaces, built on first use, with the placeholder names
+        # they were built with (a space's keys depend on them).
+        self._spaces: dict[KeySpace, dict[Key, Bucket]] = {}
+        self._folded: dict[KeySpace, frozenset[str]] = {}
         for position, lead in enumerate(leads):
             self._insert(lead, f"leads[{position}]")
 
@@ -188,6 +202,10 @@ class MergeIndex:
         for table, keys in ((self._phones, phones), (self._emails, emails), (self._names, names)):
             for key in keys:
                 _add(table, key, lead.id)
+        # Other spaces' keys come once each from held_by (either person's, deduplicated).
+        for space, table in self._spaces.items():
+            for key in self._held(space, lead, self._folded[space]):
+                _add(table, key, lead.id)
 
     def _delete(self, lead: Lead) -> None:
         del self._leads[lead.id]
@@ -198,6 +216,9 @@ class MergeIndex:
                 _drop(self._emails, address, lead.id)
             if who.has_full_name:
                 _drop(self._names, who.full, lead.id)
+        for space, table in self._spaces.items():
+            for key in self._held(space, lead, self._folded[space]):
+                _drop(table, key, lead.id)
 
     def add(self, lead: Lead) -> None:
         """
@@ -273,38 +294,98 @@ class MergeIndex:
             found.update(_ids(self._names, person.full))
         return frozenset(found)
 
-    def lookup(self, inbound: NormalizedPerson, spec: Spec, *, phone_only: bool) -> Iterable[Lead]:
+    def _held(self, space: KeySpace, lead: Lead, folded: frozenset[str]) -> tuple[Key, ...]:
+        return space.held_by(lead, self.region, folded, self.placeholder_email_locals)
+
+    def _table(self, space: KeySpace, folded: frozenset[str]) -> tuple[dict[Any, Bucket], bool]:
         """
-        Return the leads that may match ``inbound`` under ``spec`` (a superset of them).
+        The buckets of ``space`` and whether they are exact (False: a superset by full name).
+
+        Plain phones and emails use the index's own tables; a name compared exactly the
+        full-name table (a superset: a folded full name in common); other spaces get
+        their own buckets, built from every lead on first use.
+        """
+        if space.method == "exact" and space.person and space.max_leads is None:
+            if space.field == "phone":
+                return self._phones, True
+            if space.field == "email":
+                return self._emails, True
+            if space.field == "name":
+                return self._names, False
+        table = self._spaces.get(space)
+        if table is None or self._folded[space] != folded:
+            table = {}
+            for lead in self._leads.values():
+                for key in self._held(space, lead, folded):
+                    _add(table, key, lead.id)
+            self._spaces[space] = table
+            self._folded[space] = folded
+        return table, True
+
+    def counter(self, spec: Spec) -> Counter:
+        """How many indexed leads hold a key (for items with ``max_leads``)."""
+
+        def count(space: KeySpace, key: Key) -> int:
+            table, _ = self._table(space, spec.folded)
+            return len(_ids(table, key))
+
+        return count
+
+    def _inbound_keys(self, space: KeySpace, probe: Probe, spec: Spec) -> list[str]:
+        if space.person:
+            keys = space.of_person(probe.who, spec.folded)
+        elif probe.lead is None:
+            return []
+        else:
+            keys = space.lead_keys(probe.lead, spec.region)
+        table, exact = self._table(space, spec.folded)
+        if not exact:
+            # The full-name table: a name (first, last) is found by its full name.
+            return [f"{k[0]} {k[1]}" for k in keys]
+        found = [k for k in keys]  # noqa: C416  # keys as bucket names
+        if space.max_leads is not None:
+            found = [k for k in found if len(_ids(table, k)) <= space.max_leads]
+        return found  # type: ignore[return-value]  # keys are hashable
+
+    def _ids_of(self, space: KeySpace, probe: Probe, spec: Spec) -> list[str]:
+        table, _ = self._table(space, spec.folded)
+        ids: list[str] = []
+        for key in self._inbound_keys(space, probe, spec):
+            ids.extend(_ids(table, key))
+        return ids
+
+    def lookup(self, probe: Probe, spec: Spec) -> Iterable[Lead]:
+        """
+        Return the leads that may match the inbound side under ``spec`` (a superset).
 
         Internal to :mod:`leadcore.merge`: the caller evaluates each lead returned.
         """
-        required = spec.required_kinds
-        if required <= 0:
+        if not spec.exact:
             return self._leads.values()
-        groups: list[tuple[int, str, list[str]]] = []
-        for kind in spec.kinds:
-            keys: tuple[str, ...]
-            if kind == "phone":
-                table, keys = self._phones, inbound.phones
-            elif kind == "email":
-                table, keys = self._emails, inbound.emails
-            else:
-                table = self._names
-                keys = (inbound.full,) if has_real_full_name(inbound, spec) else ()
-            ids: list[str] = []
-            for key in keys:
-                ids.extend(_ids(table, key))
-            groups.append((len(ids), kind, ids))
-        # Skip the (required - 1) largest kinds: a match shares `required` kinds, so at
-        # least one of the others. Ties are broken by kind name, for determinism.
-        groups.sort(key=lambda g: (g[0], g[1]))
-        kept = groups[: max(0, len(groups) - (required - 1))]
         seen: dict[str, None] = {}
-        for _, _, ids in kept:
-            seen.update(dict.fromkeys(ids))
-        if phone_only:
-            for number in inbound.phones:
-                seen.update(dict.fromkeys(_ids(self._phones, number)))
+        for group in spec.groups:
+            blocking = group.blocking
+            if blocking is None or not probe.open[group.position]:
+                continue
+            if blocking.required:
+                # Every match shares a key of each required space: read the smallest.
+                lists = [self._ids_of(space, probe, spec) for space in blocking.required]
+                smallest: list[str] = min(lists, key=len)
+                seen.update(dict.fromkeys(smallest))
+                continue
+            # Options: skip the largest while the rest can still reach `at_least`.
+            options = sorted(
+                (
+                    (self._ids_of(space, probe, spec), weight, space.label)
+                    for space, weight in blocking.options
+                ),
+                key=lambda o: (-len(o[0]), o[2]),
+            )
+            spare = blocking.at_least - 1
+            for ids, weight, _ in options:
+                if weight <= spare:
+                    spare -= weight
+                    continue
+                seen.update(dict.fromkeys(ids))
         leads = self._leads
         return [leads[i] for i in seen]
