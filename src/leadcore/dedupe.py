@@ -107,12 +107,13 @@ from leadcore._dedupe.results import (
     decision_tuple,
     pair_of,
 )
-from leadcore._merge.engine import compile_spec
+from leadcore._merge.counts import limited_spaces
+from leadcore._merge.engine import Spec, compile_spec
 from leadcore._quote import quote
 from leadcore._spark.results import SparkComparison, SparkDedupeResult
 from leadcore._spark.session import is_spark
-from leadcore.errors import InvalidInput
-from leadcore.merge import MergePolicy
+from leadcore.errors import InvalidInput, Problem
+from leadcore.merge import KeyCounts, MergePolicy
 from leadcore.model import Lead
 
 if TYPE_CHECKING:
@@ -273,6 +274,31 @@ def _eligible(values: Sequence[int | None], since_days: int, now_us: int) -> lis
     return [v is not None and v >= since for v in values]
 
 
+def _check_fields(table: LeadTable, specs: Sequence[Spec]) -> None:
+    """A rule comparing a lead or custom field needs its column (leads carry their own)."""
+    if not table.data.ids:
+        return
+    have = set(table.data.extra) | {"source", "lot"}
+    missing = block.needed_fields(specs) - have
+    if inputs.ALL_FIELDS in have:
+        # Leads carry every field: one no lead has is blank on every lead.
+        missing = {f for f in missing if not f.startswith("fields.")}
+    if missing:
+        raise InvalidInput(
+            Problem(
+                "columns",
+                field,
+                "is compared by the merge policy's rule but no column is mapped to it; "
+                + (
+                    f"map it with Columns(fields={{{field[7:]!r}: 'column'}})"
+                    if field.startswith("fields.")
+                    else f"map it with Columns({field}='column')"
+                ),
+            )
+            for field in sorted(missing)
+        )
+
+
 def _modes(table: inputs.Chunk, now: dt.datetime, policy: MergePolicy) -> list[block.Mode]:
     now_us = (now - inputs.EPOCH) // inputs.ONE_US
     auto_spec = compile_spec(policy, "auto")
@@ -402,6 +428,7 @@ def _run(
     progress: Progress | None,
 ) -> DedupeResult:
     rules = policy.merge
+    _check_fields(table, [compile_spec(rules, "auto"), compile_spec(rules, "duplicates")])
     # The table holds fillers (none@none.com) too; this policy's are unusable (v1.2 of the rules).
     data = inputs.without_fillers(table.data, rules.placeholder_email_locals)
     generic: list[GenericKey] = []
@@ -425,7 +452,13 @@ def _run(
     )
     generic.sort(key=lambda g: (-g.rows, g.kind, g.key))
     directed = _decide(
-        data, candidates.pairs, now=now, policy=rules, workers=workers, progress=progress
+        data,
+        candidates.pairs,
+        now=now,
+        policy=rules,
+        counts=block.table_counts(data, rules),
+        workers=workers,
+        progress=progress,
     )
     pairs = _pairs(data, directed)
     clusters, cluster_of = _cluster(pairs, policy.cluster_on)
@@ -470,6 +503,7 @@ def _decide(
     *,
     now: dt.datetime,
     policy: MergePolicy,
+    counts: KeyCounts | None,
     workers: int,
     progress: Progress | None,
 ) -> list[Directed]:
@@ -485,10 +519,10 @@ def _decide(
         tasks = [
             (batch, {r: row(data, r) for x, y, _ in batch for r in (x, y)}) for batch in batches
         ]
-        state = State(None, now, policy)
+        state = State(None, now, policy, counts)
     else:
         tasks = [(batch, None) for batch in batches]
-        state = State(data, now, policy)
+        state = State(data, now, policy, counts)
     results = pool.pmap(
         decide_batch,
         tasks,
@@ -559,7 +593,9 @@ def reference(
     lead against a list holding only the other) and :func:`leadcore.merge.duplicates`
     decide; their merges, routes and possible duplicates make the pairs. This is the
     definition the blocked search is tested against. Generic keys are ignored (the
-    ``exclude`` handling is not applied).
+    ``exclude`` handling is not applied); keys of items with ``max_leads`` are counted
+    over all of ``leads`` (:class:`~leadcore.merge.KeyCounts`), as :func:`find` counts
+    them over the table.
 
     >>> import datetime as dt
     >>> from leadcore.model import Person
@@ -587,20 +623,27 @@ def reference(
         if lead.id in seen:
             raise InvalidInput.single(f"leads[{position}].id", lead.id, "must be unique")
         seen.add(lead.id)
+    counts = KeyCounts.of(items, policy=chosen) if _limited(chosen) else None
     found: dict[tuple[str, str], list[Decision]] = {}
     for one in items:
         for other in items:
             if one is other:
                 continue
-            for decision in _both(one, other, now, chosen):
+            for decision in _both(one, other, now, chosen, counts):
                 key = (one.id, other.id) if one.id < other.id else (other.id, one.id)
                 found.setdefault(key, []).append(decision)
     return tuple(pair_of(a_id, b_id, ds) for (a_id, b_id), ds in sorted(found.items()))
 
 
-def _both(one: Lead, other: Lead, now: dt.datetime, policy: MergePolicy) -> list[Decision]:
+def _limited(policy: MergePolicy) -> bool:
+    return bool(limited_spaces([compile_spec(policy, "auto"), compile_spec(policy, "duplicates")]))
+
+
+def _both(
+    one: Lead, other: Lead, now: dt.datetime, policy: MergePolicy, counts: KeyCounts | None
+) -> list[Decision]:
     found = []
-    verdict = merge.auto(one, [other], now=now, policy=policy)
+    verdict = merge.auto(one, [other], now=now, policy=policy, counts=counts)
     if verdict.action != "create":
         found.append(
             Decision(
@@ -618,11 +661,11 @@ def _both(one: Lead, other: Lead, now: dt.datetime, policy: MergePolicy) -> list
             inbound=one.id,
             existing=other.id,
             action="duplicate",
-            via="two_of_n",
+            via=item.via,
             matched=item.matched,
             person=item.person,
         )
-        for item in merge.duplicates(one, [other], now=now, policy=policy).duplicates
+        for item in merge.duplicates(one, [other], now=now, policy=policy, counts=counts).duplicates
     )
     return found
 

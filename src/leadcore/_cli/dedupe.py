@@ -8,7 +8,9 @@ the clock (for the progress bar and the elapsed time) and writes files.
 
 It reads the file (``--column FIELD=COLUMN`` maps columns of real exports; naive
 timestamps are read in ``--tz``, never guessed), finds every pair the merge rules
-connect at ``--now`` (``--policy FIELD=VALUE`` changes a merge rule), prints a summary
+connect at ``--now`` (``--policy FIELD=VALUE`` changes a merge rule; a match rule is
+given as JSON, or as ``@FILE`` holding it: ``--policy auto_merge_rule=@rule.json``),
+prints a summary
 and, with ``--out``, writes ``pairs.csv``, ``decisions.csv``, ``clusters.csv``,
 ``generic_keys.csv``, ``bad_rows.csv`` and ``summary.json``. ``--what-if FIELD=VALUE``
 also applies a second policy and writes ``changes.csv``: the pairs that change.
@@ -84,14 +86,16 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="FIELD=COLUMN",
-        help="map a field to a column (repeatable): id=Lead ID, phones=Mobile,Phone, co_email=",
+        help="map a field to a column (repeatable): id=Lead ID, phones=Mobile,Phone, co_email=, "
+        "fields.vin=VIN (a custom field a match rule compares)",
     )
     command.add_argument(
         "--policy",
         action="append",
         default=[],
         metavar="FIELD=VALUE",
-        help="change a merge rule (repeatable): merge_max_inactivity_days=90",
+        help="change a merge rule (repeatable): merge_max_inactivity_days=90, "
+        "duplicate_rule=@rule.json (a match rule as JSON, or @FILE)",
     )
     command.add_argument(
         "--what-if",
@@ -173,6 +177,22 @@ def _value(field: attrs.Attribute[Any], text: str) -> object:
     return text
 
 
+def _rule(text: str, flag: str, name: str) -> object:
+    """A match rule given as JSON text, or as ``@FILE`` holding it."""
+    where = f"{flag} {name}"
+    if text.startswith("@"):
+        try:
+            text = Path(text[1:]).read_text(encoding="utf-8")
+        except OSError as error:
+            raise InvalidInput.single(where, text, f"cannot be read: {error}") from error
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise InvalidInput.single(
+            where, text, f"is not JSON ({error}); give a match rule object or @FILE"
+        ) from error
+
+
 def _merge_policy(items: Sequence[str], base: MergePolicy, flag: str) -> MergePolicy:
     fields = {f.name: f for f in attrs.fields(MergePolicy)}
     changes: dict[str, object] = {}
@@ -184,6 +204,9 @@ def _merge_policy(items: Sequence[str], base: MergePolicy, flag: str) -> MergePo
             problems.append(
                 Problem(flag, item, f"must be FIELD=VALUE with FIELD one of {', '.join(fields)}")
             )
+            continue
+        if name.endswith("_rule"):
+            changes[name] = _rule(text.strip(), flag, name)
             continue
         changes[name] = _value(fields[name], text.strip())
     if problems:

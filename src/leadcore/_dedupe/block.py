@@ -1,262 +1,92 @@
 """
-Candidate pairs for batch deduplication: blocking on normalised keys, exactly.
+Candidate pairs for batch deduplication: blocking derived from the match rule, exactly.
 
-A *key* is a normalised value two leads can share: an E.164 phone, a normalised email,
-or a folded name (first and last, both present, not a placeholder). A *block* is the set
-of rows holding one key on either person. Only pairs inside blocks are compared, so the
-work grows with the pairs sharing keys, not with n squared, and no pair the merge rules
-could match is missed:
+A *key* is what two leads share when an exact-style item of the rule holds: a normal
+form (an E.164 phone, an email, a folded (first, last) name, a custom field's value), an
+email domain, the first characters of a name. Keys of one kind make a *key space*
+(:class:`~leadcore._merge.keys.KeySpace`, the same definition the engine compares with);
+a *block* is the set of rows holding one key, on either person. Only pairs inside blocks
+are compared, so the work grows with the pairs sharing keys, not with n squared, and no
+pair the rule could match is missed:
 
-* Under a mode's spec (:class:`~leadcore._merge.engine.Spec`), a two-of-n match shares
-  at least ``r = spec.required_kinds`` kinds of key with the person compared (only
-  ``name_fuzzy`` holds without a shared key). So it shares a key of one of any
-  ``len(kinds) - r + 1`` kinds: ``r - 1`` kinds are never enumerated (names first, they
-  are the most common keys, then the kind with the most pairs), and a pair found through
-  the others is kept when the inbound customer shares ``r`` kinds with either person of
-  the existing lead (necessary for a match; the merge rules decide).
-* A phone-only match (MRG-4) shares a phone: every phone block of a phone-only inbound
-  customer is read.
+* Each group of the rule says which keys every match of it shares
+  (:class:`~leadcore._merge.engine.Blocking`): a key of each *required* space (an
+  exact-style item of an ``all_of``, a ``block_on`` item), or keys of enough *options*
+  (the exact-style items of an ``of``: at least ``at_least`` of them, fuzzy items not
+  counting). The group is searched through one required space (the most selective), or
+  through its options but those that together cannot reach ``at_least`` (the most common
+  are left out: names, prefixes, domains and lead fields first, then the spaces with the
+  most pairs); a pair found is kept when the inbound customer (or lead) shares enough
+  keys with one person of the existing lead, and passes the group's ``inbound_lacks``.
+  The seed's rules give exactly the search of earlier versions: auto-merge through
+  emails and phones with two kinds of key shared, MRG-4 through the phones of
+  phone-only leads, duplicates through emails and phones.
 * A *generic* key (held by more than ``limit`` rows: a call centre's number, a shared
-  mailbox) is not enumerated pair by pair. Its pairs that can still match
-  are found exactly: those sharing a key of another kind too (the block is split by
-  those keys), phone-only inbound leads with that phone, and, when one keyed kind is
-  enough with ``name_fuzzy`` (possible duplicates), the pairs whose folded names reach
-  the ratio with either person (``token_sort_ratio``, as the rule computes it, after a
-  length bound that no closer pair can miss).
+  mailbox) is not enumerated pair by pair. Its pairs that can still match a
+  group are found exactly: those sharing a key of another of the group's spaces too
+  (the block is split by those keys), and, when this key can be the group's only shared
+  key, every pair of the block (nothing else needed), or the pairs whose values can meet
+  one of the group's fuzzy (or blanks-match) items (scored as the engine scores them,
+  after a length bound no closer pair can miss).
+* Keys an item ignores (``max_leads``: held by more rows of the table) are left out of
+  its space, exactly as the engine ignores them.
 
 Only rows that may be existing leads in a mode (inside its date window, checked with a
 margin by the caller) are paired as such; the search starts from them.
 
-The keys a row holds are defined once, by :func:`person_keys` (one person, one kind) and
-:func:`row_keys` (a row, both sides): the Spark engine (``leadcore._spark``) builds its
-blocks from :func:`row_keys`, and :class:`Keys` here from the same definition (its
-email and phone columns are :func:`person_keys`'s answers, read in bulk), so one change of
-what a key is changes both engines. So do :func:`shares_enough`, :func:`close_pairs`,
-:func:`plan` and :func:`phone_only_person`, which both engines call.
-
-A generic key's ``pairs`` count is the number of distinct (mode, inbound, existing)
-candidates its handling yields (refinement, close names, phone-only leads), whether or not
-another key yields them too: a figure that does not depend on the order of the search.
+:class:`Keys` (a table's keys by space) and :func:`plan` (what each group is searched
+through) are the blocking every engine over tables uses: the Spark engine builds its
+joins from the same spaces, keys and plan.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
-from itertools import chain, compress
+from collections.abc import Callable, Iterable, Sequence
+from itertools import compress
 from typing import Final, Literal, NamedTuple
 
 from leadcore import _fuzzy
 from leadcore._dedupe.inputs import Chunk
-from leadcore._merge.engine import Spec, has_real_full_name, phone_only_eligible
+from leadcore._merge.counts import KeyCounts, limited_spaces
+from leadcore._merge.engine import Blocking, CompiledGroup, CompiledItem, Spec, compile_spec
+from leadcore._merge.keys import Key, KeySpace, person_values, raw_values, show_key
+from leadcore._merge.policy import MergePolicy
 from leadcore.errors import InvalidInput, Problem
-from leadcore.normalize import E164Phone, FoldedName, NormalizedPerson
 
 __all__ = [
-    "KINDS",
     "Candidates",
     "Generic",
     "Keys",
     "Mode",
     "Person",
+    "Plan",
     "check_blockable",
     "close_pairs",
     "exclude",
     "find",
-    "full_name",
-    "generic_error",
     "generic_keys",
-    "loads",
-    "person_keys",
-    "phone_only_person",
     "plan",
-    "real_names",
     "row_keys",
     "shares_enough",
-    "show_key",
-    "window_start",
+    "table_counts",
 ]
-
-Kind = Literal["name", "email", "phone"]
-KINDS: Final[tuple[Kind, ...]] = ("name", "email", "phone")
-
-Key = str | tuple[str, str]
-"""A key: an email, a phone, or a (first, last) folded name."""
 
 Pairs = dict[tuple[int, int], int]
 """Directed pairs (inbound row, existing row) to the bits of their modes."""
 
-Person = tuple[str, str, tuple[str, ...], tuple[str, ...]]
-"""A person's normal forms: folded first and last name, emails, phones."""
+RowKeys = Callable[[int], tuple[Key, ...]]
+"""A row's keys in one space."""
 
-RealName = Callable[[tuple[str, str]], bool]
-"""Whether a (first, last) folded name can meet the ``name`` condition."""
-
-
-def person_keys(person: Person, kind: Kind, real: RealName) -> tuple[Key, ...]:
-    """
-    The blocking keys of one kind a person holds: the definition both engines block on.
-
-    Phones and emails are the normal forms themselves; a name is the (first, last) pair
-    when both are present and ``real`` (not a placeholder under the spec).
-
-    >>> person_keys(("ada", "lovelace", ("ada@x.org",), ()), "name", lambda name: True)
-    (('ada', 'lovelace'),)
-    """
-    first, last, emails, phones = person
-    if kind == "phone":
-        return phones
-    if kind == "email":
-        return emails
-    return ((first, last),) if first and last and real((first, last)) else ()
-
-
-def real_names(spec: Spec) -> RealName:
-    """Whether a (first, last) folded name is real under ``spec`` (memoised per name)."""
-    memo: dict[tuple[str, str], bool] = {}
-
-    def real(name: tuple[str, str]) -> bool:
-        found = memo.get(name)
-        if found is None:
-            found = memo[name] = has_real_full_name(_normal(*name), spec)
-        return found
-
-    return real
-
-
-def row_keys(
-    customer: Person, co: Person | None, kinds: Sequence[Kind], real: RealName
-) -> list[tuple[Kind, Key, bool]]:
-    """
-    Every blocking key of a row, once: ``(kind, key, held by the customer)``.
-
-    A row is in the block of every key either of its persons holds (it is found as an
-    existing lead through any of them); as an inbound lead only its customer's keys
-    count (the third item). Keys of the customer come first, in :func:`person_keys`
-    order, then the co-customer's others.
-    """
-    found: list[tuple[Kind, Key, bool]] = []
-    for kind in kinds:
-        own = person_keys(customer, kind, real)
-        found.extend((kind, k, True) for k in own)
-        if co is not None:
-            found.extend((kind, k, False) for k in person_keys(co, kind, real) if k not in own)
-    return found
-
-
-def shares_enough(
-    inbound: Person,
-    existing: Sequence[Person],
-    kinds: Sequence[Kind],
-    required: int,
-    real: RealName,
-) -> bool:
-    """
-    Whether the inbound customer shares ``required`` kinds of key with one existing person.
-
-    Necessary for a two-of-n match (see the module doc); the merge rules decide.
-    """
-    first, last, emails, phones = inbound
-    named = "name" in kinds and bool(first) and bool(last) and real((first, last))
-    emailed = "email" in kinds and bool(emails)
-    phoned = "phone" in kinds and bool(phones)
-    for other_first, other_last, other_emails, other_phones in existing:
-        shared = 0
-        if named and other_first == first and other_last == last:
-            shared += 1
-        if emailed and any(e in other_emails for e in emails):
-            shared += 1
-        if phoned and any(p in other_phones for p in phones):
-            shared += 1
-        if shared >= required:
-            return True
-    return False
-
-
-def close_pairs(
-    mine: dict[str, list[int]], theirs: dict[str, list[int]], ratio: float
-) -> set[tuple[int, int]]:
-    """
-    The (inbound, existing) rows whose folded names reach the ``name_fuzzy`` ratio.
-
-    ``mine``: inbound customers' full folded names to their rows; ``theirs``: existing
-    persons' names to their rows. Scored as the rule scores (``token_sort_ratio``), after
-    a length bound no close pair can miss.
-    """
-    # rapidfuzz's ratio is 200 * matches / (len1 + len2) with matches <= the shorter
-    # length; token sorting keeps a folded name's length (single spaces, trimmed). So
-    # a pair below this length bound cannot reach the ratio and is not scored.
-    by_length: dict[int, list[str]] = {}
-    for name in theirs:
-        by_length.setdefault(len(name), []).append(name)
-    score = _fuzzy.token_sort_ratio
-    found: set[tuple[int, int]] = set()
-    for name, xs in mine.items():
-        size = len(name)
-        close: list[int] = []
-        for length, names in by_length.items():
-            if 200 * min(size, length) < ratio * (size + length):
-                continue
-            for other in names:
-                if score(name, other, score_cutoff=ratio) >= ratio:
-                    close.extend(theirs[other])
-        found.update((x, y) for x in xs for y in close if x != y)
-    return found
-
-
-DAY_US: Final = 86_400_000_000
-
-
-def window_start(now_us: int, days: int) -> int:
-    """
-    The earliest instant (microseconds) a lead inside a ``days`` window may have.
-
-    A margin of a day: this only prunes leads that surely fall outside the window;
-    :func:`leadcore.merge.auto` and :func:`leadcore.merge.duplicates` apply it exactly.
-    """
-    return now_us - (days + 1) * DAY_US
-
-
-def phone_only_person(person: Person, spec: Spec) -> bool:
-    """Whether an inbound customer may match on a phone alone (MRG-4) under ``spec``."""
-    first, last, emails, phones = person
-    if spec.mode != "auto" or not spec.phone or not phones or emails:
-        return False
-    return phone_only_eligible(_normal(first, last, phones), spec)
-
-
-def loads(counts: dict[Kind, Counter[Key]], limit: int) -> dict[Kind, int]:
-    """The pairs each kind's blocks would give (keys held by 2 to ``limit`` rows)."""
-    return {
-        kind: sum(c * (c - 1) for c in found.values() if 1 < c <= limit)
-        for kind, found in counts.items()
-    }
-
-
-def plan(
-    kinds: Sequence[Kind], required: int, load: Callable[[], dict[Kind, int]]
-) -> tuple[Kind, ...]:
-    """
-    The kinds to enumerate: leave out ``required - 1``, names first, then the largest.
-
-    ``load`` gives each kind's pairs (see :func:`loads`), asked only when needed.
-    """
-    skip = max(0, required - 1)
-    if not skip:
-        return tuple(kinds)
-    left_out: list[Kind] = ["name"] if "name" in kinds else []
-    if len(left_out) < skip:
-        found = load()
-        weights = {kind: found.get(kind, 0) for kind in kinds if kind != "name"}
-        rest = sorted(weights, key=lambda k: (-weights[k], k))
-        left_out += rest[: skip - len(left_out)]
-    return tuple(k for k in kinds if k not in left_out)
+_NO: Final[tuple[Key, ...]] = ()
+_LEAD_COLUMNS: Final = ("source", "lot")
 
 
 class Generic(NamedTuple):
     """A key held by more rows than the limit, and what was done with it."""
 
-    kind: Kind
+    kind: str
+    """The key space's label (``phone``, ``email``, ``name``, ``fields.vin``...)."""
     key: str
     rows: int
     pairs: int
@@ -276,126 +106,430 @@ class Candidates(NamedTuple):
 
     pairs: Pairs
     generic: list[Generic]
-    enumerated: dict[int, tuple[Kind, ...]]
-    """The kinds whose blocks were enumerated, per mode bit."""
+    enumerated: dict[int, tuple[str, ...]]
+    """The labels of the key spaces whose blocks were enumerated, per mode bit."""
 
 
-def _normal(first: str, last: str, phones: tuple[str, ...] = ()) -> NormalizedPerson:
-    return NormalizedPerson(
-        first=FoldedName(first),
-        last=FoldedName(last),
-        full=FoldedName(f"{first} {last}".strip()),
-        emails=(),
-        phones=tuple(E164Phone(p) for p in phones),
-    )
+# -- keys ---------------------------------------------------------------------------------
 
 
 class Keys:
     """
-    Every row's keys by kind, and the blocks (rows holding each key), lazily.
+    A table's keys by space, and the blocks (rows holding each key), lazily.
 
-    With ``wanted``, a kind's blocks are built for those keys only (the keys the search
-    will read), in one pass over the rows and without counting every key.
+    ``own(space)`` gives a row's keys of its customer (person fields) or of the lead
+    (lead and custom fields): the inbound side. ``anyone(space, row)`` adds the
+    co-customer's: the existing side. Keys an item ignores (``max_leads``) are left out.
+    With ``wanted``, a space's blocks are built for those keys only (the keys the search
+    will read), in one pass over the rows.
     """
 
-    def __init__(
-        self, table: Chunk, spec: Spec, wanted: dict[Kind, set[Key]] | None = None
-    ) -> None:
+    def __init__(self, table: Chunk, region: str, folded: frozenset[str]) -> None:
         self.table = table
-        self.spec = spec
-        self.wanted = wanted
-        self._real: dict[tuple[str, str], bool] = {}
-        self._blocks: dict[Kind, dict[Key, list[int]]] = {}
-        self._counts: dict[Kind, Counter[Key]] = {}
+        self.region = region
+        self.folded = folded
+        self.wanted: dict[KeySpace, set[Key]] | None = None
+        self._own: dict[KeySpace, RowKeys] = {}
+        self._co: dict[KeySpace, dict[int, tuple[Key, ...]]] = {}
+        self._blocks: dict[KeySpace, dict[Key, list[int]]] = {}
+        self._counts: dict[KeySpace, Counter[Key]] = {}
+        self._overs: dict[KeySpace, frozenset[Key]] = {}
+        self._lacking: dict[str, dict[tuple[str, str], bool]] = {}
+        self._lists: dict[KeySpace, list[tuple[Key, ...]] | None] = {}
 
-    def real(self, name: tuple[str, str]) -> bool:
-        """Whether a (first, last) folded name can meet the ``name`` condition (MRG-1)."""
-        found = self._real.get(name)
+    # a row's keys ---------------------------------------------------------------------
+
+    def own(self, space: KeySpace) -> RowKeys:
+        """A function from a row to its customer's (or lead's) keys in ``space``."""
+        found = self._own.get(space)
         if found is None:
-            found = self._real[name] = has_real_full_name(_normal(*name), self.spec)
+            found = self._own[space] = self._own_of(space)
         return found
 
-    def counts(self, kind: Kind) -> Counter[Key]:
-        """How many rows hold each key of ``kind`` (names: real ones held twice or more)."""
-        found = self._counts.get(kind)
-        if found is None:
-            found = self._counts[kind] = self._count(kind)
+    def column(self, space: KeySpace) -> list[tuple[Key, ...]] | None:
+        """Every row's customer (or lead) keys as a list, when they are one (not names)."""
+        found = self._lists.get(space)
+        if found is None and space not in self._lists:
+            self.own(space)
+            found = self._lists.get(space)
         return found
 
-    def _count(self, kind: Kind) -> Counter[Key]:
+    def _own_of(self, space: KeySpace) -> RowKeys:
         table = self.table
-        extra: list[Key] = []
-        if kind == "name":
-            counts: Counter[Key] = Counter(zip(table.first, table.last, strict=True))
-            for row, person in table.co.items():
-                name = (person[0], person[1])
-                if name != (table.first[row], table.last[row]):
-                    extra.append(name)
-            counts.update(extra)
-            return Counter(
-                {k: c for k, c in counts.items() if c > 1 and k[0] and k[1] and self.real(k)}  # type: ignore[arg-type]  # names
-            )
-        column, slot = (table.phones, 3) if kind == "phone" else (table.emails, 2)
-        counts = Counter(chain.from_iterable(column))
-        for row, person in table.co.items():
-            own = column[row]
-            values: tuple[str, ...] = person[slot]  # type: ignore[assignment]  # emails or phones
-            extra.extend(k for k in values if k not in own)
-        counts.update(extra)
+        plain = space.max_leads is None and space.method == "exact" and space.person
+        if plain and space.field == "email":
+            self._lists[space] = table.emails  # type: ignore[assignment]  # keys are texts
+            return table.emails.__getitem__
+        if plain and space.field == "phone":
+            self._lists[space] = table.phones  # type: ignore[assignment]  # keys are texts
+            return table.phones.__getitem__
+        if plain and space.field == "name":
+            first, last = table.first, table.last
+            names: dict[tuple[str, str], tuple[Key, ...]] = {}
+            folded = self.folded if space.placeholders else None
+
+            def name_keys(row: int) -> tuple[Key, ...]:
+                pair = (first[row], last[row])
+                keys = names.get(pair)
+                if keys is None:
+                    keys = names[pair] = person_values("name", *pair, (), (), folded)
+                return keys
+
+            return name_keys
+        column = self._column(space)
+        return column.__getitem__
+
+    def _column(self, space: KeySpace) -> list[tuple[Key, ...]]:
+        """Every row's customer (or lead) keys in ``space``, ignored keys left out."""
+        found = self._unfiltered(space)
+        if space.max_leads is not None:
+            over = self._over(space)
+            if over:
+                found = [
+                    tuple(k for k in keys if k not in over) if keys else keys for keys in found
+                ]
+        return found
+
+    def _unfiltered(self, space: KeySpace) -> list[tuple[Key, ...]]:
+        """Every row's customer (or lead) keys in ``space``, ignored keys included."""
+        table = self.table
+        found: list[tuple[Key, ...]] = []
+        if space.person:
+            memo: dict[tuple[str, str], tuple[Key, ...]] = {}
+            folded = self.folded
+            if space.field in ("name", "first_name", "last_name", "full_name"):
+                for pair in zip(table.first, table.last, strict=True):
+                    cached = memo.get(pair)
+                    if cached is None:
+                        cached = memo[pair] = space.person_keys(*pair, (), (), folded)
+                    found.append(cached)
+            else:
+                found.extend(
+                    space.person_keys(
+                        table.first[row],
+                        table.last[row],
+                        table.emails[row],
+                        table.phones[row],
+                        folded,
+                    )
+                    for row in range(len(table.ids))
+                )
+            return found
+        values: dict[object, tuple[Key, ...]] = {}
+        for cell in self._raw(space.field):
+            memo_key = cell if type(cell) is str else (type(cell), repr(cell))
+            cached = values.get(memo_key)
+            if cached is None:
+                cached = values[memo_key] = space.value_keys(cell, self.region)
+            found.append(cached)
+        return found
+
+    def _raw(self, field: str) -> list[object]:
+        table = self.table
+        if field in _LEAD_COLUMNS:
+            return getattr(table, field)  # type: ignore[no-any-return]  # a column
+        column = table.extra.get(field)
+        return [None] * len(table.ids) if column is None else column
+
+    def counts_unfiltered(self, space: KeySpace) -> Counter[Key]:
+        """How many rows hold each key of ``space`` (either person), ignored keys included."""
+        own = self._unfiltered(space)
+        counts: Counter[Key] = Counter()
+        for keys in own:
+            counts.update(keys)
+        if space.person:
+            for row, person in self.table.co.items():
+                mine = own[row]
+                counts.update(k for k in space.person_keys(*person, self.folded) if k not in mine)
         return counts
 
-    def person(self, row: int) -> Person:
-        """The normal forms of a row's customer."""
-        table = self.table
-        return (table.first[row], table.last[row], table.emails[row], table.phones[row])
+    def _over(self, space: KeySpace) -> frozenset[Key]:
+        """The keys held by more rows than the space's ``max_leads`` (on either person)."""
+        found = self._overs.get(space)
+        if found is None:
+            limit = space.max_leads or 0
+            counts = self.counts_unfiltered(space)
+            found = self._overs[space] = frozenset(k for k, c in counts.items() if c > limit)
+        return found
 
-    def customer(self, row: int, kind: Kind) -> tuple[Key, ...]:
-        """The keys of a row's customer (the inbound side) of one kind."""
-        return person_keys(self.person(row), kind, self.real)
+    def co(self, space: KeySpace, row: int) -> tuple[Key, ...]:
+        """The co-customer's keys of a row (person spaces; the lead's for the others)."""
+        if not space.person:
+            return self.own(space)(row)
+        found = self._co.get(space)
+        if found is None:
+            found = self._co[space] = {}
+        keys = found.get(row)
+        if keys is None:
+            person = self.table.co.get(row)
+            if person is None:
+                keys = _NO
+            else:
+                keys = space.person_keys(*person, self.folded)
+                if space.max_leads is not None and keys:
+                    over = self._over(space)
+                    keys = tuple(k for k in keys if k not in over)
+            found[row] = keys
+        return keys
 
-    def anyone(self, row: int, kind: Kind) -> tuple[Key, ...]:
-        """The keys of either person of a row (the existing side) of one kind."""
-        own = self.customer(row, kind)
-        person = self.table.co.get(row)
-        if person is None:
+    def anyone(self, space: KeySpace, row: int) -> tuple[Key, ...]:
+        """The keys of either person of a row (the existing side)."""
+        own = self.own(space)(row)
+        if not space.person or row not in self.table.co:
             return own
-        return own + tuple(k for k in person_keys(person, kind, self.real) if k not in own)
+        other = self.co(space, row)
+        if not other:
+            return own
+        return own + tuple(k for k in other if k not in own)
 
-    def blocks(self, kind: Kind) -> dict[Key, list[int]]:  # noqa: C901, PLR0912  # inlined hot loops
-        """Rows of every key held by 2 or more rows, ascending (computed once per kind)."""
-        found = self._blocks.get(kind)
+    def share(self, other: Keys) -> None:
+        """Reuse the row keys another Keys of the same table computed (not its blocks)."""
+        self._own, self._co, self._overs = other._own, other._co, other._overs  # the same class
+
+    # counts and blocks ----------------------------------------------------------------
+
+    def counts(self, space: KeySpace) -> Counter[Key]:
+        """How many rows hold each key of ``space`` (on either person)."""
+        found = self._counts.get(space)
+        if found is None:
+            own = self.own(space)
+            found = Counter()
+            for row in range(len(self.table.ids)):
+                keys = own(row)
+                if keys:
+                    found.update(keys)
+            if space.person:
+                for row in self.table.co:
+                    mine = own(row)
+                    found.update(k for k in self.co(space, row) if k not in mine)
+            self._counts[space] = found
+        return found
+
+    def blocks(self, space: KeySpace) -> dict[Key, list[int]]:  # noqa: C901, PLR0912  # inlined hot loops
+        """Rows of every key held by 2 or more rows, ascending (computed once per space)."""
+        found = self._blocks.get(space)
         if found is not None:
             return found
-        if self.wanted is not None and kind in self.wanted:
-            found = {k: [] for k in self.wanted[kind]}
+        if self.wanted is not None and space in self.wanted:
+            found = {k: [] for k in self.wanted[space]}
         else:
-            found = {k: [] for k, c in self.counts(kind).items() if c > 1}
+            found = {k: [] for k, c in self.counts(space).items() if c > 1}
         if found:
-            table = self.table
             get = found.get
-            if kind == "name":
-                for row, name in enumerate(zip(table.first, table.last, strict=True)):
-                    rows = get(name)
-                    if rows is not None:
-                        rows.append(row)
-            else:
-                for row, values in enumerate(table.phones if kind == "phone" else table.emails):
-                    for value in values:
-                        rows = get(value)
+            own = self.own(space)
+            column = self.column(space)
+            if column is not None:
+                for row, keys in enumerate(column):
+                    for key in keys:
+                        rows = get(key)
                         if rows is not None:
                             rows.append(row)
-            touched = set()
-            for row in table.co:
-                own = self.customer(row, kind)
-                for k in self.anyone(row, kind):
-                    if k not in own and k in found:
-                        found[k].append(row)
-                        touched.add(k)
-            for k in touched:
-                found[k].sort()
+            else:
+                for row in range(len(self.table.ids)):
+                    for key in own(row):
+                        rows = get(key)
+                        if rows is not None:
+                            rows.append(row)
+            if space.person:
+                touched = set()
+                for row in self.table.co:
+                    mine = own(row)
+                    for key in self.co(space, row):
+                        if key not in mine and key in found:
+                            found[key].append(row)
+                            touched.add(key)
+                for key in touched:
+                    found[key].sort()
             found = {k: rows for k, rows in found.items() if len(rows) > 1}
-        self._blocks[kind] = found
+        self._blocks[space] = found
         return found
+
+    def lacks(self, group: CompiledGroup, row: int) -> bool:
+        """Whether a row's customer (or lead) lacks every ``inbound_lacks`` field of ``group``."""
+        table = self.table
+        for guard in group.lacks:
+            field = guard.item.field
+            if field == "email":
+                if table.emails[row]:
+                    return False
+            elif field == "phone":
+                if table.phones[row]:
+                    return False
+            elif guard.person:
+                pair = (table.first[row], table.last[row])
+                memo = self._lacking.setdefault(field, {})
+                blank = memo.get(pair)
+                if blank is None:
+                    blank = memo[pair] = not person_values(field, *pair, (), (), guard.blank)
+                if not blank:
+                    return False
+            elif self.values(guard, row, co=False):
+                return False
+        return True
+
+    # values of unkeyed items ----------------------------------------------------------
+
+    def values(self, item: CompiledItem, row: int, co: bool) -> tuple[Key, ...]:  # noqa: FBT001  # private
+        """An item's values on a row's customer (or co-customer), or on its lead."""
+        table = self.table
+        if item.person:
+            if co:
+                person = table.co.get(row)
+                if person is None:
+                    return _NO
+                first, last, emails, phones = person
+            else:
+                first, last = table.first[row], table.last[row]
+                emails, phones = table.emails[row], table.phones[row]
+            return person_values(item.item.field, first, last, emails, phones, item.blank)
+        cell = self._raw(item.item.field)[row]
+        return raw_values(cell, item.item.effective_normalizer, self.region)
+
+
+# -- the plan -----------------------------------------------------------------------------
+
+
+def _common(space: KeySpace) -> int:
+    """1 for spaces whose keys are usually shared by many (names, prefixes, lead fields)."""
+    if space.method != "exact":
+        return 1
+    if space.person:
+        return 0 if space.field in ("email", "phone") else 1
+    return 1 if space.custom is None else 0
+
+
+class GroupSearch(NamedTuple):
+    """One group of a mode, as the search checks a pair found through one of its spaces."""
+
+    group: CompiledGroup
+    trivial: bool
+    """Found through this space, the pair shares enough keys (only the guard is left)."""
+
+
+Plan = dict[KeySpace, list[GroupSearch]]
+"""For one mode: the spaces searched, each with the groups searched through it."""
+
+
+def plan(spec: Spec, keys: Keys, limit: int) -> Plan:
+    """
+    The spaces each group of ``spec`` is searched through (see the module doc).
+
+    A group is searched through one required space (the least common, then the fewest
+    pairs), or through its options but the most common ones whose weights stay below
+    ``at_least``.
+    """
+    found: Plan = {}
+    loads: dict[KeySpace, int] = {}
+
+    def load(space: KeySpace) -> int:
+        value = loads.get(space)
+        if value is None:
+            value = loads[space] = sum(
+                c * (c - 1) for c in keys.counts(space).values() if 1 < c <= limit
+            )
+        return value
+
+    for group in spec.groups:
+        blocking = group.blocking
+        if blocking is None:  # pragma: no cover  # refused by check_blockable first
+            continue
+        if blocking.required:
+            candidates = sorted(blocking.required, key=lambda s: (_common(s), s.label))
+            least = [s for s in candidates if _common(s) == _common(candidates[0])]
+            chosen = [min(least, key=lambda s: (load(s), s.label)) if len(least) > 1 else least[0]]
+        else:
+            chosen = _options(blocking.options, blocking.at_least, load)
+        for space in chosen:
+            weight = dict(blocking.options).get(space, 0)
+            trivial = (blocking.required == (space,) and blocking.at_least <= 0) or (
+                not blocking.required and blocking.at_least <= weight
+            )
+            found.setdefault(space, []).append(GroupSearch(group, trivial))
+    return found
+
+
+def _options(
+    options: tuple[tuple[KeySpace, int], ...], at_least: int, load: Callable[[KeySpace], int]
+) -> list[KeySpace]:
+    """The options to search: all but the most common whose weights stay below ``at_least``."""
+    spare = at_least - 1
+    skipped: set[KeySpace] = set()
+    for common in (1, 0):
+        same = [(s, w) for s, w in options if _common(s) == common]
+        if not same or spare < min(w for _, w in same):
+            continue
+        if len(same) > 1:
+            same.sort(key=lambda o: (-load(o[0]), o[0].label))
+        for space, weight in same:
+            if weight <= spare:
+                skipped.add(space)
+                spare -= weight
+    return [s for s, _ in options if s not in skipped]
+
+
+# -- the search ---------------------------------------------------------------------------
+
+
+Person = tuple[str, str, tuple[str, ...], tuple[str, ...]]
+"""A person's normal forms as tables hold them: folded first and last name, emails, phones."""
+
+
+def row_keys(
+    space: KeySpace,
+    customer: Person,
+    co: Person | None,
+    raw: object,
+    *,
+    folded: frozenset[str],
+    region: str,
+) -> tuple[tuple[Key, bool], ...]:
+    """
+    A row's keys in ``space``, once each, with whether the inbound side holds them.
+
+    The definition every engine over tables blocks on (this one through :class:`Keys`,
+    the Spark engine row by row): for a person field, the customer's keys (held as the
+    inbound lead too: ``True``) then the co-customer's others (``False``: the row is
+    found through them as the existing lead only); for a lead or custom field, the keys
+    of its raw value ``raw`` (``True``). Keys an item ignores (``max_leads``) are not
+    removed here: they depend on the whole table (count them with :meth:`Keys.counts`).
+
+    >>> space = KeySpace("email", "domain", 0, frozenset({"gmail.com"}), False, "", None)
+    >>> row_keys(space, ("ada", "ng", ("ada@acme.com",), ()), ("bo", "ng", ("bo@gmail.com",
+    ...          "bo@ng.org"), ()), None, folded=frozenset(), region="US")
+    (('acme.com', True), ('ng.org', False))
+    """
+    if not space.person:
+        return tuple((k, True) for k in space.value_keys(raw, region))
+    own = space.person_keys(*customer, folded)
+    found = [(k, True) for k in own]
+    if co is not None:
+        found.extend((k, False) for k in space.person_keys(*co, folded) if k not in own)
+    return tuple(found)
+
+
+def shares_enough(blocking: Blocking, shared: Callable[[KeySpace, int], bool], people: int) -> bool:
+    """
+    Whether an inbound row shares enough keys of a group with one existing person.
+
+    ``shared(space, person)`` says whether the inbound customer (or lead) and person
+    ``person`` of the existing row (0: the customer, 1: the co-customer; lead and custom
+    fields are the lead's whatever the person) have a key of ``space`` in common;
+    ``people`` is how many persons the group may compare (1 for ``customer``). Necessary
+    for the group to hold (see the module doc); the merge rules decide.
+    """
+    for person in range(people):
+        if not all(shared(space, person) for space in blocking.required):
+            continue
+        need = blocking.at_least
+        if need > 0:
+            for space, weight in blocking.options:
+                if shared(space, person):
+                    need -= weight
+                    if need <= 0:
+                        break
+        if need <= 0:
+            return True
+    return False
 
 
 class _Finder:
@@ -408,8 +542,7 @@ class _Finder:
         self.bit = mode.bit
         self.eligible = mode.eligible
         self.out = out
-        self.kinds: tuple[Kind, ...] = mode.spec.kinds  # type: ignore[assignment]  # keyed kinds
-        self.required = mode.spec.required_kinds
+        self._open: dict[int, dict[int, bool]] = {}
 
     def add(self, inbound: int, existing: int) -> int:
         """Add a pair for this mode; return 1 if it was not there yet."""
@@ -420,33 +553,58 @@ class _Finder:
         self.out[pair] = old | self.bit
         return 1
 
-    def shares_enough(self, inbound: int, existing: int) -> bool:
-        """Whether the customer of ``inbound`` shares ``required`` kinds with a person."""
-        return shares_enough(
-            self.keys.person(inbound),
-            _people(self.table, existing),
-            self.kinds,
-            self.required,
-            self.keys.real,
-        )
+    def opened(self, group: CompiledGroup, row: int) -> bool:
+        """Whether the group applies to a row as the inbound lead (its ``inbound_lacks``)."""
+        if not group.lacks:
+            return True
+        memo = self._open.setdefault(group.position, {})
+        found = memo.get(row)
+        if found is None:
+            found = memo[row] = self.keys.lacks(group, row)
+        return found
 
-    def from_existing(self, kind: Kind, skip: dict[Key, int]) -> None:
-        """Pair every eligible row with the rows sharing a key of ``kind`` (not in ``skip``)."""
-        keys, table = self.keys, self.table
-        blocks = keys.blocks(kind)
+    def shares(self, group: CompiledGroup, inbound: int, existing: int) -> bool:
+        """Whether the inbound row shares enough keys of ``group`` with a person of ``existing``."""
+        blocking = group.blocking
+        if blocking is None:  # pragma: no cover  # refused before any search
+            return True
+        people = 2 if group.people != "customer" and existing in self.table.co else 1
+
+        def shared(space: KeySpace, person: int) -> bool:
+            return self._shared(space, inbound, existing, person == 1)
+
+        return shares_enough(blocking, shared, people)
+
+    def _shared(self, space: KeySpace, inbound: int, existing: int, co: bool) -> bool:  # noqa: FBT001  # private
+        own = self.keys.own(space)
+        mine = own(inbound)
+        if not mine:
+            return False
+        theirs = self.keys.co(space, existing) if co else own(existing)
+        return any(k in theirs for k in mine)
+
+    def passes(self, test: GroupSearch, inbound: int, existing: int) -> bool:
+        """Whether a pair found through a space is kept for a group."""
+        group = test.group
+        if group.lacks and not self.opened(group, inbound):
+            return False
+        return test.trivial or self.shares(group, inbound, existing)
+
+    def from_existing(
+        self, space: KeySpace, tests: list[GroupSearch], skip: dict[Key, int]
+    ) -> None:
+        """Pair every eligible row with the rows sharing a key of ``space`` (not in ``skip``)."""
+        keys = self.keys
+        blocks = keys.blocks(space)
         if not blocks:
             return
-        check = self.required > 1
-        column: list[tuple[str, ...]] | None = None
-        if kind == "phone":
-            column = table.phones
-        elif kind == "email":
-            column = table.emails
-        co = table.co
+        own = keys.own(space)
+        co = self.table.co if space.person else {}
         get = blocks.get
         out, bit = self.out, self.bit
+        simple = len(tests) == 1 and tests[0].trivial and not tests[0].group.lacks
         for y in compress(range(len(self.eligible)), self.eligible):
-            found = column[y] if column is not None and y not in co else keys.anyone(y, kind)
+            found = own(y) if y not in co else keys.anyone(space, y)
             for k in found:
                 rows = get(k)
                 if rows is None or k in skip:
@@ -454,199 +612,228 @@ class _Finder:
                 for x in rows:
                     if x == y or out.get((x, y), 0) & bit:
                         continue
-                    mine = column[x] if column is not None else keys.customer(x, kind)
-                    if k in mine and (not check or self.shares_enough(x, y)):
+                    if k in own(x) and (simple or any(self.passes(t, x, y) for t in tests)):
                         out[x, y] = out.get((x, y), 0) | bit
 
-    def block_pairs(
-        self, rows: list[int], key: Key, kind: Kind, yielded: set[tuple[int, int]]
-    ) -> None:
-        """Add the pairs of one block that share enough, and put them in ``yielded``."""
-        keys, eligible = self.keys, self.eligible
+    def block_pairs(self, rows: list[int], key: Key, space: KeySpace, test: GroupSearch) -> int:
+        """Add the pairs of one block that pass ``test``; return how many were added."""
+        eligible = self.eligible
         targets = [y for y in rows if eligible[y]]
         if not targets:
-            return
-        check = self.required > 1
+            return 0
+        own = self.keys.own(space)
+        added = 0
         for x in rows:
-            if key not in keys.customer(x, kind):
+            if key not in own(x):
                 continue
             for y in targets:
-                if x != y and (not check or self.shares_enough(x, y)):
-                    self.add(x, y)
-                    yielded.add((x, y))
+                if x != y and self.passes(test, x, y):
+                    added += self.add(x, y)
+        return added
 
-    def fuzzy_pairs(
-        self, rows: list[int], key: Key, kind: Kind, yielded: set[tuple[int, int]]
-    ) -> None:
-        """Add the pairs of a block whose folded names reach the ``name_fuzzy`` ratio."""
-        table, keys, eligible = self.table, self.keys, self.eligible
-        theirs: dict[str, list[int]] = {}
-        for y in rows:
-            if eligible[y]:
-                for person in _people(table, y):
-                    name = full_name(person[0], person[1])
-                    if name:
-                        theirs.setdefault(name, []).append(y)
-        mine: dict[str, list[int]] = {}
-        for x in rows:
-            name = full_name(table.first[x], table.last[x])
-            if name and key in keys.customer(x, kind):
-                mine.setdefault(name, []).append(x)
-        if not theirs or not mine:
-            return
-        for x, y in close_pairs(mine, theirs, self.spec.ratio):
-            self.add(x, y)
-            yielded.add((x, y))
-
-    def refine(self, rows: list[int], key: Key, kind: Kind) -> set[tuple[int, int]]:
-        """Add the pairs of a generic block that can still match; return them (module doc)."""
-        yielded: set[tuple[int, int]] = set()
-        if self.required == 1 and not self.spec.name_fuzzy:
-            self.block_pairs(rows, key, kind, yielded)
-            return yielded
+    def split(self, rows: list[int], space: KeySpace, test: GroupSearch) -> int:
+        """Add the pairs of ``rows`` sharing a key of ``space`` too."""
         keys = self.keys
-        # Pairs sharing a key of another kind too: split the block by those keys.
-        for other in self.kinds:
-            if other == kind:
+        groups: dict[Key, list[int]] = {}
+        for y in rows:
+            for k in keys.anyone(space, y):
+                groups.setdefault(k, []).append(y)
+        added = 0
+        for sub_key, sub_rows in groups.items():
+            if len(sub_rows) > 1:
+                added += self.block_pairs(sub_rows, sub_key, space, test._replace(trivial=False))
+        return added
+
+    def close(  # noqa: C901  # inlined loops
+        self, rows: list[int], key: Key, space: KeySpace, test: GroupSearch, item: CompiledItem
+    ) -> int:
+        """Add the pairs of a block whose values may meet ``item`` (unkeyed: fuzzy, blanks)."""
+        keys, eligible = self.keys, self.eligible
+        own = keys.own(space)
+        theirs: dict[tuple[Key, ...], list[int]] = {}
+        for y in rows:
+            if not eligible[y]:
                 continue
-            groups: dict[Key, list[int]] = {}
-            for y in rows:
-                for k in keys.anyone(y, other):
-                    groups.setdefault(k, []).append(y)
-            for sub_key, sub_rows in groups.items():
-                if len(sub_rows) > 1:
-                    self.block_pairs(sub_rows, sub_key, other, yielded)
-        if self.required == 1:
-            self.fuzzy_pairs(rows, key, kind, yielded)
-        return yielded
+            sides = [False]
+            if test.group.people != "customer" and item.person and y in self.table.co:
+                sides.append(True)
+            for co in sides:
+                theirs.setdefault(keys.values(item, y, co), []).append(y)
+        mine: dict[tuple[Key, ...], list[int]] = {}
+        for x in rows:
+            if key in own(x):
+                mine.setdefault(keys.values(item, x, co=False), []).append(x)
+        added = 0
+        strict = test._replace(trivial=False)
+        for values, other in close_pairs(item, list(mine), list(theirs)):
+            for x in mine[values]:
+                for y in theirs[other]:
+                    if x != y and self.passes(strict, x, y):
+                        added += self.add(x, y)
+        return added
 
-    def phone_only(
-        self,
-        wanted: dict[Key, list[int]],
-        big: dict[Key, int],
-        generic: dict[tuple[Kind, Key], set[tuple[int, int]]],
-    ) -> None:
-        """Add the MRG-4 pairs: a phone-only inbound customer with every holder of its phone."""
-        if self.spec.mode != "auto" or not self.spec.phone:
-            return
-        blocks = self.keys.blocks("phone")
-        existing = self.eligible
-        for held, inbound in wanted.items():
-            rows = blocks.get(held)
-            if rows is None:
-                continue
-            targets = [y for y in rows if existing[y]]
-            found = [(x, y) for x in inbound for y in targets if x != y]
-            for x, y in found:
-                self.add(x, y)
-            if held in big:
-                generic["phone", held].update(found)
-
-
-def phone_only_rows(table: Chunk, spec: Spec) -> dict[Key, list[int]]:
-    """The rows whose customer may match on the phone alone (MRG-4), by phone."""
-    wanted: dict[Key, list[int]] = {}
-    if spec.mode != "auto" or not spec.phone:
-        return wanted
-    # MRG-4 eligibility of a customer with phones and no email depends on its name only:
-    # it is asked of the merge engine once per distinct name.
-    by_name: dict[tuple[str, str], bool] = {}
-    emails = table.emails
-    for row, phones in enumerate(table.phones):
-        if phones and not emails[row]:
-            name = (table.first[row], table.last[row])
-            allowed = by_name.get(name)
-            if allowed is None:
-                allowed = by_name[name] = phone_only_person((*name, (), phones), spec)
-            if allowed:
-                for number in phones:
-                    wanted.setdefault(number, []).append(row)
-    return wanted
+    def refine(self, rows: list[int], key: Key, space: KeySpace, test: GroupSearch) -> int:
+        """Add the pairs of a generic block that can still match the group (see the module doc)."""
+        group = test.group
+        blocking = group.blocking
+        if blocking is None:  # pragma: no cover  # refused before any search
+            return 0
+        others = [s for s in blocking.required if s != space]
+        if others:
+            # Every match shares a key of each required space: split by one of them.
+            return self.split(rows, others[0], test)
+        added = 0
+        weight = dict(blocking.options).get(space, 0)
+        for other, _ in blocking.options:
+            if other != space:
+                added += self.split(rows, other, test)
+        if blocking.at_least - weight > 0:
+            return added
+        # This key can be the group's only shared key: what else must hold?
+        unkeyed = [i for i in group.items if i.space is None]
+        if group.group.all_of:
+            if not unkeyed:
+                return added + self.block_pairs(rows, key, space, test)
+            return added + self.close(rows, key, space, test, unkeyed[0])
+        satisfied = sum(1 for i in group.items if i.space == space)
+        if group.need - satisfied <= 0:
+            return added + self.block_pairs(rows, key, space, test)
+        for item in unkeyed:
+            added += self.close(rows, key, space, test, item)
+        return added
 
 
-def _people(table: Chunk, row: int) -> list[tuple[str, str, tuple[str, ...], tuple[str, ...]]]:
-    """The normal forms of a row's customer and, if any, co-customer."""
-    found = [(table.first[row], table.last[row], table.emails[row], table.phones[row])]
-    co = table.co.get(row)
-    if co is not None:
-        found.append(co)
+Values = tuple[Key, ...]
+"""An item's values on one side (normal forms, blanks removed)."""
+
+
+def close_pairs(
+    item: CompiledItem, mine: Sequence[Values], theirs: Sequence[Values]
+) -> list[tuple[Values, Values]]:
+    """
+    The (inbound, existing) values between which an unkeyed ``item`` holds.
+
+    For the engines over tables (this one and the Spark engine), which group rows by
+    their values: every pair returned holds by the item's own check
+    (:meth:`~leadcore._merge.engine.CompiledItem.may_hold`), and no pair that holds is
+    missed. Fuzzy items find their candidates with rapidfuzz in C
+    (:func:`leadcore._fuzzy.candidates`, a superset) before the check; exact-style items
+    whose blanks match, by a shared key; a blank side, when blanks match, against every
+    other side.
+    """
+    if item.item.method == "fuzzy":
+        return _close_fuzzy(item, mine, theirs)
+    blanks = item.item.blanks == "match"
+    by_key: dict[Key, list[int]] = {}
+    empty: list[int] = []
+    for position, values in enumerate(theirs):
+        keys = item.keys(values)
+        if not keys:
+            empty.append(position)
+        for key in keys:
+            by_key.setdefault(key, []).append(position)
+    found: list[tuple[Values, Values]] = []
+    for values in mine:
+        keys = item.keys(values)
+        near = dict.fromkeys(p for key in keys for p in by_key.get(key, ()))
+        if not keys and blanks:
+            near.update(dict.fromkeys(empty))
+        found.extend((values, theirs[p]) for p in near if item.may_hold(values, theirs[p]))
+    return found
+
+
+def _close_fuzzy(  # noqa: C901  # blanks on either side
+    item: CompiledItem, mine: Sequence[Values], theirs: Sequence[Values]
+) -> list[tuple[Values, Values]]:
+    """:func:`close_pairs` of a fuzzy item: candidates from rapidfuzz, then the check."""
+    blanks = item.item.blanks == "match"
+    texts: list[str] = []
+    owners: list[int] = []
+    for position, values in enumerate(theirs):
+        for value in values:
+            if isinstance(value, str):
+                texts.append(value)
+                owners.append(position)
+    scorer = item.item.effective_scorer
+    threshold = float(item.item.threshold or 0)
+    found: list[tuple[Values, Values]] = []
+    for values in mine:
+        if not values:
+            if blanks:
+                found.extend((values, o) for o in theirs if item.may_hold(values, o))
+            continue
+        near: dict[int, None] = {}
+        for value in values:
+            if isinstance(value, str):
+                for index in _fuzzy.candidates(value, texts, scorer, threshold):
+                    near[owners[index]] = None
+        if blanks:
+            near.update((p, None) for p, o in enumerate(theirs) if not o)
+        found.extend((values, theirs[p]) for p in near if item.may_hold(values, theirs[p]))
     return found
 
 
 def check_blockable(spec: Spec, mode_name: str) -> None:
     """
-    Refuse a spec under which leads sharing no key can match (nothing to block on).
+    Refuse a rule with a group whose matches share no key (nothing to block on).
 
     Raises:
-        InvalidInput: The conditions and minimum let ``name_fuzzy`` alone match.
+        InvalidInput: Every such group, at its path (``policy.merge.duplicate_rule.any_of[1]``;
+            for the rulebook keys, the minimum that lets a fuzzy name alone match).
 
     """
-    if spec.required_kinds <= 0:
-        field = "auto_merge" if spec.mode == "auto" else "duplicate"
-        raise InvalidInput.single(
-            f"policy.merge.{field}_min_conditions",
-            spec.minimum,
-            f"lets a fuzzy name alone match ({mode_name}); batch deduplication blocks on "
-            "shared phones, emails and names, and would have to compare every pair: "
-            "raise the minimum or drop name_fuzzy",
-        )
+    problems = []
+    for group in spec.groups:
+        if group.blocking is not None:
+            continue
+        if spec.origin.endswith("_min_conditions"):
+            problems.append(
+                Problem(
+                    f"policy.merge.{spec.origin}",
+                    group.need,
+                    f"lets a fuzzy name alone match ({mode_name}); batch deduplication blocks "
+                    "on shared phones, emails and names, and would have to compare every "
+                    "pair: raise the minimum or drop name_fuzzy",
+                )
+            )
+        else:
+            problems.append(
+                Problem(
+                    f"policy.merge.{spec.origin}.any_of[{group.position}]",
+                    group.label,
+                    f"has matches that share no key ({mode_name}): its items are fuzzy or "
+                    "match blanks; batch deduplication compares only leads sharing a key, "
+                    "so declare one with block_on (an exact, prefix, initial or domain item "
+                    "every match must meet) or add an exact item",
+                )
+            )
+    if problems:
+        raise InvalidInput(problems)
 
 
-def _plan(finder: _Finder, keys: Keys, limit: int) -> tuple[Kind, ...]:
-    """The kinds to enumerate (see :func:`plan`)."""
-    return plan(
-        finder.kinds,
-        finder.required,
-        lambda: loads({k: keys.counts(k) for k in finder.kinds if k != "name"}, limit),
-    )
-
-
-def _wanted(
-    plain: Keys,
-    modes: Sequence[Mode],
-    plans: list[tuple[Kind, ...]],
-    phone_only: dict[Key, list[int]],
-) -> dict[Kind, set[Key]]:
-    """The keys the search reads: the possible existing rows' keys of enumerated kinds."""
-    wanted: dict[Kind, set[Key]] = {}
+def _wanted(keys: Keys, modes: Sequence[Mode], plans: list[Plan]) -> dict[KeySpace, set[Key]]:
+    """The keys the search reads: the possible existing rows' keys of searched spaces."""
+    wanted: dict[KeySpace, set[Key]] = {}
     for mode, chosen in zip(modes, plans, strict=True):
         rows = list(compress(range(len(mode.eligible)), mode.eligible))
-        for kind in chosen:
-            found = wanted.setdefault(kind, set())
+        for space, tests in chosen.items():
+            found = wanted.setdefault(space, set())
             for row in rows:
-                found.update(plain.anyone(row, kind))
-    if phone_only:
-        wanted.setdefault("phone", set()).update(phone_only)
+                found.update(keys.anyone(space, row))
+            # Keys of inbound rows a guarded group searches (MRG-4's phone-only leads):
+            # their blocks are read too, so a generic one is reported.
+            own = keys.own(space)
+            emails = keys.table.emails
+            for test in tests:
+                group = test.group
+                if group.lacks:
+                    # A row with an email cannot lack one: skip it without a call.
+                    email = any(g.item.field == "email" for g in group.lacks)
+                    for row in range(len(keys.table.ids)):
+                        mine = own(row)
+                        if mine and not (email and emails[row]) and keys.lacks(group, row):
+                            found.update(mine)
     return wanted
-
-
-class _Search(NamedTuple):
-    """What each mode's search needs."""
-
-    keys: Keys
-    modes: Sequence[Mode]
-    plans: list[tuple[Kind, ...]]
-    big: dict[Kind, dict[Key, int]]
-    phone_only: dict[Key, list[int]]
-
-
-def _search(state: _Search, index: int) -> tuple[Pairs, dict[tuple[Kind, Key], int]]:
-    """Find one mode's pairs: through its kinds, its generic keys, and MRG-4."""
-    keys, big = state.keys, state.big
-    out: Pairs = {}
-    finder = _Finder(keys, state.modes[index], out)
-    generic: dict[tuple[Kind, Key], set[tuple[int, int]]] = {
-        (kind, k): set() for kind in big for k in big[kind]
-    }
-    for kind in state.plans[index]:
-        large = big.get(kind, {})
-        finder.from_existing(kind, large)
-        if large:
-            blocks = keys.blocks(kind)
-            for k in large:
-                generic[kind, k].update(finder.refine(blocks[k], k, kind))
-    finder.phone_only(state.phone_only, big.get("phone", {}), generic)
-    return out, {item: len(found) for item, found in generic.items()}
 
 
 def find(
@@ -660,80 +847,67 @@ def find(
     Return every directed pair that may match in some mode (see the module doc).
 
     Blocks are built only for the keys the search reads: those of rows that may be
-    existing leads in a mode, and the phones of phone-only inbound customers. So a key is
-    reported as generic when the search would read its block.
+    existing leads in a mode, and those of inbound rows of guarded groups (MRG-4). So a
+    key is reported as generic when the search would read its block.
 
     Raises:
-        InvalidInput: ``on_generic`` is ``error`` and a key of a kind blocking reads is
-            held by more than ``limit`` rows (every such key is listed).
+        InvalidInput: ``on_generic`` is ``error`` and a key of a space the search reads
+            is held by more than ``limit`` rows (every such key is listed).
 
     """
     if not modes:
         return Candidates({}, [], {})
-    plain = Keys(table, modes[0].spec)
-    finders = [_Finder(plain, mode, {}) for mode in modes]
-    plans = [_plan(finder, plain, limit) for finder in finders]
-    auto = next((m.spec for m in modes if m.spec.mode == "auto"), None)
-    phone_only = phone_only_rows(table, auto) if auto is not None else {}
-    wanted = _wanted(plain, modes, plans, phone_only)
-    keys = Keys(table, modes[0].spec, wanted)
-    keys._real = plain._real  # noqa: SLF001  # the same memo of real names
-    big: dict[Kind, dict[Key, int]] = {
-        kind: {k: len(rows) for k, rows in keys.blocks(kind).items() if len(rows) > limit}
-        for kind in KINDS
-        if kind in wanted
+    first = modes[0].spec
+    plain = Keys(table, first.region, first.folded)
+    plans = [plan(mode.spec, plain, limit) for mode in modes]
+    wanted = _wanted(plain, modes, plans)
+    keys = Keys(table, first.region, first.folded)
+    keys._own = plain._own  # noqa: SLF001  # the same row keys
+    keys._co = plain._co  # noqa: SLF001  # the same co-customer keys
+    keys.wanted = wanted
+    spaces = list(dict.fromkeys(s for chosen in plans for s in chosen))
+    big: dict[KeySpace, dict[Key, int]] = {
+        space: {k: len(rows) for k, rows in keys.blocks(space).items() if len(rows) > limit}
+        for space in spaces
     }
     if on_generic == "error" and any(big.values()):
-        raise generic_error(big, limit)
-    state = _Search(keys, modes, plans, big, phone_only)
-    searched = [_search(state, index) for index in range(len(modes))]
+        raise InvalidInput(
+            [
+                _generic_problem(space.label, k, c, limit)
+                for space in spaces
+                for k, c in sorted(big[space].items(), key=lambda i: (-i[1], show_key(i[0])))
+            ]
+        )
     out: Pairs = {}
-    generic: dict[tuple[Kind, Key], int] = {(kind, k): 0 for kind in big for k in big[kind]}
-    for pairs, counted in searched:
-        if not out:
-            out = pairs
-        else:
-            for pair, bits in pairs.items():
-                out[pair] = out.get(pair, 0) | bits
-        for item, count in counted.items():
-            generic[item] += count
+    generic: dict[tuple[KeySpace, Key], int] = {
+        (space, k): 0 for space in spaces for k in big[space]
+    }
+    for mode, chosen in zip(modes, plans, strict=True):
+        finder = _Finder(keys, mode, out)
+        for space, tests in chosen.items():
+            large = big[space]
+            finder.from_existing(space, tests, large)
+            if large:
+                blocks = keys.blocks(space)
+                for k in large:
+                    for test in tests:
+                        generic[space, k] += finder.refine(blocks[k], k, space, test)
     report = [
-        Generic(kind, _show(k), len(keys.blocks(kind)[k]), pairs)
-        for (kind, k), pairs in generic.items()
+        Generic(space.label, show_key(k), len(keys.blocks(space)[k]), pairs)
+        for (space, k), pairs in generic.items()
     ]
     report.sort(key=lambda g: (-g.rows, g.kind, g.key))
-    return Candidates(out, report, {m.bit: chosen for m, chosen in zip(modes, plans, strict=True)})
-
-
-def generic_error(big: dict[Kind, dict[Key, int]], limit: int) -> InvalidInput:
-    """The error of ``generic_keys='error'``: every generic key, by kind, most held first."""
-    return InvalidInput(
-        [
-            _generic_problem(kind, k, c, limit)
-            for kind in KINDS
-            for k, c in sorted(big.get(kind, {}).items(), key=lambda i: (-i[1], str(i[0])))
-        ]
+    return Candidates(
+        out,
+        report,
+        {m.bit: tuple(s.label for s in chosen) for m, chosen in zip(modes, plans, strict=True)},
     )
 
 
-def full_name(first: str, last: str) -> str:
-    """A person's full folded name, as ``name_fuzzy`` compares it."""
-    return f"{first} {last}".strip()
-
-
-def show_key(key: Key) -> str:
-    """A key as the generic-keys report shows it (a name as ``first last``)."""
-    return _show(key)
-
-
-def _show(key: Key) -> str:
-    return key if isinstance(key, str) else f"{key[0]} {key[1]}"
-
-
-def _generic_problem(kind: Kind, key: Key, count: int, limit: int) -> Problem:
+def _generic_problem(kind: str, key: Key, count: int, limit: int) -> Problem:
     return Problem(
         f"generic_keys.{kind}",
-        _show(key),
+        show_key(key),
         f"is held by {count} leads, more than generic_key_rows ({limit}); choose "
         "generic_keys='refine' (exact: finds only the pairs that can still match) or "
         "'exclude' (treats such emails and phones as unusable), or raise the limit",
@@ -741,7 +915,7 @@ def _generic_problem(kind: Kind, key: Key, count: int, limit: int) -> Problem:
 
 
 def exclude(table: Chunk, generic: Sequence[Generic]) -> Chunk:
-    """Return ``table`` without the generic emails and phones (names are kept)."""
+    """Return ``table`` without the generic emails and phones (other keys are kept)."""
     emails = {g.key for g in generic if g.kind == "email"}
     phones = {g.key for g in generic if g.kind == "phone"}
     if not emails and not phones:
@@ -764,13 +938,47 @@ def exclude(table: Chunk, generic: Sequence[Generic]) -> Chunk:
 
 def generic_keys(table: Chunk, limit: int, spec: Spec) -> list[Generic]:
     """Return the emails and phones held by more than ``limit`` rows."""
-    keys = Keys(table, spec)
-    kinds: tuple[Kind, ...] = ("email", "phone")
-    found = [
-        Generic(kind, _show(k), c, 0)
-        for kind in kinds
-        for k, c in keys.counts(kind).items()
-        if c > limit
-    ]
+    keys = Keys(table, spec.region, spec.folded)
+    found: list[Generic] = []
+    for field in ("email", "phone"):
+        space = KeySpace(
+            field, "exact", 0, frozenset(), placeholders=False, normalizer="", max_leads=None
+        )
+        found.extend(
+            Generic(field, show_key(k), c, 0) for k, c in keys.counts(space).items() if c > limit
+        )
     found.sort(key=lambda g: (-g.rows, g.kind, g.key))
+    return found
+
+
+def table_counts(data: Chunk, policy: MergePolicy) -> KeyCounts | None:
+    """
+    The keys of items with ``max_leads`` held by too many rows of the table (either person).
+
+    What the decisions of a run use (``counts=``), as :func:`leadcore.dedupe.reference`
+    counts over all its leads.
+    """
+    specs = [compile_spec(policy, "auto"), compile_spec(policy, "duplicates")]
+    spaces = limited_spaces(specs)
+    if not spaces:
+        return None
+    keys = Keys(data, specs[0].region, specs[0].folded)
+    counts = {}
+    for space in spaces:
+        tally = keys.counts_unfiltered(space)
+        counts[space] = {k: c for k, c in tally.items() if c > (space.max_leads or 0)}
+    return KeyCounts(region=policy.default_region, counts=counts)
+
+
+def needed_fields(specs: Iterable[Spec]) -> set[str]:
+    """The lead fields and custom fields the rules compare (they need a column)."""
+    found = set()
+    for spec in specs:
+        for item in spec.items:
+            if not item.person:
+                found.add(item.item.field)
+        for group in spec.groups:
+            for guard in group.lacks:
+                if not guard.person:
+                    found.add(guard.item.field)
     return found

@@ -9,7 +9,7 @@ Re-exported by :mod:`leadcore.dedupe`, the public face of these names.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Final, Literal, cast
 
 import attrs
@@ -19,7 +19,16 @@ from leadcore._dedupe import frames, inputs
 from leadcore.errors import InvalidInput, Problem
 from leadcore.merge import MergePolicy
 
-__all__ = ["ACTIONS", "TABLES", "Action", "Columns", "DedupePolicy", "GenericHandling", "TableKind"]
+__all__ = [
+    "ACTIONS",
+    "LEAD_COLUMNS",
+    "TABLES",
+    "Action",
+    "Columns",
+    "DedupePolicy",
+    "GenericHandling",
+    "TableKind",
+]
 
 Action = Literal["merge", "route", "duplicate"]
 """What the merge rules decide for a pair: auto-merge, route (MRG-2), possible duplicate."""
@@ -52,6 +61,35 @@ def _opt_name_tuple(value: Iterable[str] | str | None) -> tuple[str, ...]:
 
 
 _names = a.collection(a.text)
+
+LEAD_COLUMNS: Final = ("project", "status", "owner", "org", "pipeline")
+"""Lead fields a rule may compare that have no column unless mapped (besides source, lot)."""
+
+
+def _custom_map(value: Mapping[str, str] | Iterable[str] | None) -> Mapping[str, str]:
+    """Custom fields: a mapping of field name to column, or column names (same name)."""
+    found: object = value
+    if value is None:
+        found = a.FrozenMap()
+    elif isinstance(value, Mapping):
+        found = a.FrozenMap(dict(value))
+    elif isinstance(value, str):
+        found = a.FrozenMap({value: value})
+    elif isinstance(value, Iterable):
+        items = list(value)
+        if all(isinstance(i, str) for i in items):
+            found = a.FrozenMap({i: i for i in items})
+    return found  # type: ignore[return-value]  # a FrozenMap of text, or the check reports it
+
+
+def _custom_check(path: str, value: object) -> list[Problem]:
+    if not isinstance(value, a.FrozenMap):
+        return [Problem(path, value, "must map custom field names to column names")]
+    problems = []
+    for name, column in value.items():
+        problems.extend(a.ident(f"{path}.{name}", name))
+        problems.extend(a.ident(f"{path}.{name}", column))
+    return problems
 
 
 @attrs.frozen(kw_only=True)
@@ -87,6 +125,18 @@ class Columns(a.Frozen):
             generated exports' ``true_cluster``), read for
             :meth:`~leadcore.dedupe.DedupeResult.accuracy`; for leads, the key of their
             ``fields`` holding it. None (default): no labels.
+        project: The project (only needed when a match rule compares it).
+        status: The status (likewise).
+        owner: The owner (likewise).
+        org: The organisation (likewise).
+        pipeline: The pipeline (likewise).
+        fields: Custom fields a match rule compares (``fields.<name>``): a mapping of
+            name to column, or column names (the field takes the column's name).
+
+    >>> Columns(fields=["vin", "zip"]).fields["vin"]
+    'vin'
+    >>> Columns.parse(["fields.zip=Postal Code"]).fields["zip"]
+    'Postal Code'
 
     """
 
@@ -114,6 +164,14 @@ class Columns(a.Frozen):
         metadata=a.check(a.opt_ident), default="last_activity_at"
     )
     labels: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
+    project: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
+    status: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
+    owner: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
+    org: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
+    pipeline: str | None = attrs.field(metadata=a.check(a.opt_ident), default=None)
+    fields: Mapping[str, str] = attrs.field(
+        metadata=a.check(_custom_check), factory=a.FrozenMap, converter=_custom_map, hash=False
+    )
 
     @classmethod
     def parse(cls, items: Iterable[str], base: Columns | None = None) -> Columns:
@@ -121,7 +179,8 @@ class Columns(a.Frozen):
         Return ``base`` (the defaults) with ``field=column`` overrides, as the CLI takes them.
 
         ``field=`` maps a field to nothing; contacts take comma-separated columns. The
-        singular ``email``, ``phone``, ``co_email``, ``co_phone`` are accepted too.
+        singular ``email``, ``phone``, ``co_email``, ``co_phone`` are accepted too, and
+        ``fields.<name>=column`` maps a custom field.
 
         Raises:
             InvalidInput: An item is not ``field=column`` or names no field.
@@ -130,9 +189,18 @@ class Columns(a.Frozen):
         changes: dict[str, object] = {}
         names = {f.name for f in attrs.fields(cls)}
         problems = []
+        custom = dict((base or cls()).fields)
         for index, item in enumerate(items):
             field, equal, column = item.partition("=")
             field = field.strip()
+            if equal and field.startswith("fields.") and len(field) > len("fields."):
+                name = field[len("fields.") :]
+                if column.strip():
+                    custom[name] = column.strip()
+                else:
+                    custom.pop(name, None)
+                changes["fields"] = custom
+                continue
             field = {"email": "emails", "phone": "phones"}.get(field, field)
             field = {"co_email": "co_emails", "co_phone": "co_phones"}.get(field, field)
             if not equal or field not in names:
@@ -140,7 +208,8 @@ class Columns(a.Frozen):
                     Problem(
                         f"columns[{index}]",
                         item,
-                        f"must be FIELD=COLUMN with FIELD one of {', '.join(sorted(names))}",
+                        f"must be FIELD=COLUMN with FIELD one of {', '.join(sorted(names))}, "
+                        "or fields.<name>",
                     )
                 )
                 continue
@@ -154,7 +223,12 @@ class Columns(a.Frozen):
         return attrs.evolve(base or cls(), **cast("dict[str, Any]", changes))
 
     def layout_spec(self) -> list[tuple[str, tuple[str, ...]]]:
-        """The (field, columns) pairs in layout order, for the input layer."""
+        """
+        The (field, columns) pairs in layout order, for the input layer.
+
+        The lead fields and custom fields a rule may compare follow the fixed fields,
+        when mapped, as ``project`` or ``fields.<name>``.
+        """
         found = []
         for field in inputs.FIELDS:
             value = getattr(self, field)
@@ -162,6 +236,12 @@ class Columns(a.Frozen):
                 found.append((field, value))
             else:
                 found.append((field, () if value is None else (value,)))
+        for field in LEAD_COLUMNS:
+            column = getattr(self, field)
+            if column is not None:
+                found.append((field, (column,)))
+        for name, column in self.fields.items():
+            found.append((f"fields.{name}", (column,)))
         return found
 
 

@@ -50,11 +50,17 @@ class Directed(NamedTuple):
 
 
 class State(NamedTuple):
-    """What deciding needs: the table (None when tasks carry their rows), the moment, the policy."""
+    """
+    What deciding needs.
+
+    The table (None when tasks carry their rows), the moment, the policy, and the counts
+    of keys over the table (for items with ``max_leads``).
+    """
 
     table: Chunk | None
     now: dt.datetime
     policy: merge.MergePolicy
+    counts: merge.KeyCounts | None = None
 
 
 Row = tuple[
@@ -68,9 +74,10 @@ Row = tuple[
     str | None,
     int | None,
     int | None,
+    tuple[tuple[str, object], ...],
 ]
 """One row's normal forms: id, first, last, emails, phones, co-customer, source, lot,
-created and last activity instants."""
+created and last activity instants, and the raw lead and custom fields a rule compares."""
 
 
 def row(table: Chunk, index: int) -> Row:
@@ -86,6 +93,13 @@ def row(table: Chunk, index: int) -> Row:
         table.lot[index],
         table.created[index],
         table.last_activity[index],
+        tuple(
+            (name, value)
+            for name, column in table.extra.items()
+            if (value := column[index]) is not None
+        )
+        if table.extra
+        else (),
     )
 
 
@@ -139,7 +153,18 @@ def lead_of(
     data: Row, region: str, fillers: tuple[str, ...] = normalize.DEFAULT_PLACEHOLDER_EMAIL_LOCALS
 ) -> Lead:
     """Return the :class:`Lead` of a row's normal forms (see :func:`person`)."""
-    lead_id, first, last, emails, phones, co, source, lot, created, activity = data
+    lead_id, first, last, emails, phones, co, source, lot, created, activity, extra = data
+    more: dict[str, object] = {}
+    if extra:
+        custom: dict[str, object] = {}
+        for name, value in extra:
+            if name.startswith("fields."):
+                if name != "fields.*":
+                    custom[name[len("fields.") :]] = value
+            else:
+                more[name] = value
+        if custom:
+            more["fields"] = custom
     return Lead(
         id=lead_id,
         customer=person(first, last, emails, phones, region, fillers=fillers),
@@ -148,6 +173,7 @@ def lead_of(
         lot=lot,
         created_at=instant(created),
         last_activity_at=instant(activity),
+        **more,  # type: ignore[arg-type]  # lead fields by name
     )
 
 
@@ -177,10 +203,10 @@ class Decider:
     def decide(self, inbound: int, existing: int, bits: int) -> list[Directed]:
         """Return what the merge rules decide for one pair, in the modes of ``bits``."""
         found: list[Directed] = []
-        now, policy = self.state.now, self.state.policy
+        now, policy, counts = self.state.now, self.state.policy, self.state.counts
         one, other = self.lead(inbound), self.lead(existing)
         if bits & AUTO:
-            verdict = _auto(one, [other], now=now, policy=policy)
+            verdict = _auto(one, [other], now=now, policy=policy, counts=counts)
             if verdict.action != "create":
                 found.append(
                     Directed(
@@ -194,12 +220,12 @@ class Decider:
                     )
                 )
         if bits & DUPLICATES:
-            listed = _duplicates(one, [other], now=now, policy=policy).duplicates
+            listed = _duplicates(one, [other], now=now, policy=policy, counts=counts).duplicates
             if listed:
                 item = listed[0]
                 found.append(
                     Directed(
-                        inbound, existing, "duplicate", "two_of_n", item.matched, item.person, ()
+                        inbound, existing, "duplicate", item.via, item.matched, item.person, ()
                     )
                 )
         return found

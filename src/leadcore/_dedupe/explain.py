@@ -25,7 +25,7 @@ from leadcore import merge, normalize
 from leadcore._dedupe.config import Action
 from leadcore._dedupe.items import GenericKey, Pair
 from leadcore._merge.explain import condition_table
-from leadcore.merge import MatchExplanation, MergePolicy
+from leadcore.merge import KeyCounts, MatchExplanation, MergePolicy
 from leadcore.model import Lead, Person
 
 __all__ = ["PairExplanation", "explain_pair"]
@@ -206,8 +206,13 @@ def explain_pair(
     now: dt.datetime,
     policy: MergePolicy,
     excluded: Iterable[GenericKey],
+    counts: KeyCounts | None = None,
 ) -> PairExplanation:
-    """Explain two leads (``one.id < two.id``) in both directions and both modes."""
+    """
+    Explain two leads (``one.id < two.id``) in both directions and both modes.
+
+    ``counts``: the run's counts of keys over the table (items with ``max_leads``).
+    """
     region = policy.default_region
     keys = sorted(
         {(k.kind, k.key): k for lead in (one, two) for k in _held(lead, excluded, region)}.values(),
@@ -215,7 +220,7 @@ def explain_pair(
     )
     first, second = _strip(one, keys, region), _strip(two, keys, region)
     directions = [
-        merge.explain(inbound, existing, now=now, policy=policy, mode=mode)
+        merge.explain(inbound, existing, now=now, policy=policy, mode=mode, counts=counts)
         for inbound, existing in ((first, second), (second, first))
         for mode in ("auto", "duplicates")
     ]

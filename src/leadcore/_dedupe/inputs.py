@@ -23,10 +23,11 @@ import datetime as dt
 import io
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain, pairwise
 from operator import itemgetter
 from pathlib import Path
+from types import MappingProxyType
 from typing import Final, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
@@ -58,6 +59,12 @@ FIELDS: Final = (
 MULTI: Final = frozenset({"emails", "phones", "co_emails", "co_phones"})
 """Fields that may take several columns."""
 
+LEAD_EXTRAS: Final = ("project", "status", "owner", "org", "pipeline", "channel")
+"""Lead fields a rule may compare that are not fixed columns (kept from Lead inputs)."""
+
+ALL_FIELDS: Final = "fields.*"
+"""A column of a table read from Lead objects: every field is known (absent is blank)."""
+
 
 class Layout(NamedTuple):
     """Where each logical field is in a record: a position, several, or none (-1)."""
@@ -79,6 +86,9 @@ class Layout(NamedTuple):
     """The ground-truth label column (for accuracy), or -1."""
     width: int
     """Number of fields a record must have (0: any)."""
+    extra: tuple[tuple[str, int], ...] = ()
+    """Lead fields and custom fields (``project``, ``fields.vin``) a rule compares, by
+    position (-1: not in this source)."""
 
 
 class BadRow(NamedTuple):
@@ -118,6 +128,10 @@ class Chunk(NamedTuple):
     bad: list[BadRow]
     naive: BadRow | None
     records: int
+    extra: Mapping[str, list[object]] = MappingProxyType({})
+    """Raw values of the lead fields and custom fields a rule may compare, by name
+    (``project``, ``fields.vin``): text from tables, JSON values from leads, None for
+    nothing."""
 
 
 class Settings(NamedTuple):
@@ -142,6 +156,7 @@ def layout(header: Sequence[str], columns: Sequence[tuple[str, tuple[str, ...]]]
         where.setdefault(name, []).append(index)
     problems: list[Problem] = []
     found: dict[str, int | tuple[int, ...]] = {}
+    extra: list[tuple[str, int]] = []
     for field, names in columns:
         positions: list[int] = []
         for name in names:
@@ -169,10 +184,13 @@ def layout(header: Sequence[str], columns: Sequence[tuple[str, tuple[str, ...]]]
                         "map the field to another column, or to nothing",
                     )
                 )
+        if field not in FIELDS:
+            extra.append((field, positions[0] if positions else -1))
+            continue
         found[field] = tuple(positions) if field in MULTI else (positions[0] if positions else -1)
     if problems:
         raise InvalidInput(problems)
-    return Layout(**found, width=len(header))  # type: ignore[arg-type]  # keys are FIELDS
+    return Layout(**found, width=len(header), extra=tuple(extra))  # type: ignore[arg-type]  # keys are FIELDS
 
 
 class _Folder(dict[str, str]):
@@ -540,6 +558,7 @@ def prepare(  # noqa: C901  # one column at a time
         bad=bad,
         naive=naive,
         records=len(records),
+        extra={name: _raw(rows, at) for name, at in lay.extra},
     )
     co_cells = tuple(
         i for i in (lay.co_first_name, lay.co_last_name, *lay.co_emails, *lay.co_phones) if i >= 0
@@ -581,6 +600,17 @@ def _label(value: object) -> str | None:
     """A ground-truth label: the cell's text, None when blank (rules v1.2: blank is absent)."""
     text = _text_value(value)
     return None if text is None or _text.is_blank(text) else text
+
+
+def _raw(rows: Sequence[Sequence[object]], at: int) -> list[object]:
+    """A column of raw cells for a rule's lead or custom field (blank text: None)."""
+    if at < 0:
+        return [None] * len(rows)
+    seen: dict[str, str] = {}
+    return [
+        seen.setdefault(c, c) if isinstance(c := r[at], str) and not _text.is_blank(c) else None
+        for r in rows
+    ]
 
 
 def _interned(rows: Sequence[Sequence[object]], at: int) -> list[str | None]:
@@ -639,6 +669,7 @@ def prepare_leads(leads: Iterable[Lead], region: str, label: str | None = None) 
     fold = _Folder()
     phone = _Phones(region)
     out = _new_chunk()
+    extra: dict[str, dict[int, object]] = {}
     row = -1
     for row, lead in enumerate(leads):
         if not isinstance(lead, Lead):
@@ -669,7 +700,19 @@ def prepare_leads(leads: Iterable[Lead], region: str, label: str | None = None) 
             None if lead.last_activity_at is None else (lead.last_activity_at - EPOCH) // ONE_US
         )
         out.labels.append(None if label is None else _label(lead.fields.get(label)))
-    return out._replace(records=row + 1)
+        # The lead fields and custom fields a rule may compare, as the lead holds them.
+        for name in LEAD_EXTRAS:
+            value = getattr(lead, name)
+            if value is not None:
+                extra.setdefault(name, {})[row] = value if name != "channel" else value.value
+        for name, value in lead.fields.items():
+            extra.setdefault(f"fields.{name}", {})[row] = value
+    size = row + 1
+    for name in LEAD_EXTRAS:
+        extra.setdefault(name, {})
+    extra[ALL_FIELDS] = {}
+    columns = {name: [found.get(i) for i in range(size)] for name, found in extra.items()}
+    return out._replace(records=size, extra=columns)
 
 
 # -- CSV files ------------------------------------------------------------------------
@@ -941,6 +984,7 @@ def concat(chunks: Sequence[Chunk]) -> Chunk:
     out = _new_chunk()
     naive: BadRow | None = None
     records = 0
+    extra: dict[str, list[object]] = {}
     for chunk in chunks:
         base = len(out.ids)
         out.rows.extend([r + records for r in chunk.rows])
@@ -949,8 +993,11 @@ def concat(chunks: Sequence[Chunk]) -> Chunk:
             getattr(out, name).extend(getattr(chunk, name))
         if chunk.co:
             out.co.update({base + k: v for k, v in chunk.co.items()})
+        for name in chunk.extra.keys() | extra.keys():
+            column = extra.setdefault(name, [None] * base)
+            column.extend(chunk.extra.get(name) or [None] * len(chunk.ids))
         if naive is None and chunk.naive is not None:
             naive = chunk.naive._replace(row=chunk.naive.row + records)
         records += chunk.records
     out.bad.sort()
-    return out._replace(naive=naive, records=records)
+    return out._replace(naive=naive, records=records, extra=extra)

@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from leadcore._dedupe import frames, inputs, pool
 from leadcore._dedupe.frames import TableKind
@@ -32,6 +32,9 @@ __all__ = ["DUPLICATE_ID", "frame_records", "naive_error", "read"]
 
 DUPLICATE_ID = "is the id of %d rows; ids must be unique, so all are left out"
 """The message of a row left out for sharing its id (``%d``: how many rows have it)."""
+
+_WIDTH: Final = inputs.Layout._fields.index("width")
+"""Where a layout's positions end (``width``, then the rule's extra fields)."""
 
 
 def read(
@@ -172,6 +175,7 @@ def _drop_duplicate_ids(chunk: inputs.Chunk) -> inputs.Chunk:
     names = ("rows", *inputs.CHUNK_COLUMNS)
     kept: dict[str, Any] = {name: [getattr(chunk, name)[i] for i in keep] for name in names}
     kept["co"] = {where[k]: v for k, v in chunk.co.items() if k in where}
+    kept["extra"] = {name: [column[i] for i in keep] for name, column in chunk.extra.items()}
     kept["bad"] = bad
     return chunk._replace(**kept)
 
@@ -230,21 +234,28 @@ def frame_records(data: object, columns: Columns) -> tuple[list[tuple[object, ..
         [
             *(
                 tuple(remap[p] for p in value) if isinstance(value, tuple) else remap.get(value, -1)
-                for value in lay[:-1]
+                for value in _positional(lay)
             ),
             0,
+            tuple((name, remap.get(at, -1)) for name, at in lay.extra),
         ]
     )
     return records, moved
 
 
+def _positional(lay: inputs.Layout) -> tuple[int | tuple[int, ...], ...]:
+    """A layout's positions of the fixed fields (before ``width`` and the extra fields)."""
+    return cast("tuple[int | tuple[int, ...], ...]", lay[:_WIDTH])
+
+
 def _positions(lay: inputs.Layout) -> list[int]:
     found: list[int] = []
-    for value in lay[:-1]:
+    for value in _positional(lay):
         if isinstance(value, tuple):
             found.extend(value)
         elif value >= 0:
             found.append(value)
+    found.extend(at for _, at in lay.extra if at >= 0)
     return found
 
 

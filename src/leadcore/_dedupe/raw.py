@@ -228,9 +228,27 @@ def _build(
             lot=table.lot[index],
             created_at=instant(table.created[index]),
             last_activity_at=instant(table.last_activity[index]),
+            **_extra(table, index),  # type: ignore[arg-type]  # lead fields by name
         )
     except InvalidInput:
         return None
+
+
+def _extra(table: inputs.Chunk, index: int) -> dict[str, object]:
+    """The lead and custom fields a match rule compares, as the table read them."""
+    found: dict[str, object] = {}
+    custom: dict[str, object] = {}
+    for name, values in table.extra.items():
+        value = values[index]
+        if value is None or name == inputs.ALL_FIELDS:
+            continue
+        if name.startswith("fields."):
+            custom[name[len("fields.") :]] = value
+        else:
+            found[name] = value
+    if custom:
+        found["fields"] = custom
+    return found
 
 
 def _agrees(found: Lead, table: inputs.Chunk, index: int, region: str) -> bool:

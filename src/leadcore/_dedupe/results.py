@@ -21,7 +21,7 @@ import attrs
 from leadcore import _attrs as a
 from leadcore import _charts
 from leadcore import _display as d
-from leadcore._dedupe import decide, frames, inputs, raw
+from leadcore._dedupe import block, decide, frames, inputs, raw
 from leadcore._dedupe.accuracy import Accuracy, measure
 from leadcore._dedupe.config import ACTIONS, TABLES, Action, DedupePolicy, TableKind
 from leadcore._dedupe.explain import PairExplanation, explain_pair
@@ -36,6 +36,7 @@ from leadcore._dedupe.items import (
     decision_tuple,
 )
 from leadcore.errors import InvalidInput
+from leadcore.merge import KeyCounts
 from leadcore.model import Lead
 
 __all__ = [
@@ -409,7 +410,16 @@ class DedupeResult(a.Frozen, d.Shown):
             now=self.now,
             policy=self.policy.merge,
             excluded=excluded,
+            counts=self._counts(table, excluded),
         )
+
+    def _counts(self, table: LeadTable, excluded: Sequence[GenericKey]) -> KeyCounts | None:
+        """The run's counts of keys over the table, for a rule's items with ``max_leads``."""
+        rules = self.policy.merge
+        data = inputs.without_fillers(table.data, rules.placeholder_email_locals)
+        if excluded:
+            data = block.exclude(data, [block.Generic(k.kind, k.key, k.rows, 0) for k in excluded])
+        return block.table_counts(data, rules)
 
     def cluster_id(self, lead_id: str) -> str:
         """Return the id of the cluster of ``lead_id`` (the lead's own id when alone)."""
