@@ -17,6 +17,10 @@ Two kinds of strategies:
   other scripts whose marks matter ("राम"/"रमा"), blank text, phones written in several
   ways and some unparseable ones, emails with odd case and white space, fillers
   ("none@none.com").
+* **Match rules** (:func:`match_items`, :func:`match_groups`, :func:`match_rules`) draw
+  random rules of the match-rule language (any field, method, scorer, threshold, blank
+  handling, ``at_least``, ``block_on``...), blockable ones on request, for testing an
+  engine against brute force under rules nobody wrote.
 * **Protocol requests** (:func:`requests`) build JSON request objects for any rule of the
   protocol, as ``leadcore decide`` reads them. Date-times sit on the rules' boundaries
   with a good probability (exactly 365, 120 and 45 days ago, exactly 10 minutes ago, a
@@ -60,6 +64,15 @@ from leadcore import reasons as reasons_catalogue
 from leadcore._attrs import checked
 from leadcore.decisions import CancelledEvent, Change, Reason, Verdict
 from leadcore.errors import InvalidInput
+from leadcore.merge import (
+    MatchGroup,
+    MatchItem,
+    MatchRule,
+    MergePolicy,
+    People,
+    index_is_exact,
+    rule_json,
+)
 from leadcore.model import (
     WIP_STATUSES,
     Agent,
@@ -84,6 +97,7 @@ T = TypeVar("T")
 __all__ = [
     "BLANKS",
     "BOUNDARY_AGES",
+    "MATCH_FIELDS",
     "MAX_ITEMS",
     "MAX_TEXT",
     "NOW",
@@ -99,6 +113,9 @@ __all__ = [
     "email_texts",
     "events",
     "leads",
+    "match_groups",
+    "match_items",
+    "match_rules",
     "name_texts",
     "notifications",
     "objects",
@@ -553,6 +570,201 @@ def cancelled_events() -> st.SearchStrategy[CancelledEvent]:
     return st.builds(
         CancelledEvent, lead=_ids("L", 6), event=_ids("e", 6), at=aware_datetimes(future=True)
     )
+
+
+# -- match rules --------------------------------------------------------------------------
+
+MATCH_FIELDS: Final = (
+    "name",
+    "first_name",
+    "last_name",
+    "full_name",
+    "email",
+    "phone",
+    "source",
+    "lot",
+    "fields.budget",
+    "fields.note",
+)
+"""Fields :func:`match_items` draws: every person field, two lead fields, and the custom
+fields :func:`leads` fills (``budget``, ``note``)."""
+
+_THRESHOLDS: Final = {
+    "token_sort_ratio": st.sampled_from([0, 50, 80, 90, 100]) | st.integers(0, 100),
+    "ratio": st.sampled_from([0, 60, 85, 100]) | st.integers(0, 100),
+    "jaro_winkler": st.sampled_from([0.0, 0.8, 0.9, 1.0]) | st.floats(0, 1),
+    "levenshtein": st.integers(0, 3),
+}
+
+
+@st.composite
+def _item(  # noqa: C901  # one option at a time
+    draw: st.DrawFn,
+    fields: tuple[str, ...],
+    keyable: bool | None,  # noqa: FBT001  # private
+) -> MatchItem:
+    field = draw(st.sampled_from(fields))
+    methods = ["exact"] if field == "name" else ["exact", "prefix", "initial", "fuzzy"]
+    if field == "email":
+        methods.append("domain")
+    if keyable is True:
+        methods = [m for m in methods if m != "fuzzy"]
+    elif keyable is False and field != "name":
+        methods = ["fuzzy"]
+    method = draw(st.sampled_from(methods))
+    options: dict[str, Any] = {"field": field, "method": method}
+    if method == "prefix":
+        options["length"] = draw(st.integers(1, 4))
+    if method == "fuzzy":
+        scorer = draw(st.sampled_from(sorted(_THRESHOLDS)))
+        options["scorer"] = scorer
+        options["threshold"] = draw(_THRESHOLDS[scorer])
+    if method == "domain":
+        options["free_domains"] = draw(
+            st.sampled_from([("example.com",), ("x.io", "mail.org"), ()])
+        )
+    blanks = "match" if keyable is False and field == "name" else "never"
+    if keyable is not True and draw(st.integers(0, 5)) == 0:
+        blanks = "match"
+    options["blanks"] = blanks
+    if field in ("name", "first_name", "last_name", "full_name") and draw(st.booleans()):
+        options["placeholders"] = "value"
+    if field.startswith("fields.") or field in ("source", "lot"):
+        options["normalizer"] = draw(st.sampled_from(["text", "text", "exact"]))
+    if method != "fuzzy" and blanks == "never" and draw(st.integers(0, 4)) == 0:
+        options["max_leads"] = draw(st.integers(1, 3))
+    return MatchItem(**options)
+
+
+def _check_fields(fields: tuple[str, ...]) -> None:
+    if not fields:
+        raise InvalidInput.single("fields", fields, "must name at least one field")
+    for position, field in enumerate(fields):
+        try:
+            MatchItem(field=field)
+        except InvalidInput as error:
+            message = error.problems[0].message
+            raise InvalidInput.single(f"fields[{position}]", field, message) from None
+
+
+@checked
+def match_items(
+    *, fields: tuple[str, ...] = MATCH_FIELDS, keyable: bool | None = None
+) -> st.SearchStrategy[MatchItem]:
+    """
+    One item of a match rule: any field of ``fields``, any method it allows.
+
+    Thresholds sit on their ends (0, 100, 1.0) often; blanks match one time in six;
+    ``max_leads`` (1 to 3) one time in five.
+
+    Args:
+        fields: The fields to draw from (default :data:`MATCH_FIELDS`).
+        keyable: True: exact-style items only (they can be blocked on); False: fuzzy
+            items and items whose blanks match; None: any.
+
+    """
+    _check_fields(fields)
+    return _item(fields, keyable)
+
+
+def _relabel(items: list[MatchItem], seen: dict[str, MatchItem]) -> list[MatchItem]:
+    found = []
+    for item in items:
+        label = item.label
+        if seen.setdefault(label, item) != item:
+            label = f"{label}#{len(seen)}"
+            item = attrs.evolve(item, label=label)  # noqa: PLW2901  # the relabelled item
+            seen[label] = item
+        found.append(item)
+    return found
+
+
+@st.composite
+def _group(
+    draw: st.DrawFn,
+    fields: tuple[str, ...],
+    blockable: bool,  # noqa: FBT001  # private
+    seen: dict[str, MatchItem],
+) -> MatchGroup:
+    items = _relabel(draw(st.lists(match_items(fields=fields), min_size=1, max_size=4)), seen)
+    options: dict[str, Any] = {}
+    if draw(st.booleans()):
+        options["all_of"] = items
+    else:
+        options["of"] = items
+        options["at_least"] = draw(st.integers(1, len(items)))
+    if draw(st.integers(0, 3)) == 0:
+        keys = draw(st.lists(match_items(fields=fields, keyable=True), min_size=1, max_size=2))
+        options["block_on"] = _relabel(keys, seen)
+    options["people"] = draw(st.sampled_from([None, None, "closest", "either", "customer"]))
+    if draw(st.integers(0, 5)) == 0:
+        options["inbound_lacks"] = draw(
+            st.lists(st.sampled_from(["email", "full_name", "phone", "fields.note"]), max_size=2)
+        )
+    group = MatchGroup(**options)
+    if blockable:
+        probe = MergePolicy(duplicate_rule=MatchRule(any_of=[group]))
+        if not index_is_exact(probe, mode="duplicates"):
+            key = _relabel([draw(match_items(fields=fields, keyable=True))], seen)
+            group = attrs.evolve(group, block_on=(*group.block_on, *key))
+    return group
+
+
+@st.composite
+def _rule(draw: st.DrawFn, fields: tuple[str, ...], blockable: bool) -> MatchRule:  # noqa: FBT001  # private
+    seen: dict[str, MatchItem] = {}
+    groups = draw(st.lists(_group(fields, blockable, seen), min_size=1, max_size=3))
+    labelled = [
+        attrs.evolve(g, label=f"g{i}") if draw(st.booleans()) else g for i, g in enumerate(groups)
+    ]
+    people: People = draw(st.sampled_from(["closest", "closest", "either", "customer"]))
+    return MatchRule(any_of=labelled, people=people)
+
+
+@checked
+def match_groups(
+    *, fields: tuple[str, ...] = MATCH_FIELDS, blockable: bool = False
+) -> st.SearchStrategy[MatchGroup]:
+    """
+    One group of a match rule: 1 to 4 items, ``all_of`` or ``at_least`` k ``of`` them.
+
+    A quarter of the groups declare ``block_on`` keys, a sixth ``inbound_lacks``; the
+    ``people`` override is drawn too.
+
+    Args:
+        fields: The fields its items compare.
+        blockable: Give every group a key its matches share (adding a ``block_on`` item
+            to a group of fuzzy items), as batch deduplication requires.
+
+    """
+    _check_fields(fields)
+    return st.builds(dict).flatmap(lambda seen: _group(fields, blockable, seen))
+
+
+@checked
+def match_rules(
+    *, fields: tuple[str, ...] = MATCH_FIELDS, blockable: bool = False
+) -> st.SearchStrategy[MatchRule]:
+    """
+    A match rule: 1 to 3 groups of :func:`match_groups`, labelled or not, any ``people``.
+
+    Items are relabelled where two different items would share a label.
+
+    >>> from hypothesis import given, settings
+    >>> from leadcore.merge import MergePolicy, index_is_exact
+    >>> @settings(max_examples=20)
+    ... @given(match_rules(blockable=True))
+    ... def test_blockable_rules_can_be_looked_up(rule):
+    ...     assert index_is_exact(MergePolicy(duplicate_rule=rule), mode="duplicates")
+    >>> test_blockable_rules_can_be_looked_up()
+
+    Args:
+        fields: The fields its items compare.
+        blockable: Every group has a key its matches share (see :func:`match_groups`).
+
+    """
+    _check_fields(fields)
+    return _rule(fields, blockable)
 
 
 # -- protocol requests --------------------------------------------------------------------
@@ -1019,6 +1231,10 @@ def _request(draw: st.DrawFn, rule: str, valid: bool) -> Input:  # noqa: FBT001 
     overrides = _POLICIES.get(family, ())
     if overrides and draw(st.integers(0, 9)) == 0:
         request["policy"] = dict(draw(st.sampled_from(overrides)))
+        if family == "merge" and draw(st.booleans()):
+            # A drawn match rule, as JSON, for either mode.
+            key = draw(st.sampled_from(["auto_merge_rule", "duplicate_rule"]))
+            request["policy"] = {key: rule_json(draw(match_rules()))}
     edge = draw(st.sampled_from(["none"] * 21 + ["long", "many"]))
     if edge != "none":
         _edge(draw, request, edge, over=False)
@@ -1409,7 +1625,9 @@ _SIMPLE: Final[dict[type, Callable[[], st.SearchStrategy[Any]]]] = {
         merge_max_age_days=st.integers(1, 1_000),
         duplicate_name_min_ratio=st.sampled_from([80, 90.5, 100]),
         auto_merge_conditions=st.sampled_from([("name", "email", "phone"), ("email", "phone")]),
+        duplicate_rule=st.none() | match_rules(),
     ),
+    merge.MatchRule: match_rules,
     routing.RoutingPolicy: lambda: st.builds(
         routing.RoutingPolicy,
         wave_size=st.integers(1, 9),

@@ -15,7 +15,8 @@ problem, as the protocol does:
   its protocol rule answers, the extra values are extension keys beside them
   (``Eligibility.last_claims``, a dispatch's ``phase``, a related record's ``record``,
   a rejected event's ``message``), so that reading gives the object back;
-* policies, reasons, change records, dedupe and simulation results field by field.
+* policies, reasons, change records, dedupe and simulation results field by field (a
+  policy's match rules as the protocol's ``policy`` takes them).
 
 The round trip holds for every supported type: ``from_json(type(x), to_json(x)) == x``,
 but for what the protocol's form fixes: a lead's viewers come back sorted, a dispatch's
@@ -248,6 +249,7 @@ _WRITERS: Final[dict[type, Writer]] = {
     related.RelatedLeads: _related_leads,
     merge.Discarded: _discarded,
     merge.ManualMerge: _manual,
+    merge.MatchRule: merge.rule_json,
     dedupe.BadRow: _bad_row,
 }
 
@@ -492,6 +494,13 @@ def _read_state(obj: Obj) -> routing.DispatchState:
     )
 
 
+def _read_rule(obj: Obj) -> merge.MatchRule:
+    try:
+        return merge.MatchRule.from_json(obj.data)
+    except InvalidInput as error:
+        raise error.under(obj.path) from None
+
+
 def _read_related_record(obj: Obj) -> related.RelatedRecord:
     return _wire.build(
         related.RelatedRecord,
@@ -514,6 +523,7 @@ _READERS: Final[dict[type, Reader]] = {
     Change: _read_change,
     merge.Discarded: _read_discarded,
     merge.ManualMerge: _read_manual,
+    merge.MatchRule: _read_rule,
     routing.DispatchEvent: _read_event,
     routing.Rejection: _read_rejection,
     routing.DispatchState: _read_state,

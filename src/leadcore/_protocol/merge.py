@@ -5,8 +5,11 @@ Inputs: ``merge.auto`` takes ``inbound`` (Lead) and ``existing`` ([Lead]);
 ``merge.duplicates`` takes ``lead`` and ``existing``; ``merge.manual`` takes ``master``
 and ``other``. Results follow the protocol's table; beyond it, ``merge.auto`` adds
 ``candidates`` (every matching lead, best first, with why it was not taken),
-``merge.duplicates`` adds each duplicate's ``person``, and ``merge.manual`` adds the
-``record`` of every changed field and each discarded value's ``lead``.
+``merge.duplicates`` adds each duplicate's ``person`` (and, under a ``duplicate_rule``,
+its ``via``), and ``merge.manual`` adds the ``record`` of every changed field and each
+discarded value's ``lead``. The policy's ``auto_merge_rule`` and ``duplicate_rule`` take
+match rules as JSON objects (``docs/match_rules.md``); ``matched`` then lists item
+labels and ``via`` the label of the group that holds.
 """
 
 from __future__ import annotations
@@ -58,9 +61,14 @@ def duplicates(request: Request[MergePolicy]) -> Result:
     found = under_input(
         lambda: merge.duplicates(lead, existing, now=request.now, policy=request.policy)
     )
+    # [decided] ``via`` only under a duplicate_rule: the rulebook's keys' answers keep
+    # their shape, and there every duplicate is two_of_n (docs/match_rules.md).
+    with_via = request.policy.duplicate_rule is not None
     return {
         "duplicates": [
-            {"id": d.id, "matched": list(d.matched), "person": d.person} for d in found.duplicates
+            {"id": d.id, "matched": list(d.matched), "person": d.person}
+            | ({"via": d.via} if with_via else {})
+            for d in found.duplicates
         ]
     }
 

@@ -91,6 +91,16 @@ _ROLES: Final = (
     "agent",
 )
 _CHANNELS: Final = ("digital", "offline", "fresh", "transfer")
+_MATCHED: Final = {
+    "type": "string",
+    "description": "A condition (name, name_fuzzy, email, phone) or a match rule item's label.",
+    "maxLength": _MAX_TEXT,
+}
+_VIA: Final = {
+    "type": ["string", "null"],
+    "description": "two_of_n, phone_only, or the label of the match rule's group that holds.",
+    "maxLength": _MAX_TEXT,
+}
 
 
 def _objects() -> dict[str, Schema]:
@@ -241,6 +251,7 @@ def _objects() -> dict[str, Schema]:
             "properties": _policy_fields(),
             "additionalProperties": False,
         },
+        **_match_rule_defs(),
         "error": _obj(
             ["code", "message", "path"],
             code=_enum(
@@ -249,6 +260,70 @@ def _objects() -> dict[str, Schema]:
             message=_TEXT,
             path={"type": "string"},
         ),
+    }
+
+
+MATCH_METHODS: Final = ("exact", "domain", "prefix", "initial", "fuzzy")
+MATCH_SCORERS: Final = ("token_sort_ratio", "ratio", "jaro_winkler", "levenshtein")
+MATCH_NORMALIZERS: Final = ("text", "email", "phone", "exact")
+MATCH_PEOPLE: Final = ("closest", "either", "customer")
+_MATCH_FIELD: Final = (
+    r"^(name|first_name|last_name|full_name|email|phone|source|lot|project|status|owner|org"
+    r"|pipeline|channel|fields\..+)$"
+)
+
+
+def _match_rule_defs() -> dict[str, Schema]:
+    """A match rule (``auto_merge_rule``, ``duplicate_rule``): groups of items."""
+    field = {"type": "string", "pattern": _MATCH_FIELD, "maxLength": _MAX_TEXT}
+    item_object: Schema = {
+        "type": "object",
+        "required": ["field"],
+        "properties": {
+            "field": field,
+            "method": _nullable(_enum(*MATCH_METHODS)),
+            "length": {"type": ["integer", "null"], "minimum": 1},
+            "scorer": _nullable(_enum(*MATCH_SCORERS)),
+            "threshold": {"type": ["number", "null"], "minimum": 0},
+            "blanks": _nullable(_enum("never", "match")),
+            "placeholders": _nullable(_enum("blank", "value")),
+            "normalizer": _nullable(_enum(*MATCH_NORMALIZERS)),
+            "free_domains": _opt_list(_TEXT),
+            "max_leads": {"type": ["integer", "null"], "minimum": 1},
+            "label": _OPT_TEXT,
+        },
+        "additionalProperties": False,
+    }
+    items = {"type": ["array", "null"], "items": _ref("match_item"), "maxItems": 64}
+    return {
+        "match_item": {
+            "description": "One comparison: a field's name (exact), or an object.",
+            "anyOf": [field, item_object],
+        },
+        "match_group": {
+            "type": "object",
+            "description": "All of its items hold (all_of), or at least at_least of 'of'.",
+            "properties": {
+                "all_of": items,
+                "of": items,
+                "at_least": {"type": ["integer", "null"], "minimum": 1},
+                "block_on": items,
+                "people": _nullable(_enum(*MATCH_PEOPLE)),
+                "inbound_lacks": {"type": ["array", "null"], "items": field, "maxItems": 64},
+                "label": _OPT_TEXT,
+            },
+            "additionalProperties": False,
+        },
+        "match_rule": {
+            "type": "object",
+            "description": "A match rule: any of its groups holds (docs/match_rules.md).",
+            "required": ["any_of"],
+            "properties": {
+                "any_of": {"type": "array", "items": _ref("match_group"), "maxItems": 64},
+                "people": _nullable(_enum(*MATCH_PEOPLE)),
+            },
+            "additionalProperties": False,
+        },
     }
 
 
@@ -282,6 +357,8 @@ def _policy_fields() -> dict[str, Schema]:
         "lead_generator_roles": _list(_enum(*_ROLES)),
         "manager_pipeline": {"type": "string"},
         "notification_channels": names,
+        "auto_merge_rule": _nullable(_ref("match_rule")),
+        "duplicate_rule": _nullable(_ref("match_rule")),
         "relation_keys": {
             "type": "object",
             "description": "Per CRM, per record kind, the key relating records (REL-2).",
@@ -390,17 +467,17 @@ def _rules() -> dict[str, tuple[Schema, Schema]]:
                 action=_enum("merge", "route", "create"),
                 target=_OPT_ID,
                 lot=_OPT_ID,
-                matched=_list(_enum("name", "email", "phone")),
+                matched=_list(_MATCHED),
                 person=_nullable(_enum("customer", "co_customer")),
-                via=_nullable(_enum("two_of_n", "phone_only")),
+                via=_VIA,
                 reasons=_REASONS,
                 candidates=_list(
                     _obj(
                         ["id", "matched", "reasons"],
                         id=_ID,
-                        matched=_list(_enum("name", "email", "phone")),
+                        matched=_list(_MATCHED),
                         person=_nullable(_enum("customer", "co_customer")),
-                        via=_nullable(_enum("two_of_n", "phone_only")),
+                        via=_VIA,
                         reasons=_REASONS,
                     )
                 ),
@@ -414,8 +491,9 @@ def _rules() -> dict[str, tuple[Schema, Schema]]:
                     _obj(
                         ["id", "matched"],
                         id=_ID,
-                        matched=_list(_enum("name_fuzzy", "email", "phone")),
+                        matched=_list(_MATCHED),
                         person=_nullable(_enum("customer", "co_customer")),
+                        via=_VIA,
                     )
                 ),
             ),
