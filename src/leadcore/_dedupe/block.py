@@ -17,7 +17,9 @@ pair the rule could match is missed:
   through its options but those that together cannot reach ``at_least`` (the most common
   are left out: names, prefixes, domains and lead fields first, then the spaces with the
   most pairs); a pair found is kept when the inbound customer (or lead) shares enough
-  keys with one person of the existing lead, and passes the group's ``inbound_lacks``.
+  keys with one person of the existing lead, meets that person on the unkeyed items of
+  an ``all_of`` group (:func:`unkeyed_items`: fuzzy and blanks-match items, checked as
+  the engine checks them), and passes the group's ``inbound_lacks``.
   The seed's rules give exactly the search of earlier versions: auto-merge through
   emails and phones with two kinds of key shared, MRG-4 through the phones of
   phone-only leads, duplicates through emails and phones.
@@ -70,6 +72,7 @@ __all__ = [
     "row_keys",
     "shares_enough",
     "table_counts",
+    "unkeyed_items",
 ]
 
 Pairs = dict[tuple[int, int], int]
@@ -507,18 +510,27 @@ def row_keys(
     return tuple(found)
 
 
-def shares_enough(blocking: Blocking, shared: Callable[[KeySpace, int], bool], people: int) -> bool:
+def shares_enough(
+    blocking: Blocking,
+    shared: Callable[[KeySpace, int], bool],
+    people: int,
+    also: Callable[[int], bool] | None = None,
+) -> bool:
     """
     Whether an inbound row shares enough keys of a group with one existing person.
 
     ``shared(space, person)`` says whether the inbound customer (or lead) and person
     ``person`` of the existing row (0: the customer, 1: the co-customer; lead and custom
     fields are the lead's whatever the person) have a key of ``space`` in common;
-    ``people`` is how many persons the group may compare (1 for ``customer``). Necessary
-    for the group to hold (see the module doc); the merge rules decide.
+    ``people`` is how many persons the group may compare (1 for ``customer``); ``also``
+    (optional) is a further condition on the person (the unkeyed items of an ``all_of``
+    group, see :func:`unkeyed_items`). Necessary for the group to hold (see the module
+    doc); the merge rules decide.
     """
     for person in range(people):
         if not all(shared(space, person) for space in blocking.required):
+            continue
+        if also is not None and not also(person):
             continue
         need = blocking.at_least
         if need > 0:
@@ -532,6 +544,21 @@ def shares_enough(blocking: Blocking, shared: Callable[[KeySpace, int], bool], p
     return False
 
 
+def unkeyed_items(group: CompiledGroup) -> tuple[CompiledItem, ...]:
+    """
+    The items of an ``all_of`` group that no shared key implies (fuzzy, blanks match).
+
+    Every match of the group meets each of them on the person it compares, so an engine
+    over tables may check them (:meth:`~leadcore._merge.engine.CompiledItem.may_hold`
+    on the two sides' values) before handing a pair to the merge rules: a group of a
+    shared key and a fuzzy name then yields the pairs whose names are close, not every
+    pair of the block. Empty for an ``of`` group (any k of its items may hold).
+    """
+    if group.group.of:
+        return ()
+    return tuple(i for i in group.items if i.space is None)
+
+
 class _Finder:
     """The pair search of one mode."""
 
@@ -543,6 +570,7 @@ class _Finder:
         self.eligible = mode.eligible
         self.out = out
         self._open: dict[int, dict[int, bool]] = {}
+        self._unkeyed = {g.position: unkeyed_items(g) for g in self.spec.groups}
 
     def add(self, inbound: int, existing: int) -> int:
         """Add a pair for this mode; return 1 if it was not there yet."""
@@ -573,7 +601,18 @@ class _Finder:
         def shared(space: KeySpace, person: int) -> bool:
             return self._shared(space, inbound, existing, person == 1)
 
-        return shares_enough(blocking, shared, people)
+        unkeyed = self._unkeyed[group.position]
+        if not unkeyed:
+            return shares_enough(blocking, shared, people)
+        values = self.keys.values
+
+        def close(person: int) -> bool:
+            return all(
+                i.may_hold(values(i, inbound, co=False), values(i, existing, co=person == 1))
+                for i in unkeyed
+            )
+
+        return shares_enough(blocking, shared, people, close)
 
     def _shared(self, space: KeySpace, inbound: int, existing: int, co: bool) -> bool:  # noqa: FBT001  # private
         own = self.keys.own(space)
@@ -588,7 +627,8 @@ class _Finder:
         group = test.group
         if group.lacks and not self.opened(group, inbound):
             return False
-        return test.trivial or self.shares(group, inbound, existing)
+        trivial = test.trivial and not self._unkeyed[group.position]
+        return trivial or self.shares(group, inbound, existing)
 
     def from_existing(
         self, space: KeySpace, tests: list[GroupSearch], skip: dict[Key, int]
@@ -602,7 +642,12 @@ class _Finder:
         co = self.table.co if space.person else {}
         get = blocks.get
         out, bit = self.out, self.bit
-        simple = len(tests) == 1 and tests[0].trivial and not tests[0].group.lacks
+        simple = (
+            len(tests) == 1
+            and tests[0].trivial
+            and not tests[0].group.lacks
+            and not self._unkeyed[tests[0].group.position]
+        )
         for y in compress(range(len(self.eligible)), self.eligible):
             found = own(y) if y not in co else keys.anyone(space, y)
             for k in found:
