@@ -68,21 +68,39 @@ __all__ = [
     "exclude",
     "find",
     "generic_keys",
+    "generic_problem",
     "plan",
     "row_keys",
     "shares_enough",
     "table_counts",
     "unkeyed_items",
+    "window_start",
 ]
 
 Pairs = dict[tuple[int, int], int]
 """Directed pairs (inbound row, existing row) to the bits of their modes."""
+
+Found = set[tuple[int, int]]
+"""Directed pairs (inbound row, existing row) a generic key's handling yielded."""
 
 RowKeys = Callable[[int], tuple[Key, ...]]
 """A row's keys in one space."""
 
 _NO: Final[tuple[Key, ...]] = ()
 _LEAD_COLUMNS: Final = ("source", "lot")
+
+
+DAY_US: Final = 86_400_000_000
+
+
+def window_start(now_us: int, days: int) -> int:
+    """
+    The earliest instant (microseconds) a lead inside a ``days`` window may have.
+
+    A margin of a day: this only prunes leads that surely fall outside the window;
+    :func:`leadcore.merge.auto` and :func:`leadcore.merge.duplicates` apply it exactly.
+    """
+    return now_us - (days + 1) * DAY_US
 
 
 class Generic(NamedTuple):
@@ -572,14 +590,10 @@ class _Finder:
         self._open: dict[int, dict[int, bool]] = {}
         self._unkeyed = {g.position: unkeyed_items(g) for g in self.spec.groups}
 
-    def add(self, inbound: int, existing: int) -> int:
-        """Add a pair for this mode; return 1 if it was not there yet."""
+    def add(self, inbound: int, existing: int) -> None:
+        """Add a pair for this mode."""
         pair = (inbound, existing)
-        old = self.out.get(pair, 0)
-        if old & self.bit:
-            return 0
-        self.out[pair] = old | self.bit
-        return 1
+        self.out[pair] = self.out.get(pair, 0) | self.bit
 
     def opened(self, group: CompiledGroup, row: int) -> bool:
         """Whether the group applies to a row as the inbound lead (its ``inbound_lacks``)."""
@@ -660,38 +674,44 @@ class _Finder:
                     if k in own(x) and (simple or any(self.passes(t, x, y) for t in tests)):
                         out[x, y] = out.get((x, y), 0) | bit
 
-    def block_pairs(self, rows: list[int], key: Key, space: KeySpace, test: GroupSearch) -> int:
-        """Add the pairs of one block that pass ``test``; return how many were added."""
+    def block_pairs(
+        self, rows: list[int], key: Key, space: KeySpace, test: GroupSearch, yielded: Found
+    ) -> None:
+        """Add the pairs of one block that pass ``test``, and put them in ``yielded``."""
         eligible = self.eligible
         targets = [y for y in rows if eligible[y]]
         if not targets:
-            return 0
+            return
         own = self.keys.own(space)
-        added = 0
         for x in rows:
             if key not in own(x):
                 continue
             for y in targets:
                 if x != y and self.passes(test, x, y):
-                    added += self.add(x, y)
-        return added
+                    self.add(x, y)
+                    yielded.add((x, y))
 
-    def split(self, rows: list[int], space: KeySpace, test: GroupSearch) -> int:
+    def split(self, rows: list[int], space: KeySpace, test: GroupSearch, yielded: Found) -> None:
         """Add the pairs of ``rows`` sharing a key of ``space`` too."""
         keys = self.keys
         groups: dict[Key, list[int]] = {}
         for y in rows:
             for k in keys.anyone(space, y):
                 groups.setdefault(k, []).append(y)
-        added = 0
+        strict = test._replace(trivial=False)
         for sub_key, sub_rows in groups.items():
             if len(sub_rows) > 1:
-                added += self.block_pairs(sub_rows, sub_key, space, test._replace(trivial=False))
-        return added
+                self.block_pairs(sub_rows, sub_key, space, strict, yielded)
 
-    def close(  # noqa: C901  # inlined loops
-        self, rows: list[int], key: Key, space: KeySpace, test: GroupSearch, item: CompiledItem
-    ) -> int:
+    def close(  # noqa: C901, PLR0917  # inlined loops; the block and the item
+        self,
+        rows: list[int],
+        key: Key,
+        space: KeySpace,
+        test: GroupSearch,
+        item: CompiledItem,
+        yielded: Found,
+    ) -> None:
         """Add the pairs of a block whose values may meet ``item`` (unkeyed: fuzzy, blanks)."""
         keys, eligible = self.keys, self.eligible
         own = keys.own(space)
@@ -708,44 +728,52 @@ class _Finder:
         for x in rows:
             if key in own(x):
                 mine.setdefault(keys.values(item, x, co=False), []).append(x)
-        added = 0
         strict = test._replace(trivial=False)
         for values, other in close_pairs(item, list(mine), list(theirs)):
             for x in mine[values]:
                 for y in theirs[other]:
                     if x != y and self.passes(strict, x, y):
-                        added += self.add(x, y)
-        return added
+                        self.add(x, y)
+                        yielded.add((x, y))
 
-    def refine(self, rows: list[int], key: Key, space: KeySpace, test: GroupSearch) -> int:
-        """Add the pairs of a generic block that can still match the group (see the module doc)."""
+    def refine(
+        self, rows: list[int], key: Key, space: KeySpace, test: GroupSearch, yielded: Found
+    ) -> None:
+        """
+        Add the pairs of a generic block that can still match the group (see the module doc).
+
+        The pairs found go to ``yielded`` too, whether or not another key finds them: a
+        generic key's ``pairs`` count does not depend on the order of the search.
+        """
         group = test.group
         blocking = group.blocking
         if blocking is None:  # pragma: no cover  # refused before any search
-            return 0
+            return
         others = [s for s in blocking.required if s != space]
         if others:
             # Every match shares a key of each required space: split by one of them.
-            return self.split(rows, others[0], test)
-        added = 0
+            self.split(rows, others[0], test, yielded)
+            return
         weight = dict(blocking.options).get(space, 0)
+        alone = blocking.at_least - weight <= 0  # this key can be the only shared key
+        unkeyed = [i for i in group.items if i.space is None]
+        satisfied = sum(1 for i in group.items if i.space == space)
+        whole = (not unkeyed) if group.group.all_of else group.need - satisfied <= 0
+        if alone and whole:
+            # Nothing else must hold: the whole block. A pair sharing another key too
+            # whose inbound row holds this key on its co-customer only is found
+            # through that key (every option is searched when one key suffices).
+            self.block_pairs(rows, key, space, test, yielded)
+            return
         for other, _ in blocking.options:
             if other != space:
-                added += self.split(rows, other, test)
-        if blocking.at_least - weight > 0:
-            return added
-        # This key can be the group's only shared key: what else must hold?
-        unkeyed = [i for i in group.items if i.space is None]
-        if group.group.all_of:
-            if not unkeyed:
-                return added + self.block_pairs(rows, key, space, test)
-            return added + self.close(rows, key, space, test, unkeyed[0])
-        satisfied = sum(1 for i in group.items if i.space == space)
-        if group.need - satisfied <= 0:
-            return added + self.block_pairs(rows, key, space, test)
-        for item in unkeyed:
-            added += self.close(rows, key, space, test, item)
-        return added
+                self.split(rows, other, test, yielded)
+        if not alone:
+            return
+        # What else must hold: an unkeyed item (all_of: each, checked on the pairs of
+        # the first; of: enough of them, one at a time).
+        for item in unkeyed[:1] if group.group.all_of else unkeyed:
+            self.close(rows, key, space, test, item, yielded)
 
 
 Values = tuple[Key, ...]
@@ -918,7 +946,7 @@ def find(
     if on_generic == "error" and any(big.values()):
         raise InvalidInput(
             [
-                _generic_problem(space.label, k, c, limit)
+                generic_problem(space.label, k, c, limit)
                 for space in spaces
                 for k, c in sorted(big[space].items(), key=lambda i: (-i[1], show_key(i[0])))
             ]
@@ -935,8 +963,10 @@ def find(
             if large:
                 blocks = keys.blocks(space)
                 for k in large:
+                    yielded: Found = set()
                     for test in tests:
-                        generic[space, k] += finder.refine(blocks[k], k, space, test)
+                        finder.refine(blocks[k], k, space, test, yielded)
+                    generic[space, k] += len(yielded)
     report = [
         Generic(space.label, show_key(k), len(keys.blocks(space)[k]), pairs)
         for (space, k), pairs in generic.items()
@@ -949,7 +979,8 @@ def find(
     )
 
 
-def _generic_problem(kind: str, key: Key, count: int, limit: int) -> Problem:
+def generic_problem(kind: str, key: Key, count: int, limit: int) -> Problem:
+    """One generic key of ``generic_keys='error'`` (``kind``: its space's label)."""
     return Problem(
         f"generic_keys.{kind}",
         show_key(key),

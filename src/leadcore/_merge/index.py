@@ -203,9 +203,9 @@ class MergeIndex:
             for key in keys:
                 _add(table, key, lead.id)
         # Other spaces' keys come once each from held_by (either person's, deduplicated).
-        for space, table in self._spaces.items():
-            for key in self._held(space, lead, self._folded[space]):
-                _add(table, key, lead.id)
+        for space, buckets in self._spaces.items():
+            for held in self._held(space, lead, self._folded[space]):
+                _add(buckets, held, lead.id)
 
     def _delete(self, lead: Lead) -> None:
         del self._leads[lead.id]

@@ -3,9 +3,9 @@ The Python that runs inside Spark, over Arrow record batches (``mapInArrow``).
 
 Each function here is leadcore's own code applied to a batch: reading and normalising
 rows (:func:`leadcore._dedupe.inputs.prepare`), a row's blocking keys
-(:func:`leadcore._dedupe.block.row_keys`), the necessary-condition filter
-(:func:`~leadcore._dedupe.block.shares_enough`), close names
-(:func:`~leadcore._dedupe.block.close_pairs`) and the decisions of
+(:func:`leadcore._dedupe.seed.row_keys`), the necessary-condition filter
+(:func:`~leadcore._dedupe.seed.shares_enough`), close names
+(:func:`~leadcore._dedupe.seed.close_pairs`) and the decisions of
 :func:`leadcore.merge.auto` and :func:`leadcore.merge.duplicates`
 (:class:`leadcore._dedupe.decide.Decider`). Nothing is re-implemented in SQL.
 
@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Final, cast
+from typing import Any, Final
 
 import pyarrow as pa
 
-from leadcore._dedupe import block, inputs
+from leadcore._dedupe import block, inputs, seed
 from leadcore._dedupe import load as loader
 from leadcore._dedupe.config import Columns, DedupePolicy
 from leadcore._dedupe.decide import AUTO, DUPLICATES, Decider, Row, State
@@ -134,9 +134,9 @@ DECIDED: Final = pa.schema(
 """What deciding gives: one row per candidate pair of leads (``lead_a < lead_b``)."""
 
 
-def keyed(spec: Spec) -> tuple[block.Kind, ...]:
+def keyed(spec: Spec) -> tuple[seed.Kind, ...]:
     """The kinds of key a mode's spec matches on (its conditions but ``name_fuzzy``)."""
-    return cast("tuple[block.Kind, ...]", spec.kinds)
+    return seed.seed_of(spec).kinds
 
 
 def _text(value: object) -> str | None:
@@ -230,7 +230,7 @@ def _row_of(  # noqa: PLR0917  # the fields of decide.Row, in its order
     activity: int | None,
 ) -> Row:
     (first, last, emails, phones), co = people
-    return (lead_id, first, last, emails, phones, co, source, lot, created, activity)
+    return (lead_id, first, last, emails, phones, co, source, lot, created, activity, ())
 
 
 def _chunk(columns: dict[str, list[Any]]) -> inputs.Chunk:
@@ -294,7 +294,7 @@ def unfilled(locals_: Sequence[str]) -> Callable[[BATCH], BATCH]:
 
 def excluder(generic: Sequence[tuple[str, str]]) -> Callable[[BATCH], BATCH]:
     """Return the batch function dropping generic emails and phones (:func:`block.exclude`)."""
-    found = [block.Generic(kind, key, 0, 0) for kind, key in generic]  # type: ignore[arg-type]  # email or phone
+    found = [block.Generic(kind, key, 0, 0) for kind, key in generic]
 
     def run(batches: BATCH) -> BATCH:
         for batch in batches:
@@ -323,11 +323,12 @@ def _at_least(value: int | None, since: int) -> bool:
 
 
 def keyer(auto: Spec, starts: tuple[int, int, int]) -> Callable[[BATCH], BATCH]:
-    """Return the batch function listing every row's blocking keys (:func:`block.row_keys`)."""
+    """Return the batch function listing every row's blocking keys (:func:`seed.row_keys`)."""
     created_since, active_since, recent_since = starts
 
     def run(batches: BATCH) -> BATCH:
-        real = block.real_names(auto)
+        real = seed.real_names(auto)
+        auto_seed = seed.seed_of(auto)
         phone_only: dict[tuple[str, str], bool] = {}
         for batch in batches:
             if batch.num_rows == 0:
@@ -344,9 +345,9 @@ def keyer(auto: Spec, starts: tuple[int, int, int]) -> Callable[[BATCH], BATCH]:
                     name = (customer[0], customer[1])
                     known = phone_only.get(name)
                     if known is None:
-                        known = phone_only[name] = block.phone_only_person(customer, auto)
+                        known = phone_only[name] = seed.phone_only_person(customer, auto_seed)
                     po = known
-                for kind, key, held in block.row_keys(customer, co, block.KINDS, real):
+                for kind, key, held in seed.row_keys(customer, co, seed.KINDS, real):
                     out["row"].append(columns["row"][index])
                     out["kind"].append(kind)
                     if isinstance(key, tuple):
@@ -367,7 +368,7 @@ def keyer(auto: Spec, starts: tuple[int, int, int]) -> Callable[[BATCH], BATCH]:
 # -- deciding ----------------------------------------------------------------------------
 
 
-def _key(kind: str, k1: str, k2: str) -> block.Key:
+def _key(kind: str, k1: str, k2: str) -> seed.Key:
     return (k1, k2) if kind == "name" else k1
 
 
@@ -378,7 +379,7 @@ def decider(now: dt.datetime, policy: DedupePolicy) -> Callable[[BATCH], BATCH]:
     Each input row is a pair of rows ``u < v`` with every way it was found (``refs``:
     inbound row, mode bit, whether the necessary condition must be checked, the generic
     key it came through) and both rows' normal forms (``u_*``, ``v_*``). A way that needs
-    the check is kept when :func:`block.shares_enough` holds; the kept modes are decided
+    the check is kept when :func:`seed.shares_enough` holds; the kept modes are decided
     by the merge rules (:class:`~leadcore._dedupe.decide.Decider`), and the pair built as
     the local engine builds it (:func:`~leadcore._dedupe.results.pair_of`).
     """
@@ -387,7 +388,7 @@ def decider(now: dt.datetime, policy: DedupePolicy) -> Callable[[BATCH], BATCH]:
     cluster_on: set[str] = set(policy.cluster_on)
 
     def run(batches: BATCH) -> BATCH:
-        real = block.real_names(specs[AUTO])
+        real = seed.real_names(specs[AUTO])
         for batch in batches:
             if batch.num_rows == 0:
                 continue
@@ -399,7 +400,7 @@ def decider(now: dt.datetime, policy: DedupePolicy) -> Callable[[BATCH], BATCH]:
 def _decide_batch(  # noqa: PLR0917  # one pass over a batch of pairs
     columns: dict[str, list[Any]],
     specs: dict[int, Spec],
-    real: block.RealName,
+    real: seed.RealName,
     now: dt.datetime,
     policy: DedupePolicy,
     cluster_on: set[str],
@@ -429,11 +430,12 @@ def _decide_batch(  # noqa: PLR0917  # one pass over a batch of pairs
                 spec = specs[bit]
                 customer, co = people[y]
                 existing = [customer] if co is None else [customer, co]
-                if not block.shares_enough(
+                rulebook = seed.seed_of(spec)
+                if not seed.shares_enough(
                     people[x][0],
                     existing,
-                    keyed(spec),
-                    spec.required_kinds,
+                    rulebook.kinds,
+                    rulebook.required_kinds,
                     real,
                 ):
                     continue
@@ -481,7 +483,7 @@ CLOSE: Final = pa.schema(
         pa.field("gk2", pa.string()),
     ]
 )
-"""The pairs of a generic key's block whose names are close (:func:`block.close_pairs`)."""
+"""The pairs of a generic key's block whose names are close (:func:`seed.close_pairs`)."""
 
 
 def closer(ratio: float) -> Callable[[BATCH], BATCH]:  # noqa: C901  # both sides' names
@@ -502,7 +504,7 @@ def closer(ratio: float) -> Callable[[BATCH], BATCH]:  # noqa: C901  # both side
             ):
                 mine: dict[str, list[int]] = {}
                 for item in sorted(mine_items, key=lambda i: i["row"]):
-                    name = block.full_name(item["first"], item["last"])
+                    name = seed.full_name(item["first"], item["last"])
                     if name:
                         mine.setdefault(name, []).append(item["row"])
                 theirs: dict[str, list[int]] = {}
@@ -511,10 +513,10 @@ def closer(ratio: float) -> Callable[[BATCH], BATCH]:  # noqa: C901  # both side
                     if item["has_co"]:
                         people.append((item["co_first"], item["co_last"]))
                     for first, last in people:
-                        name = block.full_name(first, last)
+                        name = seed.full_name(first, last)
                         if name:
                             theirs.setdefault(name, []).append(item["row"])
-                for x, y in sorted(block.close_pairs(mine, theirs, ratio)):
+                for x, y in sorted(seed.close_pairs(mine, theirs, ratio)):
                     out["x"].append(x)
                     out["y"].append(y)
                     out["gkind"].append(columns["gkind"][index])

@@ -7,15 +7,15 @@ The plan, step by step (each step's Python is :mod:`leadcore._spark.batches`):
    (``mapInArrow``); a row's position in the input is its partition's offset plus its
    place in the partition (``monotonically_increasing_id``), so bad rows are reported
    at the same positions as locally. Rows sharing an id are left out, as locally.
-2. **Keys**: each row's blocking keys from :func:`leadcore._dedupe.block.row_keys`, with
+2. **Keys**: each row's blocking keys from :func:`leadcore._dedupe.seed.row_keys`, with
    whether the row may be an existing lead in each mode (the same windows).
 3. **Candidate pairs** by joins on equal keys, exactly as :func:`leadcore._dedupe.block.find`
-   defines them: per mode, the kinds :func:`~leadcore._dedupe.block.plan` enumerates;
+   defines them: per mode, the kinds :func:`~leadcore._dedupe.seed.plan` enumerates;
    keys held by more than ``generic_key_rows`` rows (generic keys, the same ones) are not
    enumerated but refined: their pairs sharing a key of another kind, their close names
-   (:func:`~leadcore._dedupe.block.close_pairs`) and the phone-only inbound leads (MRG-4).
+   (:func:`~leadcore._dedupe.seed.close_pairs`) and the phone-only inbound leads (MRG-4).
 4. **Decide** each pair of rows, both directions, with the merge rules
-   (``mapInArrow``), after the necessary condition (:func:`~leadcore._dedupe.block.shares_enough`).
+   (``mapInArrow``), after the necessary condition (:func:`~leadcore._dedupe.seed.shares_enough`).
 5. **Clusters**: connected components of the pairs of ``cluster_on`` actions
    (:mod:`leadcore._spark.components`), named by their smallest lead id.
 """
@@ -31,7 +31,7 @@ from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F  # noqa: N812  # the usual name
 from pyspark.sql.pandas.types import from_arrow_schema
 
-from leadcore._dedupe import block, inputs
+from leadcore._dedupe import block, inputs, seed
 from leadcore._dedupe import load as loader
 from leadcore._dedupe.config import ACTIONS, Columns, DedupePolicy
 from leadcore._dedupe.decide import AUTO, DUPLICATES
@@ -179,7 +179,8 @@ class _Mode(NamedTuple):
     bit: int
     spec: Spec
     eligible: str
-    plan: tuple[block.Kind, ...]
+    plan: tuple[seed.Kind, ...]
+    rulebook: seed.SeedKeys
 
 
 def _key_columns(prefix: str = "") -> list[Column]:
@@ -190,7 +191,7 @@ def _key_columns(prefix: str = "") -> list[Column]:
     ]
 
 
-def _generic_of(kind: str, k1: str, k2: str) -> block.Key:
+def _generic_of(kind: str, k1: str, k2: str) -> seed.Key:
     return (k1, k2) if kind == "name" else k1
 
 
@@ -231,7 +232,7 @@ def _candidates(  # one plan, mode by mode
     )
     ways = []
     for mode in modes:
-        whole = mode.spec.required_kinds == 1 and not mode.spec.name_fuzzy
+        whole = mode.rulebook.required_kinds == 1 and not mode.rulebook.name_fuzzy
         holds = F.col(mode.eligible) & F.col("kind").isin(list(mode.plan))
         if not whole:
             holds = holds & F.col("gkind").isNull()
@@ -240,7 +241,7 @@ def _candidates(  # one plan, mode by mode
                 holds,
                 F.struct(
                     F.lit(mode.bit).alias("bit"),
-                    F.lit(mode.spec.required_kinds > 1).alias("check"),
+                    F.lit(mode.rulebook.required_kinds > 1).alias("check"),
                 ),
             )
         )
@@ -250,8 +251,8 @@ def _candidates(  # one plan, mode by mode
         .select("x", "y", "w.bit", "w.check", "gkind", "gk1", "gk2")
     ]
     for mode in modes:
-        spec, bit, required = mode.spec, mode.bit, mode.spec.required_kinds
-        whole = required == 1 and not spec.name_fuzzy
+        rulebook, bit, required = mode.rulebook, mode.bit, mode.rulebook.required_kinds
+        whole = required == 1 and not rulebook.name_fuzzy
         check = F.lit(required > 1)
         planned = [g for g in big if g[0] in mode.plan]
         if planned and not whole:
@@ -259,7 +260,7 @@ def _candidates(  # one plan, mode by mode
             members = keys.join(F.broadcast(mine_big), same_key).select(
                 F.col("row").alias("member"), "cust", "e1", "e2", "gkind", "gk1", "gk2"
             )
-            kinds = list(spec.kinds)
+            kinds = list(rulebook.kinds)
             split_x = (
                 members.join(
                     customers.where(F.col("kind").isin(kinds)), F.col("member") == F.col("row")
@@ -284,7 +285,7 @@ def _candidates(  # one plan, mode by mode
             )
             if required == 1:
                 found.append(_close(rows, members, mode, bit))
-        if spec.mode == "auto" and spec.phone:
+        if rulebook.phone_only:
             phone_only = keys.where("po").select(F.col("row").alias("x"), F.col("k1"))
             holders = keys.where(F.col(mode.eligible) & (F.col("kind") == "phone")).select(
                 F.col("row").alias("y"), "k1"
@@ -364,6 +365,7 @@ def run(  # noqa: C901, PLR0915  # the steps of the module doc, in order
     spark = rows.sparkSession
     rules = policy.merge
     auto, duplicates = compile_spec(rules, "auto"), compile_spec(rules, "duplicates")
+    auto_seed, duplicates_seed = seed.seed_of(auto), seed.seed_of(duplicates)
     block.check_blockable(auto, "auto-merge")
     block.check_blockable(duplicates, "possible duplicates")
     limit = policy.generic_key_rows
@@ -394,9 +396,9 @@ def run(  # noqa: C901, PLR0915  # the steps of the module doc, in order
             rows = excluded_rows
     keys = rows.mapInArrow(batches.keyer(auto, starts), _schema(batches.KEYS)).persist(_LEVEL)
     sizes = _sized(keys).persist(_LEVEL)
-    loads: dict[block.Kind, int] = {}
+    loads: dict[seed.Kind, int] = {}
 
-    def load() -> dict[block.Kind, int]:
+    def load() -> dict[seed.Kind, int]:
         if not loads:
             for r in (
                 sizes.where((F.col("n") > 1) & (F.col("n") <= limit) & (F.col("kind") != "name"))
@@ -409,12 +411,19 @@ def run(  # noqa: C901, PLR0915  # the steps of the module doc, in order
         return loads
 
     modes = [
-        _Mode(AUTO, auto, "e1", block.plan(batches.keyed(auto), auto.required_kinds, load)),
+        _Mode(
+            AUTO,
+            auto,
+            "e1",
+            seed.plan(auto_seed.kinds, auto_seed.required_kinds, load),
+            auto_seed,
+        ),
         _Mode(
             DUPLICATES,
             duplicates,
             "e2",
-            block.plan(batches.keyed(duplicates), duplicates.required_kinds, load),
+            seed.plan(duplicates_seed.kinds, duplicates_seed.required_kinds, load),
+            duplicates_seed,
         ),
     ]
     wanted_if = F.col("po")
@@ -426,12 +435,12 @@ def run(  # noqa: C901, PLR0915  # the steps of the module doc, in order
         for r in wanted.join(sizes.where(F.col("n") > limit), ["kind", "k1", "k2"]).collect()
     ]
     if big and policy.generic_keys == "error":
-        table: dict[block.Kind, dict[block.Key, int]] = {}
+        table: dict[seed.Kind, dict[seed.Key, int]] = {}
         for kind, k1, k2, n in big:
-            table.setdefault(cast("block.Kind", kind), {})[_generic_of(kind, k1, k2)] = n
+            table.setdefault(cast("seed.Kind", kind), {})[_generic_of(kind, k1, k2)] = n
         keys.unpersist()
         sizes.unpersist()
-        raise block.generic_error(table, limit)
+        raise seed.generic_error(table, limit)
     _report(progress, "block", 1, 4)
     ways = _candidates(spark, rows, keys, modes, big)
     refs = (
@@ -476,7 +485,7 @@ def run(  # noqa: C901, PLR0915  # the steps of the module doc, in order
     generic.extend(
         (
             kind,
-            block.show_key(_generic_of(kind, k1, k2)),
+            seed.show_key(_generic_of(kind, k1, k2)),
             n,
             counted.get((kind, k1, k2), 0),
             "refined",
