@@ -50,7 +50,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 ROOT = HERE.parent
-GENERATOR = ROOT.parent.parent / "shared" / "bench" / "gen_leads.py"
+GENERATOR = ROOT.parent / "shared" / "bench" / "gen_leads.py"
 NOW = "2025-07-01T00:00:00+00:00"
 SIZES = {"100k": 100_000, "1m": 1_000_000}
 
