@@ -18,8 +18,9 @@ Wall time, CPU time and peak memory (the sum of the proportional set sizes of th
 processes, sampled every 200 ms, and each process's maximum resident size) are recorded,
 with the pair sets' differences explained. A brute-force check (every pair compared with
 ``merge.auto``/``merge.duplicates``) runs on 1,000 leads of the file that are dense in
-duplicates. Results go to ``benchmarks/data/dedupe_results.json``; ``benchmarks/dedupe.md``
-reports them.
+duplicates. Results go to ``benchmarks/data/dedupe_results.json`` (everything) and, for the
+site's charts, to ``benchmarks/results/dedupe.json`` (one run appended: the figures of each
+job, see ``record.py``); ``benchmarks/dedupe.md`` reports them.
 
     python benchmarks/dedupe_bench.py --sizes 100k 1m
 
@@ -44,11 +45,26 @@ import time
 from pathlib import Path
 from typing import Any
 
+import record
+
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 GENERATOR = HERE.parent.parent / "shared" / "bench" / "gen_leads.py"
 SIZES = {"100k": 100_000, "1m": 1_000_000}
 NOW = "2025-07-01T00:00:00+00:00"
+JOBS = {
+    "ours": "leadcore",
+    "ours_timeless": "leadcore, windows open",
+    "baseline": "pandas + phonenumbers + Splink",
+}
+"""The jobs' names in the results file (and on the site's charts)."""
+METRICS = {
+    "wall_s": "wall time of the job's command, from process start to exit",
+    "phones.wall_s": "wall time of normalising every number of the file in one process",
+    "cpu_s": "user + system CPU time of the job's processes (workers included)",
+    "peak_pss_mib": "peak of the summed proportional set sizes of the job's processes,"
+    " sampled every 200 ms",
+}
 TIMELESS = [
     "merge_max_age_days=1000000",
     "merge_max_inactivity_days=1000000",
@@ -321,6 +337,39 @@ def brute_force_check(path: Path, count: int = 1_000) -> dict[str, Any]:
     return found
 
 
+def measurements(size: str, entry: dict[str, Any], workers: int) -> list[dict[str, Any]]:
+    """The figures of one size's jobs, as ``benchmarks/results/dedupe.json`` records them."""
+    found: list[dict[str, Any]] = []
+    for key, job in JOBS.items():
+        if key not in entry:
+            continue
+        ran = entry[key]
+        figures: dict[str, Any] = {"kind": "job", "rows": SIZES[size], "job": job}
+        if key != "baseline":
+            figures["workers"] = workers
+        figures.update({k: ran[k] for k in ("wall_s", "cpu_s", "peak_pss_mib")})
+        figures.update({k: ran[k] for k in ("load_before", "load_after", "exit")})
+        if key == "baseline":
+            figures["pairs"] = ran["result"]["pairs"]
+        else:
+            summary = ran["summary"]
+            figures.update({k: summary[k] for k in ("candidate_pairs", "merge_pairs")})
+        found.append(figures)
+    if "baseline" in entry:
+        check = entry["baseline"]["result"]["phone_check"]
+        for job, seconds in (("phonenumbers", "phonenumbers_s"), ("leadcore fast path", "fast_s")):
+            found.append(
+                {
+                    "kind": "phones",
+                    "numbers": check["numbers"],
+                    "job": job,
+                    "wall_s": check[seconds],
+                    "mismatches": check["mismatches"],
+                }
+            )
+    return found
+
+
 # -- main ---------------------------------------------------------------------------------
 
 
@@ -359,6 +408,14 @@ def main(argv: list[str] | None = None) -> int:
         baseline(args.file, args.dir)
         return 0
     results: dict[str, Any] = {"now": NOW, "cpus": os.cpu_count(), "sizes": {}}
+    run = record.Run(
+        "dedupe",
+        script="benchmarks/dedupe_bench.py",
+        page="benchmarks/dedupe.md",
+        section="Results",
+        metrics=METRICS,
+        note=f"--now {NOW}; each job in its own process, one after the other",
+    )
     for size in args.sizes:
         path = ensure(size)
         entry: dict[str, Any] = {}
@@ -402,10 +459,12 @@ def main(argv: list[str] | None = None) -> int:
                 entry[name].pop("stdout", None)
         entry["brute_force"] = brute_force_check(path)
         results["sizes"][size] = entry
+        run.extend(measurements(size, entry, args.workers))
         print(json.dumps({size: entry}, indent=2), flush=True)
     target = DATA / "dedupe_results.json"
     target.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {target}")
+    run.save()
     return 0
 
 

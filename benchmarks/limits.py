@@ -23,7 +23,9 @@ running after ``--timeout`` seconds is stopped and reported as such.
 Run from the repository root:
 ``.venv/bin/python benchmarks/limits.py [--sweep] [--only PREFIX] [--timeout 120]``.
 To measure another checkout the same way, put its ``src`` first on ``PYTHONPATH``.
-Figures are recorded in ``benchmarks/limits.md``.
+Figures are recorded in ``benchmarks/limits.md``; each run's figures are also appended to
+``benchmarks/results/limits.json`` for the site's charts (see ``record.py``), with the
+commit of the checkout measured.
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ from collections.abc import Callable, Iterator
 from importlib import resources
 from typing import Any
 
+import record
+
 from leadcore import protocol
 
 N = 100_000
@@ -51,6 +55,10 @@ T = 10_000
 """Longest string (GEN-5)."""
 
 NOW = "2026-11-23T10:30:00+05:30"
+METRICS = {
+    "cpu_s": "CPU time (process_time) of parsing, deciding and writing the answer to one line",
+    "wall_s": "wall time (perf_counter) of the same",
+}
 Request = dict[str, Any]
 
 
@@ -894,6 +902,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"# leadcore {protocol.__file__}")
     print(f"# Python {platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs")
     print(f"# load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    record_run = record.Run(
+        "limits",
+        script="benchmarks/limits.py",
+        page="benchmarks/limits.md",
+        section="Results",
+        metrics=METRICS,
+        note=f"--timeout {args.timeout:g} s of wall time a case; one process",
+    )
     parts = [("scenarios", scenarios())]
     if args.sweep:
         parts.append(("sweep", sweep()))
@@ -912,9 +928,22 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             worst = max(worst, (cpu, f"{rule}: {what}"))
+            record_run.add(
+                {
+                    "kind": title.rstrip("s"),
+                    "rule": rule,
+                    "input": what,
+                    "cpu_s": round(cpu, 3),
+                    "wall_s": round(wall, 3),
+                    "stopped": answer == "STOPPED",
+                    "answer": answer,
+                    "bytes": written,
+                }
+            )
     print(f"\n# slowest (CPU): {worst[0]:.2f} s, {worst[1]}")
     print(f"# total wall {time.perf_counter() - started:.0f} s")
     print(f"# load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    record_run.save()
     return 0
 
 

@@ -27,7 +27,8 @@ For each size N (default 10k, 100k, 1M existing leads) it:
    answers for every inbound lead.
 
 Run: ``.venv/bin/python benchmarks/merge_index.py [--sizes 10000 100000 1000000]``.
-Figures are recorded in benchmarks/merge.md.
+Figures are recorded in benchmarks/merge.md; the run's figures are also appended to
+``benchmarks/results/merge.json`` for the site's charts (see ``record.py``).
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
+
+import record
 
 from leadcore import _phone, merge, normalize
 from leadcore.merge import MergeIndex
@@ -52,6 +56,17 @@ DATA = HERE / "data"
 GENERATOR = HERE.parent.parent / "shared" / "bench" / "gen_leads.py"
 NOW = dt.datetime(2025, 11, 1, tzinfo=dt.UTC)
 """After every timestamp of the generator (created up to 2025-06-30, activity +120 d)."""
+METRICS = {
+    "p50_us": "median wall time (perf_counter) of one call, first pass",
+    "p99_us": "99th percentile wall time of one call, first pass",
+    "p50_best_us": "median over the inbound leads of each one's fastest of the passes",
+    "p99_best_us": "99th percentile of each inbound lead's fastest of the passes",
+    "read_csv_s": "wall time to read the CSV (csv module)",
+    "leads_s": "wall time to build the validated Lead objects",
+    "index_s": "wall time to build the MergeIndex (normalise every person, key tables)",
+    "rss_leads_mb": "resident memory added by the rows and Lead objects",
+    "rss_index_mb": "resident memory added by the index",
+}
 
 
 def rss_mb() -> float:
@@ -132,6 +147,17 @@ def percentiles(samples_ns: list[int]) -> str:
     return f"p50 {p50:7.1f} us  p99 {p99:7.1f} us  max {ordered[-1] / 1000:8.1f} us"
 
 
+def stats(samples_ns: list[int]) -> dict[str, float]:
+    """p50 / p99 / max of nanosecond samples, in microseconds (for the results file)."""
+    ordered = sorted(samples_ns)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return {
+        "p50_us": round(statistics.median(ordered) / 1000, 1),
+        "p99_us": round(p99 / 1000, 1),
+        "max_us": round(ordered[-1] / 1000, 1),
+    }
+
+
 def time_decisions(
     index: MergeIndex, rows: list[dict[str, str]], prefix: str, *, warm: bool, passes: int
 ) -> tuple[list[int], list[int], dict[str, int]]:
@@ -180,8 +206,11 @@ def check_against_scan(leads: list[Lead], index: MergeIndex, rows: list[dict[str
     return len(rows)
 
 
-def run_size(n: int, args: argparse.Namespace, new_rows: list[dict[str, str]]) -> None:
-    """Benchmark one size."""
+def run_size(
+    n: int, args: argparse.Namespace, new_rows: list[dict[str, str]]
+) -> list[dict[str, Any]]:
+    """Benchmark one size; return its figures for the results file."""
+    found: list[dict[str, Any]] = []
     path = ensure_csv(n, 42, f"leads_{n}.csv")
     gc.collect()
     base = rss_mb()
@@ -207,6 +236,17 @@ def run_size(n: int, args: argparse.Namespace, new_rows: list[dict[str, str]]) -
         f"RSS: before {base:.0f} MB, +rows and leads {after_leads - base:.0f} MB, "
         f"+index {after_index - after_leads:.0f} MB (normal forms cached on people, key tables)"
     )
+    found.append(
+        {
+            "kind": "build",
+            "existing": n,
+            "read_csv_s": round(read_s, 2),
+            "leads_s": round(leads_s, 2),
+            "index_s": round(index_s, 2),
+            "rss_leads_mb": round(after_leads - base),
+            "rss_index_mb": round(after_index - after_leads),
+        }
+    )
     rng = random.Random(n)
     returning = rng.sample(rows, min(args.inbound, len(rows)))
     del rows
@@ -218,6 +258,22 @@ def run_size(n: int, args: argparse.Namespace, new_rows: list[dict[str, str]]) -
             mode = "warm" if warm else "cold"
             print(f"auto {label:9} {mode} one pass : {percentiles(first)}  {actions}")
             print(f"auto {label:9} {mode} min of {args.passes}: {percentiles(best)}")
+            best_stats = stats(best)
+            found.append(
+                {
+                    "kind": "decision",
+                    "existing": n,
+                    "call": "auto",
+                    "workload": label,
+                    "normalised": mode,
+                    **stats(first),
+                    "p50_best_us": best_stats["p50_us"],
+                    "p99_best_us": best_stats["p99_us"],
+                    "passes": args.passes,
+                    "inbound": len(sample),
+                    **{f"actions_{action}": count for action, count in actions.items()},
+                }
+            )
     inbound = [lead_from_row(r, f"D-{r['lead_id']}") for r in returning]
     samples = []
     for lead in inbound:
@@ -225,6 +281,18 @@ def run_size(n: int, args: argparse.Namespace, new_rows: list[dict[str, str]]) -
         merge.duplicates(lead, index, now=NOW)
         samples.append(time.perf_counter_ns() - start)
     print(f"duplicates returning cold: {percentiles(samples)}")
+    found.append(
+        {
+            "kind": "decision",
+            "existing": n,
+            "call": "duplicates",
+            "workload": "returning",
+            "normalised": "cold",
+            **stats(samples),
+            "passes": 1,
+            "inbound": len(samples),
+        }
+    )
     ops: dict[str, list[int]] = {"add": [], "replace": [], "remove": []}
     for lead in inbound[:500]:
         for op, call in (
@@ -235,12 +303,15 @@ def run_size(n: int, args: argparse.Namespace, new_rows: list[dict[str, str]]) -
             start = time.perf_counter_ns()
             call()
             ops[op].append(time.perf_counter_ns() - start)
-    for op, found in ops.items():
-        print(f"index.{op:8}: {percentiles(found)}")
+    for op, times in ops.items():
+        print(f"index.{op:8}: {percentiles(times)}")
+        found.append({"kind": "index_op", "existing": n, "call": f"index.{op}", **stats(times)})
     gc.enable()
     if n <= args.check_max:
         checked = check_against_scan(leads, index, returning[:200] + new_rows[:200])
         print(f"index == scan for {checked} inbound leads (auto and duplicates)")
+        found.append({"kind": "check", "existing": n, "index_equals_scan": checked})
+    return found
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -251,11 +322,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check-max", type=int, default=10_000)
     parser.add_argument("--passes", type=int, default=3)
     args = parser.parse_args(argv)
+    run = record.Run(
+        "merge",
+        script="benchmarks/merge_index.py",
+        page="benchmarks/merge.md",
+        section="Results",
+        metrics=METRICS,
+        note=f"now={NOW.isoformat()}; {args.inbound} inbound leads a workload, one process",
+    )
     new_rows = read_rows(ensure_csv(5_000, 7, "inbound_5000.csv"))[: args.inbound]
     print(f"python {sys.version.split()[0]}, now={NOW.isoformat()}, {args.inbound} inbound")
     for n in args.sizes:
-        run_size(n, args, new_rows)
+        run.extend(run_size(n, args, new_rows))
         gc.collect()
+    run.save()
     return 0
 
 

@@ -19,7 +19,9 @@ record related to nothing. The table is shuffled (seeded) so ids do not arrive s
 Each size is timed ``--repeat`` times; the medians of wall and CPU time are printed, with
 a breakdown in CPU time: folding the distinct names once (what ``group`` does), folding
 every name, and sorting the ids inside the groups. Run:
-``.venv/bin/python benchmarks/related_grouping.py``; figures are in benchmarks/related.md.
+``.venv/bin/python benchmarks/related_grouping.py``; figures are in benchmarks/related.md,
+and each run's figures are appended to ``benchmarks/results/related.json`` for the site's
+charts (see ``record.py``).
 """
 
 from __future__ import annotations
@@ -33,12 +35,24 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import record
 
 from leadcore import _text, related
 from leadcore.model import CrmRecord, RecordKind
 
 DEFAULT_CSV = Path(__file__).parent / "data" / "leads_1m.csv"
 SCENARIOS = ("csv", "synthetic", "distinct", "one_account")
+METRICS = {
+    "wall_s": "median wall time of group() over the repeats",
+    "cpu_s": "median CPU time of group() over the repeats (process_time: this process only)",
+    "us_per_record": "cpu_s divided by the records, in microseconds",
+    "fold_distinct_ms": "median CPU time of folding each distinct account name once",
+    "fold_all_ms": "median CPU time of folding every account name",
+    "sort_ms": "median CPU time of sorting the ids inside every group",
+    "build_s": "wall time of building the CrmRecord objects (not part of group())",
+}
 
 WORDS = ["Acme", "Summit", "Pioneer", "Blue", "Ridge", "Lakeside", "Northstar", "Evergreen"]
 KINDS = ["Logistics", "Plumbing", "Dental", "Realty", "Construction", "Consulting", "Électric"]
@@ -127,8 +141,10 @@ def median_time(action: Callable[[], object], repeat: int) -> tuple[float, float
     return statistics.median(walls), statistics.median(cpus), result
 
 
-def measure(records: list[CrmRecord], built: float, repeat: int, rng: random.Random) -> None:
-    """Time grouping of one table and its parts; print two lines."""
+def measure(
+    records: list[CrmRecord], built: float, repeat: int, rng: random.Random
+) -> dict[str, Any]:
+    """Time grouping of one table and its parts; print two lines; return the figures."""
     n = len(records)
     wall, cpu, result = median_time(lambda: related.group("salesforce", records), repeat)
     groups = result if isinstance(result, tuple) else ()
@@ -147,10 +163,29 @@ def measure(records: list[CrmRecord], built: float, repeat: int, rng: random.Ran
         f"{fold_distinct * 1e3:.0f} ms, fold all {len(names):,} names "
         f"{fold_all * 1e3:.0f} ms, sort ids in groups {sort_s * 1e3:.0f} ms"
     )
+    return {
+        "records": n,
+        "repeat": repeat,
+        "wall_s": round(wall, 3),
+        "cpu_s": round(cpu, 3),
+        "us_per_record": round(cpu / n * 1e6, 2),
+        "groups": len(groups),
+        "grouped": grouped,
+        "largest_group": largest_group,
+        "fold_distinct_ms": round(fold_distinct * 1e3),
+        "distinct_names": len(distinct),
+        "fold_all_ms": round(fold_all * 1e3),
+        "names": len(names),
+        "sort_ms": round(sort_s * 1e3),
+        "build_s": round(built, 2),
+    }
 
 
-def run(scenario: str, sizes: list[int], csv_path: Path, seed: int, repeat: int) -> None:
-    """Time grouping at each size and print a table."""
+def run(
+    scenario: str, sizes: list[int], csv_path: Path, seed: int, repeat: int
+) -> list[dict[str, Any]]:
+    """Time grouping at each size and print a table; return the figures."""
+    found: list[dict[str, Any]] = []
     rng = random.Random(seed)
     all_companies = companies_for(scenario, max(sizes), csv_path, rng)
     print(f"scenario {scenario}; python {sys.version.split()[0]}; median of {repeat}")
@@ -158,7 +193,9 @@ def run(scenario: str, sizes: list[int], csv_path: Path, seed: int, repeat: int)
         start = time.perf_counter()
         records = build_records(all_companies[:n], rng)
         built = time.perf_counter() - start
-        measure(records, built, repeat, rng)
+        figures = measure(records, built, repeat, rng)
+        found.append({"kind": "group", "scenario": scenario, **figures})
+    return found
 
 
 def main() -> None:
@@ -171,7 +208,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     scenario = args.scenario or ("csv" if args.csv.exists() else "synthetic")
-    run(scenario, args.sizes, args.csv, args.seed, args.repeat)
+    record_run = record.Run(
+        "related",
+        script="benchmarks/related_grouping.py",
+        page="benchmarks/related.md",
+        section="Results",
+        metrics=METRICS,
+        note=f"scenario {scenario}, seed {args.seed}, median of {args.repeat}",
+    )
+    record_run.extend(run(scenario, args.sizes, args.csv, args.seed, args.repeat))
+    record_run.save()
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ compare (wave size 3 vs 5, cool-down 5 vs 10 minutes) and prints their figures s
 side.
 
 Run: ``.venv/bin/python benchmarks/routing_simulation.py [--leads 100000 --agents 1000]``.
-Figures are recorded in ``benchmarks/routing.md``.
+Figures are recorded in ``benchmarks/routing.md``; the run's figures are also appended to
+``benchmarks/results/routing.json`` for the site (see ``record.py``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ import resource
 import sys
 import time
 
+import record
+
 from leadcore.model import Agent
 from leadcore.routing import RoutingPolicy
 from leadcore.simulation import Arrival, Behaviour, SimulationReport, simulate, synthetic_arrivals
@@ -39,6 +42,12 @@ DAY = dt.date(2026, 11, 23)
 ZONE = "Asia/Kolkata"
 TIMEOUT = 45.0
 
+METRICS = {
+    "wall_s": "wall time of the fastest of the repeats (perf_counter)",
+    "cpu_s": "CPU time of the fastest repeat by CPU (process_time: this process only)",
+    "peak_rss_mb": "peak resident memory of the process (ru_maxrss)",
+    "ttc_p50_s": "simulated seconds from a lead's arrival to its claim, median",
+}
 POLICIES = {
     "default (wave 5, cool-down 10)": RoutingPolicy(default_timezone=ZONE),
     "wave 3, cool-down 10": RoutingPolicy(default_timezone=ZONE, wave_size=3),
@@ -113,6 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     print(f"python {platform.python_version()} on {platform.machine()}, {platform.system()}")
+    record_run = record.Run(
+        "routing",
+        script="benchmarks/routing_simulation.py",
+        page="benchmarks/routing.md",
+        section="Results",
+        metrics=METRICS,
+        note=f"seed {args.seed}; one project, {TIMEOUT:.0f} s wave time-out",
+    )
     started = time.perf_counter()
     arrivals, team, behaviours = scenario(args.leads, args.agents, args.seed)
     print(f"scenario: {len(arrivals):,} leads, {len(team):,} agents, built in "
@@ -142,6 +159,19 @@ def main(argv: list[str] | None = None) -> int:
           f"{len(arrivals) / best:,.0f} leads/s")  # fmt: skip
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:.0f} MB")
+    record_run.add(
+        {
+            "kind": "run",
+            "leads": len(arrivals),
+            "agents": len(team),
+            "policy": "default (wave 5, cool-down 10)",
+            "repeat": args.repeat,
+            "wall_s": round(best, 3),
+            "cpu_s": round(min(cpus), 3),
+            "leads_per_s": round(len(arrivals) / best),
+            "peak_rss_mb": round(peak),
+        }
+    )
 
     if not args.no_compare:
         print()
@@ -154,6 +184,21 @@ def main(argv: list[str] | None = None) -> int:
             cells = " | ".join(str(figures[c]) for c in columns)
             waves = "/".join(str(n) for n in result.claimed_in_wave)
             print(f"| {name} | {cells} | {waves} |")
+            seconds = {"ttc_p50": "ttc_p50_s", "ttc_p90": "ttc_p90_s", "ttc_p99": "ttc_p99_s"}
+            record_run.add(
+                {
+                    "kind": "policy",
+                    "leads": len(arrivals),
+                    "agents": len(team),
+                    "policy": name,
+                    **{seconds.get(k, k): v for k, v in figures.items() if k != "leads"},
+                    **{
+                        f"claimed_in_wave_{number}": claimed
+                        for number, claimed in enumerate(result.claimed_in_wave, start=1)
+                    },
+                }
+            )
+    record_run.save()
     return 0
 
 

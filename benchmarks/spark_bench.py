@@ -19,7 +19,9 @@ JVM, memory and imports are its own):
 Wall time, CPU time (the job's process and every child: the JVM, the Python workers)
 and peak memory (the sum of the proportional set sizes of the job's process tree,
 sampled every 200 ms) are recorded with the load average; results go to
-``benchmarks/data/spark_results.json`` and ``benchmarks/README.md`` reports them.
+``benchmarks/data/spark_results.json`` (everything) and, for the site's charts, to
+``benchmarks/results/spark.json`` (one run appended, see ``record.py``);
+``benchmarks/README.md`` reports them.
 
     python benchmarks/spark_bench.py --sizes 100k 1m 3m
 
@@ -43,11 +45,25 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import record  # noqa: E402  # a sibling script
 from dedupe_bench import GENERATOR, NOW, TIMELESS, _pss_kib, _tree  # noqa: E402  # a sibling script
 
 DATA = HERE / "data"
 SIZES = {"20k": 20_000, "100k": 100_000, "1m": 1_000_000, "3m": 3_000_000}
 MASTER = "local[2]"
+JOBS = {
+    "leadcore-spark": "leadcore on Spark",
+    "splink-spark": "Splink 5 on Spark",
+    "leadcore-local": "leadcore local",
+}
+"""The jobs' names in ``benchmarks/results/spark.json`` (and on the site's charts)."""
+METRICS = {
+    "wall_s": "wall time of the job's command, from process start to exit",
+    "cpu_s": "user + system CPU time of the job's whole process tree (driver, JVM, Python"
+    " workers), read from /proc every 200 ms",
+    "peak_pss_mib": "peak of the summed proportional set sizes of the job's process tree,"
+    " sampled every 200 ms",
+}
 
 
 def ensure(size: str) -> tuple[Path, Path]:
@@ -253,6 +269,23 @@ def _summary(folder: Path) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+def measurement(size: str, job: str, run: dict[str, Any]) -> dict[str, Any]:
+    """One job's figures, as ``benchmarks/results/spark.json`` records them."""
+    figures: dict[str, Any] = {"kind": "job", "rows": SIZES[size], "job": JOBS[job]}
+    if job != "leadcore-local":
+        figures["master"] = MASTER
+    figures.update({k: run[k] for k in ("wall_s", "cpu_s", "peak_pss_mib")})
+    figures.update({k: run[k] for k in ("load_before", "load_after", "exit")})
+    if job == "splink-spark":
+        result = run.get("result") or {}
+        figures.update({k: result[k] for k in ("pairs", "clusters") if k in result})
+    else:
+        summary = run.get("summary") or {}
+        names = {"merge_pairs": "pairs", "clusters": "clusters"}
+        figures.update({name: summary[k] for k, name in names.items() if k in summary})
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every job for every size; write the results as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
@@ -268,6 +301,15 @@ def main(argv: list[str] | None = None) -> int:
     results_path = DATA / "spark_results.json"
     results: dict[str, Any] = json.loads(results_path.read_text()) if results_path.exists() else {}
     leadcore = str(Path(sys.executable).with_name("leadcore"))
+    record_run = record.Run(
+        "spark",
+        script="benchmarks/spark_bench.py",
+        page="benchmarks/README.md",
+        section="Spark",
+        metrics=METRICS,
+        note="leadcore with MRG-3's windows opened and no credit sources (the deterministic"
+        " two-of-three question); each job in its own process, one after the other",
+    )
     policy = [item for p in TIMELESS for item in ("--policy", p)]
     for size in args.sizes:
         csv_path, parquet = ensure(size)
@@ -296,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 run["summary"] = _summary(folder / "spark")
                 entry["leadcore-spark"] = run
+                record_run.add(measurement(size, "leadcore-spark", run))
                 print(size, "leadcore-spark", run["wall_s"], run["cpu_s"], flush=True)
             if "splink-spark" in args.jobs:
                 run = measure(
@@ -304,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
                 lines = [x for x in run["stdout"].splitlines() if x.startswith("{")]
                 run["result"] = json.loads(lines[-1]) if lines else None
                 entry["splink-spark"] = run
+                record_run.add(measurement(size, "splink-spark", run))
                 print(size, "splink-spark", run["wall_s"], run["cpu_s"], flush=True)
             if "leadcore-local" in args.jobs:
                 run = measure(
@@ -325,9 +369,11 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 run["summary"] = _summary(folder / "local")
                 entry["leadcore-local"] = run
+                record_run.add(measurement(size, "leadcore-local", run))
                 print(size, "leadcore-local", run["wall_s"], run["cpu_s"], flush=True)
         entry["rows"] = SIZES[size]
         results_path.write_text(json.dumps(results, indent=2) + "\n")
+    record_run.save()
     return 0
 
 
