@@ -18,6 +18,12 @@ MkDocs hooks of leadcore's documentation site (loaded by ``hooks:`` in mkdocs.ym
   code, decisions, tests and vectors. A rule no test or no vector names is a warning.
 - **Self-contained.** A page that cites the upstream specification or its seed files,
   which a clone does not contain, is a warning too: cite the rulebook instead.
+- **Benchmark charts.** The charts of ``benchmarks/results/*.json``, drawn by
+  tools/bench_charts.py, become SVG files of the site (``benchmarks/charts/<id>.svg``);
+  each is shown, with its caption, on the page that shows the file the results file names
+  (``page``), at the end of the section it names (``section``: the heading's start), or in
+  a "Charts" section at the end of that page. A results file that cannot be read, or a
+  chart whose page the site does not show, is a warning.
 """
 
 from __future__ import annotations
@@ -27,11 +33,12 @@ import importlib.util
 import logging
 import posixpath
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import Files
+from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
@@ -61,16 +68,29 @@ if _spec is None or _spec.loader is None:  # pragma: no cover  # the file is bes
     raise ImportError(Path(__file__).with_name("rulebook.py"))
 rulebook = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(rulebook)
+_spec = importlib.util.spec_from_file_location(
+    "leadcore_site_bench_charts", Path(__file__).with_name("bench_charts.py")
+)
+if _spec is None or _spec.loader is None:  # pragma: no cover  # the file is beside this one
+    raise ImportError(Path(__file__).with_name("bench_charts.py"))
+bench_charts = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = bench_charts  # its dataclasses look their module up
+_spec.loader.exec_module(bench_charts)
 
 _included: dict[str, str] = {}  # repository path -> docs page (src_uri) that shows it
 _rules: dict[str, str] = {}  # rule ID -> anchor in rules.md
+_charts: dict[
+    str, list[tuple[str, str | None, str]]
+] = {}  # repository path -> (uri, section, html)
+CHARTS_DIR = "benchmarks/charts"
+HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 
 
 def _root(config: MkDocsConfig) -> Path:
     return Path(config.config_file_path).resolve().parent
 
 
-def on_files(files: Files, config: MkDocsConfig) -> Files:  # noqa: ARG001
+def on_files(files: Files, config: MkDocsConfig) -> Files:
     """Find the pages that show a file from outside docs/, and the rulebook's IDs."""
     _included.clear()
     _rules.clear()
@@ -81,7 +101,63 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:  # noqa: ARG001
             _included[posixpath.normpath(match[1])] = file.src_uri
         if file.src_uri == "rules.md":
             _rules.update(HEADING_ID.findall(text))
+    _add_charts(files, config)
     return files
+
+
+def _add_charts(files: Files, config: MkDocsConfig) -> None:
+    """Add the benchmarks' charts to the site, and note which page shows each."""
+    _charts.clear()
+    try:
+        figures = bench_charts.build(_root(config), log=LOG.warning)
+    except (ValueError, KeyError, TypeError) as error:  # a results file the charts cannot read
+        LOG.warning("benchmark charts: %s", error)
+        return
+    shown = {**_included, **{f"docs/{f.src_uri}": f.src_uri for f in files.documentation_pages()}}
+    for figure in figures:
+        uri = f"{CHARTS_DIR}/{figure.id}.svg"
+        if figure.page not in shown:
+            LOG.warning("chart %s: no page of the site shows %s", figure.id, figure.page)
+            continue
+        files.append(File.generated(config, uri, content=figure.svg))
+        alt = html.escape(figure.alt, quote=True)
+        block = (
+            f'<figure class="bench-chart" markdown="span">'
+            f"![{alt}]({{relative}}){{ loading=lazy }}"
+            f"<figcaption>{figure.caption}</figcaption></figure>\n"
+        )
+        _charts.setdefault(figure.page, []).append((uri, figure.section, block))
+
+
+def _with_charts(markdown: str, source: str, page: str) -> str:
+    """``markdown`` (of repository file ``source``) with its charts after their sections."""
+    charts = _charts.get(source)
+    if not charts:
+        return markdown
+    masked = FENCE.sub(lambda m: "\n" * m[0].count("\n"), markdown)  # no heading in code
+    headings = [(m.start(), m[2]) for m in HEADING.finditer(masked)]
+    inserts: list[tuple[int, str]] = []
+    at_end: list[str] = []
+    for uri, section, block in charts:
+        relative = posixpath.relpath(uri, posixpath.dirname(page) or ".")
+        text = "\n" + block.replace("{relative}", relative) + "\n"
+        found = [
+            i for i, (_, title) in enumerate(headings) if section and title.startswith(section)
+        ]
+        if not found:
+            at_end.append(text)
+            continue
+        after = found[0] + 1
+        inserts.append((headings[after][0] if after < len(headings) else len(markdown), text))
+    by_position: dict[int, list[str]] = {}
+    for position, text in inserts:
+        by_position.setdefault(position, []).append(text)
+    for position in sorted(by_position, reverse=True):  # later first: positions stay right
+        text = "".join(by_position[position])
+        markdown = markdown[:position].rstrip("\n") + "\n" + text + "\n" + markdown[position:]
+    if at_end:
+        markdown = markdown.rstrip("\n") + "\n\n## Charts\n" + "".join(at_end)
+    return markdown
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -95,10 +171,11 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         markdown = (root / source).read_text(encoding="utf-8")
     if page.file.src_uri == "rules.md":
         markdown = _rulebook(markdown, root, files)
-    return _outside_code(
+    linked = _outside_code(
         markdown,
         lambda text: LINK.sub(lambda m: _link(m, source, page.file.src_uri, docs, root), text),
     )
+    return _with_charts(linked, source, page.file.src_uri)
 
 
 def _rulebook(markdown: str, root: Path, files: Files) -> str:
