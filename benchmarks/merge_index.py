@@ -59,8 +59,9 @@ NOW = dt.datetime(2025, 11, 1, tzinfo=dt.UTC)
 METRICS = {
     "p50_us": "median wall time (perf_counter) of one call, first pass",
     "p99_us": "99th percentile wall time of one call, first pass",
-    "p50_best_us": "median over the inbound leads of each one's fastest of the passes",
-    "p99_best_us": "99th percentile of each inbound lead's fastest of the passes",
+    "p50_best_us": "median over the inbound leads of each one's fastest wall time"
+    " (perf_counter) of the passes",
+    "p99_best_us": "99th percentile of each inbound lead's fastest wall time of the passes",
     "read_csv_s": "wall time to read the CSV (csv module)",
     "leads_s": "wall time to build the validated Lead objects",
     "index_s": "wall time to build the MergeIndex (normalise every person, key tables)",

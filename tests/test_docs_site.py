@@ -7,11 +7,14 @@ cross-reference in a docstring, a page missing from the nav, a rule ID the ruleb
 not define, a rule no test or vector names, or a citation of a file outside the
 repository fails the build, so it fails here. The tests then read the built site: the API
 reference documents every public name, every rule of the rulebook shows its reason codes
-and its proof, and rule IDs link to the rulebook.
+and its proof, rule IDs link to the rulebook, and each benchmark chart is on its page with a caption
+that says what was measured, on what machine, under what load.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
 import re
 import subprocess
@@ -19,6 +22,7 @@ import sys
 import zlib
 from collections import defaultdict
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -154,3 +158,131 @@ def test_examples_of_files_shown_from_outside_docs_are_doctested() -> None:
         source = ROOT / shown[1]
         if ">>>" in source.read_text(encoding="utf-8"):
             assert any(source.is_relative_to(ROOT / t) for t in tested), source
+
+
+# -- the benchmarks' charts -----------------------------------------------------------------
+
+
+def _load(name: str, path: Path) -> ModuleType:
+    """A module of tools/ or benchmarks/ loaded by path, as the site's hooks load it."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+charts = _load("leadcore_test_bench_charts", ROOT / "tools" / "bench_charts.py")
+record = _load("leadcore_test_bench_record", ROOT / "benchmarks" / "record.py")
+
+
+def test_every_chart_is_on_its_page_with_what_it_measures(site: Path) -> None:
+    """Each chart is an SVG of the site, shown on its page; the caption says machine and load."""
+    pages = {
+        "dedupe-size": "dedupe",
+        "dedupe-vs-baseline": "dedupe",
+        "dedupe-phones": "dedupe",
+        "spark-size": "",
+        "spark-vs-baseline": "",
+        "merge-lookup": "merge",
+        "merge-build": "merge",
+        "routing-runs": "routing",
+        "related-size": "related",
+        "limits-cpu": "limits",
+    }
+    assert set(pages) == {c.id for c in charts.CHARTS}
+
+    for chart, page in pages.items():
+        svg = (site / "benchmarks" / "charts" / f"{chart}.svg").read_text(encoding="utf-8")
+        html = (site / "benchmarks" / page / "index.html").read_text(encoding="utf-8")
+        figure = re.search(rf'<figure class="bench-chart">.*?/{chart}\.svg".*?</figure>', html)
+        assert svg.startswith("<svg"), chart
+        assert figure is not None, chart
+        assert "Machine: 2 CPUs" in figure[0], chart
+        assert "load average" in figure[0], chart
+        assert re.search(r"CPU time|wall time|memory", figure[0]), chart
+        assert f"benchmarks/results/{charts.CHARTS_BY_ID[chart].results}.json" in figure[0]
+
+
+def test_the_results_files_say_what_they_measured() -> None:
+    """Every run of every results file has its conditions, and says what its figures mean."""
+    for path in sorted((ROOT / "benchmarks" / "results").glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        assert data["benchmark"] == path.stem
+        assert (ROOT / data["script"]).exists(), path
+        assert (ROOT / data["page"]).exists(), path
+        for run in data["runs"]:
+            assert {"date", "commit", "source", "machine", "metrics", "measurements"} <= set(run)
+            figures = {
+                key
+                for m in run["measurements"]
+                for key in m
+                if key.endswith(charts.FIGURE_SUFFIXES)
+            }
+            described = {key.rsplit(".", 1)[-1] for key in run["metrics"]}
+            drawn = {f for c in charts.CHARTS if c.results == path.stem for f in c.figures}
+            assert figures & drawn <= described, (path.name, run["date"])
+
+
+def test_a_new_run_of_a_script_replaces_its_series_and_shows_its_conditions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What record.Run writes, the charts read: the newest run's series wins; the caption says."""
+    monkeypatch.setattr(record, "RESULTS", tmp_path)
+    metrics = {"wall_s": "wall of the job", "cpu_s": "CPU of the job", "peak_pss_mib": "peak PSS"}
+    for jobs, wall in ((("leadcore", "baseline"), 10.0), (("leadcore",), 5.0)):
+        run = record.Run(
+            "dedupe", script="s.py", page="benchmarks/dedupe.md", section="Results", metrics=metrics
+        )
+        run.extend(
+            {"kind": "job", "rows": rows, "job": job, "wall_s": wall, "cpu_s": 1, "peak_pss_mib": 1}
+            for rows in (100_000, 1_000_000)
+            for job in jobs
+        )
+        run.save()
+    runs = json.loads((tmp_path / "dedupe.json").read_text(encoding="utf-8"))["runs"]
+    size = charts.CHARTS_BY_ID["dedupe-size"]
+    ratio = charts.CHARTS_BY_ID["dedupe-vs-baseline"]
+
+    used = charts.choose(size, runs)
+    text = charts.caption(size, used)
+
+    assert [(run is runs[1], sorted({r["job"] for r in rows})) for run, rows in used] == [
+        (True, ["leadcore"]),
+        (False, ["baseline"]),
+    ]
+    assert "Runs: " in text
+    assert "load average" in text
+    assert "<code>wall_s</code>: wall of the job" in text
+    assert charts.choose(ratio, runs) == []  # no run compares leadcore with its baseline
+
+
+def test_a_results_file_no_chart_names_gets_a_chart_of_its_own(tmp_path: Path) -> None:
+    """A new benchmark's results file shows on its page without a chart written for it."""
+    results = tmp_path / "benchmarks" / "results"
+    results.mkdir(parents=True)
+    run = {
+        "date": "2026-12-07",
+        "commit": "abc1234",
+        "source": "benchmarks/match_rules_bench.py",
+        "machine": {"cpus": 2, "platform": "x86_64 Linux", "python": "3.11.7"},
+        "load": [1.5, 2.5],
+        "metrics": {"cpu_s": "CPU of the job", "wall_s": "wall of the job"},
+        "measurements": [
+            {"kind": "job", "rows": 1_000_000, "job": "default", "cpu_s": 20.5, "wall_s": 14},
+            {"kind": "job", "rows": 1_000_000, "job": "rule3", "cpu_s": 31.0, "wall_s": 22},
+        ],
+    }
+    found = {"benchmark": "match_rules", "page": "benchmarks/dedupe.md", "section": "Match rules"}
+    (results / "match_rules.json").write_text(json.dumps({**found, "runs": [run]}))
+
+    figures = charts.build(tmp_path, log=pytest.fail)
+
+    assert [(f.id, f.page, f.section) for f in figures] == [
+        ("match_rules-runs", "benchmarks/dedupe.md", "Match rules")
+    ]
+    assert figures[0].svg.startswith("<svg")
+    assert "1-minute load average 1.5 to 2.5" in figures[0].caption
+    assert "rule3" in figures[0].svg

@@ -529,6 +529,9 @@ CHARTS: tuple[Chart, ...] = (
 )
 
 
+CHARTS_BY_ID = {chart.id: chart for chart in CHARTS}
+
+
 def _prepare(chart: Chart, rows: list[Row]) -> list[Row]:
     """Rows as the chart draws them: a case label for the merge index, a series for builds."""
     if chart.id == "merge-lookup":
