@@ -13,6 +13,8 @@ that says what was measured, on what machine, under what load.
 
 from __future__ import annotations
 
+import enum
+import importlib
 import importlib.util
 import json
 import os
@@ -65,6 +67,51 @@ def test_the_api_reference_documents_every_public_name(site: Path) -> None:
     missing = [n for n in listed if n.replace(":", ".") not in documented]
 
     assert not missing
+
+
+def _not_constructed(obj: object) -> bool:
+    """Whether a public class is one a user does not construct: its members are its API."""
+    return isinstance(obj, type) and (
+        issubclass(obj, enum.Enum | BaseException | reasons.ReasonGroup)
+        or getattr(obj, "_is_protocol", False)
+    )
+
+
+def test_every_public_name_shows_its_signature(site: Path) -> None:
+    """Functions, classes (attrs' __init__ included) and constants are shown with their types."""
+    listed = (ROOT / "tests" / "public_api.txt").read_text(encoding="utf-8").split()
+    pages: dict[str, str] = {}
+    unsigned = []
+
+    for line in listed:
+        module, name = line.split(":")
+        if module == "leadcore":
+            continue  # re-exports, documented under their own modules
+        if module not in pages:
+            pages[module] = (site / "api" / module / "index.html").read_text(encoding="utf-8")
+        page = pages[module]
+        start = page.index(f'id="{module}.{name}"')
+        following = re.search(r'<h[1-6] id="leadcore\.', page[start + 1 :])
+        entry = page[start : start + 1 + following.start()] if following else page[start:]
+        obj = getattr(importlib.import_module(module), name)
+        if "doc-signature" not in entry and not _not_constructed(obj):
+            unsigned.append(line)
+
+    assert not unsigned
+
+
+def test_an_attrs_class_shows_the_arguments_it_takes(site: Path) -> None:
+    """The signature of a frozen class is its attrs __init__: keyword-only, with defaults."""
+    merge_api = (site / "api" / "leadcore.merge" / "index.html").read_text(encoding="utf-8")
+    start = merge_api.index('id="leadcore.merge.MatchRule"')
+    signature = re.search(r"doc-signature.*?</div>", merge_api[start:], re.DOTALL)
+    assert signature is not None
+    text = re.sub(r"<[^>]+>", "", signature[0])
+
+    assert (
+        "MatchRule(*, any_of: tuple[MatchGroup, ...], people: People = &#39;closest&#39;)" in (text)
+        or "MatchRule(*, any_of: tuple[MatchGroup, ...], people: People = 'closest')" in text
+    )
 
 
 def test_every_public_module_has_its_page(site: Path) -> None:
