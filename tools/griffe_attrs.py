@@ -49,11 +49,11 @@ def _default(attribute: griffe.Attribute, field: dict[str, Any]) -> str | griffe
         attribute.value.canonical_path in FIELDS
     )
     default = field.get("default") if is_field else attribute.value
-    if "factory" in field:
+    if isinstance(field.get("factory"), griffe.Expr):
         return griffe.ExprCall(function=field["factory"], arguments=[])
     if isinstance(default, griffe.ExprCall) and default.canonical_path in FACTORIES:
         factory = default.arguments[0] if default.arguments else None
-        if isinstance(factory, griffe.Expr | str):
+        if isinstance(factory, griffe.Expr):
             return griffe.ExprCall(function=factory, arguments=[])
     return default
 
