@@ -330,3 +330,20 @@ def test_a_results_file_no_chart_names_gets_a_chart_of_its_own(tmp_path: Path) -
     assert figures[0].svg.startswith("<svg")
     assert "1-minute load average 1.5 to 2.5" in figures[0].caption
     assert "rule3" in figures[0].svg
+
+
+def test_every_python_example_of_the_docs_runs() -> None:
+    """A ``python`` block of a page is a doctest, unless the page runs otherwise or says why not."""
+    run_otherwise = {"dedupe_example.md"}  # every cell runs in tests/test_dedupe_docs.py
+    block = re.compile(r"^```(?:python|py|pycon)\b[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
+    untested = []
+
+    for page in sorted((ROOT / "docs").rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        for found in block.finditer(text):
+            before = text[: found.start()].rstrip().rsplit("\n\n", 1)[-1]
+            if ">>>" in found[1] or page.name in run_otherwise or "Not doctested:" in before:
+                continue
+            untested.append(f"{page.name}:{text[: found.start()].count(chr(10)) + 1}")
+
+    assert not untested
