@@ -28,6 +28,7 @@ import html
 import importlib.metadata
 import json
 import math
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -679,12 +680,17 @@ def build(root: Path, log: Callable[[str], None] = print) -> list[Figure]:
     cache = root / CACHE
     manifest = cache / f"{_key(root)}.json"
     if manifest.exists():
-        return [Figure(**item) for item in json.loads(manifest.read_text(encoding="utf-8"))]
+        try:
+            return [Figure(**item) for item in json.loads(manifest.read_text(encoding="utf-8"))]
+        except (OSError, ValueError, TypeError):
+            pass  # removed or damaged meanwhile: draw again
     figures = list(render(root, cache, log))
     cache.mkdir(parents=True, exist_ok=True)
     for old in cache.glob("*.json"):
-        old.unlink()
-    manifest.write_text(json.dumps([asdict(f) for f in figures]), encoding="utf-8")
+        old.unlink(missing_ok=True)  # another build may have removed it
+    partial = manifest.with_suffix(f".{os.getpid()}.part")
+    partial.write_text(json.dumps([asdict(f) for f in figures]), encoding="utf-8")
+    partial.replace(manifest)  # whole or not at all, for a build running beside this one
     return figures
 
 
@@ -709,7 +715,9 @@ def render(root: Path, cache: Path, log: Callable[[str], None]) -> Iterable[Figu
         else:
             svg = vl_convert.vegalite_to_svg(spec)
             cache.mkdir(parents=True, exist_ok=True)
-            svg_path.write_text(svg, encoding="utf-8")
+            partial = svg_path.with_suffix(f".{os.getpid()}.part")
+            partial.write_text(svg, encoding="utf-8")
+            partial.replace(svg_path)
         yield Figure(
             id=chart.id,
             page=str(data.get("page") or "benchmarks/README.md"),
