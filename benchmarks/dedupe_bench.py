@@ -1,7 +1,7 @@
 """
 Batch deduplication benchmark: leadcore's whole job against pandas + phonenumbers + Splink.
 
-For each size (100k and 1M leads from ``benchmarks/gen_leads.py``, seed 42), in one
+For each size (100k and 1M leads from ``../shared/bench/gen_leads.py``, seed 42), in one
 run, each job in its own process (so memory and imports are its own):
 
 * ``ours``: ``leadcore dedupe FILE --now ... --tz UTC --workers N`` (read the CSV,
@@ -49,7 +49,7 @@ import record
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
-GENERATOR = HERE / "gen_leads.py"  # the shared data generator, kept here verbatim
+GENERATOR = HERE.parent.parent / "shared" / "bench" / "gen_leads.py"
 SIZES = {"100k": 100_000, "1m": 1_000_000}
 NOW = "2025-07-01T00:00:00+00:00"
 JOBS = {

@@ -4,7 +4,7 @@ Benchmark of auto-merge decisions against a :class:`leadcore.merge.MergeIndex` (
 For each size N (default 10k, 100k, 1M existing leads) it:
 
 1. generates the table with the shared generator if it is not there yet
-   (``python benchmarks/gen_leads.py --n N --seed 42 --out
+   (``python ../shared/bench/gen_leads.py --n N --seed 42 --out
    benchmarks/data/leads_N.csv``; ``benchmarks/data`` is git-ignored);
 2. reads it into :class:`~leadcore.model.Lead` objects (the CSV's timestamps are naive:
    UTC is attached explicitly), then builds the index (normalising every person once),
@@ -53,7 +53,7 @@ from leadcore.model import Lead, Person
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
-GENERATOR = HERE / "gen_leads.py"  # the shared data generator, kept here verbatim
+GENERATOR = HERE.parent.parent / "shared" / "bench" / "gen_leads.py"
 NOW = dt.datetime(2025, 11, 1, tzinfo=dt.UTC)
 """After every timestamp of the generator (created up to 2025-06-30, activity +120 d)."""
 METRICS = {

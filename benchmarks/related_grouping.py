@@ -4,7 +4,7 @@ Benchmark of ``leadcore.related.group`` (REL-6): a whole table into related grou
 Scenarios (``--scenario``):
 
 * ``csv`` (default when the file is there): account names from the ``company`` column
-  of the shared generator's CSV (``python benchmarks/gen_leads.py --n 1000000
+  of the shared generator's CSV (``python /work/shared/bench/gen_leads.py --n 1000000
   --seed 42 --out benchmarks/data/leads_1m.csv``; ``benchmarks/data`` is git-ignored).
 * ``synthetic``: company names drawn with a seeded ``random.Random``, with case and
   punctuation variants, 40% empty.

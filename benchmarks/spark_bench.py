@@ -1,7 +1,7 @@
 """
 Batch deduplication on Spark: leadcore on Spark against Splink on Spark and leadcore local.
 
-For each size (``100k``, ``1m``, ``3m`` leads from ``benchmarks/gen_leads.py``, seed
+For each size (``100k``, ``1m``, ``3m`` leads from ``../shared/bench/gen_leads.py``, seed
 42, written once as CSV and as Parquet), in one run, each job in its own process (so its
 JVM, memory and imports are its own):
 
@@ -25,7 +25,7 @@ sampled every 200 ms) are recorded with the load average; results go to
 
     python benchmarks/spark_bench.py --sizes 100k 1m 3m
 
-(``LEADCORE_GEN_LEADS=/path/to/gen_leads.py`` runs another generator.)
+(``LEADCORE_GEN_LEADS=/path/to/gen_leads.py`` when ``shared/`` is not beside the clone.)
 """
 
 from __future__ import annotations
