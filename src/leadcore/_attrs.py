@@ -20,10 +20,17 @@ derive from :class:`ClosedEnum`, whose lookup of an unknown value raises the sam
 Converters here are lenient on purpose: they turn lists into tuples and strings into enum
 members when they can, and otherwise hand the value through unchanged, so that the check
 reports it with its field name instead of a bare ``TypeError`` from deep inside.
+
+The GEN-5 limits (:data:`MAX_TEXT`, :data:`MAX_ITEMS`) bound input, never output (v1.2 of
+the rules): rules build their results inside :func:`results`, where a value over a limit is
+accepted, and a result over the limits handed back to a rule is input again, refused by
+:func:`checked` at its path (:func:`excess`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import enum
 import functools
@@ -186,6 +193,83 @@ def check(function: Check) -> dict[str, Check]:
     return {CHECK: function}
 
 
+# -- input limits, not output limits -----------------------------------------------------
+
+_BUILDING: Final = contextvars.ContextVar("leadcore_building_results", default=False)
+"""True inside :func:`results` (per thread and task, as context variables are)."""
+
+
+class _Grown:
+    """
+    Whether this process has built a result over the GEN-5 limits.
+
+    Only such a result can break the limits once built, so until one exists
+    :func:`checked` skips looking for one: a switch that saves work, never changes an answer.
+    """
+
+    seen: ClassVar[bool] = False
+
+
+@contextlib.contextmanager
+def results() -> Iterator[None]:
+    """
+    Build results: inside the block, values over the GEN-5 limits are accepted.
+
+    The limits bound what leadcore is given, never what it answers (v1.2 of the rules): a
+    merge of two leads with 100,000 phones each holds up to 200,000. Rules check their
+    inputs first, then build their results inside this block; everywhere else (a user's
+    constructor call, the readers of JSON and CSV) every limit holds. Types and every other
+    check still apply inside. A result over the limits given back to a rule is input
+    again: :func:`checked` refuses it at its path (:func:`excess`).
+
+    >>> check = collection(text)
+    >>> many = ("+14155550134",) * (MAX_ITEMS + 1)
+    >>> print(*check("phones", many))
+    phones: must hold at most 100000 items, got '<100001 items>'
+    >>> with results():
+    ...     check("phones", many)
+    []
+    """
+    token = _BUILDING.set(True)
+    try:
+        yield
+    finally:
+        _BUILDING.reset(token)
+
+
+def _over(problems: list[Problem]) -> list[Problem]:
+    """The problems of a value over a GEN-5 limit: none while a result is built."""
+    if _BUILDING.get():
+        _Grown.seen = True
+        return []
+    return problems
+
+
+def _too_long(path: str, value: str, note: str = "") -> list[Problem]:
+    return _problem(path, value, f"must be at most {MAX_TEXT} characters, has {len(value)}{note}")
+
+
+def _too_many(path: str, size: int, note: str = "") -> list[Problem]:
+    return _problem(path, f"<{size} items>", f"must hold at most {MAX_ITEMS} items{note}")
+
+
+def _too_many_keys(path: str, note: str = "") -> list[Problem]:
+    return _problem(path, "<many keys>", f"must hold at most {MAX_ITEMS} keys{note}")
+
+
+_LIMIT: Final = "__leadcore_limit__"
+"""Attribute of a check that applies a GEN-5 limit: which one (text, items, keys)."""
+
+C = TypeVar("C", bound=Callable[..., object])
+
+
+def _limited(check: C, limit: str | None) -> C:
+    """Note on ``check`` the GEN-5 limit it applies (read by :func:`excess`)."""
+    if limit is not None:
+        setattr(check, _LIMIT, limit)
+    return check
+
+
 # -- checks -------------------------------------------------------------------------------
 
 
@@ -194,12 +278,15 @@ def _problem(path: str, value: object, message: str) -> list[Problem]:
 
 
 def text(path: str, value: object) -> list[Problem]:
-    """Check a string of at most :data:`MAX_TEXT` characters."""
+    """Check a string of at most :data:`MAX_TEXT` characters (any length in :func:`results`)."""
     if not isinstance(value, str):
         return _problem(path, value, f"must be a string, not {type(value).__name__}")
     if len(value) > MAX_TEXT:
-        return _problem(path, value, f"must be at most {MAX_TEXT} characters, has {len(value)}")
+        return _over(_too_long(path, value))
     return []
+
+
+_limited(text, "text")
 
 
 def string(path: str, value: object) -> list[Problem]:
@@ -226,13 +313,16 @@ def ident(path: str, value: object) -> list[Problem]:
     return found
 
 
+_limited(ident, "text")
+
+
 def optional(check: Check) -> Check:
     """Make ``check`` accept ``None``."""
 
     def opt(path: str, value: object) -> list[Problem]:
         return [] if value is None else check(path, value)
 
-    return opt
+    return _limited(opt, getattr(check, _LIMIT, None))
 
 
 opt_text = optional(text)
@@ -325,7 +415,11 @@ def member(enum_cls: type[enum.Enum]) -> Check:
 
 
 def collection(item: Check, kind: type = tuple) -> Check:
-    """Check a tuple (or frozenset) of at most :data:`MAX_ITEMS` items, each by ``item``."""
+    """
+    Check a tuple (or frozenset) of at most :data:`MAX_ITEMS` items, each by ``item``.
+
+    In :func:`results` any number of items is accepted (each still checked by ``item``).
+    """
 
     def check(path: str, value: object) -> list[Problem]:
         if kind is frozenset and isinstance(value, tuple):
@@ -338,7 +432,9 @@ def collection(item: Check, kind: type = tuple) -> Check:
         items = cast("Iterable[object]", value)
         size = len(cast("tuple[object, ...]", value))
         if size > MAX_ITEMS:
-            return _problem(path, f"<{size} items>", f"must hold at most {MAX_ITEMS} items")
+            too_many = _over(_too_many(path, size))
+            if too_many:
+                return too_many
         if kind is frozenset:
             items = sorted(items, key=repr)
         found: list[Problem] = []
@@ -346,11 +442,15 @@ def collection(item: Check, kind: type = tuple) -> Check:
             found.extend(item(f"{path}[{index}]", element))
         return found
 
-    return check
+    return _limited(check, "items")
 
 
-def json_value(path: str, value: object, depth: int = 0) -> list[Problem]:  # noqa: C901  # one branch per JSON type
-    """Check a frozen JSON value: None, bool, int, finite float, str, tuple, mapping."""
+def json_value(path: str, value: object, depth: int = 0) -> list[Problem]:
+    """
+    Check a frozen JSON value: None, bool, int, finite float, str, tuple, mapping.
+
+    Texts, lists and keys over the GEN-5 limits are accepted in :func:`results`.
+    """
     if depth > MAX_DEPTH:
         return _problem(path, "<deep value>", f"is nested more than {MAX_DEPTH} levels deep")
     if value is None or isinstance(value, bool | int):
@@ -361,33 +461,47 @@ def json_value(path: str, value: object, depth: int = 0) -> list[Problem]:  # no
         return text(path, value)
     if isinstance(value, tuple):
         if len(value) > MAX_ITEMS:
-            return _problem(path, "<many items>", f"must hold at most {MAX_ITEMS} items")
+            too_many = _over(_problem(path, "<many items>", f"must hold at most {MAX_ITEMS} items"))
+            if too_many:
+                return too_many
         found: list[Problem] = []
         for index, element in enumerate(value):
             found.extend(json_value(f"{path}[{index}]", element, depth + 1))
         return found
     if isinstance(value, FrozenMap | MappingProxyType):
-        found = []
-        for key, element in value.items():
-            if not isinstance(key, str):
-                found.extend(_problem(path, key, "must have string keys"))
-            elif len(key) > MAX_TEXT:
-                found.extend(
-                    _problem(path, key, f"must have keys of at most {MAX_TEXT} characters")
-                )
-            else:
-                found.extend(json_value(f"{path}.{quote_key(key)}", element, depth + 1))
-        return found
+        return _json_object(path, value, depth)
     return _problem(path, value, f"must be a JSON value, not {type(value).__name__}")
 
 
+def _json_object(path: str, value: Mapping[Any, object], depth: int) -> list[Problem]:
+    found: list[Problem] = []
+    for key, element in value.items():
+        if not isinstance(key, str):
+            found.extend(_problem(path, key, "must have string keys"))
+            continue
+        if len(key) > MAX_TEXT:
+            too_long = _over(
+                _problem(path, key, f"must have keys of at most {MAX_TEXT} characters")
+            )
+            if too_long:
+                found.extend(too_long)
+                continue
+        found.extend(json_value(f"{path}.{quote_key(key)}", element, depth + 1))
+    return found
+
+
 def json_mapping(path: str, value: object) -> list[Problem]:
-    """Check a frozen mapping of names to JSON values."""
+    """Check a frozen mapping of names to JSON values (any number of keys in :func:`results`)."""
     if not isinstance(value, FrozenMap):
         return _problem(path, value, f"must be a mapping, not {type(value).__name__}")
     if len(value) > MAX_ITEMS:
-        return _problem(path, "<many keys>", f"must hold at most {MAX_ITEMS} keys")
+        too_many = _over(_too_many_keys(path))
+        if too_many:
+            return too_many
     return json_value(path, value)
+
+
+_limited(json_mapping, "keys")
 
 
 # -- frozen JSON --------------------------------------------------------------------------
@@ -917,7 +1031,7 @@ CHECKED: Final = "__leadcore_checked__"
 class _Arguments:
     """The checks of one function's parameters, built on its first call."""
 
-    __slots__ = ("function", "many", "named", "overrides", "positional", "ready")
+    __slots__ = ("function", "many", "named", "overrides", "positional", "probe", "ready")
 
     def __init__(
         self, function: Callable[..., object], overrides: Mapping[str, Check | None]
@@ -925,6 +1039,7 @@ class _Arguments:
         self.function = function
         self.overrides = overrides
         self.ready = False
+        self.probe = False
         self.many: dict[str, int] = {}
         self.positional: list[tuple[str, Check | None, frozenset[type]]] = []
         self.named: dict[str, tuple[Check | None, frozenset[type]]] = {}
@@ -954,6 +1069,10 @@ class _Arguments:
             if parameter.kind != parameter.POSITIONAL_ONLY:
                 named[name] = (own, fast)
         self.many, self.positional, self.named = many, positional, named
+        # Only arguments that may be (or hold) leadcore objects can be results given back.
+        self.probe = not getattr(self.function, _TAKES_RESULTS, False) and any(
+            _may_hold_objects(hints.get(name, object)) for name in parameters
+        )
         self.ready = True
 
     def settle(
@@ -978,6 +1097,17 @@ class _Arguments:
             if entry is not None and entry[0] is not None and type(value) not in entry[1]:
                 problems += entry[0](name, value)
         return args, problems
+
+    def excess(self, args: tuple[object, ...], kwargs: dict[str, object]) -> list[Problem]:
+        """The GEN-5 limits the (settled) arguments break: results given back as input."""
+        if not self.probe:
+            return []
+        problems: list[Problem] = []
+        for (name, _, _), value in zip(self.positional, args, strict=False):
+            problems += _excess_in(value, name)
+        for name, value in kwargs.items():
+            problems += _excess_in(value, name)
+        return problems
 
     def materialize(
         self, args: tuple[object, ...], kwargs: dict[str, object]
@@ -1018,7 +1148,10 @@ def checked(
     itself, reporting every problem of it at once). All problems are raised together
     as one :class:`~leadcore.errors.InvalidInput` naming each argument and value
     (GEN-5), before the function sees anything. A one-pass iterator given for a
-    collection is turned into a tuple first, so that checking does not consume it.
+    collection is turned into a tuple first, so that checking does not consume it. A
+    result of leadcore over the GEN-5 limits (see :func:`results`) given as an argument,
+    or as an item of a list argument, is input here and refused at its path
+    (:func:`excess`), unless the function takes results (:func:`takes_results`).
 
     >>> @checked
     ... def shout(text: str, *, times: int = 1) -> str:
@@ -1041,6 +1174,8 @@ def _wrap(function: Callable[P, R], *, overrides: Mapping[str, Check | None]) ->
     @functools.wraps(function)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         given, problems = spec.settle(args, kwargs)
+        if not problems and _Grown.seen:
+            problems = spec.excess(given, kwargs)
         if problems:
             raise InvalidInput(problems)
         return function(*given, **kwargs)  # type: ignore[arg-type]  # the same arguments, settled
@@ -1057,6 +1192,111 @@ def unchecked(function: Callable[P, R]) -> Callable[P, R]:
     the batch engine built): the checks are for what users hand the library.
     """
     return cast("Callable[P, R]", getattr(function, "__wrapped__", function))
+
+
+_TAKES_RESULTS: Final = "__leadcore_takes_results__"
+"""Attribute set by :func:`takes_results`."""
+
+
+def takes_results(function: Callable[P, R]) -> Callable[P, R]:
+    """
+    Mark a public function whose arguments are leadcore's own results, of any size.
+
+    For functions whose contract is to take what a rule returned and give back what it
+    was given (undo a link or a merge) or to write it (JSON): :func:`checked` then does not
+    refuse a result over the GEN-5 limits among their arguments (it is not input to a rule
+    there). Put it under ``@checked``.
+    """
+    setattr(function, _TAKES_RESULTS, True)
+    return function
+
+
+Plan = tuple[tuple[str, str, str | None, bool], ...]
+"""A class's limited fields: (name, alias, the limit applied or None, may hold objects)."""
+
+_PLANS: dict[type, Plan] = {}
+
+
+def _plan(cls: type, outer: frozenset[type] = frozenset()) -> Plan:
+    """The fields of ``cls`` that :func:`excess` reads (built once per class)."""
+    found = _PLANS.get(cls)
+    if found is not None:
+        return found
+    if cls in outer:
+        return ()  # a class holding itself: its own fields are read where it is
+    hints = _hints(cls)
+    plan: list[tuple[str, str, str | None, bool]] = []
+    for field in attrs.fields(cast("type[attrs.AttrsInstance]", cls)):
+        limit: str | None = getattr(field.metadata.get(CHECK), _LIMIT, None)
+        inner = _frozen_in(hints.get(field.name))
+        nested = any(_plan(other, outer | {cls}) for other in inner)
+        if limit is not None or nested:
+            plan.append((field.name, field.alias, limit, nested))
+    found = _PLANS[cls] = tuple(plan)
+    return found
+
+
+def _may_hold_objects(hint: object) -> bool:
+    """Whether a value of the annotation ``hint`` may be or hold a leadcore object."""
+    if hint is Any or hint is object or isinstance(hint, TypeVar):
+        return True
+    if isinstance(hint, type) and issubclass(hint, Frozen):
+        return True
+    return any(_may_hold_objects(arg) for arg in typing.get_args(hint))
+
+
+def _frozen_in(hint: object) -> Iterator[type]:
+    """The leadcore classes an annotation names (``tuple[Event, ...]``: Event)."""
+    if isinstance(hint, type) and issubclass(hint, Frozen):
+        yield hint
+    for arg in typing.get_args(hint):
+        yield from _frozen_in(arg)
+
+
+_GIVEN_BACK: Final = "; a result given back to leadcore is input (GEN-5)"
+
+
+def excess(path: str, value: object) -> list[Problem]:
+    """
+    Return the GEN-5 limits a leadcore object breaks, as input: one problem per field.
+
+    Only results built inside :func:`results` can break them. Read: every limited field of
+    the object (text by its length, lists and mappings by their size), the objects in its
+    fields, and each object of a list ``value``. :func:`checked` calls it on the arguments
+    of every public function once such a result exists: a lead built with 100,001 phones
+    inside :func:`results`, given as ``primary``, is one problem at
+    ``primary.customer.phones``.
+    """
+    return _excess_in(value, path)
+
+
+def _excess_in(value: object, path: str) -> list[Problem]:
+    if isinstance(value, Frozen):
+        return _excess_of(value, path)
+    if type(value) in _LISTS:
+        found: list[Problem] = []
+        for index, item in enumerate(cast("Iterable[object]", value)):
+            if isinstance(item, Frozen) and _plan(type(item)):
+                found += _excess_of(item, f"{path}[{index}]")
+        return found
+    return []
+
+
+def _excess_of(obj: Frozen, path: str) -> list[Problem]:
+    found: list[Problem] = []
+    for name, alias, limit, nested in _plan(type(obj)):
+        value = getattr(obj, name)
+        where = f"{path}.{alias}" if path else alias
+        if limit == "text" and isinstance(value, str) and len(value) > MAX_TEXT:
+            found += _too_long(where, value, _GIVEN_BACK)
+        elif limit in {"items", "keys"} and isinstance(value, abc.Sized) and len(value) > MAX_ITEMS:
+            if limit == "keys":
+                found += _too_many_keys(where, _GIVEN_BACK)
+            else:
+                found += _too_many(where, len(value), _GIVEN_BACK)
+        elif nested:
+            found += _excess_in(value, where)
+    return found
 
 
 # -- enumerations -------------------------------------------------------------------------

@@ -153,6 +153,7 @@ _LEAD_FIELDS = tuple(f.name for f in attrs.fields(Lead))
 
 
 @a.checked
+@a.takes_results
 def changes_between(before: Lead, after: Lead) -> tuple[Change, ...]:
     """
     Return every field that differs between two versions of a lead, in field order.
@@ -173,6 +174,7 @@ def changes_between(before: Lead, after: Lead) -> tuple[Change, ...]:
 
 
 @a.checked
+@a.takes_results
 def revert(lead: Lead, changes: Iterable[Change]) -> Lead:
     """
     Undo ``changes`` on ``lead``: every changed field of this lead gets its old value.
@@ -201,4 +203,7 @@ def revert(lead: Lead, changes: Iterable[Change]) -> Lead:
             )
     if problems:
         raise InvalidInput(problems)
-    return attrs.evolve(lead, **{c.field: c.old for c in reversed(mine)})
+    # The lead may be a result over the GEN-5 limits (a merged lead): the one undone is
+    # a result too.
+    with a.results():
+        return attrs.evolve(lead, **{c.field: c.old for c in reversed(mine)})

@@ -594,17 +594,18 @@ def _transferred(
 ) -> HandoverResult:
     if not verdict.allowed:
         return HandoverResult(allowed=False, reasons=verdict.reasons)
-    after = attrs.evolve(lead, org=target_org, pipeline=policy.manager_pipeline, owner=None)
     involved = sorted({target_org, sender.org or target_org})
-    return HandoverResult(
-        allowed=True,
-        lead=after,
-        notifications=tuple(
-            Notification(to=org, kind=kind, lead=lead.id, channels=policy.notification_channels)
-            for org in involved
-        ),
-        record=changes_between(lead, after),
-    )
+    with a.results():  # the limits bound input, never output (GEN-5)
+        after = attrs.evolve(lead, org=target_org, pipeline=policy.manager_pipeline, owner=None)
+        return HandoverResult(
+            allowed=True,
+            lead=after,
+            notifications=tuple(
+                Notification(to=org, kind=kind, lead=lead.id, channels=policy.notification_channels)
+                for org in involved
+            ),
+            record=changes_between(lead, after),
+        )
 
 
 @a.checked
@@ -804,8 +805,9 @@ def review(
     if reasons:
         return AssignmentResult(allowed=False, reasons=reasons)
     owner = manager if assignee is None else assignee
-    after = attrs.evolve(lead, owner=owner.id)
-    return AssignmentResult(allowed=True, lead=after, record=changes_between(lead, after))
+    with a.results():  # the limits bound input, never output (GEN-5)
+        after = attrs.evolve(lead, owner=owner.id)
+        return AssignmentResult(allowed=True, lead=after, record=changes_between(lead, after))
 
 
 @a.checked
@@ -877,7 +879,8 @@ def create(
     )
     if reasons:
         return AssignmentResult(allowed=False, reasons=reasons)
-    after = attrs.evolve(
-        lead, org=generator.org, pipeline=policy.manager_pipeline, owner=manager.id
-    )
-    return AssignmentResult(allowed=True, lead=after, record=changes_between(lead, after))
+    with a.results():  # the limits bound input, never output (GEN-5)
+        after = attrs.evolve(
+            lead, org=generator.org, pipeline=policy.manager_pipeline, owner=manager.id
+        )
+        return AssignmentResult(allowed=True, lead=after, record=changes_between(lead, after))

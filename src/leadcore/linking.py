@@ -577,50 +577,57 @@ def apply(
     if reasons:
         return LinkResult(allowed=False, reasons=reasons)
 
-    owners = _owners(primary, secondary)
-    other = next((o for o in owners if o != owner), None)
-    viewers = [v for v in primary.viewers if v != owner]
-    if other is not None and other not in viewers:
-        viewers.append(other)
-    new_primary = attrs.evolve(
-        primary,
-        owner=owner,
-        viewers=tuple(viewers),
-        customer=_with_number(primary, secondary, policy.default_region),
-    )
+    # The limits bound input, never output (GEN-5): the primary may gain its 100,001st
+    # phone or viewer.
+    with a.results():
+        owners = _owners(primary, secondary)
+        other = next((o for o in owners if o != owner), None)
+        viewers = [v for v in primary.viewers if v != owner]
+        if other is not None and other not in viewers:
+            viewers.append(other)
+        new_primary = attrs.evolve(
+            primary,
+            owner=owner,
+            viewers=tuple(viewers),
+            customer=_with_number(primary, secondary, policy.default_region),
+        )
 
-    new_secondary = attrs.evolve(
-        secondary,
-        status=LINKED,
-        linked_to=primary.id,
-        events=tuple(
-            attrs.evolve(e, status=EventStatus.CANCELLED) if _due(e, now) else e
-            for e in secondary.events
-        ),
-    )
-    return LinkResult(
-        allowed=True,
-        primary=new_primary,
-        secondary=new_secondary,
-        notifications=tuple(
-            Notification(
-                to=manager, kind=NOTIFICATION_KIND, lead=primary.id, channels=NOTIFICATION_CHANNELS
-            )
-            for manager in sorted(owners)
-        ),
-        cancelled_events=tuple(
-            CancelledEvent(lead=secondary.id, event=e.id, at=e.at)
-            for e in secondary.events
-            if _due(e, now)
-        ),
-        record=(
-            *changes_between(primary, new_primary),
-            *changes_between(secondary, new_secondary),
-        ),
-    )
+        new_secondary = attrs.evolve(
+            secondary,
+            status=LINKED,
+            linked_to=primary.id,
+            events=tuple(
+                attrs.evolve(e, status=EventStatus.CANCELLED) if _due(e, now) else e
+                for e in secondary.events
+            ),
+        )
+        return LinkResult(
+            allowed=True,
+            primary=new_primary,
+            secondary=new_secondary,
+            notifications=tuple(
+                Notification(
+                    to=manager,
+                    kind=NOTIFICATION_KIND,
+                    lead=primary.id,
+                    channels=NOTIFICATION_CHANNELS,
+                )
+                for manager in sorted(owners)
+            ),
+            cancelled_events=tuple(
+                CancelledEvent(lead=secondary.id, event=e.id, at=e.at)
+                for e in secondary.events
+                if _due(e, now)
+            ),
+            record=(
+                *changes_between(primary, new_primary),
+                *changes_between(secondary, new_secondary),
+            ),
+        )
 
 
 @a.checked
+@a.takes_results
 def unlink(primary: Lead, secondary: Lead, record: Iterable[Change]) -> tuple[Lead, Lead]:
     """
     Undo a link: return the primary and the secondary as they were before it.

@@ -986,10 +986,11 @@ def transfer(
     if found:
         return TransferDecision(allowed=False, reasons=tuple(found))
     status = lead.status if lead.status in policy.wip_statuses else CLAIMED
-    after = attrs.evolve(lead, owner=to.id, status=status)
-    return TransferDecision(
-        allowed=True, lead=after, bucket=status, record=changes_between(lead, after)
-    )
+    with a.results():  # the limits bound input, never output (GEN-5)
+        after = attrs.evolve(lead, owner=to.id, status=status)
+        return TransferDecision(
+            allowed=True, lead=after, bucket=status, record=changes_between(lead, after)
+        )
 
 
 # -- diagnosis (RTE-8) --------------------------------------------------------------------

@@ -25,6 +25,11 @@ the wire) empty. Only
 ``DedupeResult``'s table of leads is not written (a result read back cannot
 ``explain``). The normalisation cache is never written.
 
+:func:`to_json` writes a result of any size; :func:`from_json` reads input and applies
+the GEN-5 limits, so a result over them (a merge of two leads of 100,000 phones each)
+comes back refused at its path (``lead.customer.phones``), as the protocol refuses it in
+a request.
+
 >>> import datetime as dt
 >>> from leadcore.model import Lead, Person
 >>> lead = Lead(id="L1", customer=Person(first_name="Ada", emails=["ada@x.io"]),
@@ -90,6 +95,7 @@ Reader = Callable[[Obj], Any]
 
 
 @a.checked
+@a.takes_results
 def to_json(item: object) -> Any:  # noqa: ANN401  # a JSON value
     """
     Return ``item`` as a JSON value (dicts, lists, text, numbers, booleans, None).

@@ -330,6 +330,7 @@ def _state(state: DispatchState) -> DispatchState:
 
 
 @a.checked
+@a.takes_results  # a state of the dispatch, as its step functions give it
 def offer(state: DispatchState, wave: Iterable[str]) -> DispatchState:
     """
     Offer the next wave, at the state's ``clock`` (RTE-2, RTE-3).
@@ -461,6 +462,7 @@ def reject_rest(state: DispatchState, events: Iterable[tuple[int, DispatchEvent]
 
 
 @a.checked
+@a.takes_results  # a state of the dispatch, as its step functions give it
 def apply_event(
     state: DispatchState,
     event: DispatchEvent,
