@@ -10,7 +10,11 @@ as ``leadcore/conformance/schemas/protocol.schema.json`` for other teams' tools;
 
 The schemas say what a well-formed message looks like, not what the rules decide:
 unknown keys are allowed (the rulebook: comparers ignore them), absent and null mean the same,
-and a request the schema accepts may still be refused (an unknown id, say). Reason codes
+and a request the schema accepts may still be refused (an unknown id, say). Requests carry
+GEN-5's limits (``maxItems`` 100,000, ``maxLength`` 10,000); results carry no ``maxItems``,
+as the limits bound input, never output (a merge of two leads of 100,000 phones answers a
+lead of up to 200,000). Text in results keeps its ``maxLength``: results carry the input's
+text unchanged, and messages quote at most 80 characters of a value. Reason codes
 are enumerated per rule from the catalogue (:mod:`leadcore.reasons`), leadcore's extension
 codes included (a ``description`` names them).
 
@@ -54,7 +58,13 @@ def _nullable(inner: Schema) -> Schema:
 
 
 def _list(inner: Schema) -> Schema:
+    """A list of input (a policy's): at most GEN-5's 100,000 items."""
     return {"type": "array", "items": inner, "maxItems": _MAX_ITEMS}
+
+
+def _out(inner: Schema) -> Schema:
+    """A list of an answer: no limit, as the limits bound input, never output (GEN-5)."""
+    return {"type": "array", "items": inner}
 
 
 def _opt_list(inner: Schema) -> Schema:
@@ -79,7 +89,7 @@ _OPT_TEXT: Final = _nullable(_ref("text"))
 _BOOL: Final = {"type": "boolean"}
 _OPT_BOOL: Final = {"type": ["boolean", "null"]}
 _INT: Final = {"type": "integer"}
-_REASONS: Final = _list(_ref("reason"))
+_REASONS: Final = _out(_ref("reason"))
 _ROLES: Final = (
     "super_user",
     "sales_manager",
@@ -141,8 +151,8 @@ def _objects() -> dict[str, Schema]:
         ["first_name", "last_name", "phones", "emails"],
         first_name=_OPT_TEXT,
         last_name=_OPT_TEXT,
-        phones=_list(_TEXT),
-        emails=_list(_TEXT),
+        phones=_out(_TEXT),
+        emails=_out(_TEXT),
     )
     event_out = _obj(
         ["id", "at", "status"],
@@ -160,11 +170,11 @@ def _objects() -> dict[str, Schema]:
             # a customer as null, where leadcore writes an empty person.
             "customer": _nullable(_ref("person_out")),
             "co_customer": _nullable(_ref("person_out")),
-            "viewers": _list(_ID),
+            "viewers": _out(_ID),
             "channel": _nullable(_enum(*_CHANNELS)),
             "created_at": _nullable(_ref("datetime_out")),
             "last_activity_at": _nullable(_ref("datetime_out")),
-            "events": _list(_ref("event_out")),
+            "events": _out(_ref("event_out")),
             "fields": {"type": "object"},
         },
     }
@@ -239,7 +249,7 @@ def _objects() -> dict[str, Schema]:
             to=_ID,
             kind=_ID,
             lead=_ID,
-            channels=_list(_ID),
+            channels=_out(_ID),
         ),
         "change": _obj(["lead", "field", "old", "new"], lead=_ID, field=_ID, old={}, new={}),
         "cancelled_event": _obj(
@@ -409,7 +419,7 @@ def _verdict(**extra: Schema) -> Schema:
 
 def _changed(**extra: Schema) -> Schema:
     """A result that may change a lead: ``lead`` (null when refused) and ``record``."""
-    return _verdict(lead=_nullable(_ref("lead_out")), record=_list(_ref("change")), **extra)
+    return _verdict(lead=_nullable(_ref("lead_out")), record=_out(_ref("change")), **extra)
 
 
 def _normalize() -> tuple[Schema, Schema]:
@@ -421,8 +431,8 @@ def _normalize() -> tuple[Schema, Schema]:
 
 def _rules() -> dict[str, tuple[Schema, Schema]]:
     """Every rule: (input schema, result schema), from the protocol's table."""
-    record = {"record": _list(_ref("change"))}
-    notified = {"notifications": _list(_ref("notification"))}
+    record = {"record": _out(_ref("change"))}
+    notified = {"notifications": _out(_ref("notification"))}
     out_or_null = _nullable(_ref("lead_out"))
     return {
         "handover.apply": (_handover_input(), _changed(**notified)),
@@ -445,7 +455,7 @@ def _rules() -> dict[str, tuple[Schema, Schema]]:
                 reasons=_REASONS,
                 primary=out_or_null,
                 secondary=out_or_null,
-                cancelled_events=_list(_ref("cancelled_event")),
+                cancelled_events=_out(_ref("cancelled_event")),
                 **notified,
                 **record,
             ),
@@ -455,7 +465,7 @@ def _rules() -> dict[str, tuple[Schema, Schema]]:
             _obj(["lead", "user"], lead=_ref("lead"), user=_ref("user")),
             _obj(
                 ["dashboard_tabs", "tag", "app_access"],
-                dashboard_tabs=_list(_TEXT),
+                dashboard_tabs=_out(_TEXT),
                 tag=_OPT_TEXT,
                 app_access=_enum("act", "view", "none"),
             ),
@@ -467,15 +477,15 @@ def _rules() -> dict[str, tuple[Schema, Schema]]:
                 action=_enum("merge", "route", "create"),
                 target=_OPT_ID,
                 lot=_OPT_ID,
-                matched=_list(_MATCHED),
+                matched=_out(_MATCHED),
                 person=_nullable(_enum("customer", "co_customer")),
                 via=_VIA,
                 reasons=_REASONS,
-                candidates=_list(
+                candidates=_out(
                     _obj(
                         ["id", "matched", "reasons"],
                         id=_ID,
-                        matched=_list(_MATCHED),
+                        matched=_out(_MATCHED),
                         person=_nullable(_enum("customer", "co_customer")),
                         via=_VIA,
                         reasons=_REASONS,
@@ -487,11 +497,11 @@ def _rules() -> dict[str, tuple[Schema, Schema]]:
             _obj(["lead"], lead=_ref("lead"), existing=_opt_list(_ref("lead"))),
             _obj(
                 ["duplicates"],
-                duplicates=_list(
+                duplicates=_out(
                     _obj(
                         ["id", "matched"],
                         id=_ID,
-                        matched=_list(_MATCHED),
+                        matched=_out(_MATCHED),
                         person=_nullable(_enum("customer", "co_customer")),
                         via=_VIA,
                     )
@@ -504,7 +514,7 @@ def _rules() -> dict[str, tuple[Schema, Schema]]:
                 ["lead", "retired", "discarded"],
                 lead=_ref("lead_out"),
                 retired=_ref("lead_out"),
-                discarded=_list(_obj(["field"], field=_ID, lead=_OPT_ID, value={})),
+                discarded=_out(_obj(["field"], field=_ID, lead=_OPT_ID, value={})),
                 **record,
             ),
         ),
@@ -521,7 +531,7 @@ def _rules() -> dict[str, tuple[Schema, Schema]]:
             ),
             _obj(
                 ["related", "show_icon"],
-                related=_list(_obj(["id", "selectable"], id=_ID, selectable=_BOOL)),
+                related=_out(_obj(["id", "selectable"], id=_ID, selectable=_BOOL)),
                 show_icon=_BOOL,
                 reasons=_REASONS,
             ),
@@ -534,7 +544,7 @@ def _rules() -> dict[str, tuple[Schema, Schema]]:
                 include_current=_OPT_BOOL,
                 memberships=_opt_list(_ref("membership")),
             ),
-            _obj(["stopped"], stopped=_list(_ref("membership")), not_in_cadence=_list(_ID)),
+            _obj(["stopped"], stopped=_out(_ref("membership")), not_in_cadence=_out(_ID)),
         ),
         "routing.check_wave": (
             _routing_input([], offered_before=_opt_list(_ID), wave=_opt_list(_ID)),
@@ -555,8 +565,8 @@ def _rules() -> dict[str, tuple[Schema, Schema]]:
                 ["outcome", "agent", "waves", "rejected_events"],
                 outcome=_enum("claimed", "fresh", "pending"),
                 agent=_OPT_ID,
-                waves=_list(_list(_ID)),
-                rejected_events=_list(
+                waves=_out(_out(_ID)),
+                rejected_events=_out(
                     _obj(
                         ["index", "type", "at", "reason"],
                         index={"type": "integer", "minimum": 0},
@@ -566,7 +576,7 @@ def _rules() -> dict[str, tuple[Schema, Schema]]:
                         reason=_TEXT,
                     )
                 ),
-                wave_times=_list(_ref("datetime_out")),
+                wave_times=_out(_ref("datetime_out")),
                 decided_at=_nullable(_ref("datetime_out")),
             ),
         ),
@@ -574,8 +584,8 @@ def _rules() -> dict[str, tuple[Schema, Schema]]:
             _routing_input([]),
             _obj(
                 ["preferred", "fallback", "ineligible"],
-                preferred=_list(_ID),
-                fallback=_list(_ID),
+                preferred=_out(_ID),
+                fallback=_out(_ID),
                 ineligible={"type": "object", "additionalProperties": _REASONS},
             ),
         ),
@@ -634,7 +644,7 @@ def _coded(rule: str, result: Schema) -> Schema:
         return result
     group = groups[0]
     properties = dict(result["properties"])
-    listed = _list(_ref(f"reason.{group.name}"))
+    listed = _out(_ref(f"reason.{group.name}"))
     if group.where == "reasons":
         properties["reasons"] = listed
         if "candidates" in properties:
