@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import importlib
 import inspect
 import io
@@ -32,6 +33,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
+import attrs
 import pytest
 from beartype import BeartypeConf
 from beartype.door import is_bearable
@@ -429,6 +431,120 @@ def test_every_public_function_checks_its_arguments() -> None:
     ]
 
     assert not unchecked
+
+
+# -- results over the limits, given back (GEN-5: the limits apply to input) ---------------
+#
+# A rule's result may hold more than 100,000 items (a merge of two leads of 100,000 phones);
+# given back to a function, it is input there and refused at its path, unless the
+# function's contract is to take results (undo a link or a merge, write JSON). Every
+# checked public callable is swept with such a lead, a list of one, and such a person, for
+# every parameter that takes them.
+
+
+@functools.cache
+def _over_the_limits() -> tuple[Lead, Person]:
+    """A lead and a person over the GEN-5 limits, as only a rule's result can be."""
+    with _attrs.results():
+        person = Person(first_name="Ada", phones=("+1 415 867 5309",) * (_attrs.MAX_ITEMS + 1))
+        lead = attrs.evolve(
+            LEAD, customer=person, viewers=tuple(f"v{i}" for i in range(_attrs.MAX_ITEMS + 1))
+        )
+    return lead, person
+
+
+def _is_checked(item: Callable[..., object]) -> bool:
+    return bool(getattr(item.__init__ if inspect.isclass(item) else item, _attrs.CHECKED, False))
+
+
+def _takes_results(item: Callable[..., object]) -> bool:
+    return bool(getattr(_target(item), "__leadcore_takes_results__", False))
+
+
+def _names_a_lead(hint: object) -> bool:
+    """Whether an annotation is anything, or names Lead or Person (not a Protocol's guess)."""
+    if any(hint is kind for kind in (object, Any, Lead, Person)):
+        return True
+    return any(_names_a_lead(arg) for arg in typing.get_args(hint))
+
+
+def _given_back_places() -> dict[str, list[tuple[str, int]]]:
+    """Each swept callable's parameters taking a lead, leads or a person (which of the three)."""
+    found: dict[str, list[tuple[str, int]]] = {}
+    for name in CALLABLES:
+        item = PUBLIC[name]
+        if name.startswith("leadcore.spark:") or not _is_checked(item):
+            continue  # Spark takes DataFrames; attrs classes hold results (they are results)
+        hints = _hints(item)
+        places = [
+            (p.name, which)
+            for p in _parameters(item)
+            if _names_a_lead(hints.get(p.name, object))
+            for which in [
+                next(
+                    (
+                        i
+                        for i, sample in enumerate((LEAD, [LEAD], ADA))
+                        if _of_type(sample, hints.get(p.name, object))
+                    ),
+                    -1,
+                )
+            ]
+            if which >= 0
+        ]
+        if places:
+            found[name] = places
+    return found
+
+
+GIVEN_BACK: Final = _given_back_places()
+
+
+def test_the_given_back_sweep_reaches_the_rules_and_the_result_takers() -> None:
+    """Rules of every family, and the functions that take results by contract."""
+    assert {
+        "leadcore.linking:check",
+        "leadcore.merge:auto",
+        "leadcore.merge:compare",
+        "leadcore.routing:eligible",
+        "leadcore.handover:apply",
+        "leadcore.normalize:person",
+        "leadcore.dedupe:reference",
+        "leadcore.merge:MergeIndex",
+        "leadcore.protocol:decide",
+    } <= set(GIVEN_BACK)
+    assert {name for name in GIVEN_BACK if _takes_results(PUBLIC[name])} == {
+        "leadcore.decisions:changes_between",
+        "leadcore.decisions:revert",
+        "leadcore.linking:unlink",
+        "leadcore.merge:unmerge",
+        "leadcore.wire:to_json",
+    }
+
+
+@pytest.mark.parametrize("name", sorted(GIVEN_BACK))
+def test_results_over_the_limits_given_back_are_refused_at_their_path(name: str) -> None:
+    """GEN-5: a result over the limits given to a function is input: refused, named."""
+    item = PUBLIC[name]
+    base = _baseline(name)
+    takes = _takes_results(item)
+    lead, person = _over_the_limits()
+    wrong: list[str] = []
+
+    for parameter, which in GIVEN_BACK[name]:
+        value = (lead, [lead], person)[which]
+        try:
+            _call(item, {**base, parameter: value})
+        except InvalidInput as error:
+            refused = [p for p in error.problems if "given back" in p.message]
+        else:
+            refused = []
+        if takes and refused:
+            wrong.append(f"{parameter}: refused a result it takes: {refused}")
+        if not takes and not (refused and all(p.path.startswith(parameter) for p in refused)):
+            wrong.append(f"{parameter}: not refused at its path: {refused}")
+
+    assert not wrong, f"{name}:\n" + "\n".join(wrong)
 
 
 class TestNamedInTheIssue:

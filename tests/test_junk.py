@@ -13,12 +13,13 @@ import copy
 import enum
 import io
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from leadcore import protocol
+from leadcore import _attrs, conformance, protocol
 from leadcore._protocol import registry
 
 from .test_vectors import CASES
@@ -376,3 +377,190 @@ def test_every_normalize_rule_checks_its_region(rule: str) -> None:
     for answer in _answers(requests):
         assert answer["error"]["code"] == "invalid_input", answer
         assert answer["error"]["path"] == "input.region"
+
+
+# -- results over the limits (GEN-5: the limits apply to input, never to output) ----------
+#
+# Every list of every rule's input, found by walking the rule's JSON Schema (so that a list
+# the vector leaves out is swept too), and every lead's free ``fields``, filled to exactly
+# the limit: one at a time, then all at once (two leads merged, each at the limit). For
+# this sweep the limit is lowered to a few items (``leadcore._attrs.MAX_ITEMS``, which every
+# check reads when it runs), so that every list of every rule costs milliseconds;
+# tests/test_output_limits.py shows the same at 100,000. A request at the limit is
+# answered, or refused at a place of the request (an agent listed twice, an organisation
+# tree with a cycle...), never at a path the request does not have: the answer may hold
+# more than the limit (a merge of two lists at the limit holds twice as many).
+
+
+def _longest_list(value: object) -> int:
+    """The most items of any list in a JSON value."""
+    if isinstance(value, dict):
+        return max((_longest_list(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return max([len(value), *(_longest_list(v) for v in value)])
+    return 0
+
+
+_DEFS: dict[str, Any] = conformance.schema()["$defs"]
+
+
+def _node(node: dict[str, Any]) -> dict[str, Any]:
+    """A schema node with its ``$ref`` followed and its null option dropped."""
+    while "$ref" in node:
+        node = _DEFS[node["$ref"].rsplit("/", 1)[-1]]
+    for option in node.get("anyOf", ()):
+        found = _node(option)
+        if found.get("type") != "null":
+            return found
+    return node
+
+
+def _kind(node: dict[str, Any]) -> str | None:
+    kind = node.get("type")
+    if isinstance(kind, list):
+        kind = next(k for k in kind if k != "null")
+    return kind if isinstance(kind, str) else None
+
+
+def _item(node: dict[str, Any], index: int, now: str) -> object:
+    """A valid-looking ``index``-th value of a schema node: distinct where it can be."""
+    node = _node(node)
+    kind = _kind(node)
+    if "enum" in node:
+        return node["enum"][index % len(node["enum"])]
+    if kind == "string":
+        return now if node.get("pattern") else f"v{index}"
+    if kind == "object":
+        return {key: _item(node["properties"][key], index, now) for key in node.get("required", ())}
+    if kind in {"integer", "number"}:
+        return index
+    return index % 2 == 1 if kind == "boolean" else None
+
+
+def _lists(node: dict[str, Any], path: Path, depth: int = 0) -> Iterator[tuple[Path, Any]]:
+    """Every list (and lead ``fields``) inside a schema node, the first item's own too."""
+    node = _node(node)
+    kind = _kind(node)
+    if kind == "array":
+        yield path, node
+        if _kind(_node(node.get("items", {}))) == "object" and depth < 3:
+            yield from _lists(node["items"], (*path, 0), depth + 1)
+    elif kind == "object" and depth < 4:
+        if path and path[-1] == "fields" and not node.get("properties"):
+            yield path, node
+        for key, inner in node.get("properties", {}).items():
+            yield from _lists(inner, (*path, key), depth + 1)
+
+
+def _fill(request: dict[str, Any], path: Path, node: dict[str, Any]) -> None:
+    """Put a value at the limit at ``path``, making the objects and first items on the way."""
+    now = request["now"]
+    here: Any = request
+    schema_here: dict[str, Any] = {"properties": {"input": _DEFS[f"input.{request['rule']}"]}}
+    for step in path[:-1]:
+        schema_here = _node(schema_here)
+        if isinstance(step, int):
+            schema_here = _node(schema_here["items"])
+            if not here:
+                here.append(_item(schema_here, 0, now))
+            here = here[step]
+            continue
+        schema_here = _node(schema_here["properties"][step])
+        if here.get(step) is None:
+            here[step] = [] if _kind(schema_here) == "array" else _item(schema_here, 0, now)
+        here = here[step]
+    if _kind(_node(node)) == "array":
+        items = _node(node).get("items", {})
+        here[path[-1]] = [_item(items, i, now) for i in range(LIMIT)]
+    else:
+        here[path[-1]] = {f"k{i}": i for i in range(LIMIT)}
+
+
+def _places(rule: str) -> list[tuple[Path, Any]]:
+    """Every list (and lead ``fields``) of ``rule``'s input, by its path in the request."""
+    return list(_lists({"type": "object", "properties": {"input": _DEFS[f"input.{rule}"]}}, ()))
+
+
+LISTED: list[str] = sorted(rule for rule in BASES if _places(rule))
+"""The rules whose input has lists."""
+
+LIMIT: int = max(
+    [
+        *(_longest_list(base["input"]) for base in BASES.values()),
+        *(len(default) for default in _policy_collections().values()),
+    ]
+)
+"""The lowered limit: no list of a base request or a default policy is longer."""
+
+
+def _in_request(request: dict[str, Any], path: str) -> bool:
+    """
+    Whether ``path`` (``input.primary.viewers[2]``) names a place of ``request``.
+
+    A key its object lacks is a place too when the rule's schema has it there
+    (``input.events[0].agent``: a field the event needs); ``input.phones`` is none.
+    """
+    steps = re.findall(r"([^.\[\]]+)|\[(\d+)\]", path)
+    here: Any = request
+    node: dict[str, Any] = {"properties": {"input": _DEFS[f"input.{request['rule']}"]}}
+    for position, (key, index) in enumerate(steps):
+        node = _node(node)
+        if key and isinstance(here, dict) and key in here:
+            here, node = here[key], node.get("properties", {}).get(key, {})
+        elif index and isinstance(here, list) and int(index) < len(here):
+            here, node = here[int(index)], node.get("items", {})
+        else:
+            last = position == len(steps) - 1
+            return last and isinstance(here, dict) and key in node.get("properties", {})
+    return bool(steps)
+
+
+@pytest.mark.parametrize("rule", LISTED)
+def test_lists_at_the_limit_are_answered_whatever_the_answer_holds(
+    rule: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GEN-5 v1.2: limits bound input, never output; a refusal names a place of the request."""
+    monkeypatch.setattr(_attrs, "MAX_ITEMS", LIMIT)
+    base = BASES[rule]
+    places = _places(rule)
+    requests: list[dict[str, Any]] = []
+    for path, node in places:
+        one = copy.deepcopy(base)
+        _fill(one, path, node)
+        requests.append(one)
+    every = copy.deepcopy(base)
+    for path, node in places:
+        _fill(every, path, node)
+    requests.append(every)
+
+    answers: list[dict[str, Any]] = [protocol.decide(request) for request in requests]
+
+    for request, answer in zip(requests, answers, strict=True):
+        assert json.loads(protocol.dumps(answer)) == answer
+        if not answer["ok"]:
+            error = answer["error"]
+            assert error["code"] in {"invalid_input", "naive_datetime"}, (rule, error)
+            assert _in_request(request, error["path"]), (rule, error)
+            assert "given back" not in error["message"], (rule, error)
+
+
+def test_the_limit_sweep_reaches_the_lists_results_grow() -> None:
+    """The sweep fills the lists link.apply and merge.manual grow, absent from the vectors."""
+    assert set(BASES) - set(LISTED) == {
+        "normalize.email",
+        "normalize.name",
+        "normalize.phone",
+        "routing.diagnose",
+        "routing.fresh_limit",
+    }
+    places = {_dotted(path) for rule in ("link.apply", "merge.manual") for path, _ in _places(rule)}
+
+    assert {
+        "input.primary.customer.phones",
+        "input.primary.viewers",
+        "input.master.customer.phones",
+        "input.master.co_customer.emails",
+        "input.master.events",
+        "input.master.fields",
+        "input.other.viewers",
+    } <= places
