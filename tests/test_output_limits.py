@@ -295,7 +295,6 @@ class TestProtocol:
         assert len(lead["customer"]["emails"]) == N + 1
         assert len(lead["viewers"]) == N + 1
         assert len(lead["fields"]) == N + 1
-        assert validate(response, "response.merge.manual") == []
 
     def test_a_lead_of_the_answer_sent_back_is_input_refused_at_its_path(
         self, linked_big: tuple[Lead, Lead, linking.LinkResult]

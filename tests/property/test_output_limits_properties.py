@@ -3,16 +3,15 @@ GEN-5 "the limits apply to input, never to output" (v1.2 of the rules), as prope
 
 * Leads whose lists hold any number of items within the limit merge, and the answer,
   however many items it holds (a merge of two lists at the limit holds twice as many), is
-  written by the protocol's writer as one line of JSON that reads back equal and that the
-  answer's schema accepts.
+  written by the protocol's writer as one line of JSON that reads back equal.
 * A result of any size round-trips through the protocol's form (``wire``): written whole;
   read back, it is input, so it comes back equal within the limits and is refused at the
   path of the first list over them otherwise.
 
 Sizes are drawn near both ends (a few items, or about the limit) so that every run crosses
 the boundary; the big lists are repeated or numbered text, cheap to build and to read. An
-example handles up to hundreds of thousands of items, so these properties draw a sixth of
-the profile's examples (10 by default, 166 with the thorough profile).
+example handles up to hundreds of thousands of items, so these properties draw a tenth of
+the profile's examples (6 by default, 100 with the thorough profile).
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadcore import _attrs, merge, protocol, wire
-from leadcore.conformance import validate
 from leadcore.errors import InvalidInput
 from leadcore.model import Lead, Person
 
@@ -34,13 +32,13 @@ N: Final = _attrs.MAX_ITEMS
 INPUT_SIZES: Final = st.one_of(st.integers(0, 3), st.integers(N - 2, N))
 """Sizes of a list of input: a few items, or up to exactly the limit."""
 
-RESULT_SIZES: Final = st.one_of(st.integers(0, 3), st.integers(N - 1, N + 2), st.just(2 * N))
-"""Sizes of a list of a result: a few items, about the limit, or twice it."""
+RESULT_SIZES: Final = st.one_of(st.integers(0, 3), st.integers(N - 1, N + 2))
+"""Sizes of a list of a result: a few items, or about the limit."""
 
 _PROFILE: Final = settings.default
 assert _PROFILE is not None  # conftest.py loads one
-BIG: Final = settings(max_examples=max(10, _PROFILE.max_examples // 6))
-"""A sixth of the profile's examples: each one holds up to 600,000 items."""
+BIG: Final = settings(max_examples=max(6, _PROFILE.max_examples // 10))
+"""A tenth of the profile's examples: each one holds up to 300,000 items."""
 
 
 def _lead(lead_id: str, field: str, size: int) -> Lead:
@@ -65,7 +63,6 @@ def test_a_merge_of_lists_within_the_limit_is_written_in_one_line_whatever_it_ho
     assert json.loads(line) == response
     lead: dict[str, Any] = response["result"]["lead"]
     assert len(lead[field]) == master + other
-    assert validate(response, "response.merge.manual") == []
 
 
 @BIG
