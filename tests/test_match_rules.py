@@ -290,6 +290,23 @@ class TestTooCommonKeys:
         assert found.ids == ("A", "B") == indexed.ids
         assert [d.matched for d in found.duplicates] == [("email",), ("email",)]
 
+    def test_a_space_of_two_items_is_counted_once(self) -> None:
+        """Two items with the same definition count each lead holding a key once."""
+        first = MatchItem(field="first_name", max_leads=1, label="first")
+        again = MatchItem(field="first_name", max_leads=1, label="again")
+        policy = MergePolicy(
+            auto_merge_rule=rule(
+                MatchGroup(of=[first], at_least=1), MatchGroup(of=[again], at_least=1)
+            )
+        )
+        one, other = lead("N", customer=person("Ada")), lead("O", customer=person("Ada"))
+
+        found = merge.match(one, other, policy=policy)
+        why = merge.explain(one, other, now=NOW, policy=policy)
+
+        assert (found.via, found.matched) == ("any_of[0]", ("first",))
+        assert (why.via, why.matched) == (found.via, found.matched)
+
     def test_counts_can_come_from_elsewhere(self) -> None:
         """KeyCounts over another population; explain says why a key was ignored."""
         counts = KeyCounts.of(self.leads(), policy=self.policy())

@@ -51,7 +51,7 @@ import attrs
 from leadcore import _attrs as a
 from leadcore import _display as d
 from leadcore import _fields
-from leadcore._merge.counts import KeyCounts, count_leads
+from leadcore._merge.counts import KeyCounts, count_leads, limited_spaces
 from leadcore._merge.engine import (
     Counter,
     Outcome,
@@ -531,8 +531,9 @@ def _counter(
         return counts.counter()
     if isinstance(existing, MergeIndex):
         return existing.counter(spec)
-    spaces = [i.space for i in spec.limited if i.space is not None]
-    found = count_leads(existing, spaces, spec.region, spec.folded, spec.email_placeholders)
+    found = count_leads(
+        existing, limited_spaces([spec]), spec.region, spec.folded, spec.email_placeholders
+    )
 
     def count(space: object, key: object) -> int:
         return found.get(space, {}).get(key, 0)  # type: ignore[call-overload, no-any-return]  # a space and a key

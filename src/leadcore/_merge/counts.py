@@ -38,8 +38,12 @@ def count_leads(
     folded: frozenset[str],
     fillers: tuple[str, ...] = (),
 ) -> dict[KeySpace, dict[Key, int]]:
-    """For each space, how many of ``leads`` hold each key, keeping keys over its limit."""
-    chosen = tuple(spaces)
+    """
+    For each space, how many of ``leads`` hold each key, keeping keys over its limit.
+
+    A space listed twice (two items of a rule with the same definition) is counted once.
+    """
+    chosen = tuple(dict.fromkeys(spaces))
     tallies: dict[KeySpace, Tally[Key]] = {s: Tally() for s in chosen}
     for lead in leads:
         for space in chosen:
