@@ -36,15 +36,17 @@ pair the rule could match is missed:
 Only rows that may be existing leads in a mode (inside its date window, checked with a
 margin by the caller) are paired as such; the search starts from them.
 
-:class:`Keys` (a table's keys by space) and :func:`plan` (what each group is searched
-through) are the blocking every engine over tables uses: the Spark engine builds its
-joins from the same spaces, keys and plan.
+:class:`Keys` (a table's keys by space), :func:`row_keys` (one row's),
+:func:`plan_by_load` (what each group is searched through), :func:`refinement` (how a
+generic block is searched), :func:`close_candidates` and :meth:`Finder.passes` (the check
+of a pair found) are the blocking every engine over tables uses: the Spark engine builds
+its joins from the same spaces, keys and plan, and runs the same checks in its batches.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import compress
 from typing import Final, Literal, NamedTuple
 
@@ -57,19 +59,28 @@ from leadcore._merge.policy import MergePolicy
 from leadcore.errors import InvalidInput, Problem
 
 __all__ = [
+    "EXCLUDED",
     "Candidates",
+    "Finder",
     "Generic",
+    "GroupSearch",
     "Keys",
     "Mode",
     "Person",
     "Plan",
+    "Refinement",
     "check_blockable",
+    "check_columns",
+    "close_candidates",
     "close_pairs",
     "exclude",
     "find",
     "generic_keys",
     "generic_problem",
+    "needed_fields",
     "plan",
+    "plan_by_load",
+    "refinement",
     "row_keys",
     "shares_enough",
     "table_counts",
@@ -143,9 +154,20 @@ class Keys:
     co-customer's: the existing side. Keys an item ignores (``max_leads``) are left out.
     With ``wanted``, a space's blocks are built for those keys only (the keys the search
     will read), in one pass over the rows.
+
+    ``ignored`` gives, for every space with ``max_leads``, the keys held by too many rows
+    of a whole table of which ``table`` is a part (the Spark engine's batches count them
+    on the cluster); by default they are counted over ``table``.
     """
 
-    def __init__(self, table: Chunk, region: str, folded: frozenset[str]) -> None:
+    def __init__(
+        self,
+        table: Chunk,
+        region: str,
+        folded: frozenset[str],
+        *,
+        ignored: Mapping[KeySpace, frozenset[Key]] | None = None,
+    ) -> None:
         self.table = table
         self.region = region
         self.folded = folded
@@ -154,7 +176,7 @@ class Keys:
         self._co: dict[KeySpace, dict[int, tuple[Key, ...]]] = {}
         self._blocks: dict[KeySpace, dict[Key, list[int]]] = {}
         self._counts: dict[KeySpace, Counter[Key]] = {}
-        self._overs: dict[KeySpace, frozenset[Key]] = {}
+        self._overs: dict[KeySpace, frozenset[Key]] = dict(ignored or {})
         self._lacking: dict[str, dict[tuple[str, str], bool]] = {}
         self._lists: dict[KeySpace, list[tuple[Key, ...]] | None] = {}
 
@@ -439,7 +461,6 @@ def plan(spec: Spec, keys: Keys, limit: int) -> Plan:
     pairs), or through its options but the most common ones whose weights stay below
     ``at_least``.
     """
-    found: Plan = {}
     loads: dict[KeySpace, int] = {}
 
     def load(space: KeySpace) -> int:
@@ -450,6 +471,16 @@ def plan(spec: Spec, keys: Keys, limit: int) -> Plan:
             )
         return value
 
+    return plan_by_load(spec, load)
+
+
+def plan_by_load(spec: Spec, load: Callable[[KeySpace], int]) -> Plan:
+    """
+    :func:`plan`, given each space's load: the pairs its blocks of 2 to ``limit`` rows make.
+
+    The one choice of both engines: the Spark engine counts the loads on the cluster.
+    """
+    found: Plan = {}
     for group in spec.groups:
         blocking = group.blocking
         if blocking is None:  # pragma: no cover  # refused by check_blockable first
@@ -577,8 +608,13 @@ def unkeyed_items(group: CompiledGroup) -> tuple[CompiledItem, ...]:
     return tuple(i for i in group.items if i.space is None)
 
 
-class _Finder:
-    """The pair search of one mode."""
+class Finder:
+    """
+    The pair search of one mode.
+
+    :meth:`passes` is the check of a pair found through a space: the Spark engine calls
+    it on the pairs its joins find (a Finder over a batch's rows).
+    """
 
     def __init__(self, keys: Keys, mode: Mode, out: Pairs) -> None:
         self.keys = keys
@@ -703,7 +739,7 @@ class _Finder:
             if len(sub_rows) > 1:
                 self.block_pairs(sub_rows, sub_key, space, strict, yielded)
 
-    def close(  # noqa: C901, PLR0917  # inlined loops; the block and the item
+    def close(  # noqa: PLR0917  # the block and the item
         self,
         rows: list[int],
         key: Key,
@@ -713,28 +749,11 @@ class _Finder:
         yielded: Found,
     ) -> None:
         """Add the pairs of a block whose values may meet ``item`` (unkeyed: fuzzy, blanks)."""
-        keys, eligible = self.keys, self.eligible
-        own = keys.own(space)
-        theirs: dict[tuple[Key, ...], list[int]] = {}
-        for y in rows:
-            if not eligible[y]:
-                continue
-            sides = [False]
-            if test.group.people != "customer" and item.person and y in self.table.co:
-                sides.append(True)
-            for co in sides:
-                theirs.setdefault(keys.values(item, y, co), []).append(y)
-        mine: dict[tuple[Key, ...], list[int]] = {}
-        for x in rows:
-            if key in own(x):
-                mine.setdefault(keys.values(item, x, co=False), []).append(x)
         strict = test._replace(trivial=False)
-        for values, other in close_pairs(item, list(mine), list(theirs)):
-            for x in mine[values]:
-                for y in theirs[other]:
-                    if x != y and self.passes(strict, x, y):
-                        self.add(x, y)
-                        yielded.add((x, y))
+        for x, y in close_candidates(self.keys, rows, key, space, test.group, item, self.eligible):
+            if self.passes(strict, x, y):
+                self.add(x, y)
+                yielded.add((x, y))
 
     def refine(
         self, rows: list[int], key: Key, space: KeySpace, test: GroupSearch, yielded: Found
@@ -745,35 +764,97 @@ class _Finder:
         The pairs found go to ``yielded`` too, whether or not another key finds them: a
         generic key's ``pairs`` count does not depend on the order of the search.
         """
-        group = test.group
-        blocking = group.blocking
-        if blocking is None:  # pragma: no cover  # refused before any search
-            return
-        others = [s for s in blocking.required if s != space]
-        if others:
-            # Every match shares a key of each required space: split by one of them.
-            self.split(rows, others[0], test, yielded)
-            return
-        weight = dict(blocking.options).get(space, 0)
-        alone = blocking.at_least - weight <= 0  # this key can be the only shared key
-        unkeyed = [i for i in group.items if i.space is None]
-        satisfied = sum(1 for i in group.items if i.space == space)
-        whole = (not unkeyed) if group.group.all_of else group.need - satisfied <= 0
-        if alone and whole:
-            # Nothing else must hold: the whole block. A pair sharing another key too
-            # whose inbound row holds this key on its co-customer only is found
-            # through that key (every option is searched when one key suffices).
+        steps = refinement(test.group, space)
+        if steps.whole:
             self.block_pairs(rows, key, space, test, yielded)
-            return
-        for other, _ in blocking.options:
-            if other != space:
-                self.split(rows, other, test, yielded)
-        if not alone:
-            return
-        # What else must hold: an unkeyed item (all_of: each, checked on the pairs of
-        # the first; of: enough of them, one at a time).
-        for item in unkeyed[:1] if group.group.all_of else unkeyed:
+        for other in steps.splits:
+            self.split(rows, other, test, yielded)
+        for item in steps.close:
             self.close(rows, key, space, test, item, yielded)
+
+
+class Refinement(NamedTuple):
+    """How a generic block of a group's space is searched (see :func:`refinement`)."""
+
+    whole: bool
+    """Every pair of the block, checked as found through the space."""
+    splits: tuple[KeySpace, ...]
+    """The spaces the block is split by: pairs sharing a key of one of them too."""
+    close: tuple[CompiledItem, ...]
+    """The unkeyed items whose close pairs are searched (:func:`close_candidates`)."""
+
+
+def refinement(group: CompiledGroup, space: KeySpace) -> Refinement:
+    """
+    The search of a generic key's block of ``space`` for ``group`` (see the module doc).
+
+    Pairs found by a split or a close search are kept when the inbound row shares enough
+    keys with the existing one (:func:`shares_enough`, not only the generic key); the
+    whole block's pairs as any pair found through ``space``. One definition for both
+    engines over tables.
+    """
+    blocking = group.blocking
+    if blocking is None:  # pragma: no cover  # refused before any search
+        return Refinement(whole=False, splits=(), close=())
+    others = [s for s in blocking.required if s != space]
+    if others:
+        # Every match shares a key of each required space: split by one of them.
+        return Refinement(whole=False, splits=(others[0],), close=())
+    weight = dict(blocking.options).get(space, 0)
+    alone = blocking.at_least - weight <= 0  # this key can be the only shared key
+    unkeyed = [i for i in group.items if i.space is None]
+    satisfied = sum(1 for i in group.items if i.space == space)
+    whole = (not unkeyed) if group.group.all_of else group.need - satisfied <= 0
+    if alone and whole:
+        # Nothing else must hold: the whole block. A pair sharing another key too
+        # whose inbound row holds this key on its co-customer only is found
+        # through that key (every option is searched when one key suffices).
+        return Refinement(whole=True, splits=(), close=())
+    splits = tuple(other for other, _ in blocking.options if other != space)
+    if not alone:
+        return Refinement(whole=False, splits=splits, close=())
+    # What else must hold: an unkeyed item (all_of: each, checked on the pairs of
+    # the first; of: enough of them, one at a time).
+    return Refinement(
+        whole=False, splits=splits, close=tuple(unkeyed[:1] if group.group.all_of else unkeyed)
+    )
+
+
+def close_candidates(  # noqa: PLR0917  # the block, the group and its item
+    keys: Keys,
+    rows: Sequence[int],
+    key: Key,
+    space: KeySpace,
+    group: CompiledGroup,
+    item: CompiledItem,
+    eligible: Sequence[bool],
+) -> Iterator[tuple[int, int]]:
+    """
+    The pairs of a generic block whose values meet an unkeyed ``item`` (close values).
+
+    ``rows`` hold ``key`` of ``space``; inbound rows hold it on their customer (or lead),
+    existing rows are ``eligible`` and compared on the persons ``group`` compares. Found
+    by :func:`close_pairs` on the rows' distinct values; pairs of a row with itself are
+    left out. The necessary condition is for the caller to check.
+    """
+    own = keys.own(space)
+    co = keys.table.co
+    theirs: dict[tuple[Key, ...], list[int]] = {}
+    for y in rows:
+        if not eligible[y]:
+            continue
+        sides = [False]
+        if group.people != "customer" and item.person and y in co:
+            sides.append(True)
+        for side in sides:
+            theirs.setdefault(keys.values(item, y, side), []).append(y)
+    mine: dict[tuple[Key, ...], list[int]] = {}
+    for x in rows:
+        if key in own(x):
+            mine.setdefault(keys.values(item, x, co=False), []).append(x)
+    for values, other in close_pairs(item, list(mine), list(theirs)):
+        for x in mine[values]:
+            yield from ((x, y) for y in theirs[other] if x != y)
 
 
 Values = tuple[Key, ...]
@@ -956,7 +1037,7 @@ def find(
         (space, k): 0 for space in spaces for k in big[space]
     }
     for mode, chosen in zip(modes, plans, strict=True):
-        finder = _Finder(keys, mode, out)
+        finder = Finder(keys, mode, out)
         for space, tests in chosen.items():
             large = big[space]
             finder.from_existing(space, tests, large)
@@ -1012,16 +1093,22 @@ def exclude(table: Chunk, generic: Sequence[Generic]) -> Chunk:
     )
 
 
+EXCLUDED: Final = tuple(
+    KeySpace(field, "exact", 0, frozenset(), placeholders=False, normalizer="", max_leads=None)
+    for field in ("email", "phone")
+)
+"""The spaces of ``generic_keys='exclude'``: a person's emails and phones as they are."""
+
+
 def generic_keys(table: Chunk, limit: int, spec: Spec) -> list[Generic]:
     """Return the emails and phones held by more than ``limit`` rows."""
     keys = Keys(table, spec.region, spec.folded)
     found: list[Generic] = []
-    for field in ("email", "phone"):
-        space = KeySpace(
-            field, "exact", 0, frozenset(), placeholders=False, normalizer="", max_leads=None
-        )
+    for space in EXCLUDED:
         found.extend(
-            Generic(field, show_key(k), c, 0) for k, c in keys.counts(space).items() if c > limit
+            Generic(space.field, show_key(k), c, 0)
+            for k, c in keys.counts(space).items()
+            if c > limit
         )
     found.sort(key=lambda g: (-g.rows, g.kind, g.key))
     return found
@@ -1058,3 +1145,34 @@ def needed_fields(specs: Iterable[Spec]) -> set[str]:
                 if not guard.person:
                     found.add(guard.item.field)
     return found
+
+
+def check_columns(have: Iterable[str], specs: Iterable[Spec], *, every_field: bool) -> None:
+    """
+    Refuse a rule comparing a lead or custom field that no column is mapped to.
+
+    ``have``: the fields with a column (``source`` and ``lot`` always have one);
+    ``every_field``: the table holds every custom field (read from leads: a field no
+    lead has is blank on every lead).
+
+    Raises:
+        InvalidInput: Every such field, at ``columns``.
+
+    """
+    missing = needed_fields(specs) - {*have, *_LEAD_COLUMNS}
+    if every_field:
+        missing = {f for f in missing if not f.startswith("fields.")}
+    if missing:
+        raise InvalidInput(
+            Problem(
+                "columns",
+                field,
+                "is compared by the merge policy's rule but no column is mapped to it; "
+                + (
+                    f"map it with Columns(fields={{{field[7:]!r}: 'column'}})"
+                    if field.startswith("fields.")
+                    else f"map it with Columns({field}='column')"
+                ),
+            )
+            for field in sorted(missing)
+        )
