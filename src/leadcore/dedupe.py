@@ -112,12 +112,14 @@ from leadcore._merge.engine import Spec, compile_spec
 from leadcore._quote import quote
 from leadcore._spark.results import SparkComparison, SparkDedupeResult
 from leadcore._spark.session import is_spark
-from leadcore.errors import InvalidInput, Problem
+from leadcore.errors import InvalidInput
 from leadcore.merge import KeyCounts, MergePolicy
 from leadcore.model import Lead
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame as SparkFrame
+
+    from leadcore._spark.engine import Job
 
 __all__ = [
     "ACCURACY_TABLES",
@@ -276,27 +278,9 @@ def _eligible(values: Sequence[int | None], since_days: int, now_us: int) -> lis
 
 def _check_fields(table: LeadTable, specs: Sequence[Spec]) -> None:
     """A rule comparing a lead or custom field needs its column (leads carry their own)."""
-    if not table.data.ids:
-        return
-    have = set(table.data.extra) | {"source", "lot"}
-    missing = block.needed_fields(specs) - have
-    if inputs.ALL_FIELDS in have:
-        # Leads carry every field: one no lead has is blank on every lead.
-        missing = {f for f in missing if not f.startswith("fields.")}
-    if missing:
-        raise InvalidInput(
-            Problem(
-                "columns",
-                field,
-                "is compared by the merge policy's rule but no column is mapped to it; "
-                + (
-                    f"map it with Columns(fields={{{field[7:]!r}: 'column'}})"
-                    if field.startswith("fields.")
-                    else f"map it with Columns({field}='column')"
-                ),
-            )
-            for field in sorted(missing)
-        )
+    if table.data.ids:
+        have = set(table.data.extra)
+        block.check_columns(have, specs, every_field=inputs.ALL_FIELDS in have)
 
 
 def _modes(table: inputs.Chunk, now: dt.datetime, policy: MergePolicy) -> list[block.Mode]:
@@ -375,21 +359,20 @@ def find(
     """
     now = _check_now(now)
     chosen = _check_policy(DedupePolicy() if policy is None else policy)
-    with _progress.using(progress) as report:
-        if is_spark(source):
-            from leadcore._spark import engine  # noqa: PLC0415  # pyspark only for Spark input
+    if is_spark(source):
+        return _on_spark(source, now, columns, tz, progress).find(chosen)
+    with _progress.using(progress) as report, pool.quiet_gc():
+        table = _table(source, chosen, columns=columns, tz=tz, workers=workers, progress=report)
+        return _run(table, now, chosen, workers=workers, progress=report)
 
-            return engine.find(
-                cast("SparkFrame", source),
-                now=now,
-                policy=chosen,
-                columns=_check_columns(columns),
-                tz=tz,
-                progress=report,
-            )
-        with pool.quiet_gc():
-            table = _table(source, chosen, columns=columns, tz=tz, workers=workers, progress=report)
-            return _run(table, now, chosen, workers=workers, progress=report)
+
+def _on_spark(
+    source: object, now: dt.datetime, columns: object, tz: str | None, progress: object
+) -> Job:
+    """The run of :func:`find` or :func:`what_if` on a Spark DataFrame (pyspark imported here)."""
+    from leadcore._spark import engine  # noqa: PLC0415  # pyspark only for Spark input
+
+    return engine.Job(cast("SparkFrame", source), now, _check_columns(columns), tz, progress)
 
 
 def _table(
@@ -979,24 +962,7 @@ def what_if(
     first = _check_policy(DedupePolicy() if policy is None else policy)
     second = _check_policy(other)
     if is_spark(source):
-        from leadcore._spark import engine  # noqa: PLC0415  # pyspark only for Spark input
-
-        if second.merge.default_region != first.merge.default_region:
-            raise InvalidInput.single(
-                "other.merge.default_region",
-                second.merge.default_region,
-                f"must be the first policy's region ({first.merge.default_region!r})",
-            )
-        with _progress.using(progress) as report:
-            return engine.what_if(
-                cast("SparkFrame", source),
-                now=now,
-                policy=first,
-                other=second,
-                columns=_check_columns(columns),
-                tz=tz,
-                progress=report,
-            )
+        return _on_spark(source, now, columns, tz, progress).what_if(first, second)
     with _progress.using(progress) as report, pool.quiet_gc():
         table = _table(source, first, columns=columns, tz=tz, workers=workers, progress=report)
         before = _run(table, now, first, workers=workers, progress=report)

@@ -8,7 +8,8 @@ links every neighbour larger than a node to the smallest of that node's neighbou
 a *small-star* round links a node and its smaller neighbours to the smallest of them.
 Rounds repeat until the edge set stops changing; then each component is a star around
 its smallest id, which names it, as the local engine names a cluster. Each round is
-checkpointed locally so the plan does not grow; no JVM package is needed.
+checkpointed locally so the plan does not grow, by the one job that compares it with the
+round before; no JVM package is needed.
 """
 
 from __future__ import annotations
@@ -60,17 +61,21 @@ def components(
         edges.select(F.greatest("a", "b").alias("hi"), F.least("a", "b").alias("lo"))
         .where(F.col("hi") != F.col("lo"))
         .distinct()
-        .localCheckpoint()
+        .localCheckpoint(eager=False)
     )
-    size = current.count()
     rounds = 0
     while True:
         rounds += 1
-        following = _small_star(_large_star(current)).localCheckpoint()
-        # Both are sets: equal when of one size and one holds no edge the other lacks.
-        count = following.count()
-        same = count == size and following.join(current, ["hi", "lo"], "left_anti").isEmpty()
-        current, size = following, count
+        following = _small_star(_large_star(current)).localCheckpoint(eager=False)
+        # One job a round: it computes (and so checkpoints) the new edges and looks for
+        # an edge of one set that the other lacks (both are sets: equal when none).
+        same = (
+            following.withColumn("new", F.lit(1))
+            .join(current.withColumn("old", F.lit(1)), ["hi", "lo"], "full_outer")
+            .where(F.col("new").isNull() | F.col("old").isNull())
+            .isEmpty()
+        )
+        current = following
         if step is not None:
             step(rounds)
         if same:

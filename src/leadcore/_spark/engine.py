@@ -7,15 +7,20 @@ The plan, step by step (each step's Python is :mod:`leadcore._spark.batches`):
    (``mapInArrow``); a row's position in the input is its partition's offset plus its
    place in the partition (``monotonically_increasing_id``), so bad rows are reported
    at the same positions as locally. Rows sharing an id are left out, as locally.
-2. **Keys**: each row's blocking keys from :func:`leadcore._dedupe.seed.row_keys`, with
-   whether the row may be an existing lead in each mode (the same windows).
+2. **Keys**: each row's keys in every key space of the match rules, from
+   :func:`leadcore._dedupe.block.row_keys`, with whether the row may be an existing lead
+   in each mode (the same windows) and the ``inbound_lacks`` guards it meets. Keys an
+   item ignores (``max_leads``) are counted over the table and left out.
 3. **Candidate pairs** by joins on equal keys, exactly as :func:`leadcore._dedupe.block.find`
-   defines them: per mode, the kinds :func:`~leadcore._dedupe.seed.plan` enumerates;
-   keys held by more than ``generic_key_rows`` rows (generic keys, the same ones) are not
-   enumerated but refined: their pairs sharing a key of another kind, their close names
-   (:func:`~leadcore._dedupe.seed.close_pairs`) and the phone-only inbound leads (MRG-4).
+   defines them: per mode, the spaces :func:`~leadcore._dedupe.block.plan_by_load`
+   chooses from the loads counted here; keys held by more than ``generic_key_rows`` rows
+   (generic keys, the same ones) are not enumerated but refined as
+   :func:`~leadcore._dedupe.block.refinement` says: the whole block, its pairs sharing a
+   key of another space, or the close values of an unkeyed item
+   (:func:`~leadcore._dedupe.block.close_candidates`).
 4. **Decide** each pair of rows, both directions, with the merge rules
-   (``mapInArrow``), after the necessary condition (:func:`~leadcore._dedupe.seed.shares_enough`).
+   (``mapInArrow``), after the local search's check of a pair found through a space
+   (:meth:`~leadcore._dedupe.block.Finder.passes`).
 5. **Clusters**: connected components of the pairs of ``cluster_on`` actions
    (:mod:`leadcore._spark.components`), named by their smallest lead id.
 """
@@ -24,24 +29,27 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, Final, NamedTuple, cast
+from typing import Any, Final, NamedTuple
 
 from pyspark import StorageLevel
 from pyspark.sql import Column, DataFrame, SparkSession, Window
 from pyspark.sql import functions as F  # noqa: N812  # the usual name
 from pyspark.sql.pandas.types import from_arrow_schema
 
-from leadcore._dedupe import block, inputs, seed
+from leadcore import _progress
+from leadcore._dedupe import block, inputs
 from leadcore._dedupe import load as loader
 from leadcore._dedupe.config import ACTIONS, Columns, DedupePolicy
 from leadcore._dedupe.decide import AUTO, DUPLICATES
 from leadcore._dedupe.results import BAD_ROW_COLUMNS, DECISION_COLUMNS, Summary
-from leadcore._merge.engine import Spec, compile_spec
+from leadcore._merge.keys import show_key
+from leadcore._merge.policy import MergePolicy
 from leadcore._spark import batches, session
 from leadcore._spark.components import components
 from leadcore._spark.results import CHANGE_COLUMNS, SparkComparison, SparkDedupeResult
+from leadcore.errors import InvalidInput, Problem
 
-__all__ = ["Prepared", "find", "prepare", "what_if"]
+__all__ = ["Job", "Prepared", "prepare", "run"]
 
 Progress = Callable[[str, int, int], None]
 
@@ -70,6 +78,8 @@ class Prepared(NamedTuple):
     records: int
     leads: int
     bad: int
+    fields: tuple[str, ...]
+    """The lead and custom fields with a column (a row's ``extra``)."""
 
 
 # -- 1. reading ---------------------------------------------------------------------------
@@ -169,191 +179,341 @@ def prepare(
     leads = int((sizes and sizes["leads"]) or 0)
     bad = int((sizes and sizes["repeated"]) or 0) + int((sizes and sizes["bad"]) or 0)
     _report(progress, "read", 1, 1)
-    return Prepared(rows, bad_rows, records, leads, bad)
+    return Prepared(rows, bad_rows, records, leads, bad, batches.fields_of(columns))
 
 
-# -- 2. and 3. keys and candidate pairs -------------------------------------------------------
+# -- 2. and 3. keys and candidate pairs -------------------------------------------------
+
+_KEY: Final = ["sid", "k1", "k2"]
+_WAYS: Final = (
+    "x long, y long, bit int, sid int, ti int, strict boolean, gsid int, gk1 string, gk2 string"
+)
+"""How a directed pair was found: the inbound row ``x``, the existing row ``y``, the mode
+``bit``, the space searched ``sid``, which of the space's searches ``ti`` (-1: any of them)
+and whether strictly (a split or a close search), and the generic key (``gsid``, ``gk1``,
+``gk2``) whose refinement found it, if any."""
 
 
-class _Mode(NamedTuple):
-    bit: int
-    spec: Spec
-    eligible: str
-    plan: tuple[seed.Kind, ...]
-    rulebook: seed.SeedKeys
+def _sized(keys: DataFrame) -> DataFrame:
+    return keys.groupBy(*_KEY).agg(F.count(F.lit(1)).alias("n"))
 
 
-def _key_columns(prefix: str = "") -> list[Column]:
-    return [
-        F.col("kind").alias(prefix + "kind"),
-        F.col("k1").alias(prefix + "k1"),
-        F.col("k2").alias(prefix + "k2"),
-    ]
+def _eligible() -> Column:
+    """Whether a row may be the existing lead in the mode of its ``bit`` column."""
+    return F.when(F.col("bit") == AUTO, F.col("e1")).otherwise(F.col("e2"))
 
 
-def _generic_of(kind: str, k1: str, k2: str) -> seed.Key:
-    return (k1, k2) if kind == "name" else k1
+def _opened() -> Column:
+    """Whether a row meets its step's ``inbound_lacks`` guard (``guard`` -1: none)."""
+    return (F.col("guard") < 0) | F.array_contains(F.col("lacking"), F.col("guard"))
 
 
-def _candidates(  # one plan, mode by mode
+class _Search(NamedTuple):
+    """What the joins of one run read: the rules, their plan and the generic keys."""
+
+    rules: batches.Rules
+    plans: dict[int, block.Plan]
+    encoded: batches.Searches
+    big: list[tuple[int, str, str, int]]
+    """Generic keys: space id, key, rows holding it."""
+
+    def sids(self, bit: int) -> list[int]:
+        """The spaces a mode searches."""
+        return [sid for b, sid, _ in self.encoded if b == bit]
+
+    def guards(self, bit: int, sid: int) -> list[int]:
+        """The guards of the groups a mode searches through a space."""
+        positions = {p for b, s, tests in self.encoded if (b, s) == (bit, sid) for p, _ in tests}
+        return [
+            g
+            for g, (b, group) in enumerate(self.rules.guards)
+            if b == bit and group.position in positions
+        ]
+
+    def steps(self) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]], list[tuple[int, ...]]]:
+        """
+        The refinement of the generic keys (:func:`leadcore._dedupe.block.refinement`).
+
+        Three lists of searches of their blocks: whole (bit, space, search, guard),
+        split (... and the space split by), close (... and the item's index).
+        """
+        ids = {space: sid for sid, space in enumerate(self.rules.spaces)}
+        generic = {sid for sid, _, _, _ in self.big}
+        guard_of = {(b, g.position): i for i, (b, g) in enumerate(self.rules.guards)}
+        whole: list[tuple[int, ...]] = []
+        splits: list[tuple[int, ...]] = []
+        close: list[tuple[int, ...]] = []
+        for bit, plan in self.plans.items():
+            for space, tests in plan.items():
+                sid = ids[space]
+                if sid not in generic:
+                    continue
+                for ti, test in enumerate(tests):
+                    guard = guard_of.get((bit, test.group.position), -1)
+                    found = block.refinement(test.group, space)
+                    if found.whole:
+                        whole.append((bit, sid, ti, guard))
+                    splits.extend((bit, sid, ti, guard, ids[o]) for o in found.splits)
+                    close.extend((bit, sid, ti, guard, i.index) for i in found.close)
+        return whole, splits, close
+
+
+def _candidates(
     spark: SparkSession,
-    rows: DataFrame,
     keys: DataFrame,
-    modes: list[_Mode],
-    big: list[tuple[str, str, str, int]],
+    data: DataFrame,
+    search: _Search,
+    *,
+    policy: MergePolicy,
+    fields: tuple[str, ...],
 ) -> DataFrame:
-    """Every (x, y, bit, check, generic key) way a directed pair is found (module doc)."""
-    big_frame = spark.createDataFrame(
-        [(k, a, b, n) for k, a, b, n in big], "gkind string, gk1 string, gk2 string, n long"
+    """Every way a directed pair is found (:data:`_WAYS`), as the local search finds it."""
+    found: list[DataFrame] = []
+    modes = [bit for bit in (AUTO, DUPLICATES) if search.sids(bit)]
+    generic = spark.createDataFrame(
+        [(sid, k1, k2) for sid, k1, k2, _ in search.big], "sid int, k1 string, k2 string"
     )
-    customers = keys.where("cust")
-    same_key = (
-        (F.col("kind") == F.col("gkind"))
-        & (F.col("k1") == F.col("gk1"))
-        & (F.col("k2") == F.col("gk2"))
-    )
-    # Keys of enumerated kinds, all modes in one join: each joined row says in which
-    # modes it is a way (the existing row eligible there, the kind enumerated there, and
-    # the key not generic unless the mode pairs generic blocks whole).
-    enumerated = sorted({kind for mode in modes for kind in mode.plan})
-    in_some_mode = F.lit(False)  # noqa: FBT003  # a SQL literal
-    for mode in modes:
-        in_some_mode = in_some_mode | (F.col(mode.eligible) & F.col("kind").isin(list(mode.plan)))
-    inbound = customers.where(F.col("kind").isin(enumerated)).select(
-        F.col("row").alias("x"), "kind", "k1", "k2"
-    )
-    existing = keys.where(in_some_mode).select(
-        F.col("row").alias("y"), "kind", "k1", "k2", "e1", "e2"
-    )
-    joined = (
-        inbound.join(existing, ["kind", "k1", "k2"])
-        .where(F.col("x") != F.col("y"))
-        .join(F.broadcast(big_frame), same_key, "left")
-    )
-    ways = []
-    for mode in modes:
-        whole = mode.rulebook.required_kinds == 1 and not mode.rulebook.name_fuzzy
-        holds = F.col(mode.eligible) & F.col("kind").isin(list(mode.plan))
-        if not whole:
-            holds = holds & F.col("gkind").isNull()
-        ways.append(
+    # Through the keys of the spaces each mode searches, generic keys left out: the
+    # inbound row's customer (or lead) holds the key, either person of the existing row.
+    if modes:
+        searched = sorted({sid for bit in modes for sid in search.sids(bit)})
+        inbound = keys.where(F.col("own") & F.col("sid").isin(searched)).select(
+            F.col("row").alias("x"), *_KEY
+        )
+        holds = F.lit(False)  # noqa: FBT003  # a SQL literal
+        for bit in modes:
+            side = F.col("e1" if bit == AUTO else "e2")
+            holds = holds | (side & F.col("sid").isin(search.sids(bit)))
+        existing = keys.where(holds).select(F.col("row").alias("y"), *_KEY, "e1", "e2")
+        joined = inbound.join(existing, _KEY).where(F.col("x") != F.col("y"))
+        if search.big:
+            joined = joined.join(F.broadcast(generic), _KEY, "left_anti")
+        ways = [
             F.when(
-                holds,
-                F.struct(
-                    F.lit(mode.bit).alias("bit"),
-                    F.lit(mode.rulebook.required_kinds > 1).alias("check"),
-                ),
+                F.col("e1" if bit == AUTO else "e2") & F.col("sid").isin(search.sids(bit)),
+                F.lit(bit),
+            )
+            for bit in modes
+        ]
+        found.append(
+            joined.select("x", "y", "sid", F.explode(F.array(*ways)).alias("bit"))
+            .where(F.col("bit").isNotNull())
+            .select(
+                "x",
+                "y",
+                "bit",
+                "sid",
+                F.lit(-1).alias("ti"),
+                F.lit(False).alias("strict"),  # noqa: FBT003  # a SQL literal
+                F.lit(None).cast("int").alias("gsid"),
+                F.lit(None).cast("string").alias("gk1"),
+                F.lit(None).cast("string").alias("gk2"),
             )
         )
-    found: list[DataFrame] = [
-        joined.select("x", "y", "gkind", "gk1", "gk2", F.explode(F.array(*ways)).alias("w"))
-        .where(F.col("w").isNotNull())
-        .select("x", "y", "w.bit", "w.check", "gkind", "gk1", "gk2")
-    ]
-    for mode in modes:
-        rulebook, bit, required = mode.rulebook, mode.bit, mode.rulebook.required_kinds
-        whole = required == 1 and not rulebook.name_fuzzy
-        check = F.lit(required > 1)
-        planned = [g for g in big if g[0] in mode.plan]
-        if planned and not whole:
-            mine_big = big_frame.where(F.col("gkind").isin(list(mode.plan)))
-            members = keys.join(F.broadcast(mine_big), same_key).select(
-                F.col("row").alias("member"), "cust", "e1", "e2", "gkind", "gk1", "gk2"
+    whole, splits, close = search.steps()
+    if whole or splits or close:
+        members = keys.join(F.broadcast(generic), _KEY).select(
+            "row",
+            F.col("sid").alias("gsid"),
+            F.col("k1").alias("gk1"),
+            F.col("k2").alias("gk2"),
+            "own",
+            "e1",
+            "e2",
+            "lacking",
+        )
+        block_key = ["gsid", "gk1", "gk2", "bit", "ti"]
+        tail: list[Column | str] = [F.col("gsid").alias("sid"), "ti"]
+        if whole:
+            steps = spark.createDataFrame(whole, "bit int, gsid int, ti int, guard int")
+            pairs = members.join(F.broadcast(steps), "gsid")
+            inbound = pairs.where(F.col("own") & _opened()).select(
+                F.col("row").alias("x"), *block_key
             )
-            kinds = list(rulebook.kinds)
-            split_x = (
-                members.join(
-                    customers.where(F.col("kind").isin(kinds)), F.col("member") == F.col("row")
-                )
-                .where(F.col("kind") != F.col("gkind"))
-                .select(F.col("row").alias("x"), "gkind", "gk1", "gk2", "kind", "k1", "k2")
+            existing = pairs.where(_eligible()).select(F.col("row").alias("y"), *block_key)
+            found.append(
+                inbound.join(existing, block_key)
+                .where(F.col("x") != F.col("y"))
+                .select("x", "y", "bit", *tail, F.lit(False).alias("strict"), "gsid", "gk1", "gk2")  # noqa: FBT003  # a SQL literal
             )
-            split_y = (
-                members.join(
-                    keys.where(F.col(mode.eligible) & F.col("kind").isin(kinds)),
-                    F.col("member") == F.col("row"),
+        if splits:
+            steps = spark.createDataFrame(splits, "bit int, gsid int, ti int, guard int, osid int")
+            other = keys.select(
+                "row",
+                F.col("sid").alias("osid"),
+                F.col("k1").alias("ok1"),
+                F.col("k2").alias("ok2"),
+                F.col("own").alias("oown"),
+            )
+            pairs = members.join(F.broadcast(steps), "gsid").join(other, ["row", "osid"])
+            by = [*block_key, "osid", "ok1", "ok2"]
+            inbound = pairs.where(F.col("oown") & _opened()).select(F.col("row").alias("x"), *by)
+            existing = pairs.where(_eligible()).select(F.col("row").alias("y"), *by)
+            found.append(
+                inbound.join(existing, by)
+                .where(F.col("x") != F.col("y"))
+                .select("x", "y", "bit", *tail, F.lit(True).alias("strict"), "gsid", "gk1", "gk2")  # noqa: FBT003  # a SQL literal
+            )
+        if close:
+            steps = spark.createDataFrame(close, "bit int, gsid int, ti int, guard int, item int")
+            blocks = (
+                members.join(F.broadcast(steps), "gsid")
+                .select(
+                    "row", "gsid", "gk1", "gk2", "bit", "ti", "item", _eligible().alias("eligible")
                 )
-                .where(F.col("kind") != F.col("gkind"))
-                .select(F.col("row").alias("y"), "gkind", "gk1", "gk2", "kind", "k1", "k2")
+                .join(data, "row")
+                .groupBy(F.col("gsid").alias("sid"), "gk1", "gk2", "bit", "ti", "item")
+                .agg(F.collect_list(F.struct(*batches.DATA.names, "eligible")).alias("members"))
             )
             found.append(
-                split_x.join(split_y, ["gkind", "gk1", "gk2", "kind", "k1", "k2"])
-                .where(F.col("x") != F.col("y"))
-                .select(
-                    "x", "y", F.lit(bit).alias("bit"), check.alias("check"), "gkind", "gk1", "gk2"
-                )
-            )
-            if required == 1:
-                found.append(_close(rows, members, mode, bit))
-        if rulebook.phone_only:
-            phone_only = keys.where("po").select(F.col("row").alias("x"), F.col("k1"))
-            holders = keys.where(F.col(mode.eligible) & (F.col("kind") == "phone")).select(
-                F.col("row").alias("y"), "k1"
-            )
-            phones = big_frame.where(F.col("gkind") == "phone")
-            found.append(
-                phone_only.join(holders, "k1")
-                .where(F.col("x") != F.col("y"))
-                .join(F.broadcast(phones), F.col("k1") == F.col("gk1"), "left")
-                .select(
+                blocks.mapInArrow(
+                    batches.closer(policy, fields, search.encoded), _schema(batches.CLOSE)
+                ).select(
                     "x",
                     "y",
-                    F.lit(bit).alias("bit"),
-                    F.lit(False).alias("check"),  # noqa: FBT003  # a SQL literal
-                    "gkind",
+                    "bit",
+                    "sid",
+                    "ti",
+                    F.lit(True).alias("strict"),  # noqa: FBT003  # a SQL literal
+                    F.col("sid").alias("gsid"),
                     "gk1",
                     "gk2",
                 )
             )
+    if not found:
+        return spark.createDataFrame([], _WAYS)
     result = found[0]
     for more in found[1:]:
         result = result.unionByName(more)
     return result
 
 
-def _close(rows: DataFrame, members: DataFrame, mode: _Mode, bit: int) -> DataFrame:
-    """The close-name pairs of the generic keys' blocks (step 3, ``name_fuzzy``)."""
-    names = rows.select(
-        F.col("row").alias("member"), "first", "last", "has_co", "co_first", "co_last"
-    )
-    with_names = members.join(names, "member")
-    mine = (
-        with_names.where("cust")
-        .groupBy("gkind", "gk1", "gk2")
-        .agg(F.collect_list(F.struct(F.col("member").alias("row"), "first", "last")).alias("mine"))
-    )
-    theirs = (
-        with_names.where(F.col(mode.eligible))
-        .groupBy("gkind", "gk1", "gk2")
-        .agg(
-            F.collect_list(
-                F.struct(
-                    F.col("member").alias("row"), "first", "last", "has_co", "co_first", "co_last"
-                )
-            ).alias("theirs")
-        )
-    )
-    blocks = mine.join(theirs, ["gkind", "gk1", "gk2"])
-    pairs = blocks.mapInArrow(batches.closer(mode.spec.ratio), _schema(batches.CLOSE))
-    return pairs.select(
-        "x",
-        "y",
-        F.lit(bit).alias("bit"),
-        F.lit(False).alias("check"),  # noqa: FBT003  # a SQL literal
-        "gkind",
-        "gk1",
-        "gk2",
-    )
-
-
 # -- the run ------------------------------------------------------------------------------
 
 
-def _sized(keys: DataFrame) -> DataFrame:
-    return keys.groupBy("kind", "k1", "k2").agg(F.count(F.lit(1)).alias("n"))
+def _keys(
+    rows: DataFrame,
+    found: batches.Rules,
+    *,
+    policy: MergePolicy,
+    starts: tuple[int, int, int],
+    fields: tuple[str, ...],
+    cached: list[DataFrame],
+) -> tuple[DataFrame, DataFrame]:
+    """
+    Every row's keys, and the rows as the checks read them (:data:`batches.DATA`).
+
+    Keys an item ignores (held by more rows than its ``max_leads``, on either person)
+    are counted over the table, left out of the keys and listed with each row that
+    holds them (``over``), for its checks and decisions.
+    """
+    spark = rows.sparkSession
+    listed = rows.mapInArrow(batches.keyer(policy, starts, fields), _schema(batches.KEYS))
+    limited = found.limited
+    if not limited:
+        keys = listed.persist(_LEVEL)
+        cached.append(keys)
+        return keys, rows.withColumn("over", F.lit(None).cast(batches.OVER))
+    listed = listed.persist(_LEVEL)
+    maxima = spark.createDataFrame(
+        [(sid, found.spaces[sid].max_leads) for sid in limited], "sid int, most long"
+    )
+    over = (
+        _sized(listed.where(F.col("sid").isin(list(limited))))
+        .join(F.broadcast(maxima), "sid")
+        .where(F.col("n") > F.col("most"))
+        .select(*_KEY, "n")
+        .persist(_LEVEL)
+    )
+    keys = listed.join(over, _KEY, "left_anti").persist(_LEVEL)
+    held = (
+        listed.join(over, _KEY)
+        .groupBy("row")
+        .agg(F.collect_list(F.struct(*_KEY, "n")).alias("over"))
+    )
+    data = rows.join(held, "row", "left").select(*batches.DATA.names).persist(_LEVEL)
+    cached.extend([listed, over, keys, data])
+    return keys, data
 
 
-def run(  # noqa: C901, PLR0915  # the steps of the module doc, in order
+def _search(keys: DataFrame, found: batches.Rules, limit: int) -> _Search:
+    """
+    The plan of each mode, from the loads counted on the cluster, and the generic keys.
+
+    One pass over the keys counts each key's rows, the loads of the spaces (pairs of
+    blocks of 2 to ``limit`` rows) and, for each key held by more rows, what the search
+    would read it for (module doc of :func:`leadcore._dedupe.block.find`): a row that
+    may be an existing lead in a mode (``e1``, ``e2``), or a row holding it on its
+    customer that a guarded group searches (the guards it meets, ``lacking``).
+    """
+    n = F.col("n")
+    stats = keys.groupBy(*_KEY).agg(
+        F.count(F.lit(1)).alias("n"),
+        F.max("e1").alias("e1"),
+        F.max("e2").alias("e2"),
+        F.array_distinct(
+            F.flatten(
+                F.collect_list(
+                    F.when(F.col("own"), F.col("lacking")).otherwise(F.array().cast("array<int>"))
+                )
+            )
+        ).alias("lacking"),
+    )
+    loads = (
+        stats.where((n > 1) & (n <= limit))
+        .groupBy("sid")
+        .agg(F.sum(n * (n - 1)).alias("load"))
+        .select(
+            "sid",
+            F.lit(None).cast("string").alias("k1"),
+            F.lit(None).cast("string").alias("k2"),
+            F.col("load").alias("n"),
+            F.lit(None).cast("boolean").alias("e1"),
+            F.lit(None).cast("boolean").alias("e2"),
+            F.lit(None).cast("array<int>").alias("lacking"),
+        )
+    )
+    counted = stats.where(n > limit).unionByName(loads).collect()
+    ids = {space: sid for sid, space in enumerate(found.spaces)}
+    load = {int(r["sid"]): int(r["n"]) for r in counted if r["k1"] is None}
+    plans = {
+        bit: block.plan_by_load(spec, lambda s: load.get(ids[s], 0))
+        for bit, spec in found.specs.items()
+    }
+    encoded = batches.searches(found, plans)
+    partial = _Search(found, plans, encoded, [])
+    reads = {(bit, sid): set(partial.guards(bit, sid)) for bit, sid, _ in encoded}
+    big = [
+        (int(r["sid"]), r["k1"], r["k2"], int(r["n"]))
+        for r in counted
+        if r["k1"] is not None
+        and any(
+            (sid == r["sid"] and r["e1" if bit == AUTO else "e2"])
+            or (sid == r["sid"] and not guards.isdisjoint(r["lacking"]))
+            for (bit, sid), guards in reads.items()
+        )
+    ]
+    return partial._replace(big=big)
+
+
+def _generic_error(search: _Search, limit: int) -> InvalidInput:
+    """``generic_keys='error'``: every generic key, by space in the order searched."""
+    spaces = search.rules.spaces
+    problems: list[Problem] = []
+    for sid in dict.fromkeys(sid for _, sid, _ in search.encoded):
+        space = spaces[sid]
+        held = [(batches.key_of(space, k1, k2), n) for s, k1, k2, n in search.big if s == sid]
+        held.sort(key=lambda i: (-i[1], show_key(i[0])))
+        problems.extend(block.generic_problem(space.label, k, c, limit) for k, c in held)
+    return InvalidInput(problems)
+
+
+def _unpersist(cached: list[DataFrame]) -> None:
+    for frame in cached:
+        frame.unpersist()
+
+
+def run(  # noqa: PLR0915  # the steps of the module doc, in order
     prepared: Prepared,
     now: dt.datetime,
     policy: DedupePolicy,
@@ -364,133 +524,101 @@ def run(  # noqa: C901, PLR0915  # the steps of the module doc, in order
     rows = prepared.rows
     spark = rows.sparkSession
     rules = policy.merge
-    auto, duplicates = compile_spec(rules, "auto"), compile_spec(rules, "duplicates")
-    auto_seed, duplicates_seed = seed.seed_of(auto), seed.seed_of(duplicates)
-    block.check_blockable(auto, "auto-merge")
-    block.check_blockable(duplicates, "possible duplicates")
+    found = batches.rules(rules)
+    block.check_blockable(found.specs[AUTO], "auto-merge")
+    block.check_blockable(found.specs[DUPLICATES], "possible duplicates")
+    fields = prepared.fields
+    if prepared.leads:
+        block.check_columns(fields, found.specs.values(), every_field=False)
     limit = policy.generic_key_rows
     starts = batches.windows(now, policy)
+    cached: list[DataFrame] = []
     # The table holds filler emails (none@none.com); this policy's are unusable, as locally.
-    filled_rows: DataFrame | None = None
     if rules.placeholder_email_locals:
-        filled_rows = rows.mapInArrow(
-            batches.unfilled(rules.placeholder_email_locals), _schema(batches.ROWS)
+        rows = rows.mapInArrow(
+            batches.unfilled(rules.placeholder_email_locals, fields), _schema(batches.ROWS)
         ).persist(_LEVEL)
-        rows = filled_rows
+        cached.append(rows)
     _report(progress, "block", 0, 4)
     generic: list[tuple[str, str, int, int, str]] = []
-    excluded_rows: DataFrame | None = None
     if policy.generic_keys == "exclude":
-        plain = rows.mapInArrow(batches.keyer(auto, starts), _schema(batches.KEYS))
-        found = (
-            _sized(plain.where(F.col("kind").isin("email", "phone")))
-            .where(F.col("n") > limit)
-            .collect()
+        plain = rows.mapInArrow(
+            batches.keyer(rules, starts, fields, excluded=True), _schema(batches.KEYS)
         )
-        listed = [(r["kind"], r["k1"], int(r["n"])) for r in found]
+        listed = [
+            (block.EXCLUDED[int(r["sid"])].field, r["k1"], int(r["n"]))
+            for r in _sized(plain).where(F.col("n") > limit).collect()
+        ]
         if listed:
             generic.extend((kind, key, n, 0, "excluded") for kind, key, n in listed)
-            excluded_rows = rows.mapInArrow(
-                batches.excluder([(kind, key) for kind, key, _ in listed]), _schema(batches.ROWS)
+            rows = rows.mapInArrow(
+                batches.excluder([(kind, key) for kind, key, _ in listed], fields),
+                _schema(batches.ROWS),
             ).persist(_LEVEL)
-            rows = excluded_rows
-    keys = rows.mapInArrow(batches.keyer(auto, starts), _schema(batches.KEYS)).persist(_LEVEL)
-    sizes = _sized(keys).persist(_LEVEL)
-    loads: dict[seed.Kind, int] = {}
-
-    def load() -> dict[seed.Kind, int]:
-        if not loads:
-            for r in (
-                sizes.where((F.col("n") > 1) & (F.col("n") <= limit) & (F.col("kind") != "name"))
-                .groupBy("kind")
-                .agg(F.sum(F.col("n") * (F.col("n") - 1)).alias("load"))
-                .collect()
-            ):
-                loads[r["kind"]] = int(r["load"])
-            loads.setdefault("email", 0)
-        return loads
-
-    modes = [
-        _Mode(
-            AUTO,
-            auto,
-            "e1",
-            seed.plan(auto_seed.kinds, auto_seed.required_kinds, load),
-            auto_seed,
-        ),
-        _Mode(
-            DUPLICATES,
-            duplicates,
-            "e2",
-            seed.plan(duplicates_seed.kinds, duplicates_seed.required_kinds, load),
-            duplicates_seed,
-        ),
-    ]
-    wanted_if = F.col("po")
-    for mode in modes:
-        wanted_if = wanted_if | (F.col(mode.eligible) & F.col("kind").isin(list(mode.plan)))
-    wanted = keys.where(wanted_if).select("kind", "k1", "k2").distinct()
-    big = [
-        (r["kind"], r["k1"], r["k2"], int(r["n"]))
-        for r in wanted.join(sizes.where(F.col("n") > limit), ["kind", "k1", "k2"]).collect()
-    ]
-    if big and policy.generic_keys == "error":
-        table: dict[seed.Kind, dict[seed.Key, int]] = {}
-        for kind, k1, k2, n in big:
-            table.setdefault(cast("seed.Kind", kind), {})[_generic_of(kind, k1, k2)] = n
-        keys.unpersist()
-        sizes.unpersist()
-        raise seed.generic_error(table, limit)
+            cached.append(rows)
+    keys, data = _keys(rows, found, policy=rules, starts=starts, fields=fields, cached=cached)
+    search = _search(keys, found, limit)
+    if search.big and policy.generic_keys == "error":
+        _unpersist(cached)
+        raise _generic_error(search, limit)
     _report(progress, "block", 1, 4)
-    ways = _candidates(spark, rows, keys, modes, big)
+    ways = _candidates(spark, keys, data, search, policy=rules, fields=fields)
     refs = (
         ways.select(
             F.least("x", "y").alias("u"),
             F.greatest("x", "y").alias("v"),
-            F.struct("x", "bit", "check", "gkind", "gk1", "gk2").alias("ref"),
+            F.struct("x", "bit", "sid", "ti", "strict", "gsid", "gk1", "gk2").alias("ref"),
         )
         .groupBy("u", "v")
         .agg(F.collect_set("ref").alias("refs"))
     )
-    side_u = rows.select([F.col(c).alias("u_" + c) for c in batches.ROWS.names])
-    side_v = rows.select([F.col(c).alias("v_" + c) for c in batches.ROWS.names])
+    side_u = data.select([F.col(c).alias("u_" + c) for c in batches.DATA.names])
+    side_v = data.select([F.col(c).alias("v_" + c) for c in batches.DATA.names])
     paired = refs.join(side_u, F.col("u") == F.col("u_row")).join(
         side_v, F.col("v") == F.col("v_row")
     )
     _report(progress, "decide", 0, 1)
-    decided = paired.mapInArrow(batches.decider(now, policy), _schema(batches.DECIDED)).persist(
-        _LEVEL
-    )
-    totals = decided.agg(
+    decided = paired.mapInArrow(
+        batches.decider(now, policy, fields, search.encoded), _schema(batches.DECIDED)
+    ).persist(_LEVEL)
+    # One job: the summary's counts (sid null), and each generic key's pairs.
+    summed = decided.agg(
+        F.lit(None).cast("int").alias("sid"),
+        F.lit(None).cast("string").alias("k1"),
+        F.lit(None).cast("string").alias("k2"),
         F.coalesce(F.sum("candidates"), F.lit(0)).alias("candidates"),
         F.coalesce(F.sum(F.col("link").cast("long")), F.lit(0)).alias("links"),
         *[
             F.coalesce(F.sum((F.col("kind") == action).cast("long")), F.lit(0)).alias(action)
             for action in ACTIONS
         ],
-    ).collect()[0]
+    )
+    if search.big:
+        pairs_of = (
+            decided.select(F.explode("generic").alias("g"))
+            .groupBy("g.sid", "g.k1", "g.k2")
+            .agg(F.sum("g.pairs").alias("candidates"))
+        )
+        for column in ("links", *ACTIONS):
+            pairs_of = pairs_of.withColumn(column, F.lit(0).cast("long"))
+        summed = summed.unionByName(pairs_of)
+    sums = summed.collect()
+    totals = next(r for r in sums if r["sid"] is None)
+    counted = {
+        (r["sid"], r["k1"], r["k2"]): int(r["candidates"]) for r in sums if r["sid"] is not None
+    }
     _report(progress, "decide", 1, 1)
     _report(progress, "block", 2, 4)
-    counted = (
-        {
-            (r["kind"], r["k1"], r["k2"]): int(r["pairs"])
-            for r in decided.select(F.explode("generic").alias("g"))
-            .groupBy("g.kind", "g.k1", "g.k2")
-            .agg(F.sum("g.pairs").alias("pairs"))
-            .collect()
-        }
-        if big
-        else {}
-    )
+    spaces = found.spaces
     generic.extend(
         (
-            kind,
-            seed.show_key(_generic_of(kind, k1, k2)),
+            spaces[sid].label,
+            show_key(batches.key_of(spaces[sid], k1, k2)),
             n,
-            counted.get((kind, k1, k2), 0),
+            counted.get((sid, k1, k2), 0),
             "refined",
         )
-        for kind, k1, k2, n in big
+        for sid, k1, k2, n in search.big
     )
     generic.sort(key=lambda g: (-g[2], g[0], g[1]))
     _report(progress, "block", 4, 4)
@@ -556,8 +684,7 @@ def run(  # noqa: C901, PLR0915  # the steps of the module doc, in order
         customers=leads - clustered + clusters_count,
         generic_keys=len(generic),
     )
-    keys.unpersist()
-    sizes.unpersist()
+    _unpersist(cached)
     return SparkDedupeResult(
         now=now,
         policy=policy,
@@ -570,38 +697,59 @@ def run(  # noqa: C901, PLR0915  # the steps of the module doc, in order
     )
 
 
-def find(
-    frame: DataFrame,
-    *,
-    now: dt.datetime,
-    policy: DedupePolicy,
-    columns: Columns,
-    tz: str | None,
-    progress: Progress | None = None,
-) -> SparkDedupeResult:
-    """:func:`leadcore.dedupe.find` over a Spark DataFrame (arguments checked by it)."""
-    prepared = prepare(
-        frame, columns=columns, tz=tz, region=policy.merge.default_region, progress=progress
-    )
-    return run(prepared, now, policy, progress=progress)
+class Job(NamedTuple):
+    """
+    A Spark DataFrame to deduplicate at ``now``.
+
+    What :func:`leadcore.dedupe.find` and :func:`leadcore.dedupe.what_if` hand over when
+    given one, their arguments checked.
+    """
+
+    frame: DataFrame
+    now: dt.datetime
+    columns: Columns
+    tz: str | None
+    progress: object
+    """As :func:`leadcore.dedupe.find` takes it: a callable, True (bars), or None."""
+
+    def find(self, policy: DedupePolicy) -> SparkDedupeResult:
+        """:func:`leadcore.dedupe.find` over the DataFrame."""
+        with _progress.using(self.progress) as report:
+            return run(self.prepare(policy, report), self.now, policy, progress=report)
+
+    def prepare(self, policy: DedupePolicy, report: Progress | None) -> Prepared:
+        """The DataFrame read and normalised for ``policy``'s region."""
+        return prepare(
+            self.frame,
+            columns=self.columns,
+            tz=self.tz,
+            region=policy.merge.default_region,
+            progress=report,
+        )
+
+    def what_if(self, policy: DedupePolicy, other: DedupePolicy) -> SparkComparison:
+        """
+        :func:`leadcore.dedupe.what_if` over the DataFrame: the table is read once.
+
+        Raises:
+            InvalidInput: The policies' regions differ.
+
+        """
+        if other.merge.default_region != policy.merge.default_region:
+            raise InvalidInput.single(
+                "other.merge.default_region",
+                other.merge.default_region,
+                f"must be the first policy's region ({policy.merge.default_region!r})",
+            )
+        with _progress.using(self.progress) as report:
+            prepared = self.prepare(policy, report)
+            before = run(prepared, self.now, policy, progress=report)
+            after = run(prepared, self.now, other, progress=report)
+        return _compared(before, after)
 
 
-def what_if(
-    frame: DataFrame,
-    *,
-    now: dt.datetime,
-    policy: DedupePolicy,
-    other: DedupePolicy,
-    columns: Columns,
-    tz: str | None,
-    progress: Progress | None = None,
-) -> SparkComparison:
-    """:func:`leadcore.dedupe.what_if` over a Spark DataFrame: the table is read once."""
-    prepared = prepare(
-        frame, columns=columns, tz=tz, region=policy.merge.default_region, progress=progress
-    )
-    before = run(prepared, now, policy, progress=progress)
-    after = run(prepared, now, other, progress=progress)
+def _compared(before: SparkDedupeResult, after: SparkDedupeResult) -> SparkComparison:
+    """The comparison of two runs on one table: the pairs whose kind or conditions differ."""
 
     def pairs_of(result: SparkDedupeResult, tag: str) -> DataFrame:
         found: DataFrame = result.pairs
