@@ -38,6 +38,7 @@ __all__ = [
     "PairError",
     "Scores",
     "measure",
+    "missed_pairs",
 ]
 
 ACCURACY_TABLES: Final = ("scores", "false_positives", "false_negatives")
@@ -390,17 +391,22 @@ def measure(
             false_negatives=true_pairs - right,
         ),
         false_positives=false_positives,
-        false_negatives=_missed(label_of, {(p.a, p.b) for p in found}, cluster_of, limit),
+        false_negatives=missed_pairs(label_of, {(p.a, p.b) for p in found}, cluster_of, limit),
     )
 
 
-def _missed(
+def missed_pairs(
     label_of: dict[str, str],
     found: set[tuple[str, str]],
     cluster_of: Callable[[str], str],
     limit: int,
 ) -> list[PairError]:
-    """The first ``limit`` true pairs not found, in (label, a, b) order."""
+    """
+    The first ``limit`` true pairs not found, in (label, a, b) order.
+
+    The false negatives of :func:`measure`; the Spark engine calls it on the leads of
+    the first labels with a pair not found (the only ones it reads).
+    """
     members: dict[str, list[str]] = {}
     for lead_id, label in label_of.items():
         members.setdefault(label, []).append(lead_id)

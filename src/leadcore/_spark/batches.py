@@ -43,8 +43,10 @@ __all__ = [
     "NORMAL",
     "OVER",
     "ROWS",
+    "Batch",
     "Rules",
     "Searches",
+    "chunk_of",
     "closer",
     "decider",
     "excluder",
@@ -52,9 +54,12 @@ __all__ = [
     "key_of",
     "keyer",
     "normaliser",
+    "raw_cell",
+    "rows_table",
     "rules",
     "searches",
     "split_key",
+    "table_of",
     "unfilled",
     "windows",
 ]
@@ -344,7 +349,7 @@ def _normal_batch(
 # -- rows back into leadcore's shapes --------------------------------------------------
 
 
-def _chunk(columns: Mapping[str, Sequence[Any]], fields: Sequence[str]) -> inputs.Chunk:
+def chunk_of(columns: Mapping[str, Sequence[Any]], fields: Sequence[str]) -> inputs.Chunk:
     """Rows (:data:`ROWS` columns) as a :class:`~leadcore._dedupe.inputs.Chunk`, in order."""
     size = len(columns["id"])
     co_first, co_last = columns["co_first"], columns["co_last"]
@@ -388,7 +393,7 @@ def unfilled(locals_: Sequence[str], fields: Sequence[str]) -> Callable[[BATCH],
     def run(batches: BATCH) -> BATCH:
         for batch in batches:
             if batch.num_rows:
-                chunk = _chunk(batch.to_pydict(), fields)
+                chunk = chunk_of(batch.to_pydict(), fields)
                 yield _rows_batch(inputs.without_fillers(chunk, kept), fields)
 
     return run
@@ -401,7 +406,7 @@ def excluder(generic: Sequence[tuple[str, str]], fields: Sequence[str]) -> Calla
     def run(batches: BATCH) -> BATCH:
         for batch in batches:
             if batch.num_rows:
-                chunk = _chunk(batch.to_pydict(), fields)
+                chunk = chunk_of(batch.to_pydict(), fields)
                 yield _rows_batch(block.exclude(chunk, found), fields)
 
     return run
@@ -425,7 +430,7 @@ def _at_least(value: int | None, since: int) -> bool:
     return value is not None and value >= since
 
 
-def _raw(chunk: inputs.Chunk, field: str, row: int) -> object:
+def raw_cell(chunk: inputs.Chunk, field: str, row: int) -> object:
     """A lead or custom field's raw cell (``source`` and ``lot`` are columns of their own)."""
     if field == "source":
         return chunk.source[row]
@@ -460,7 +465,7 @@ def keyer(  # one pass over the rows of a batch
         for batch in batches:
             if batch.num_rows == 0:
                 continue
-            chunk = _chunk(batch.to_pydict(), fields)
+            chunk = chunk_of(batch.to_pydict(), fields)
             keys = block.Keys(chunk, region, folded)
             out: dict[str, list[Any]] = {name: [] for name in KEYS.names}
             for index in range(len(chunk.ids)):
@@ -477,7 +482,7 @@ def keyer(  # one pass over the rows of a batch
                 co = chunk.co.get(index)
                 row = chunk.rows[index]
                 for sid, space in enumerate(spaces):
-                    raw = None if space.person else _raw(chunk, space.field, index)
+                    raw = None if space.person else raw_cell(chunk, space.field, index)
                     for key, own in block.row_keys(
                         space, customer, co, raw, folded=folded, region=region
                     ):
@@ -498,7 +503,7 @@ def keyer(  # one pass over the rows of a batch
 # -- checking and deciding ---------------------------------------------------------------
 
 
-class _Batch(NamedTuple):
+class Batch(NamedTuple):
     """Rows of a batch as a table: their Keys (with the table's ignored keys) and counts."""
 
     chunk: inputs.Chunk
@@ -506,20 +511,28 @@ class _Batch(NamedTuple):
     counts: KeyCounts | None
 
 
-def _table(found: Rules, columns: Mapping[str, Sequence[Any]], fields: Sequence[str]) -> _Batch:
-    """
-    The rows of ``columns`` (:data:`DATA`) as one table, for the checks and the decisions.
+def table_of(found: Rules, columns: Mapping[str, Sequence[Any]], fields: Sequence[str]) -> Batch:
+    """The rows of ``columns`` (:data:`DATA`) as one table (see :func:`rows_table`)."""
+    return rows_table(found, chunk_of(columns, fields), columns["over"])
 
-    The keys held by too many rows of the whole table (``over``) are ignored by the keys
-    and counted for the decisions, exactly as the local engine counts them over its table
-    (:func:`leadcore._dedupe.block.table_counts`): only the keys of these rows are read.
+
+def rows_table(
+    found: Rules, chunk: inputs.Chunk, over: Sequence[Sequence[Mapping[str, Any]] | None]
+) -> Batch:
     """
-    chunk = _chunk(columns, fields)
+    Rows of a table, for the checks and the decisions: their keys and counts.
+
+    ``over`` lists, for each row, the keys it holds that are held by more rows of the
+    whole table than their item's ``max_leads`` (space id, ``k1``, ``k2``, rows ``n``):
+    they are ignored by the keys and counted for the decisions, exactly as the local
+    engine counts them over its table (:func:`leadcore._dedupe.block.table_counts`),
+    since only the keys of these rows are read.
+    """
     limited = found.limited
     ignored: dict[KeySpace, set[Key]] = {found.spaces[sid]: set() for sid in limited}
     tallies: dict[KeySpace, dict[Key, int]] = {found.spaces[sid]: {} for sid in limited}
-    for over in columns["over"]:
-        for entry in over or ():
+    for held in over:
+        for entry in held or ():
             space = found.spaces[entry["sid"]]
             key = key_of(space, entry["k1"], entry["k2"])
             ignored[space].add(key)
@@ -531,7 +544,7 @@ def _table(found: Rules, columns: Mapping[str, Sequence[Any]], fields: Sequence[
         ignored={space: frozenset(held) for space, held in ignored.items()},
     )
     counts = KeyCounts(region=found.region, counts=tallies) if limited else None
-    return _Batch(chunk, keys, counts)
+    return Batch(chunk, keys, counts)
 
 
 def _pick(
@@ -586,7 +599,7 @@ def _decide_batch(  # noqa: PLR0917  # one pass over a batch of pairs
             if r not in index:
                 index[r] = len(sides)
                 sides.append((side, i))
-    table = _table(found, _pick(columns, sides), fields)
+    table = table_of(found, _pick(columns, sides), fields)
     ids = table.chunk.ids
     finders = {
         bit: block.Finder(table.keys, block.Mode(bit, spec, ()), {})
@@ -661,7 +674,7 @@ def closer(policy: MergePolicy, fields: Sequence[str], plans: Searches) -> Calla
             out: dict[str, list[Any]] = {name: [] for name in CLOSE.names}
             for at, members in enumerate(columns["members"]):
                 members.sort(key=lambda m: m["row"])
-                table = _table(found, {n: [m[n] for m in members] for n in DATA.names}, fields)
+                table = table_of(found, {n: [m[n] for m in members] for n in DATA.names}, fields)
                 bit, sid, ti = columns["bit"][at], columns["sid"][at], columns["ti"][at]
                 k1, k2 = columns["gk1"][at], columns["gk2"][at]
                 space = found.spaces[sid]

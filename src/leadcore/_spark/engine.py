@@ -46,7 +46,7 @@ from leadcore._merge.keys import show_key
 from leadcore._merge.policy import MergePolicy
 from leadcore._spark import batches, session
 from leadcore._spark.components import components
-from leadcore._spark.results import CHANGE_COLUMNS, SparkComparison, SparkDedupeResult
+from leadcore._spark.results import CHANGE_COLUMNS, Run, SparkComparison, SparkDedupeResult
 from leadcore.errors import InvalidInput, Problem
 
 __all__ = ["Job", "Prepared", "prepare", "run"]
@@ -80,6 +80,8 @@ class Prepared(NamedTuple):
     bad: int
     fields: tuple[str, ...]
     """The lead and custom fields with a column (a row's ``extra``)."""
+    labels: str | None
+    """The ground-truth column read with the rows (``Columns.labels``), or None."""
 
 
 # -- 1. reading ---------------------------------------------------------------------------
@@ -179,7 +181,7 @@ def prepare(
     leads = int((sizes and sizes["leads"]) or 0)
     bad = int((sizes and sizes["repeated"]) or 0) + int((sizes and sizes["bad"]) or 0)
     _report(progress, "read", 1, 1)
-    return Prepared(rows, bad_rows, records, leads, bad, batches.fields_of(columns))
+    return Prepared(rows, bad_rows, records, leads, bad, batches.fields_of(columns), columns.labels)
 
 
 # -- 2. and 3. keys and candidate pairs -------------------------------------------------
@@ -399,13 +401,13 @@ def _keys(
     starts: tuple[int, int, int],
     fields: tuple[str, ...],
     cached: list[DataFrame],
-) -> tuple[DataFrame, DataFrame]:
+) -> tuple[DataFrame, DataFrame, DataFrame | None]:
     """
-    Every row's keys, and the rows as the checks read them (:data:`batches.DATA`).
+    Every row's keys, the rows as the checks read them (:data:`batches.DATA`), the keys ignored.
 
     Keys an item ignores (held by more rows than its ``max_leads``, on either person)
-    are counted over the table, left out of the keys and listed with each row that
-    holds them (``over``), for its checks and decisions.
+    are counted over the table (``over``: space, key, rows; kept for the result's
+    explanations), left out of the keys and listed with each row that holds them.
     """
     spark = rows.sparkSession
     listed = rows.mapInArrow(batches.keyer(policy, starts, fields), _schema(batches.KEYS))
@@ -413,7 +415,7 @@ def _keys(
     if not limited:
         keys = listed.persist(_LEVEL)
         cached.append(keys)
-        return keys, rows.withColumn("over", F.lit(None).cast(batches.OVER))
+        return keys, rows.withColumn("over", F.lit(None).cast(batches.OVER)), None
     listed = listed.persist(_LEVEL)
     maxima = spark.createDataFrame(
         [(sid, found.spaces[sid].max_leads) for sid in limited], "sid int, most long"
@@ -432,8 +434,8 @@ def _keys(
         .agg(F.collect_list(F.struct(*_KEY, "n")).alias("over"))
     )
     data = rows.join(held, "row", "left").select(*batches.DATA.names).persist(_LEVEL)
-    cached.extend([listed, over, keys, data])
-    return keys, data
+    cached.extend([listed, keys, data])
+    return keys, data, over
 
 
 def _search(keys: DataFrame, found: batches.Rules, limit: int) -> _Search:
@@ -556,7 +558,7 @@ def run(  # noqa: PLR0915  # the steps of the module doc, in order
                 _schema(batches.ROWS),
             ).persist(_LEVEL)
             cached.append(rows)
-    keys, data = _keys(rows, found, policy=rules, starts=starts, fields=fields, cached=cached)
+    keys, data, over = _keys(rows, found, policy=rules, starts=starts, fields=fields, cached=cached)
     search = _search(keys, found, limit)
     if search.big and policy.generic_keys == "error":
         _unpersist(cached)
@@ -694,6 +696,7 @@ def run(  # noqa: PLR0915  # the steps of the module doc, in order
         generic_keys=generic_frame,
         bad_rows=prepared.bad_rows,
         summary=summary,
+        run=Run(leads=prepared.rows, over=over, fields=fields, labels=prepared.labels),
     )
 
 

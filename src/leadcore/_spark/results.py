@@ -1,22 +1,43 @@
 """
 The results of the Spark engine: Spark DataFrames, with the local engine's columns.
 
-Importing this module needs no pyspark: the tables are held as they come.
+Importing this module needs no pyspark: the tables are held as they come, and what an
+analyst asks of a result (:meth:`SparkDedupeResult.pair`, ``explain``, ``accuracy``) is
+answered by :mod:`leadcore._spark.analysis`, imported on use.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Final
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, NamedTuple
 
 import attrs
 
 from leadcore import _attrs as a
-from leadcore._dedupe.config import TABLES, DedupePolicy
+from leadcore._dedupe.accuracy import Accuracy, AccuracyComparison
+from leadcore._dedupe.config import TABLES, Action, DedupePolicy
+from leadcore._dedupe.explain import PairExplanation
+from leadcore._dedupe.items import Pair
 from leadcore._dedupe.results import Summary
 from leadcore.errors import InvalidInput
 
-__all__ = ["CHANGE_COLUMNS", "SparkComparison", "SparkDedupeResult"]
+__all__ = ["CHANGE_COLUMNS", "Run", "SparkComparison", "SparkDedupeResult"]
+
+
+class Run(NamedTuple):
+    """What a run keeps on the cluster for the questions asked of its result."""
+
+    leads: Any
+    """The leads as read (a DataFrame of ``leadcore._spark.batches.ROWS``)."""
+    over: Any
+    """The keys held by more rows than their item's ``max_leads`` (space id, key,
+    rows), or None when no item has a limit."""
+    fields: tuple[str, ...]
+    """The lead and custom fields with a column."""
+    labels: str | None
+    """The ground-truth column read with the leads (``Columns.labels``), or None."""
+
 
 CHANGE_COLUMNS: Final = (
     "lead_a",
@@ -62,6 +83,69 @@ class SparkDedupeResult(a.Frozen):
     generic_keys: Any = attrs.field(repr=False)
     bad_rows: Any = attrs.field(repr=False)
     summary: Summary
+    _run: Run | None = attrs.field(default=None, repr=False, alias="run")
+
+    def _analysis(self) -> Any:  # noqa: ANN401  # the module, imported on use
+        if self._run is None:
+            raise InvalidInput.single(
+                "result", "SparkDedupeResult", "holds no run (built by hand); use dedupe.find()"
+            )
+        from leadcore._spark import analysis  # noqa: PLC0415  # pyspark only when asked
+
+        return analysis
+
+    def pair(self, a: str, b: str) -> Pair | None:
+        """
+        Return the pair of leads ``a`` and ``b`` (in either order), or None if not a pair.
+
+        As :meth:`leadcore.dedupe.DedupeResult.pair`: the two rows are read from the
+        cluster and decided again here by the run's own rules (the same rows, the same
+        counts of keys over the table), which gives the pair the run listed.
+
+        Raises:
+            InvalidInput: An id is not a lead of the table, or both are the same.
+
+        """
+        return self._analysis().pair(self, self._run, a, b)  # type: ignore[no-any-return]  # a Pair
+
+    def explain(self, a: str, b: str) -> PairExplanation:
+        """
+        Explain why two leads of the table are a pair, or are not (MRG-1 to MRG-7).
+
+        :meth:`leadcore.dedupe.DedupeResult.explain` on the two rows read from the
+        cluster: each inbound against the other, for auto-merge and possible duplicates,
+        by :func:`leadcore.merge.explain`, with the run's counts of keys over the table
+        and its excluded generic keys. The leads are the table's normal forms
+        (``as_entered`` is False: a DataFrame is not read again).
+
+        Raises:
+            InvalidInput: An id is not a lead of the table, or both are the same.
+
+        """
+        return self._analysis().explain(self, self._run, a, b)  # type: ignore[no-any-return]  # a PairExplanation
+
+    def accuracy(
+        self,
+        labels: str | Mapping[str, object] | None = None,
+        *,
+        kinds: Iterable[Action] | None = None,
+        limit: int = 1_000,
+    ) -> Accuracy:
+        """
+        Score the run against ground-truth labels, counted on the cluster.
+
+        :meth:`leadcore.dedupe.DedupeResult.accuracy`'s scores: ``labels`` is the column
+        read with the leads (``Columns(labels=...)``, the default, named or not) or a
+        mapping of lead ids to labels. The counts are exact; the first ``limit`` false
+        negatives are listed, and (on Spark) the first ``limit`` false positives too,
+        both in the local order (see ``docs/spark.md``).
+
+        Raises:
+            InvalidInput: No label column, another column (load it with
+                ``Columns(labels=...)``), bad ``kinds`` or ``limit``.
+
+        """
+        return self._analysis().accuracy(self, self._run, labels, kinds, limit)  # type: ignore[no-any-return]  # an Accuracy
 
     def table(self, name: str) -> Any:  # noqa: ANN401  # a pyspark.sql.DataFrame
         """
@@ -94,6 +178,25 @@ class SparkComparison(a.Frozen):
     before: SparkDedupeResult
     after: SparkDedupeResult
     changes: Any = attrs.field(repr=False)
+
+    def accuracy(
+        self,
+        labels: str | Mapping[str, object] | None = None,
+        *,
+        kinds: Iterable[Action] | None = None,
+        limit: int = 1_000,
+    ) -> AccuracyComparison:
+        """
+        Score both policies against the same labels (see :meth:`SparkDedupeResult.accuracy`).
+
+        Raises:
+            InvalidInput: As :meth:`SparkDedupeResult.accuracy`.
+
+        """
+        return AccuracyComparison(
+            before=self.before.accuracy(labels, kinds=kinds, limit=limit),
+            after=self.after.accuracy(labels, kinds=kinds, limit=limit),
+        )
 
     def counts(self) -> dict[str, int]:
         """How many pairs went from one kind to another, as ``"merge -> none"`` keys."""
