@@ -8,7 +8,10 @@ plus what makes batch deduplication hard: a call centre's phone and mailbox held
 leads (generic keys), filler emails (``none@none.com``), placeholder names, credit
 applications (MRG-2), old leads outside the windows, and bad rows (no id, a repeated id,
 an unreadable timestamp, a value over 10,000 characters). Every value is text, and every
-row has every column.
+row has every column. With ``fields``, rows also have the custom columns match rules
+compare (:data:`FIELD_COLUMNS`: a car's VIN, an address, a company and a title, and two
+columns of small pools), shared by a customer's leads with the variations of real
+exports (case, a typo, a missing value).
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ COLUMNS: Final = (
     "created_at",
     "last_activity_at",
 )
+
+FIELD_COLUMNS: Final = ("vin", "zip", "company", "title", "street", "city", "budget", "note")
+"""The custom columns of ``generate(..., fields=True)``."""
 
 NOW: Final = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
 
@@ -107,17 +113,30 @@ def _typo(rng: random.Random, text: str) -> str:
     return text[:at] + text[at + 1] + text[at] + text[at + 2 :]
 
 
-def generate(size: int, seed: int, *, generic: int = 60, bad: bool = True) -> list[dict[str, str]]:
+def generate(
+    size: int,
+    seed: int,
+    *,
+    generic: int = 60,
+    bad: bool = True,
+    fields: bool = False,
+    labels: bool = False,
+) -> list[dict[str, str]]:
     """
     Return about ``size`` rows (dicts with every column of :data:`COLUMNS`, as text).
 
-    ``generic``: how many leads hold the call centre's phone (and most its mailbox).
+    ``generic``: how many leads hold the call centre's phone (and most its mailbox);
+    ``fields``: add the columns of :data:`FIELD_COLUMNS` (drawn apart, so that the other
+    columns are those of the same seed without them); ``labels``: add ``person``, the
+    customer behind each lead (the ground truth of accuracy), blank for one lead in 20.
     """
     rng = random.Random(seed)
+    more = random.Random(seed + 1)
     rows: list[dict[str, str]] = []
     customer = 0
     while len(rows) < size:
         customer += 1
+        own = _fields(more) if fields else {}
         first, last = rng.choice(_FIRST), rng.choice(_LAST)
         emails = [f"{first[0]}.{last}{customer}@{rng.choice(_DOMAINS)}".lower()]
         phones = [_phone(rng) for _ in range(rng.choice((1, 1, 2)))]
@@ -152,6 +171,10 @@ def generate(size: int, seed: int, *, generic: int = 60, bad: bool = True) -> li
                 )
             if rng.random() < 0.05:
                 row["created_at"] = ""
+            if fields:
+                row.update(_shown_fields(more, own))
+            if labels:
+                row["person"] = "" if more.random() < 0.05 else f"P{customer:05d}"
             rows.append(row)
     _generic(rng, rows, generic)
     rows = rows[:size]
@@ -174,3 +197,39 @@ def _generic(rng: random.Random, rows: list[dict[str, str]], generic: int) -> No
     for row in rows:
         if rng.random() < 0.02:  # a filler: unusable under the default policy
             row["email"] = rng.choice(("none@none.com", "NoReply@example.com"))
+
+
+_COMPANIES: Final = ("Acme Inc.", "Globex", "Initech", "Umbrella Corp", "Hooli", "")
+_TITLES: Final = ("CEO", "Chief Executive", "CTO", "Buyer", "Head of Sales", "")
+_STREETS: Final = ("1 Main St", "12 Oak Avenue", "400 Market Street", "7 Elm Rd")
+_CITIES: Final = ("San Francisco", "Oakland", "Berkeley", "San Jose")
+_ZIPS: Final = ("94110", "94103", "94607", "94704", "95112")
+
+
+def _fields(rng: random.Random) -> dict[str, str]:
+    """One customer's custom fields (few values, so that customers share them too)."""
+    return {
+        "vin": "".join(rng.choice("0123456789ABCDEFGHJKLMNPRSTUVWXYZ") for _ in range(17)),
+        "zip": rng.choice(_ZIPS),
+        "company": rng.choice(_COMPANIES),
+        "title": rng.choice(_TITLES),
+        "street": rng.choice(_STREETS),
+        "city": rng.choice(_CITIES),
+        "budget": rng.choice(("", "100", "250", "1000")),
+        "note": rng.choice(("", "a1", "A-1", "B2", "Zed")),
+    }
+
+
+def _shown_fields(rng: random.Random, own: dict[str, str]) -> dict[str, str]:
+    """A lead's copy of its customer's fields: as they are, in other case, typos, blanks."""
+    shown = {}
+    for name, value in own.items():
+        style = rng.random()
+        if style < 0.1:
+            value = ""  # noqa: PLW2901  # a blank in this lead
+        elif style < 0.25:
+            value = value.lower()  # noqa: PLW2901  # another case
+        elif style < 0.35:
+            value = _typo(rng, value)  # noqa: PLW2901  # a typo
+        shown[name] = value
+    return shown

