@@ -14,24 +14,66 @@ have any.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F  # noqa: N812  # the usual name
 
 from leadcore._dedupe import block, decide, inputs, raw
 from leadcore._dedupe.accuracy import Accuracy, PairError, Scores, missed_pairs
-from leadcore._dedupe.config import ACTIONS, Action
+from leadcore._dedupe.config import ACTIONS, Action, DedupePolicy
 from leadcore._dedupe.decide import AUTO, DUPLICATES, Decider, State
 from leadcore._dedupe.explain import PairExplanation, explain_pair
 from leadcore._dedupe.items import GenericKey, Pair
-from leadcore._dedupe.results import decision_of, pair_of
+from leadcore._dedupe.results import Summary, decision_of, pair_of
 from leadcore._spark import batches
-from leadcore._spark.results import Run, SparkDedupeResult
 from leadcore.errors import InvalidInput
 
-__all__ = ["accuracy", "explain", "pair"]
+__all__ = ["Result", "Run", "accuracy", "explain", "pair"]
+
+
+class Run(NamedTuple):
+    """What a run keeps on the cluster for the questions asked of its result."""
+
+    leads: DataFrame
+    """The leads as read (:data:`leadcore._spark.batches.ROWS`)."""
+    over: DataFrame | None
+    """The keys held by more rows than their item's ``max_leads`` (space id, key,
+    rows), or None when no item has a limit."""
+    fields: tuple[str, ...]
+    """The lead and custom fields with a column."""
+    labels: str | None
+    """The ground-truth column read with the leads (``Columns.labels``), or None."""
+
+
+class Result(Protocol):
+    """What the answers read of a :class:`leadcore.spark.SparkDedupeResult`."""
+
+    @property
+    def now(self) -> dt.datetime:
+        """The moment the rules were applied at."""
+
+    @property
+    def policy(self) -> DedupePolicy:
+        """The policy applied."""
+
+    @property
+    def decisions(self) -> Any:  # noqa: ANN401  # a DataFrame
+        """The decisions table."""
+
+    @property
+    def clusters(self) -> Any:  # noqa: ANN401  # a DataFrame
+        """The clusters table."""
+
+    @property
+    def generic_keys(self) -> Any:  # noqa: ANN401  # a DataFrame
+        """The generic keys table."""
+
+    @property
+    def summary(self) -> Summary:
+        """The counts."""
 
 
 def _checked(lead_id: object, path: str) -> str:
@@ -58,7 +100,7 @@ def _two(run: Run, a: object, b: object) -> list[dict[str, Any]]:
     return [rows[i] for i in sorted((one, two))]
 
 
-def _excluded(result: SparkDedupeResult) -> list[GenericKey]:
+def _excluded(result: Result) -> list[GenericKey]:
     """The generic emails and phones the run excluded (``generic_keys='exclude'``)."""
     if result.policy.generic_keys != "exclude":
         return []
@@ -69,7 +111,7 @@ def _excluded(result: SparkDedupeResult) -> list[GenericKey]:
     ]
 
 
-def _as_run(result: SparkDedupeResult, run: Run, rows: Sequence[dict[str, Any]]) -> batches.Batch:
+def _as_run(result: Result, run: Run, rows: Sequence[dict[str, Any]]) -> batches.Batch:
     """
     Rows as the run saw them, with the table's counts of the keys they hold.
 
@@ -117,7 +159,7 @@ def _as_run(result: SparkDedupeResult, run: Run, rows: Sequence[dict[str, Any]])
 
 
 def _pairs(
-    result: SparkDedupeResult, table: batches.Batch, wanted: Iterable[tuple[int, int]]
+    result: Result, table: batches.Batch, wanted: Iterable[tuple[int, int]]
 ) -> dict[tuple[int, int], Pair]:
     """The pairs of rows of ``table`` the run's rules make (both directions, both modes)."""
     judge = Decider(State(table.chunk, result.now, result.policy.merge, table.counts))
@@ -133,13 +175,13 @@ def _pairs(
     return found
 
 
-def pair(result: SparkDedupeResult, run: Run, a: object, b: object) -> Pair | None:
+def pair(result: Result, run: Run, a: object, b: object) -> Pair | None:
     """:meth:`leadcore.spark.SparkDedupeResult.pair`."""
     table = _as_run(result, run, _two(run, a, b))
     return _pairs(result, table, [(0, 1)]).get((0, 1))
 
 
-def explain(result: SparkDedupeResult, run: Run, a: object, b: object) -> PairExplanation:
+def explain(result: Result, run: Run, a: object, b: object) -> PairExplanation:
     """:meth:`leadcore.spark.SparkDedupeResult.explain`."""
     rows = _two(run, a, b)
     table = _as_run(result, run, rows)
@@ -189,9 +231,7 @@ def _labels(run: Run, labels: object) -> tuple[str, DataFrame]:
     )
 
 
-def _choose(
-    result: SparkDedupeResult, kinds: Iterable[Action] | None, limit: object
-) -> tuple[Action, ...]:
+def _choose(result: Result, kinds: Iterable[Action] | None, limit: object) -> tuple[Action, ...]:
     chosen = result.policy.cluster_on if kinds is None else tuple(kinds)
     bad = [k for k in chosen if k not in ACTIONS]
     if bad or not chosen:
@@ -207,7 +247,7 @@ def _two_of(n: Any) -> Any:  # noqa: ANN401  # a Column
 
 
 def accuracy(
-    result: SparkDedupeResult,
+    result: Result,
     run: Run,
     labels: object,
     kinds: Iterable[Action] | None,
@@ -291,9 +331,7 @@ def accuracy(
     )
 
 
-def _false_positives(
-    result: SparkDedupeResult, run: Run, found: DataFrame, limit: int
-) -> list[PairError]:
+def _false_positives(result: Result, run: Run, found: DataFrame, limit: int) -> list[PairError]:
     """The first ``limit`` found pairs with different labels, in (a, b) order."""
     wrong = (
         found.where(F.col("la") != F.col("lb")).orderBy("a", "b").limit(limit).collect()

@@ -45,8 +45,9 @@ from leadcore._dedupe.results import BAD_ROW_COLUMNS, DECISION_COLUMNS, Summary
 from leadcore._merge.keys import show_key
 from leadcore._merge.policy import MergePolicy
 from leadcore._spark import batches, session
+from leadcore._spark.analysis import Run
 from leadcore._spark.components import components
-from leadcore._spark.results import CHANGE_COLUMNS, Run, SparkComparison, SparkDedupeResult
+from leadcore._spark.results import CHANGE_COLUMNS, SparkComparison, SparkDedupeResult
 from leadcore.errors import InvalidInput, Problem
 
 __all__ = ["Job", "Prepared", "prepare", "run"]

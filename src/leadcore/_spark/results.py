@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any, Final, NamedTuple
+from typing import Any, Final
 
 import attrs
 
@@ -22,21 +22,7 @@ from leadcore._dedupe.items import Pair
 from leadcore._dedupe.results import Summary
 from leadcore.errors import InvalidInput
 
-__all__ = ["CHANGE_COLUMNS", "Run", "SparkComparison", "SparkDedupeResult"]
-
-
-class Run(NamedTuple):
-    """What a run keeps on the cluster for the questions asked of its result."""
-
-    leads: Any
-    """The leads as read (a DataFrame of ``leadcore._spark.batches.ROWS``)."""
-    over: Any
-    """The keys held by more rows than their item's ``max_leads`` (space id, key,
-    rows), or None when no item has a limit."""
-    fields: tuple[str, ...]
-    """The lead and custom fields with a column."""
-    labels: str | None
-    """The ground-truth column read with the leads (``Columns.labels``), or None."""
+__all__ = ["CHANGE_COLUMNS", "SparkComparison", "SparkDedupeResult"]
 
 
 CHANGE_COLUMNS: Final = (
@@ -83,7 +69,8 @@ class SparkDedupeResult(a.Frozen):
     generic_keys: Any = attrs.field(repr=False)
     bad_rows: Any = attrs.field(repr=False)
     summary: Summary
-    _run: Run | None = attrs.field(default=None, repr=False, alias="run")
+    _run: Any = attrs.field(default=None, repr=False, alias="run")
+    """What the run kept for the questions below (``leadcore._spark.analysis.Run``)."""
 
     def _analysis(self) -> Any:  # noqa: ANN401  # the module, imported on use
         if self._run is None:
