@@ -7,6 +7,8 @@ Set up a virtual environment and run leadcore's main job or its test suite.
     python3 dev.py test    # create .venv, install leadcore[dev], ruff, mypy, import-linter, pytest
     python3 dev.py docs    # install leadcore[docs], build the site and serve it on 127.0.0.1:8000
     python3 dev.py docs --build   # only build it, into site/ (strict: a broken link fails)
+    python3 dev.py mutate [MODULE ...]   # mutation testing (mutmut) of the rule modules or
+                           # the named ones; figures to docs/mutation.md (slow: not in test)
 
 Needs only Python 3.11+ (stdlib). Re-running reuses .venv and reinstalls quickly.
 """
@@ -60,7 +62,7 @@ def _docs(argv: list[str]) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """Run ``demo``, ``test`` or ``docs``; return the exit status."""
+    """Run ``demo``, ``test``, ``docs`` or ``mutate``; return the exit status."""
     command = argv[0] if argv else "demo"
     try:
         if command == "demo":
@@ -93,6 +95,10 @@ def main(argv: list[str]) -> int:
             _run(BIN / "python", "-m", "pytest", "-q", *argv[1:])
         elif command == "docs":
             _docs(argv[1:])
+        elif command == "mutate":
+            _setup("dev")
+            # tools/mutate.py: which tests run for which module, the figures, the survivors.
+            _run(BIN / "python", "-m", "tools.mutate", *argv[1:])
         else:
             print(__doc__)
             return 2

@@ -1,0 +1,85 @@
+"""
+The mutation-testing command's settings (tools/mutate.py) are valid.
+
+The command itself is too slow for the test suite (``python3 dev.py mutate``, issue 20);
+these tests check what it relies on: every rule module is mapped to test files that
+exist, the survivors list names real modules and says why, and the figures page has its
+table.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+from tools import mutate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_every_rule_module_is_mapped_to_tests() -> None:
+    """Each rule module exists and runs against a mapping of its own."""
+    assert set(mutate.RULE_MODULES) <= set(mutate.TESTS)
+    for module in mutate.RULE_MODULES:
+        assert (ROOT / mutate.source(module)).is_file(), module
+
+
+def test_every_mapped_test_file_exists() -> None:
+    """A renamed or deleted test file would silently drop out of a module's run."""
+    for module, files in mutate.TESTS.items():
+        assert (ROOT / mutate.source(module)).is_file(), module
+        assert files, module
+        for name in mutate.selected_tests(module):
+            assert (ROOT / name).is_file(), f"{module}: {name}"
+            assert name.startswith("tests/"), name
+
+
+def test_every_mutant_test_file_belongs_to_a_module() -> None:
+    """``tests/test_<module>_mutants.py`` joins its module's run; no orphan."""
+    own = {f"tests/test_{m.replace('.', '_').lstrip('_')}_mutants.py": m for m in mutate.TESTS}
+    for path in ROOT.glob("tests/test_*_mutants.py"):
+        name = path.relative_to(ROOT).as_posix()
+        assert name in own, name
+        assert name in mutate.selected_tests(own[name])
+
+
+def test_modules_are_named_as_on_the_command_line() -> None:
+    """A module path, a dotted name or ``rules``; anything else is refused."""
+    assert mutate.modules_of(["rules"]) == list(mutate.RULE_MODULES)
+    assert mutate.modules_of(["routing", "src/leadcore/routing.py"]) == ["routing"]
+    with pytest.raises(SystemExit, match=r"no module leadcore\.nothing"):
+        mutate.modules_of(["nothing"])
+
+
+def test_the_survivors_list_is_well_formed() -> None:
+    """Each listed survivor names a known module, a change and why it is equivalent."""
+    data = tomllib.loads(mutate.SURVIVORS.read_text(encoding="utf-8"))
+    assert set(data) <= {"survivor"}
+    for entry in data.get("survivor", []):
+        assert set(entry) == {"module", "function", "change", "why"}, entry
+        assert entry["module"] in mutate.TESTS, entry
+        assert entry["function"], entry
+        lines = entry["change"].strip().splitlines()
+        assert lines, entry
+        assert all(line[:2] in {"- ", "+ "} for line in lines), entry
+        assert len(entry["why"]) > 20, entry
+    assert len(mutate.load_survivors()) == len(data.get("survivor", []))
+
+
+def test_the_figures_page_has_its_table() -> None:
+    """The command rewrites the rows between the markers; they must be there."""
+    text = mutate.FIGURES.read_text(encoding="utf-8")
+    updated = mutate.update_figures({"linking": "| `linking` | 1 | 1 | 0 | 100.0% |"}, text)
+    assert "| `linking` | 1 | 1 | 0 | 100.0% |" in updated
+    again = mutate.update_figures({"linking": "| `linking` | 2 | 2 | 0 | 100.0% |"}, updated)
+    assert "| `linking` | 1 |" not in again
+    assert again.count("| `linking` |") == 1
+
+
+def test_survivor_changes_match_whatever_the_indentation() -> None:
+    """Entries match a survivor by its stripped changed lines, not by mutant number."""
+    diff = "--- f\n+++ f\n@@ -1,2 +1,2 @@\n def f():\n-        return a < b\n+        return a <= b"
+
+    assert mutate.change_of(diff) == "- return a < b\n+ return a <= b"
+    assert mutate.function_of("leadcore._routing.dispatch.x_dispatch__mutmut_7") == "dispatch"
