@@ -380,3 +380,61 @@ class TestShown:
             ("tag", None),
             ("app_access", AppAccess.ACT),
         )
+
+
+class TestUnlinkRefusals:
+    """``unlink`` names every change it cannot undo, and undoes nothing then."""
+
+    def test_every_bad_change_of_the_record_at_once(self) -> None:
+        """A foreign lead, an unknown field, a value changed since, no link marker."""
+        first = Lead(id="L1", project="P", status="claimed", owner="sm1")
+        second = Lead(id="L2", project="P", status="claimed", owner="sm2")
+        done = linking.apply(first, second, SUPER, "sm1", now=NOW)
+        assert done.primary is not None
+        assert done.secondary is not None
+        record = [
+            Change(lead="L9", field="status", old="a", new="b"),
+            Change(lead="L1", field="colour", old="a", new="b"),
+            Change(lead="L2", field="status", old="claimed", new="won"),
+        ]
+
+        assert problems(linking.unlink, done.primary, done.secondary, record) == [
+            ("record[0].lead", "L9", "is neither the primary 'L1' nor the secondary 'L2'"),
+            ("record[1].field", "colour", "is not a field of a lead"),
+            (
+                "record[2].new",
+                "won",
+                (
+                    "is no longer the status of lead 'L2': it was changed since the link (undo "
+                    "later links to this primary first)"
+                ),
+            ),
+            ("record", "<3 changes>", "is not the record of linking 'L2' to 'L1'"),
+        ]
+
+    def test_the_record_of_another_link_is_refused(self) -> None:
+        """The marker is the secondary's ``linked_to`` set to this primary."""
+        first = Lead(id="L1", project="P", status="claimed", owner="sm1")
+        second = Lead(id="L2", project="P", status="claimed", owner="sm1")
+        done = linking.apply(first, second, SUPER, "sm1", now=NOW)
+        assert done.primary is not None
+        assert done.secondary is not None
+        elsewhere = [Change(lead="L1", field="linked_to", old=None, new="L1")]
+
+        assert problems(linking.unlink, done.primary, done.secondary, elsewhere) == [
+            (
+                "record[0].new",
+                "L1",
+                (
+                    "is no longer the linked_to of lead 'L1': it was changed "
+                    "since the link (undo later links to this primary first)"
+                ),
+            ),
+            ("record", "<1 changes>", "is not the record of linking 'L2' to 'L1'"),
+        ]
+        assert linking.unlink(done.primary, done.secondary, done.record) == (first, second)
+
+
+def test_the_module_lists_its_public_names() -> None:
+    """``dir(leadcore.linking)`` is its public surface."""
+    assert dir(linking) == sorted(linking.__all__)

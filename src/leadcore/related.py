@@ -407,9 +407,9 @@ def _check_record(
     return True
 
 
-def _records(value: object, path: str) -> tuple[object, ...]:
+def _records(value: object, path: str, items: str = "CrmRecord") -> tuple[object, ...]:
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise InvalidInput.single(path, value, "must be a list of CrmRecord")
+        raise InvalidInput.single(path, value, f"must be a list of {items}")
     return tuple(cast("Iterable[object]", value))
 
 
@@ -798,8 +798,8 @@ def stop(
     >>> stop(["L4"], m, current="L1").not_in_cadence
     ('L4',)
     """
-    chosen = _records(selected, "selected")
-    rows = _records(memberships, "memberships")
+    chosen = _records(selected, "selected", "lead ids")
+    rows = _records(memberships, "memberships", "CadenceMembership")
     problems: list[Problem] = []
     problems.extend(a.boolean("include_current", include_current))
     current_problems = [] if current is None else a.ident("current", current)
