@@ -22,7 +22,9 @@ and the command fails: kill it with a test, or list it with the reason.
 ``MODULE`` is a module path under ``leadcore`` (``linking``, ``_routing.dispatch``) or
 ``rules`` for :data:`RULE_MODULES`; a module without an entry in :data:`TESTS` runs
 against the whole test suite (slow). ``--survivors`` re-runs only the mutants that
-survived the last run (after adding tests), keeping the other results.
+survived the last run (after adding tests), keeping the other results; ``--check`` runs
+nothing and only checks the last results against the survivors list. Neither writes the
+figures: only a full run of a module does.
 
 Not part of the test command (an hour of CPU for the rule modules);
 ``tests/test_mutate.py`` checks the module list and the mapping.
@@ -521,6 +523,9 @@ def main(argv: Sequence[str]) -> int:
     parser.add_argument("modules", nargs="*", default=["rules"], metavar="MODULE")
     parser.add_argument("--max-children", type=int, default=2)
     parser.add_argument("--survivors", action="store_true", help="re-run only the survivors")
+    parser.add_argument(
+        "--check", action="store_true", help="run nothing: check the last results' survivors"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     modules = modules_of(args.modules)
@@ -538,7 +543,7 @@ def main(argv: Sequence[str]) -> int:
         command += ["--max-children", str(args.max_children)]
         if args.survivors:
             command.append("--survivors")
-        done = subprocess.run(command, cwd=ROOT, check=False)
+        done = subprocess.run(["true"] if args.check else command, cwd=ROOT, check=False)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if done.returncode:
@@ -555,7 +560,7 @@ def main(argv: Sequence[str]) -> int:
         for gone in stale:
             print(f"listed but no longer surviving: {gone.function}: {gone.change}")
         failed = failed or bool(missing) or result.score < THRESHOLD
-        if not args.survivors:
+        if not (args.survivors or args.check):
             today = dt.datetime.now(dt.UTC).date().isoformat()
             rows[module] = row(result, today, _commit())
     if rows:
