@@ -186,9 +186,12 @@ def revert(lead: Lead, changes: Iterable[Change]) -> Lead:
             value is not the change's new value (it has been changed since).
 
     """
-    mine = [c for c in changes if c.lead == lead.id]
+    given = tuple(changes)
+    mine = [c for c in given if c.lead == lead.id]
     problems: list[Problem] = []
-    for index, change in enumerate(mine):
+    for index, change in enumerate(given):
+        if change.lead != lead.id:
+            continue
         path = f"changes[{index}]"
         if change.field not in _LEAD_FIELDS:
             problems.append(Problem(f"{path}.field", change.field, "is not a lead field"))
