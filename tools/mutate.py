@@ -300,7 +300,9 @@ def _hypothesis_profile() -> None:
         derandomize=True,
         database=None,
         deadline=None,
-        suppress_health_check=[HealthCheck.too_slow],
+        # mutmut runs pytest several times in one process (stats, clean run, each mutant):
+        # the same test method is then called from several instances of its class.
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors],
     )
     os.environ["LEADCORE_HYPOTHESIS_PROFILE"] = "mutation"
 
