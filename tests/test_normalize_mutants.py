@@ -13,7 +13,13 @@ import pytest
 
 from leadcore import normalize
 from leadcore.model import Person
-from leadcore.normalize import NormalizedPerson, NormalizePolicy
+from leadcore.normalize import (
+    E164Phone,
+    FoldedName,
+    NormalizedEmail,
+    NormalizedPerson,
+    NormalizePolicy,
+)
 
 from .asserts import problems
 
@@ -118,7 +124,11 @@ class TestPerson:
         forms = normalize.person(self.ZOE)
 
         assert forms == NormalizedPerson(
-            first="zoe", last="", full="zoe", emails=("a@b.io",), phones=("+14158675309",)
+            first=FoldedName("zoe"),
+            last=FoldedName(""),
+            full=FoldedName("zoe"),
+            emails=(NormalizedEmail("a@b.io"),),
+            phones=(E164Phone("+14158675309"),),
         )
         assert (forms.email_set, forms.phone_set) == (
             frozenset({"a@b.io"}),
@@ -163,7 +173,13 @@ class TestPerson:
     def test_primed_forms_are_found(self) -> None:
         """An engine's forms are what person() answers afterwards."""
         who = Person(first_name="Ada")
-        forms = NormalizedPerson(first="ada", last="", full="ada", emails=(), phones=("+1",))
+        forms = NormalizedPerson(
+            first=FoldedName("ada"),
+            last=FoldedName(""),
+            full=FoldedName("ada"),
+            emails=(),
+            phones=(E164Phone("+1"),),
+        )
 
         assert normalize.prime(who, forms, region="US") is who
         assert normalize.person(who) is forms
