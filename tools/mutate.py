@@ -54,6 +54,15 @@ SURVIVORS: Final = ROOT / "mutation" / "survivors.toml"
 THRESHOLD: Final = 95.0
 """The score every rule module must reach (issue 20), in percent."""
 
+_MERGE: Final = (
+    "tests/test_merge.py",
+    "tests/test_merge_edges.py",
+    "tests/test_match_rules.py",
+    "tests/property/test_merge_properties.py",
+    "tests/test_protocol_merge.py",
+)
+"""The merge family's tests: auto-merge, duplicates and match rules run through all of it."""
+
 TESTS: Final[dict[str, tuple[str, ...]]] = {
     "linking": (
         "tests/test_linking.py",
@@ -112,18 +121,10 @@ TESTS: Final[dict[str, tuple[str, ...]]] = {
         "tests/property/test_merge_properties.py",
         "tests/test_protocol_merge.py",
     ),
-    "merge": (
-        "tests/test_merge.py",
-        "tests/test_merge_edges.py",
-        "tests/property/test_merge_properties.py",
-        "tests/test_protocol_merge.py",
-    ),
-    "_merge.engine": (
-        "tests/test_merge.py",
-        "tests/test_merge_edges.py",
-        "tests/property/test_merge_properties.py",
-        "tests/test_protocol_merge.py",
-    ),
+    "merge": _MERGE,
+    "_merge.engine": _MERGE,
+    "_merge.rules": _MERGE,
+    "_merge.keys": _MERGE,
 }
 """The test files that exercise each module: mutmut runs only these for its mutants.
 
@@ -145,6 +146,8 @@ RULE_MODULES: Final = (
     "_merge.manual",
     "merge",
     "_merge.engine",
+    "_merge.rules",
+    "_merge.keys",
 )
 """The modules the rules live in, in the order issue 20 asks for their score."""
 
