@@ -538,7 +538,6 @@ def main(argv: Sequence[str]) -> int:
         _child(modules[0], args.max_children, survivors_only=args.survivors)
         return 0
     listed = load_survivors()
-    rows: dict[str, str] = {}
     failed = False
     for module in modules:
         tests = ", ".join(selected_tests(module))
@@ -553,7 +552,8 @@ def main(argv: Sequence[str]) -> int:
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if done.returncode:
             print(f"mutmut failed on leadcore.{module} (exit status {done.returncode})")
-            return done.returncode
+            failed = True
+            continue
         result = figures(module, cpu)
         print(
             f"{module}: {result.mutants} mutants, {result.killed} killed, "
@@ -566,13 +566,13 @@ def main(argv: Sequence[str]) -> int:
             print(f"listed but no longer surviving: {gone.function}: {gone.change}")
         failed = failed or bool(missing) or result.score < THRESHOLD
         if not (args.survivors or args.check):
+            # Written after each module: a long run stopped halfway keeps what it measured.
             today = dt.datetime.now(dt.UTC).date().isoformat()
-            rows[module] = row(result, today, _commit())
-    if rows:
-        FIGURES.write_text(
-            update_figures(rows, FIGURES.read_text(encoding="utf-8")), encoding="utf-8"
-        )
-        print(f"figures written to {FIGURES.relative_to(ROOT)}")
+            rows = {module: row(result, today, _commit())}
+            FIGURES.write_text(
+                update_figures(rows, FIGURES.read_text(encoding="utf-8")), encoding="utf-8"
+            )
+            print(f"figures of {module} written to {FIGURES.relative_to(ROOT)}")
     return 1 if failed else 0
 
 
