@@ -582,3 +582,48 @@ class TestShown:
                 )
             ],
         )
+
+
+def test_an_invalid_assignee_names_the_leads_org() -> None:
+    """HND-5: the organisation the assignee should belong to."""
+    manager = User(id="m1", org="hq", roles=["manager"])
+    stranger = User(id="p", org="north", roles=["professional"])
+
+    result = handover.review(Lead(id="L1", org="hq"), manager, stranger)
+
+    assert explained(result.reasons) == [
+        (
+            "invalid_assignee",
+            "'p' is not a Sales Licence user of organisation 'hq'",
+            {"assignee": "p", "assignee_org": "north", "roles": ["professional"]},
+        )
+    ]
+
+
+def test_cross_silo_asks_the_policy_who_holds_a_licence() -> None:
+    """HND-3 for cross silo: the policy's Sales Licence roles, not the default ones."""
+    tree = OrgTree(
+        orgs=[
+            Org(id="hq", cross_silo_enabled=True),
+            Org(id="a", parent="hq"),
+            Org(id="b", parent="hq"),
+        ]
+    )
+    agents_licensed = HandoverPolicy(sales_licence_roles=["agent"])
+
+    moved = handover.cross_silo(Lead(id="L1", org="a"), AGENT, "b", tree, policy=agents_licensed)
+    refused = handover.cross_silo(Lead(id="L1", org="a"), AGENT, "b", tree)
+
+    assert (moved.allowed, refused.codes) == (True, ("no_sales_licence",))
+
+
+def test_a_created_lead_shows_its_first_changes() -> None:
+    """The record table cut to ``rows`` rows, its total kept."""
+    generator = User(id="g", org="hq", roles=["lead_generator"])
+    manager = User(id="m1", org="hq", roles=["manager"])
+
+    made = handover.create(Lead(id="L1"), generator, manager)
+
+    assert made._view(1).tables == (
+        _display.Table("record", ("lead", "field", "old", "new"), [("L1", "owner", None, "m1")], 3),
+    )
