@@ -1,0 +1,123 @@
+"""
+The routing rules' input checks (leadcore._routing.inputs) pinned down in full.
+
+Each check's path, value and message, the bounds exactly, and the converters. Each test
+kills mutants of _routing/inputs.py that the rule tests let survive (mutation testing,
+issue 20: ``python3 dev.py mutate _routing.inputs``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from leadcore import _attrs as a
+from leadcore._routing import inputs
+from leadcore.decisions import Reason
+from leadcore.errors import Problem
+from leadcore.model import Agent, Channel
+
+from .asserts import problems
+from .helpers import NOW
+
+
+def test_bounded_counts() -> None:
+    """From 0 (or 1) to the limit, both ends included; whole numbers only."""
+    at_most = inputs.bounded(5)
+    positive = inputs.positive_bounded(5)
+
+    assert at_most("p", 5) == []
+    assert at_most("p", 0) == []
+    assert at_most("p", 6) == [Problem("p", 6, "must be at most 5")]
+    assert at_most("p", -1) == [Problem("p", -1, "must not be negative")]
+    assert at_most("p", "x") == [Problem("p", "x", "must be a whole number, not str")]
+    assert positive("p", 1) == []
+    assert positive("p", 5) == []
+    assert positive("p", 0) == [Problem("p", 0, "must be at least 1")]
+    assert positive("p", 6) == [Problem("p", 6, "must be at most 5")]
+    assert problems(inputs.count, -1, "n") == [("n", -1, "must not be negative")]
+    assert problems(inputs.count, 0, "n", least=1) == [("n", 0, "must be at least 1")]
+    assert inputs.count(0, "n") == 0
+    assert inputs.count(3, "n", least=1) == 3
+
+
+def test_sizes_and_lists() -> None:
+    """At most MAX_ITEMS items; agents unique; every entry of its type; ids."""
+    assert inputs.sized(range(a.MAX_ITEMS), "xs") == tuple(range(a.MAX_ITEMS))
+    assert problems(inputs.sized, range(a.MAX_ITEMS + 1), "xs") == [
+        ("xs", f"<{a.MAX_ITEMS + 1} items>", f"must hold at most {a.MAX_ITEMS} items")
+    ]
+    assert problems(inputs.agents, [Agent(id="a"), 3], "agents") == [
+        ("agents[1]", 3, "must be an Agent, not int")
+    ]
+    assert problems(inputs.agents, [Agent(id="a"), Agent(id="b"), Agent(id="a")], "agents") == [
+        ("agents[2].id", "a", "is listed twice; agent ids must be unique")
+    ]
+    assert problems(inputs.claims, [3], "claims") == [("claims[0]", 3, "must be a Claim, not int")]
+    long = "x" * (a.MAX_TEXT + 1)
+    assert inputs.ids(["a", "x" * a.MAX_TEXT], "ids") == ("a", "x" * a.MAX_TEXT)
+    assert problems(inputs.ids, ["a", "", 3, long], "ids") == [
+        ("ids[1]", "", "must be a non-empty id"),
+        ("ids[2]", 3, "must be a string, not int"),
+        ("ids[3]", long, f"must be at most {a.MAX_TEXT} characters, has {a.MAX_TEXT + 1}"),
+    ]
+
+
+def test_field_checks() -> None:
+    """Mappings of agent ids, routed channels, phases: each problem by path."""
+    naive = dt.datetime(2020, 1, 1)  # noqa: DTZ001  # naive on purpose
+    reason = Reason(code="inactive", message="m")
+
+    assert inputs.reason_map("m", 5) == [Problem("m", 5, "must be a mapping, not int")]
+    assert inputs.reason_map("m", {"a1": (reason,)}) == []
+    assert inputs.reason_map("m", {"": (1,)}) == [
+        Problem("m['']", "", "must be a non-empty id"),
+        Problem("m[''][0]", 1, "must be a Reason, not int"),
+    ]
+    assert inputs.time_map("t", 5) == [Problem("t", 5, "must be a mapping, not int")]
+    assert inputs.time_map("t", {"a1": NOW}) == []
+    assert inputs.time_map("t", {"": naive}) == [
+        Problem("t['']", "", "must be a non-empty id"),
+        Problem(
+            "t['']",
+            naive,
+            "must be timezone-aware (add an offset such as +00:00)",
+            "naive_datetime",
+        ),
+    ]
+    assert inputs.routed("c", "fresh") == [
+        Problem("c", "fresh", "must be Channel.DIGITAL or Channel.OFFLINE")
+    ]
+    assert inputs.routed("c", Channel.OFFLINE) == []
+    assert inputs.phase("p", "x") == [
+        Problem("p", "x", "must be one of 'awaiting_wave', 'offered', 'claimed', 'fresh'")
+    ]
+    assert inputs.phase("p", "fresh") == []
+
+
+def test_converters_hand_anything_else_through() -> None:
+    """Known values converted, sorted and frozen; the rest left for the checks."""
+    assert inputs.routed_channel("offline") is Channel.OFFLINE
+    assert inputs.routed_channel("fresh") == "fresh"
+    assert inputs.waves_tuple([["a"], ("b", "c")]) == (("a",), ("b", "c"))
+    for junk in ("ab", 5):
+        assert inputs.waves_tuple(junk) is junk  # type: ignore[arg-type, comparison-overlap]  # junk
+    assert list(inputs.freeze_reasons({"b": [], "a": []})) == ["a", "b"]
+    assert list(inputs.freeze_times({"b": NOW, "a": NOW})) == ["a", "b"]
+    for freeze in (inputs.freeze_reasons, inputs.freeze_times):
+        assert freeze(5) == 5  # type: ignore[arg-type, comparison-overlap]  # junk on purpose
+    assert inputs.listed(["a1", "a2"]) == "'a1', 'a2'"
+
+
+def test_argument_checks_raise_naming_the_path() -> None:
+    """Channel, time, type and the lead's project."""
+    assert problems(inputs.channel, Channel.FRESH, "c") == [
+        (
+            "c",
+            Channel.FRESH,
+            "must be 'digital' or 'offline' (the channels offered to agents in waves)",
+        )
+    ]
+    assert inputs.channel("digital", "c") is Channel.DIGITAL
+    assert problems(inputs.aware, "x", "now") == [("now", "x", "must be a datetime, not str")]
+    assert inputs.aware(NOW, "now") == NOW
+    assert problems(inputs.instance, 3, Agent, "to") == [("to", 3, "must be an Agent, not int")]
