@@ -412,7 +412,7 @@ class DispatchRejection(ReasonGroup):
     # One reason per rejected event, the first that holds, so there is no list to order.
     ordered = False
 
-    wrong_event_type = ReasonCode("RTE-2", "a {channel} lead takes {accepted} events, not {kind}")
+    wrong_event_type = ReasonCode("RTE-2", "{channel} leads take {accepted} events, not {kind}")
     lead_taken = ReasonCode("RTE-2", "the lead was already claimed by {agent!r}")
     lead_in_fresh_bucket = ReasonCode("RTE-2", "the lead already went to the fresh bucket")
     not_in_wave = ReasonCode("RTE-2", "agent {agent!r} is not in the current wave")
