@@ -22,9 +22,9 @@ and the command fails: kill it with a test, or list it with the reason.
 ``MODULE`` is a module path under ``leadcore`` (``linking``, ``_routing.dispatch``) or
 ``rules`` for :data:`RULE_MODULES`; a module without an entry in :data:`TESTS` runs
 against the whole test suite (slow). ``--survivors`` re-runs only the mutants that
-survived the last run (after adding tests), keeping the other results; ``--check`` runs
-nothing and only checks the last results against the survivors list. Neither writes the
-figures: only a full run of a module does.
+survived the last run (after adding tests), keeping the other results, and updates the
+module's figures (its CPU time added to the full run's); ``--check`` runs nothing and only
+checks the last results against the survivors list.
 
 Not part of the test command (an hour of CPU for the rule modules);
 ``tests/test_mutate.py`` checks the module list and the mapping.
@@ -500,6 +500,21 @@ def row(result: Figures, date: str, commit: str) -> str:
     )
 
 
+def cpu_of(module: str, text: str) -> float:
+    """
+    Return the CPU seconds the figures page ``text`` gives ``module`` (0 when it has none).
+
+    >>> cpu_of("linking", "| `linking` | 2 | 2 | 0 | 100.0% | d | c | 1 min 35 s |")
+    95.0
+    """
+    found = re.search(
+        rf"^\| `{re.escape(module)}` \|.*\| (?:(\d+) min )?(\d+) s \|$", text, re.MULTILINE
+    )
+    if found is None:
+        return 0.0
+    return 60.0 * int(found.group(1) or 0) + int(found.group(2))
+
+
 def update_figures(rows: dict[str, str], text: str) -> str:
     """
     Return the figures page ``text`` with the given modules' rows replaced or added.
@@ -565,13 +580,16 @@ def main(argv: Sequence[str]) -> int:
         for gone in stale:
             print(f"listed but no longer surviving: {gone.function}: {gone.change}")
         failed = failed or bool(missing) or result.score < THRESHOLD
-        if not (args.survivors or args.check):
+        if not args.check:
             # Written after each module: a long run stopped halfway keeps what it measured.
+            # A re-run of the survivors keeps the other results, so its counts are the
+            # module's; its CPU time is added to that of the run it completes.
+            text = FIGURES.read_text(encoding="utf-8")
+            if args.survivors:
+                result = result._replace(cpu_seconds=cpu + cpu_of(module, text))
             today = dt.datetime.now(dt.UTC).date().isoformat()
             rows = {module: row(result, today, _commit())}
-            FIGURES.write_text(
-                update_figures(rows, FIGURES.read_text(encoding="utf-8")), encoding="utf-8"
-            )
+            FIGURES.write_text(update_figures(rows, text), encoding="utf-8")
             print(f"figures of {module} written to {FIGURES.relative_to(ROOT)}")
     return 1 if failed else 0
 
