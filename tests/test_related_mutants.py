@@ -439,3 +439,33 @@ class TestShown:
 def test_the_module_lists_its_public_names() -> None:
     """``dir(leadcore.related)`` is its public surface."""
     assert dir(related) == sorted(related.__all__)
+
+
+def test_cadence_memberships_checks_its_records_itself() -> None:
+    """Behind ``@checked`` too: every entry that is not a record, by index."""
+    assert problems(a.unchecked(related.cadence_memberships), [CrmRecord(id="a"), 3, "x"]) == [
+        ("records[1]", 3, "must be a CrmRecord, not int"),
+        ("records[2]", "x", "must be a CrmRecord, not str"),
+    ]
+
+
+def test_a_crm_left_out_of_the_policy_has_no_kinds() -> None:
+    """A table without the CRM at all: its records have no kind to relate by."""
+    policy = RelatedPolicy(relation_keys={"salesforce": {"lead": "account_name"}})
+    record = CrmRecord(id="C1", kind="contact", account_id="A")
+    none = "is not a record kind of Zoho, which has none in the policy's relation_keys"
+
+    assert problems(related.group_key, "zoho", record, policy=policy) == [
+        ("record.kind", "contact", none)
+    ]
+    assert problems(related.group, "zoho", [record], policy=policy) == [
+        ("records[0].kind", "contact", none)
+    ]
+    assert problems(related.related, "zoho", record, record, policy=policy)[0] == (
+        "a_record.kind",
+        "contact",
+        none,
+    )
+    assert problems(related.find, "zoho", record, [], connected=True, policy=policy) == [
+        ("record.kind", "contact", none)
+    ]
