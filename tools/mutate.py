@@ -310,9 +310,32 @@ def _hypothesis_profile() -> None:
     os.environ["LEADCORE_HYPOTHESIS_PROFILE"] = "mutation"
 
 
+_LINKED: Final = ("src", "tests", "docs", "pyproject.toml", "README.md", "CHANGELOG.md")
+"""What a module's working directory links to: the code, its tests and what they read."""
+
+
+def workdir(module: str) -> Path:
+    """
+    Return the directory mutmut runs in for ``module``, made on first use.
+
+    One per module, under ``mutants/``: mutmut keeps its mutants and results in
+    ``mutants/`` of its working directory and restores every file it does not mutate, so
+    modules sharing one would lose each other's mutants. It links to the repository's
+    code and tests, which mutmut copies.
+    """
+    where = MUTANTS / module
+    where.mkdir(parents=True, exist_ok=True)
+    for name in _LINKED:
+        link = where / name
+        if not link.is_symlink():
+            link.symlink_to(ROOT / name)
+    return where
+
+
 def _child(module: str, max_children: int, *, survivors_only: bool) -> None:
     """Run mutmut on one module, in this process (``--child``): mutmut reads globals."""
-    os.chdir(ROOT)
+    results = workdir(module) / "mutants"
+    os.chdir(workdir(module))
     _hypothesis_profile()
     from mutmut import __main__ as mutmut_main  # noqa: PLC0415
     from mutmut.configuration import config  # noqa: PLC0415
@@ -331,20 +354,20 @@ def _child(module: str, max_children: int, *, survivors_only: bool) -> None:
     ]
     names: list[str] = []
     if survivors_only:
-        names = [name for name, status in _statuses(path).items() if status not in DETECTED]
+        names = [name for name, status in _statuses(module).items() if status not in DETECTED]
         if not names:
             print(f"{module}: no survivors to re-run")
             return
     else:
         for stale in (path, Path(f"{path}.meta"), Path(f"{path}.spans")):
-            (MUTANTS / stale).unlink(missing_ok=True)
-        # The stats say which test calls which function; they depend on the test selection.
-        (MUTANTS / "mutmut-stats.json").unlink(missing_ok=True)
+            (results / stale).unlink(missing_ok=True)
+        # The stats say which test calls which function: made again, as the tests change.
+        (results / "mutmut-stats.json").unlink(missing_ok=True)
     mutmut_main._run(names, max_children)  # the CLI's own entry, minus click
 
 
-def _statuses(path: Path) -> dict[str, str]:
-    meta = MUTANTS / f"{path}.meta"
+def _statuses(module: str) -> dict[str, str]:
+    meta = MUTANTS / module / "mutants" / f"{source(module)}.meta"
     if not meta.exists():
         return {}
     codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
@@ -368,7 +391,7 @@ class Figures(NamedTuple):
 
 def figures(module: str, cpu_seconds: float) -> Figures:
     """Read one module's result from mutmut's files."""
-    statuses = _statuses(source(module))
+    statuses = _statuses(module)
     killed = sum(1 for s in statuses.values() if s in DETECTED)
     survived = tuple(sorted(n for n, s in statuses.items() if s not in DETECTED))
     return Figures(module, len(statuses), killed, survived, cpu_seconds)
@@ -432,13 +455,13 @@ def change_of(diff: str) -> str:
     return "\n".join(changed)
 
 
-def _diff(mutant: str, path: Path) -> str:
+def _diff(mutant: str, module: str) -> str:
     from mutmut.mutation.diff_apply import get_diff_for_mutant  # noqa: PLC0415
 
     cwd = Path.cwd()
-    os.chdir(ROOT)
+    os.chdir(workdir(module))
     try:
-        return str(get_diff_for_mutant(mutant, path=path))
+        return str(get_diff_for_mutant(mutant, path=source(module)))
     finally:
         os.chdir(cwd)
 
@@ -450,11 +473,10 @@ def unlisted(result: Figures, listed: Sequence[Survivor]) -> tuple[list[str], li
     Entries are matched by module, function and change, not by mutant number, which
     shifts whenever the function changes.
     """
-    path = source(result.module)
     left = Counter((s.function, s.change) for s in listed if s.module == result.module)
     missing: list[str] = []
     for mutant in result.survived:
-        diff = _diff(mutant, path)
+        diff = _diff(mutant, result.module)
         key = (function_of(mutant), change_of(diff))
         if left[key] > 0:
             left[key] -= 1
