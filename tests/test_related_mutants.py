@@ -469,3 +469,33 @@ def test_a_crm_left_out_of_the_policy_has_no_kinds() -> None:
     assert problems(related.find, "zoho", record, [], connected=True, policy=policy) == [
         ("record.kind", "contact", none)
     ]
+
+
+def test_a_spark_dataframe_is_sent_to_the_spark_engine() -> None:
+    """REL-6: a Spark table is named by its type, with where to group it instead."""
+    frame = type("DataFrame", (), {"__module__": "pyspark.sql.dataframe"})()
+
+    assert problems(related.group, "salesforce", frame) == [
+        (
+            "records",
+            "DataFrame",
+            (
+                "is a Spark DataFrame: group it on Spark with leadcore.spark.group_related (this "
+                "rule family runs in this process, on CrmRecord objects)"
+            ),
+        )
+    ]
+
+
+def test_every_crm_of_the_policy_table_is_checked() -> None:
+    """A CRM not mapped to kinds does not stop the check of the CRMs after it."""
+    table = {"zoho": 5, "salesforce": {"deal": "account_id"}}
+
+    assert problems(RelatedPolicy, relation_keys=table) == [
+        ("relation_keys.zoho", 5, "must be a mapping of record kind to key"),
+        (
+            "relation_keys.salesforce.deal",
+            "deal",
+            "is not a record kind; use 'lead', 'contact', 'person'",
+        ),
+    ]
