@@ -23,8 +23,8 @@ and the command fails: kill it with a test, or list it with the reason.
 ``rules`` for :data:`RULE_MODULES`; a module without an entry in :data:`TESTS` runs
 against the whole test suite (slow). ``--survivors`` re-runs only the mutants that
 survived the last run (after adding tests), keeping the other results, and updates the
-module's figures (its CPU time added to the full run's); ``--check`` runs nothing and only
-checks the last results against the survivors list.
+module's figures (its CPU time added to the full run's); ``--check`` runs nothing: it counts
+the last results again and checks them against the survivors list.
 
 Not part of the test command (an hour of CPU for the rule modules);
 ``tests/test_mutate.py`` checks the module list and the mapping.
@@ -638,17 +638,26 @@ def main(argv: Sequence[str]) -> int:
         for gone in stale:
             print(f"listed but no longer surviving: {gone.function}: {gone.change}")
         failed = failed or bool(missing) or result.score < THRESHOLD
-        if not args.check:
-            # Written after each module: a long run stopped halfway keeps what it measured.
-            # A re-run of the survivors keeps the other results, so its counts are the
-            # module's; its CPU time is added to that of the run it completes.
-            text = FIGURES.read_text(encoding="utf-8")
-            if args.survivors:
-                result = result._replace(cpu_seconds=cpu + cpu_of(module, text))
-            today = dt.datetime.now(dt.UTC).date().isoformat()
-            rows = {module: row(result, today, _commit())}
-            FIGURES.write_text(update_figures(rows, text), encoding="utf-8")
-            print(f"figures of {module} written to {FIGURES.relative_to(ROOT)}")
+        # Written after each module: a long run stopped halfway keeps what it measured.
+        # A re-run of the survivors keeps the other results, so its counts are the
+        # module's; its CPU time is added to that of the run it completes. A check runs
+        # nothing: it counts the results again, keeping the row's date, commit and time.
+        text = FIGURES.read_text(encoding="utf-8")
+        today, commit = dt.datetime.now(dt.UTC).date().isoformat(), _commit()
+        if args.survivors or args.check:
+            result = result._replace(cpu_seconds=cpu + cpu_of(module, text))
+        if args.check:
+            found = re.search(
+                rf"^\| `{re.escape(module)}` \|(?:[^|]*\|){{4}} ([^|]*) \| ([^|]*) \|",
+                text,
+                re.MULTILINE,
+            )
+            if found is None:
+                continue
+            today, commit = found.group(1), found.group(2)
+        rows = {module: row(result, today, commit)}
+        FIGURES.write_text(update_figures(rows, text), encoding="utf-8")
+        print(f"figures of {module} written to {FIGURES.relative_to(ROOT)}")
     return 1 if failed else 0
 
 
