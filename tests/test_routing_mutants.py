@@ -546,3 +546,107 @@ class TestDispatchArguments:
 def test_the_module_lists_its_public_names() -> None:
     """``dir(leadcore.routing)`` is its public surface."""
     assert dir(routing) == sorted(routing.__all__)
+
+
+class TestPassedOn:
+    """The time zone and the policy reach eligibility; the rules' own argument checks."""
+
+    # 19:00 UTC on 22 November is 00:30 on the 23rd in Kolkata: a claim of "today" there.
+    CLAIMS = (Claim(agent="a1", at=dt.datetime(2026, 11, 22, 19, tzinfo=dt.UTC)),)
+    AGENTS = (Agent(id="a1", project="p"), Agent(id="a2", project="p"))
+    LEAD = Lead(id="L", project="p")
+    ONE = RoutingPolicy(wave_size=1)
+
+    def test_check_wave_reads_the_day_in_the_time_zone_given(self) -> None:
+        """RTE-5 offline: a1 claimed today in Kolkata, not in UTC (the default)."""
+
+        def codes(**zone: str) -> tuple[str, ...]:
+            return routing.check_wave(
+                "offline",
+                self.LEAD,
+                self.AGENTS,
+                self.CLAIMS,
+                [],
+                ["a1"],
+                now=NOW,
+                policy=self.ONE,
+                **zone,
+            ).codes
+
+        assert codes(timezone="Asia/Kolkata") == ("fallback_before_preferred",)
+        assert codes() == ()
+        assert routing.check_wave(
+            "offline",
+            self.LEAD,
+            self.AGENTS,
+            [],
+            [],
+            ["a1"],
+            now=NOW,
+            policy=RoutingPolicy(wave_size=2),
+        ).codes == ("wrong_size",)
+
+    def test_dispatch_reads_the_day_and_the_wave_size(self) -> None:
+        """The first wave of one agent: a2 in Kolkata, where a1 cools down."""
+
+        def first_wave(**zone: str) -> tuple[str, ...]:
+            state = routing.dispatch(
+                "offline",
+                self.LEAD,
+                self.AGENTS,
+                self.CLAIMS,
+                [],
+                now=NOW,
+                rng=random.Random(1),
+                policy=self.ONE,
+                **zone,
+            )
+            return state.waves[0]
+
+        assert first_wave(timezone="Asia/Kolkata") == ("a2",)
+        assert len(first_wave()) == 1
+
+    def test_own_checks(self) -> None:
+        """Behind ``@checked`` too, each argument by its path."""
+        naive = dt.datetime(2026, 1, 1)  # noqa: DTZ001  # naive on purpose
+        elig = Eligibility(channel="digital", preferred=("a1",))
+
+        assert problems(a.unchecked(routing.next_wave), 3, [], rng=random.Random(1)) == [
+            ("eligibility", 3, "must be an Eligibility, not int")
+        ]
+        assert problems(a.unchecked(routing.next_wave), elig, [""], rng=random.Random(1)) == [
+            ("offered_before[0]", "", "must be a non-empty id")
+        ]
+        assert problems(
+            a.unchecked(routing.dispatch),
+            "digital",
+            self.LEAD,
+            self.AGENTS,
+            [],
+            [3],
+            now=NOW,
+            rng=random.Random(1),
+        ) == [("events[0]", 3, "must be a DispatchEvent, not int")]
+        fresh = a.unchecked(routing.fresh_claim)
+        assert problems(fresh, "a1", [], fresh_count=1, active_agents=1, now=naive) == [
+            (
+                "now",
+                naive,
+                "must be timezone-aware (add an offset such as +00:00)",
+                "naive_datetime",
+            )
+        ]
+        assert problems(fresh, "a1", [3], fresh_count=1, active_agents=1, now=NOW) == [
+            ("claims[0]", 3, "must be a Claim, not int")
+        ]
+        assert routing.fresh_limit(0, 1) == 1
+
+    def test_a_grant_in_full_shows_no_reasons_table(self) -> None:
+        """Nothing cut, nothing to explain."""
+        grant = routing.fresh_claim("a1", [], fresh_count=9, active_agents=1, now=NOW)
+
+        assert grant._view(1) == _display.View(
+            "FreshGrant",
+            "1 granted (limit 10, 0 used)",
+            facts=[("granted", 1), ("limit", 10), ("used", 0)],
+        )
