@@ -650,3 +650,28 @@ class TestPassedOn:
             "1 granted (limit 10, 0 used)",
             facts=[("granted", 1), ("limit", 10), ("used", 0)],
         )
+
+
+def test_the_rules_name_each_bad_argument_behind_checked() -> None:
+    """eligible, judge_wave, next_wave, open_dispatch: the path of each argument."""
+    naive = dt.datetime(2026, 1, 1)  # noqa: DTZ001  # naive on purpose
+    lead = Lead(id="L", project="p")
+    elig = Eligibility(channel="digital", preferred=("a1",))
+    aware = "must be timezone-aware (add an offset such as +00:00)"
+
+    assert problems(a.unchecked(routing.eligible), "digital", lead, [], [], now=naive) == [
+        ("now", naive, aware, "naive_datetime")
+    ]
+    assert problems(a.unchecked(routing.eligible), "digital", lead, [], [3], now=NOW) == [
+        ("claims[0]", 3, "must be a Claim, not int")
+    ]
+    assert problems(a.unchecked(routing.open_dispatch), "digital", "L", now=naive) == [
+        ("now", naive, aware, "naive_datetime")
+    ]
+    judge = a.unchecked(routing.judge_wave)
+    assert problems(judge, 3, [], []) == [("eligibility", 3, "must be an Eligibility, not int")]
+    assert problems(judge, elig, [""], []) == [("offered_before[0]", "", "must be a non-empty id")]
+    assert problems(judge, elig, [], ["a1", 3]) == [("wave[1]", 3, "must be a string, not int")]
+    assert problems(a.unchecked(routing.next_wave), elig, ["a1", 3], rng=random.Random(1)) == [
+        ("offered_before[1]", 3, "must be a string, not int")
+    ]
