@@ -274,3 +274,44 @@ class TestState:
                 ),
             ],
         )
+
+
+def test_the_clock_follows_the_deciding_event() -> None:
+    """A claim, or the time-out of the last wave, moves the clock to its moment."""
+    claimed, _ = dispatch.apply_event(OFFERED, event("answer", "a1", 3))
+    fresh, _ = dispatch.apply_event(OFFERED, event("timeout", None, 4))
+
+    assert (claimed.clock, claimed.decided_at, claimed.applied) == (T + 3 * M, T + 3 * M, 1)
+    assert (fresh.clock, fresh.decided_at, fresh.applied) == (T + 4 * M, T + 4 * M, 1)
+
+
+def test_invariants_name_the_value_that_breaks_them() -> None:
+    """An agent without a claim; a decision time without a decision."""
+    assert problems(
+        DispatchState,
+        lead="L",
+        channel="digital",
+        max_waves=1,
+        opened_at=T,
+        clock=T,
+        agent="a1",
+        decided_at=T,
+    ) == [
+        ("agent", "a1", "is set exactly when the lead is claimed"),
+        ("decided_at", T, "is set exactly when the lead is decided"),
+    ]
+
+
+def test_offer_names_a_bad_agent_of_the_wave() -> None:
+    """Behind ``@checked`` too."""
+    assert problems(a.unchecked(dispatch.offer), OPENED, ["a1", ""]) == [
+        ("wave[1]", "", "must be a non-empty id")
+    ]
+
+
+def test_a_trusted_event_is_the_event_built_from_its_parts() -> None:
+    """The simulation's shortcut gives the same event as the checked constructor."""
+    built = dispatch.trusted_event(dispatch.EventKind.CLAIM, T, "a1")
+
+    assert built == DispatchEvent(kind="claim", at=T, agent="a1")
+    assert (built.kind, built.at, built.agent) == (dispatch.EventKind.CLAIM, T, "a1")
