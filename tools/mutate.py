@@ -89,6 +89,8 @@ TESTS: Final[dict[str, tuple[str, ...]]] = {
         "tests/test_routing.py",
         "tests/property/test_routing_properties.py",
         "tests/test_protocol_routing.py",
+        # The simulation runs the dispatch and the pools on its own fast path.
+        "tests/test_simulation.py",
     ),
     "_routing.rules": (
         "tests/test_routing.py",
@@ -99,6 +101,8 @@ TESTS: Final[dict[str, tuple[str, ...]]] = {
         "tests/test_routing.py",
         "tests/property/test_routing_properties.py",
         "tests/test_protocol_routing.py",
+        # The simulation runs the dispatch and the pools on its own fast path.
+        "tests/test_simulation.py",
     ),
     "_routing.inputs": (
         "tests/test_routing.py",
