@@ -89,8 +89,6 @@ TESTS: Final[dict[str, tuple[str, ...]]] = {
         "tests/test_routing.py",
         "tests/property/test_routing_properties.py",
         "tests/test_protocol_routing.py",
-        # The simulation runs the dispatch and the pools on its own fast path.
-        "tests/test_simulation.py",
     ),
     "_routing.rules": (
         "tests/test_routing.py",
@@ -101,7 +99,7 @@ TESTS: Final[dict[str, tuple[str, ...]]] = {
         "tests/test_routing.py",
         "tests/property/test_routing_properties.py",
         "tests/test_protocol_routing.py",
-        # The simulation runs the dispatch and the pools on its own fast path.
+        # The simulation runs its pools on this fast path.
         "tests/test_simulation.py",
     ),
     "_routing.inputs": (
