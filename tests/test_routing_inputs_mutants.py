@@ -14,7 +14,7 @@ from leadcore import _attrs as a
 from leadcore._routing import inputs
 from leadcore.decisions import Reason
 from leadcore.errors import Problem
-from leadcore.model import Agent, Channel
+from leadcore.model import Agent, Channel, Lead
 
 from .asserts import problems
 from .helpers import NOW
@@ -121,3 +121,19 @@ def test_argument_checks_raise_naming_the_path() -> None:
     assert problems(inputs.aware, "x", "now") == [("now", "x", "must be a datetime, not str")]
     assert inputs.aware(NOW, "now") == NOW
     assert problems(inputs.instance, 3, Agent, "to") == [("to", 3, "must be an Agent, not int")]
+
+
+def test_ids_refuse_an_empty_one_alone() -> None:
+    """The fast path lets only non-empty strings through."""
+    assert problems(inputs.ids, [""], "wave") == [("wave[0]", "", "must be a non-empty id")]
+
+
+def test_a_routed_lead_needs_its_project() -> None:
+    """A lead, with a project: each named by the path given."""
+    assert problems(inputs.project, 3, "input.lead") == [
+        ("input.lead", 3, "must be a Lead, not int")
+    ]
+    assert problems(inputs.project, Lead(id="L"), "lead") == [
+        ("lead.project", None, "is required: a lead is routed to the agents of its project")
+    ]
+    assert inputs.project(Lead(id="L", project="p"), "lead") == "p"
