@@ -10,6 +10,7 @@ _routing/dispatch.py that the rule tests let survive (mutation testing, issue 20
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -199,9 +200,9 @@ class TestRefusals:
 
     def test_internal_guards(self) -> None:
         """A run starts from a state just opened; only a decided state rejects the rest."""
-        with pytest.raises(ValueError, match="reject_rest needs a decided dispatch"):
+        with pytest.raises(ValueError, match=r"^reject_rest needs a decided dispatch$"):
             dispatch.reject_rest(OFFERED, [])
-        with pytest.raises(ValueError, match="a run starts from a dispatch just opened"):
+        with pytest.raises(ValueError, match=r"^a run starts from a dispatch just opened$"):
             dispatch.Run(OFFERED)
 
 
@@ -315,3 +316,24 @@ def test_a_trusted_event_is_the_event_built_from_its_parts() -> None:
 
     assert built == DispatchEvent(kind="claim", at=T, agent="a1")
     assert (built.kind, built.at, built.agent) == (dispatch.EventKind.CLAIM, T, "a1")
+
+
+TIMEOUT = DispatchEvent(kind="timeout", at=T)
+LATE = dispatch.rejection_reason(Channel.DIGITAL, "fresh", None, (), (), (), TIMEOUT)
+assert LATE is not None
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"applied": 1},
+        {"declined": ["a1"]},
+        {"rejected": [dispatch.Rejection(index=0, event=TIMEOUT, reason=LATE)]},
+    ],
+)
+def test_a_run_starts_only_from_a_dispatch_just_opened(changes: dict[str, Any]) -> None:
+    """Anything applied, declined or rejected already: not a fresh start."""
+    state = DispatchState(lead="L", channel="digital", max_waves=1, opened_at=T, clock=T, **changes)
+
+    with pytest.raises(ValueError, match=r"^a run starts from a dispatch just opened$"):
+        dispatch.Run(state)
