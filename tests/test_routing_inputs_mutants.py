@@ -137,3 +137,13 @@ def test_a_routed_lead_needs_its_project() -> None:
         ("lead.project", None, "is required: a lead is routed to the agents of its project")
     ]
     assert inputs.project(Lead(id="L", project="p"), "lead") == "p"
+
+
+def test_too_many_agents_claims_or_ids_are_named_by_path() -> None:
+    """GEN-5: each list checks its size under its own name."""
+    many = [Agent(id="a")] * (a.MAX_ITEMS + 1)
+    size = (f"<{a.MAX_ITEMS + 1} items>", f"must hold at most {a.MAX_ITEMS} items")
+
+    assert problems(inputs.agents, many, "input.agents") == [("input.agents", *size)]
+    assert problems(inputs.claims, many, "input.claims") == [("input.claims", *size)]
+    assert problems(inputs.ids, ["a"] * (a.MAX_ITEMS + 1), "input.wave") == [("input.wave", *size)]
