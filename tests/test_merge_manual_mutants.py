@@ -233,3 +233,10 @@ class TestValues:
 
         assert merged.events == (mine,)
         assert lost == [("events", theirs, False)]
+
+
+def test_the_masters_merged_into_alone_loses_nothing() -> None:
+    """The other lead without merged_into: nothing of it is reported lost."""
+    merged, lost = manual.merge_leads(Lead(id="A", merged_into="Z"), Lead(id="B"), "US")
+
+    assert (merged.merged_into, lost) == ("Z", [])
