@@ -675,3 +675,61 @@ def test_the_rules_name_each_bad_argument_behind_checked() -> None:
     assert problems(a.unchecked(routing.next_wave), elig, ["a1", 3], rng=random.Random(1)) == [
         ("offered_before[1]", 3, "must be a string, not int")
     ]
+
+
+def test_the_policy_reaches_eligibility_and_is_checked() -> None:
+    """A cool-down of 0 leaves a1 preferred; the policy's own check names it."""
+    agents = (Agent(id="a1", project="p"), Agent(id="a2", project="p"))
+    claims = (Claim(agent="a1", at=NOW - 4 * MINUTE),)
+    lead = Lead(id="L", project="p")
+    off = RoutingPolicy(wave_size=1, digital_cooldown_minutes=0)
+
+    assert routing.check_wave(
+        "digital", lead, agents, claims, [], ["a1"], now=NOW, policy=off
+    ).legal
+    assert routing.check_wave(
+        "digital", lead, agents, claims, [], ["a1"], now=NOW, policy=RoutingPolicy(wave_size=1)
+    ).codes == ("fallback_before_preferred",)
+    state = routing.dispatch(
+        "digital",
+        lead,
+        agents,
+        claims,
+        [],
+        now=NOW,
+        rng=random.Random(4),
+        policy=RoutingPolicy(wave_size=2, digital_cooldown_minutes=0),
+    )
+    assert sorted(state.waves[0]) == ["a1", "a2"]
+    assert problems(a.unchecked(routing.eligible), "digital", lead, [], [], now=NOW, policy=3) == [
+        ("policy", 3, "must be a RoutingPolicy, not int")
+    ]
+
+
+def test_cooled_agents_with_one_claim_time_are_in_id_order() -> None:
+    """RTE-5: round robin by claim time, ties by agent id, whatever the input order."""
+    agents = (Agent(id="b", project="p"), Agent(id="a", project="p"))
+    claims = (Claim(agent="b", at=NOW - MINUTE), Claim(agent="a", at=NOW - MINUTE))
+
+    found = routing.eligible("digital", Lead(id="L", project="p"), agents, claims, now=NOW)
+
+    assert found.fallback == ("a", "b")
+
+
+def test_too_many_events_and_an_agent_twice_in_one_group() -> None:
+    """GEN-5 on the events; a group listing an agent twice is named."""
+    many = [DispatchEvent(kind="timeout", at=NOW)] * (a.MAX_ITEMS + 1)
+
+    assert problems(
+        routing.dispatch,
+        "digital",
+        Lead(id="L", project="p"),
+        [],
+        [],
+        many,
+        now=NOW,
+        rng=random.Random(1),
+    ) == [("events", f"<{a.MAX_ITEMS + 1} items>", f"must hold at most {a.MAX_ITEMS} items")]
+    assert problems(Eligibility, channel="digital", preferred=("a", "a")) == [
+        ("preferred", "a", "is listed twice across the groups")
+    ]
