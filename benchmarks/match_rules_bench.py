@@ -1,21 +1,28 @@
 """
 Match rules in batch deduplication: the default rule before/after, a three-group rule.
 
-In one run, each job in its own process (CPU time, wall time, peak memory, load):
+In one run, one job at a time, each in its own process (CPU time of the process and its
+workers, wall time, peak memory, 1-minute load average before and after):
 
 * ``default``: ``leadcore dedupe`` of the million-lead file (``gen_leads.py --seed 42``)
   with the default policy, by this tree (``after``) and by a git worktree of ``main``
-  (``before``: ``--before /path/to/worktree``), interleaved over ``--rounds`` rounds; the
-  two runs' ``pairs.csv`` and ``decisions.csv`` must be identical (the seed's rules now
-  written in the match-rule language answer as before);
+  before the match rules (``before``: ``--before /path/to/worktree``, run with this
+  interpreter and ``PYTHONPATH`` at its ``src``), over ``--rounds`` rounds, before first
+  in even rounds and after first in odd ones; the two runs' tables (``pairs.csv``,
+  ``decisions.csv``, ``clusters.csv``, ``generic_keys.csv``) are compared byte for byte,
+  and as sets of rows when they differ (the seed's rules now written in the match-rule
+  language must answer as before); the CPU ratio after/before is printed;
 * ``rule3``: the same file with two synthetic custom columns (``vin``, ``zip``; see
   :func:`augment`) and a three-group rule over custom fields for both auto-merge and
   duplicates (same VIN; same zip and last name and a Jaro-Winkler first name; same
   company email domain, a fuzzy company name and a Jaro-Winkler full name: the same
-  person at the same company, not two colleagues), time and pairs; beside it the
-  baseline a user would write: DuckDB SQL over the CSV, the same three groups as
-  self-joins (its folding and its company scorer are DuckDB's, so its pairs are close,
-  not equal);
+  person at the same company, not two colleagues), time and pairs, at ``now`` and with
+  MRG-3's windows opened; beside it the baseline a user would write: DuckDB SQL over the
+  CSV, the same three groups as self-joins. Its folding (``strip_accents``) and its
+  company scorer (Jaro-Winkler: DuckDB has no ``token_sort_ratio``) are DuckDB's, and it
+  knows nothing of placeholder names, co-customers or MRG-3's dates, so its pairs are
+  close, not equal: every pair one side lists and the other does not is explained by
+  :func:`compare_baseline` (not timed);
 * ``brute``: a 20,000-row sample of the augmented file, dense in duplicates (whole
   clusters of the same real person, 80%, and single leads, 20%): ``dedupe.find`` with
   the three-group rule against every ordered pair decided by the engine
@@ -24,8 +31,8 @@ In one run, each job in its own process (CPU time, wall time, peak memory, load)
 
     python benchmarks/match_rules_bench.py --before /tmp/mr-before [--rounds 2]
 
-Results go to ``benchmarks/data/match_rules_results.json``; ``benchmarks/dedupe.md``
-reports them.
+Results go to ``benchmarks/data/match_rules_results.json`` (a run with ``--skip`` keeps
+the other jobs' results there); ``benchmarks/dedupe.md`` reports them.
 """
 
 from __future__ import annotations
@@ -38,19 +45,29 @@ import itertools
 import json
 import multiprocessing
 import os
+import platform
 import resource
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from leadcore.merge import MergePolicy
+    from leadcore.model import Lead
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 ROOT = HERE.parent
-GENERATOR = ROOT.parent / "shared" / "bench" / "gen_leads.py"
+GENERATOR = Path(
+    os.environ.get("LEADCORE_GEN_LEADS", ROOT.parent / "shared" / "bench" / "gen_leads.py")
+)
+"""The shared generator (``LEADCORE_GEN_LEADS=/path/to/gen_leads.py`` when ``shared/`` is
+not beside the clone, as in a git worktree)."""
 NOW = "2025-07-01T00:00:00+00:00"
 SIZES = {"100k": 100_000, "1m": 1_000_000}
 
@@ -271,14 +288,45 @@ def _dedupe(path: Path, out: Path, src: Path, extra: list[str], workers: int) ->
     return measure(command, env)
 
 
-def _same_files(one: Path, two: Path, names: list[str]) -> bool:
-    return all((one / n).read_bytes() == (two / n).read_bytes() for n in names)
+def _compare(one: Path, two: Path, names: list[str]) -> dict[str, Any]:
+    """Each table of two runs compared byte for byte, and as sets of rows when it differs."""
+    found: dict[str, Any] = {}
+    for name in names:
+        first, second = (one / name).read_bytes(), (two / name).read_bytes()
+        if first == second:
+            found[name] = {"bytes_equal": True, "rows": first.count(b"\n") - 1}
+            continue
+        rows = [set(data.decode("utf-8").splitlines()[1:]) for data in (first, second)]
+        found[name] = {
+            "bytes_equal": False,
+            "rows": [len(r) for r in rows],
+            "only_first": len(rows[0] - rows[1]),
+            "only_second": len(rows[1] - rows[0]),
+        }
+    return found
+
+
+def _commit(tree: Path) -> str:
+    """The commit checked out in ``tree``, with ``+dirty`` when its ``src`` differs from it."""
+    head = subprocess.run(  # noqa: S603  # git on our own trees
+        ["git", "-C", str(tree), "rev-parse", "--short", "HEAD"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    dirty = subprocess.run(  # noqa: S603
+        ["git", "-C", str(tree), "status", "--porcelain", "--untracked-files=no", "src"],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return head + ("+dirty" if dirty else "")
 
 
 # -- the baseline -------------------------------------------------------------------------
 
 
-BASELINE_SQL = """
+_FOLDED = """
 WITH t AS (
   SELECT lead_id,
          lower(strip_accents(trim(first_name))) AS first,
@@ -291,35 +339,221 @@ WITH t AS (
   FROM read_csv('{path}', all_varchar = true)
 ),
 d AS (SELECT * FROM t WHERE domain IS NOT NULL AND domain NOT IN ({free}))
-SELECT count(*) FROM (
-  SELECT a.lead_id AS x, b.lead_id AS y FROM t a JOIN t b ON a.vin = b.vin
+"""
+"""The columns as a SQL user folds them (DuckDB's ``strip_accents``, ``lower``, ``trim``)."""
+
+BASELINE_SQL = (
+    _FOLDED  # noqa: S608  # our own query over our own file
+    + """
+SELECT x, y, string_agg(g, '|' ORDER BY g) AS groups FROM (
+  SELECT a.lead_id AS x, b.lead_id AS y, 'vin' AS g FROM t a JOIN t b ON a.vin = b.vin
     WHERE a.lead_id < b.lead_id
-  UNION
-  SELECT a.lead_id, b.lead_id FROM t a JOIN t b ON a.zip = b.zip AND a.last = b.last
+  UNION ALL
+  SELECT a.lead_id, b.lead_id, 'zip_name' FROM t a JOIN t b ON a.zip = b.zip AND a.last = b.last
     WHERE a.lead_id < b.lead_id AND a.last <> ''
       AND jaro_winkler_similarity(a.first, b.first) >= 0.9
-  UNION
-  SELECT a.lead_id, b.lead_id FROM d a JOIN d b ON a.domain = b.domain
+  UNION ALL
+  SELECT a.lead_id, b.lead_id, 'company' FROM d a JOIN d b ON a.domain = b.domain
     WHERE a.lead_id < b.lead_id AND a.company IS NOT NULL AND b.company IS NOT NULL
       AND jaro_winkler_similarity(a.company, b.company) >= 0.85
       AND a.full <> '' AND jaro_winkler_similarity(a.full, b.full) >= 0.9
-)
+) GROUP BY x, y ORDER BY x, y
 """
+)
+"""The three groups as self-joins, each pair once with the groups that hold."""
+
+PREDICATES_SQL = (
+    _FOLDED  # our own query over our own files
+    + """
+SELECT p.x, p.y,
+       coalesce(a.vin = b.vin, false) AS vin,
+       coalesce(a.zip = b.zip, false) AS zip,
+       a.last = b.last AND a.last <> '' AS last,
+       jaro_winkler_similarity(a.first, b.first) AS first_jw,
+       coalesce(a.domain = b.domain AND a.domain NOT IN ({free}), false) AS domain,
+       a.company IS NOT NULL AND b.company IS NOT NULL AS companies,
+       jaro_winkler_similarity(a.company, b.company) AS company_jw,
+       a.full <> '' AND b.full <> '' AS fulls,
+       jaro_winkler_similarity(a.full, b.full) AS full_jw
+FROM read_csv('{pairs}', all_varchar = true) p
+  JOIN t a ON a.lead_id = p.x JOIN t b ON b.lead_id = p.y
+ORDER BY p.x, p.y
+"""
+)
+"""The baseline's predicates on given pairs (to explain the pairs it does not share)."""
 
 
-def baseline(path: str) -> None:
+def _free() -> str:
+    from leadcore.merge import FREE_MAIL_DOMAINS  # noqa: PLC0415  # the same free-mail list
+
+    return ", ".join(f"'{d}'" for d in sorted(FREE_MAIL_DOMAINS))
+
+
+def baseline(path: str, out: str) -> None:
     """DuckDB SQL: the three groups as self-joins over the CSV (the job ``--job baseline``)."""
     import duckdb  # noqa: PLC0415  # the baseline's own import
 
-    from leadcore.merge import FREE_MAIL_DOMAINS  # noqa: PLC0415  # the same free-mail list
-
-    free = ", ".join(f"'{d}'" for d in FREE_MAIL_DOMAINS)
     t0 = time.perf_counter()
-    relation = duckdb.sql(BASELINE_SQL.format(path=path, free=free))
+    sql = BASELINE_SQL.format(path=path, free=_free())
+    duckdb.sql(f"COPY ({sql}) TO '{out}' (HEADER, DELIMITER ',')")
+    with Path(out).open(encoding="utf-8") as handle:
+        pairs = sum(1 for _ in handle) - 1
+    print(json.dumps({"pairs": pairs, "seconds": round(time.perf_counter() - t0, 2)}))
+
+
+def _pair_set(path: Path, one: str, two: str) -> set[tuple[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {
+            (r[one], r[two]) if r[one] < r[two] else (r[two], r[one])
+            for r in csv.DictReader(handle)
+        }
+
+
+def _tally(
+    found: dict[str, int], examples: dict[str, list[str]], reason: str, pair: tuple[str, str]
+) -> None:
+    found[reason] = found.get(reason, 0) + 1
+    if len(shown := examples.setdefault(reason, [])) < 2:  # a couple to look at
+        shown.append(" ".join(pair))
+
+
+def _why_leadcore_only(via: str | None, person: str, sql: dict[str, Any]) -> str:
+    """Why the baseline misses a pair leadcore matches (``via`` on ``person``)."""
+    if person == "co_customer":
+        return f"{via}: on the co-customer (MRG-5)"
+    checks: dict[str, list[tuple[str, bool]]] = {
+        "vin": [("VIN (folding)", sql["vin"])],
+        "zip_name": [
+            ("zip", sql["zip"]),
+            ("last name (folding)", sql["last"]),
+            ("first name Jaro-Winkler (folding)", (sql["first_jw"] or 0) >= 0.9),
+        ],
+        "company": [
+            ("domain", sql["domain"]),
+            ("a blank company", sql["companies"]),
+            ("company scorer (Jaro-Winkler < 0.85)", (sql["company_jw"] or 0) >= 0.85),
+            ("full name Jaro-Winkler (folding)", sql["fulls"] and (sql["full_jw"] or 0) >= 0.9),
+        ],
+    }
+    failed = [name for name, ok in checks.get(via or "", []) if not ok]
+    return f"{via}: " + (", ".join(failed) or "unexplained")
+
+
+def _why_duckdb_only(label: str, one: Lead, two: Lead, policy: MergePolicy) -> str:
+    """Why leadcore does not list a pair the baseline finds through group ``label``."""
+    from leadcore import merge  # noqa: PLC0415
+
+    matched = [
+        merge.match(x, y, policy=policy, mode="duplicates").matches
+        for x, y in ((one, two), (two, one))
+    ]
+    now = dt.datetime.fromisoformat(NOW)
+    if any(matched):
+        # The merge rules' own reasons (MRG-3 ``missing_dates``...), both directions.
+        codes = {
+            c
+            for x, y in ((one, two), (two, one))
+            for c in merge.auto(x, [y], now=now, policy=policy).codes
+        }
+        return f"{label}: rule holds, not a candidate ({', '.join(sorted(codes)) or '?'})"
+    why = merge.explain(one, two, now=now, policy=policy, mode="duplicates")
+    if why.person == "co_customer":
+        return f"{label}: leadcore compares the co-customer (MRG-5)"
+    group = next(g for g in why.groups if g.name == label)
+    failed = []
+    for name in group.failed:
+        condition = why.condition(name)
+        if condition.blocked_by is not None:
+            failed.append(f"{name} {condition.blocked_by}")
+        elif condition.score is not None:
+            failed.append(f"{name} below {condition.threshold:g}")
+        else:
+            failed.append(f"{name} (folding)")
+    return f"{label}: " + (", ".join(failed) or "unexplained")
+
+
+def _rows_of(custom: Path, ids: set[str], target: Path) -> dict[str, Lead]:
+    """The leads of ``ids`` in ``custom`` (read as batch deduplication reads them)."""
+    from leadcore import dedupe  # noqa: PLC0415
+    from leadcore._dedupe import decide  # noqa: PLC0415
+
+    with (
+        custom.open(encoding="utf-8", newline="") as inp,
+        target.open("w", encoding="utf-8", newline="") as out,
+    ):
+        reader = csv.DictReader(inp)
+        writer = csv.DictWriter(out, fieldnames=list(reader.fieldnames or []))
+        writer.writeheader()
+        writer.writerows(r for r in reader if r["lead_id"] in ids)
+    columns = dedupe.Columns(fields=["vin", "zip", "company"])
+    table = dedupe.load(target, columns=columns, tz="UTC")
+    return {lead.id: lead for lead in (decide.lead(table.data, i, "US") for i in range(len(table)))}
+
+
+def compare_baseline(custom: Path, ours: Path, theirs: Path, work: Path) -> dict[str, Any]:
+    """
+    Leadcore's pairs (windows opened) against the baseline's, and why each differs.
+
+    Every pair only one side lists is explained: on leadcore's side by
+    :func:`leadcore.merge.match` / :func:`leadcore.merge.explain` (both directions: the
+    group, the person, the items that fail) and the MRG-3 dates, on the baseline's by
+    its own predicates on that pair (computed by DuckDB with its folding), so a reason
+    is a measured fact, not a guess; a pair with no reason found counts as
+    ``unexplained``.
+    """
+    import duckdb  # noqa: PLC0415  # the baseline's own import
+
+    from leadcore import merge  # noqa: PLC0415
+    from leadcore.merge import MergePolicy  # noqa: PLC0415
+
+    mine = _pair_set(ours, "lead_a", "lead_b")
+    groups: dict[tuple[str, str], str] = {}
+    with theirs.open(encoding="utf-8", newline="") as handle:
+        for r in csv.DictReader(handle):
+            groups[r["x"], r["y"]] = r["groups"]
+    only_ours, only_theirs = sorted(mine - groups.keys()), sorted(groups.keys() - mine)
+    pairs_file = work / "differing_pairs.csv"
+    with pairs_file.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["x", "y"])
+        writer.writerows(only_ours)
+    relation = duckdb.sql(PREDICATES_SQL.format(path=custom, free=_free(), pairs=pairs_file))
     if relation is None:  # pragma: no cover  # a SELECT always gives a relation
-        return
-    rows = relation.fetchall()
-    print(json.dumps({"pairs": rows[0][0], "seconds": round(time.perf_counter() - t0, 2)}))
+        raise RuntimeError(PREDICATES_SQL)
+    columns = list(relation.columns)
+    sql = {(r[0], r[1]): dict(zip(columns, r, strict=True)) for r in relation.fetchall()}
+    ids = {i for pair in only_ours + only_theirs for i in pair}
+    leads = _rows_of(custom, ids, work / "differing_rows.csv")
+    policy = MergePolicy(
+        auto_merge_rule=RULE3,
+        duplicate_rule=RULE3,
+        # TIMELESS, as the run compared
+        merge_max_age_days=1_000_000,
+        merge_max_inactivity_days=1_000_000,
+        duplicate_max_inactivity_days=1_000_000,
+        credit_application_sources=(),
+    )
+    reasons: dict[str, dict[str, int]] = {"only_leadcore": {}, "only_duckdb": {}}
+    examples: dict[str, list[str]] = {}
+    for x, y in only_ours:
+        found = merge.match(leads[x], leads[y], policy=policy, mode="duplicates")
+        if not found.matches:
+            found = merge.match(leads[y], leads[x], policy=policy, mode="duplicates")
+        why = _why_leadcore_only(found.via, found.person, sql[x, y])
+        _tally(reasons["only_leadcore"], examples, why, (x, y))
+    for x, y in only_theirs:
+        label = groups[x, y].split("|")[0]
+        why = _why_duckdb_only(label, leads[x], leads[y], policy)
+        _tally(reasons["only_duckdb"], examples, why, (x, y))
+    return {
+        "leadcore_pairs": len(mine),
+        "duckdb_pairs": len(groups),
+        "common": len(mine & groups.keys()),
+        "only_leadcore": len(only_ours),
+        "only_duckdb": len(only_theirs),
+        "reasons": {k: dict(sorted(v.items(), key=lambda i: -i[1])) for k, v in reasons.items()},
+        "examples": examples,
+    }
 
 
 # -- brute force --------------------------------------------------------------------------
@@ -349,29 +583,19 @@ def _brute_part(task: tuple[int, int]) -> list[tuple[int, int]]:
     return found
 
 
-def brute_force(path: Path, workers: int) -> dict[str, Any]:
-    """dedupe.find against every ordered pair of a table (one rule for both modes)."""
-    from leadcore import dedupe, merge  # noqa: PLC0415
-    from leadcore._dedupe import decide  # noqa: PLC0415
-    from leadcore.merge import MergePolicy  # noqa: PLC0415
+def _cpu() -> float:
+    """CPU seconds of this process and of its children waited for (forked workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
-    columns = dedupe.Columns(fields=["vin", "zip", "company"])
-    table = dedupe.load(path, columns=columns, tz="UTC")
-    leads = [decide.lead(table.data, i, "US") for i in range(len(table))]
-    policy = MergePolicy(auto_merge_rule=RULE3, duplicate_rule=RULE3)
-    now = dt.datetime.fromisoformat(NOW)
-    t0 = time.process_time()
-    w0 = time.perf_counter()
-    found = dedupe.find(table, now=now, policy=policy, workers=workers)
-    find_cpu, find_wall = time.process_time() - t0, time.perf_counter() - w0
-    size = len(leads)
-    edges = [size * k // (workers * 8) for k in range(workers * 8 + 1)]
-    tasks = list(itertools.pairwise(edges))
-    _LEADS[:] = leads
-    w0 = time.perf_counter()
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        matching = [pair for part in pool.map(_brute_part, tasks) for pair in part]
-    brute_wall = time.perf_counter() - w0
+
+def _expected(
+    leads: list[Lead], matching: list[tuple[int, int]], now: dt.datetime, policy: MergePolicy
+) -> list[Any]:
+    """The pairs ``dedupe.find`` must give: every ordered pair the rule matches, decided."""
+    from leadcore import dedupe, merge  # noqa: PLC0415
+
     expected: dict[tuple[str, str], list[dedupe.Decision]] = {}
     for i, j in matching:
         one, other = leads[i], leads[j]
@@ -406,17 +630,73 @@ def brute_force(path: Path, workers: int) -> dict[str, Any]:
         decisions.sort(key=lambda d: (d.inbound, rank[d.action]))
         kind = min((d.action for d in decisions), key=rank.__getitem__)
         pairs.append(dedupe.Pair(a=a, b=b, kind=kind, decisions=decisions))
-    return {
+    return pairs
+
+
+def brute_force(path: Path, workers: int) -> dict[str, Any]:
+    """
+    ``dedupe.find`` against every ordered pair of a table (one rule for both modes).
+
+    The rule is matched on every ordered pair once (in ``workers`` processes); the pairs
+    it matches are decided by ``merge.auto`` / ``merge.duplicates`` under two policies:
+    at ``now`` (MRG-3's windows) and with the windows opened (every dated pair).
+    """
+    from leadcore import dedupe  # noqa: PLC0415
+    from leadcore._dedupe import decide  # noqa: PLC0415
+    from leadcore.merge import MergePolicy  # noqa: PLC0415
+
+    columns = dedupe.Columns(fields=["vin", "zip", "company"])
+    table = dedupe.load(path, columns=columns, tz="UTC")
+    leads = [decide.lead(table.data, i, "US") for i in range(len(table))]
+    now = dt.datetime.fromisoformat(NOW)
+    size = len(leads)
+    edges = [size * k // (workers * 8) for k in range(workers * 8 + 1)]
+    tasks = list(itertools.pairwise(edges))
+    _LEADS[:] = leads
+    t0 = _cpu()
+    w0 = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        matching = [pair for part in pool.map(_brute_part, tasks) for pair in part]
+        pool.close()
+        pool.join()  # the workers waited for: their CPU time is counted
+    brute_cpu, brute_wall = _cpu() - t0, time.perf_counter() - w0
+    results: dict[str, Any] = {
         "leads": size,
         "ordered_pairs_compared": size * (size - 1),
         "rule_matches": len(matching),
-        "pairs": len(pairs),
-        "identical": tuple(pairs) == found.pairs,
-        "find_cpu_s": round(find_cpu, 2),
-        "find_wall_s": round(find_wall, 2),
+        "brute_force_cpu_s": round(brute_cpu, 1),
         "brute_force_wall_s": round(brute_wall, 1),
-        "by_kind": {k: sum(1 for p in found.pairs if p.kind == k) for k in dedupe.ACTIONS},
     }
+    policies = {
+        "now": MergePolicy(auto_merge_rule=RULE3, duplicate_rule=RULE3),
+        "windows_opened": MergePolicy(
+            auto_merge_rule=RULE3,
+            duplicate_rule=RULE3,
+            merge_max_age_days=1_000_000,
+            merge_max_inactivity_days=1_000_000,
+            duplicate_max_inactivity_days=1_000_000,
+            credit_application_sources=(),
+        ),
+    }
+    for name, policy in policies.items():
+        t0 = _cpu()
+        w0 = time.perf_counter()
+        found = dedupe.find(table, now=now, policy=policy, workers=workers)
+        find_cpu, find_wall = _cpu() - t0, time.perf_counter() - w0
+        pairs = _expected(leads, matching, now, policy)
+        results[name] = {
+            "pairs": len(pairs),
+            "identical": tuple(pairs) == found.pairs,
+            "find_cpu_s": round(find_cpu, 2),
+            "find_wall_s": round(find_wall, 2),
+            "by_kind": {k: sum(1 for p in found.pairs if p.kind == k) for k in dedupe.ACTIONS},
+            "by_group": dict(
+                sorted(
+                    Counter(d.via for p in found.pairs for d in p.decisions).items(),
+                )
+            ),
+        }
+    return results
 
 
 # -- main ---------------------------------------------------------------------------------
@@ -443,38 +723,61 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  # one job afte
     parser.add_argument("--skip", nargs="*", default=[], choices=["default", "rule3", "brute"])
     parser.add_argument("--job", choices=["baseline"], help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.job == "baseline":
-        baseline(args.file)
+        baseline(args.file, args.out)
         return 0
-    results: dict[str, Any] = {"python": sys.version.split()[0], "cpus": os.cpu_count()}
     out_file = DATA / "match_rules_results.json"
-    if out_file.exists():
+    results: dict[str, Any] = {}
+    if out_file.exists():  # a run of some jobs (--skip) keeps the others' results
         results.update(json.loads(out_file.read_text(encoding="utf-8")))
+    jobs = [j for j in ("default", "rule3", "brute") if j not in args.skip]
+    run = results.setdefault("runs", {})["+".join(jobs)] = {
+        "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "commit": _commit(ROOT),
+        "load_start": [round(x, 2) for x in os.getloadavg()],
+    }
     path = ensure(SIZES[args.size], f"leads_{args.size}.csv")
     src = ROOT / "src"
     with tempfile.TemporaryDirectory() as tmp:
         if "default" not in args.skip and args.before:
             before_src = Path(args.before) / "src"
             runs: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
-            identical = []
+            compared = []
+            trees = (("before", before_src), ("after", src))
             for round_ in range(args.rounds):
                 dirs = {}
-                for name, where in (("before", before_src), ("after", src)):
+                # before first in even rounds, after first in odd ones: drift in the load
+                # falls on both sides
+                for name, where in trees if round_ % 2 == 0 else trees[::-1]:
                     dirs[name] = Path(tmp, f"{name}{round_}")
                     found = _dedupe(path, dirs[name], where, [], args.workers)
                     found["summary"] = _summary(found.pop("stdout"))
+                    found["round"] = round_
                     runs[name].append(found)
-                    print(name, {k: v for k, v in found.items() if k != "summary"}, flush=True)
-                identical.append(
-                    _same_files(
-                        dirs["before"],
-                        dirs["after"],
-                        ["pairs.csv", "decisions.csv", "clusters.csv"],
-                    )
-                )
-            results[f"default_{args.size}"] = {"runs": runs, "outputs_identical": identical}
-            print("outputs identical", identical, flush=True)
+                    print(name, found, flush=True)
+                tables = ["pairs.csv", "decisions.csv", "clusters.csv", "generic_keys.csv"]
+                compared.append(_compare(dirs["before"], dirs["after"], tables))
+                print("before/after outputs", compared[-1], flush=True)
+            cpu = {n: [r["cpu_s"] for r in runs[n]] for n in runs}
+            results[f"default_{args.size}"] = {
+                "commits": {"before": _commit(before_src.parent), "after": _commit(ROOT)},
+                "runs": runs,
+                "outputs": compared,
+                "outputs_identical": all(t["bytes_equal"] for c in compared for t in c.values()),
+                "cpu_ratio_after_before": round(sum(cpu["after"]) / sum(cpu["before"]), 3),
+            }
+            print(
+                "outputs identical",
+                results[f"default_{args.size}"]["outputs_identical"],
+                "CPU after/before",
+                results[f"default_{args.size}"]["cpu_ratio_after_before"],
+                flush=True,
+            )
             out_file.write_text(json.dumps(results, indent=2), encoding="utf-8")
         if "rule3" not in args.skip:
             custom = augment(path)
@@ -489,12 +792,30 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  # one job afte
             opened["summary"] = _summary(opened.pop("stdout"))
             with Path(tmp, "rule3t", "pairs.csv").open(encoding="utf-8") as handle:
                 opened["pairs"] = sum(1 for _ in handle) - 1
-            theirs = measure([sys.executable, __file__, "--job", "baseline", "--file", str(custom)])
+            sql_pairs = Path(tmp, "duckdb_pairs.csv")
+            theirs = measure(
+                [
+                    sys.executable,
+                    __file__,
+                    "--job",
+                    "baseline",
+                    "--file",
+                    str(custom),
+                    "--out",
+                    str(sql_pairs),
+                ]
+            )
             theirs["result"] = json.loads(theirs.pop("stdout"))
+            print("duckdb", theirs, flush=True)
+            # Not timed: every pair one side lists and the other does not, explained.
+            versus = compare_baseline(
+                custom, Path(tmp, "rule3t", "pairs.csv"), sql_pairs, Path(tmp)
+            )
             results[f"rule3_{args.size}"] = {
                 "leadcore": ours,
                 "leadcore_windows_opened": opened,
                 "duckdb_sql": theirs,
+                "leadcore_vs_duckdb": versus,
                 "rule": RULE3,
             }
             print("rule3", results[f"rule3_{args.size}"], flush=True)
@@ -503,7 +824,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  # one job afte
             rows = sample(augment(path), args.sample)
             results[f"brute_{args.sample}"] = brute_force(rows, args.workers)
             print("brute", results[f"brute_{args.sample}"], flush=True)
-    results["load_end"] = round(os.getloadavg()[0], 2)
+    run["load_end"] = [round(x, 2) for x in os.getloadavg()]
     out_file.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0
 
