@@ -53,6 +53,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -335,7 +336,8 @@ WITH t AS (
          nullif(trim(zip), '') AS zip,
          nullif(split_part(lower(trim(email)), '@', 2), '') AS domain,
          nullif(lower(strip_accents(trim(company))), '') AS company,
-         lower(strip_accents(trim(trim(first_name) || ' ' || trim(last_name)))) AS full
+         lower(strip_accents(concat_ws(' ', nullif(trim(first_name), ''),
+                                       nullif(trim(last_name), '')))) AS full
   FROM read_csv('{path}', all_varchar = true)
 ),
 d AS (SELECT * FROM t WHERE domain IS NOT NULL AND domain NOT IN ({free}))
@@ -410,9 +412,16 @@ def _pair_set(path: Path, one: str, two: str) -> set[tuple[str, str]]:
 
 
 def _tally(
-    found: dict[str, int], examples: dict[str, list[str]], reason: str, pair: tuple[str, str]
+    found: dict[str, list[int]],
+    examples: dict[str, list[str]],
+    reason: str,
+    pair: tuple[str, str],
+    same: bool,  # noqa: FBT001  # private
 ) -> None:
-    found[reason] = found.get(reason, 0) + 1
+    """Count a pair under its reason: [pairs, of which the same real person]."""
+    counts = found.setdefault(reason, [0, 0])
+    counts[0] += 1
+    counts[1] += same
     if len(shown := examples.setdefault(reason, [])) < 2:  # a couple to look at
         shown.append(" ".join(pair))
 
@@ -467,13 +476,21 @@ def _why_duckdb_only(label: str, one: Lead, two: Lead, policy: MergePolicy) -> s
             failed.append(f"{name} {condition.blocked_by}")
         elif condition.score is not None:
             failed.append(f"{name} below {condition.threshold:g}")
+        elif condition.method == "fuzzy":
+            # No score: a side without a value once placeholder names are blank
+            # (explain shows the folded text, without saying it is a placeholder)
+            failed.append(f"{name} a placeholder name")
         else:
             failed.append(f"{name} (folding)")
     return f"{label}: " + (", ".join(failed) or "unexplained")
 
 
-def _rows_of(custom: Path, ids: set[str], target: Path) -> dict[str, Lead]:
-    """The leads of ``ids`` in ``custom`` (read as batch deduplication reads them)."""
+def _rows_of(custom: Path, ids: set[str], target: Path, people: dict[str, str]) -> dict[str, Lead]:
+    """
+    The leads of ``ids`` in ``custom`` (read as batch deduplication reads them).
+
+    ``people`` gets every row's real person (``true_cluster``).
+    """
     from leadcore import dedupe  # noqa: PLC0415
     from leadcore._dedupe import decide  # noqa: PLC0415
 
@@ -484,7 +501,10 @@ def _rows_of(custom: Path, ids: set[str], target: Path) -> dict[str, Lead]:
         reader = csv.DictReader(inp)
         writer = csv.DictWriter(out, fieldnames=list(reader.fieldnames or []))
         writer.writeheader()
-        writer.writerows(r for r in reader if r["lead_id"] in ids)
+        for r in reader:
+            people[r["lead_id"]] = r["true_cluster"]
+            if r["lead_id"] in ids:
+                writer.writerow(r)
     columns = dedupe.Columns(fields=["vin", "zip", "company"])
     table = dedupe.load(target, columns=columns, tz="UTC")
     return {lead.id: lead for lead in (decide.lead(table.data, i, "US") for i in range(len(table)))}
@@ -523,7 +543,8 @@ def compare_baseline(custom: Path, ours: Path, theirs: Path, work: Path) -> dict
     columns = list(relation.columns)
     sql = {(r[0], r[1]): dict(zip(columns, r, strict=True)) for r in relation.fetchall()}
     ids = {i for pair in only_ours + only_theirs for i in pair}
-    leads = _rows_of(custom, ids, work / "differing_rows.csv")
+    people: dict[str, str] = {}
+    leads = _rows_of(custom, ids, work / "differing_rows.csv", people)
     policy = MergePolicy(
         auto_merge_rule=RULE3,
         duplicate_rule=RULE3,
@@ -533,25 +554,30 @@ def compare_baseline(custom: Path, ours: Path, theirs: Path, work: Path) -> dict
         duplicate_max_inactivity_days=1_000_000,
         credit_application_sources=(),
     )
-    reasons: dict[str, dict[str, int]] = {"only_leadcore": {}, "only_duckdb": {}}
+    reasons: dict[str, dict[str, list[int]]] = {"only_leadcore": {}, "only_duckdb": {}}
     examples: dict[str, list[str]] = {}
     for x, y in only_ours:
         found = merge.match(leads[x], leads[y], policy=policy, mode="duplicates")
         if not found.matches:
             found = merge.match(leads[y], leads[x], policy=policy, mode="duplicates")
         why = _why_leadcore_only(found.via, found.person, sql[x, y])
-        _tally(reasons["only_leadcore"], examples, why, (x, y))
+        _tally(reasons["only_leadcore"], examples, why, (x, y), people[x] == people[y])
     for x, y in only_theirs:
         label = groups[x, y].split("|")[0]
         why = _why_duckdb_only(label, leads[x], leads[y], policy)
-        _tally(reasons["only_duckdb"], examples, why, (x, y))
+        _tally(reasons["only_duckdb"], examples, why, (x, y), people[x] == people[y])
+
+    def real(pairs: Iterable[tuple[str, str]]) -> int:
+        return sum(1 for x, y in pairs if people[x] == people[y])
+
     return {
-        "leadcore_pairs": len(mine),
-        "duckdb_pairs": len(groups),
-        "common": len(mine & groups.keys()),
-        "only_leadcore": len(only_ours),
-        "only_duckdb": len(only_theirs),
-        "reasons": {k: dict(sorted(v.items(), key=lambda i: -i[1])) for k, v in reasons.items()},
+        "leadcore_pairs": [len(mine), real(mine)],
+        "duckdb_pairs": [len(groups), real(groups)],
+        "common": [len(mine & groups.keys()), real(mine & groups.keys())],
+        "only_leadcore": [len(only_ours), real(only_ours)],
+        "only_duckdb": [len(only_theirs), real(only_theirs)],
+        "counts": "[pairs, of which the same real person (true_cluster)]",
+        "reasons": {k: dict(sorted(v.items(), key=lambda i: -i[1][0])) for k, v in reasons.items()},
         "examples": examples,
     }
 
@@ -699,6 +725,59 @@ def brute_force(path: Path, workers: int) -> dict[str, Any]:
     return results
 
 
+def default_job(  # noqa: PLR0917  # the job's settings
+    path: Path, before: Path, tmp: Path, rounds: int, workers: int, earlier: dict[str, Any] | None
+) -> dict[str, Any]:
+    """
+    The default policy by ``before`` and by this tree, alternated over ``rounds`` rounds.
+
+    The runs are added to those of ``earlier`` invocations (numbered ``run``), and the
+    ratios are over all of them and per invocation (delete the results file to start
+    over).
+    """
+    rows: list[dict[str, Any]] = list(earlier["runs"]) if earlier else []
+    number = 1 + max((r["run"] for r in rows), default=0)
+    trees = (("before", before / "src"), ("after", ROOT / "src"))
+    identical = bool(earlier["outputs_identical"]) if earlier else True
+    summary: dict[str, int] = {}
+    compared: dict[str, Any] = {}
+    for round_ in range(rounds):
+        dirs = {}
+        # before first in even rounds, after first in odd ones: drift in the load falls
+        # on both sides
+        for name, where in trees if round_ % 2 == 0 else trees[::-1]:
+            dirs[name] = tmp / f"{name}{round_}"
+            found = _dedupe(path, dirs[name], where, [], workers)
+            summary = _summary(found.pop("stdout"))
+            row = {"run": number, "round": round_, "version": name, **found}
+            rows.append(row)
+            print(row, summary, flush=True)
+        tables = ["pairs.csv", "decisions.csv", "clusters.csv", "generic_keys.csv"]
+        compared = _compare(dirs["before"], dirs["after"], tables)
+        identical = identical and all(t["bytes_equal"] for t in compared.values())
+        print("before/after outputs", compared, flush=True)
+
+    def cpu(version: str, run: int | None = None) -> float:
+        found = [r["cpu_s"] for r in rows if r["version"] == version and run in {None, r["run"]}]
+        return float(sum(found))
+
+    commits = dict(earlier["commits"]) if earlier else {}
+    commits[f"run {number}"] = f"before {_commit(before)}, after {_commit(ROOT)}"
+    return {
+        "commits": commits,
+        "summary": summary,
+        "runs": rows,
+        "outputs_identical": identical,
+        "outputs_last_round": compared,
+        "cpu_s_total": {v: round(cpu(v), 2) for v in ("before", "after")},
+        "cpu_ratio_after_before": round(cpu("after") / cpu("before"), 3),
+        "cpu_ratio_per_run": {
+            str(n): round(cpu("after", n) / cpu("before", n), 3)
+            for n in sorted({r["run"] for r in rows})
+        },
+    }
+
+
 # -- main ---------------------------------------------------------------------------------
 
 
@@ -733,7 +812,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  # one job afte
     if out_file.exists():  # a run of some jobs (--skip) keeps the others' results
         results.update(json.loads(out_file.read_text(encoding="utf-8")))
     jobs = [j for j in ("default", "rule3", "brute") if j not in args.skip]
-    run = results.setdefault("runs", {})["+".join(jobs)] = {
+    contexts = results.setdefault("runs", {})
+    label = "+".join(jobs)
+    label += f" #{1 + sum(1 for k in contexts if k.split(' #')[0] == label)}"
+    run = contexts[label] = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": sys.version.split()[0],
         "cpus": os.cpu_count(),
@@ -745,40 +827,18 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  # one job afte
     src = ROOT / "src"
     with tempfile.TemporaryDirectory() as tmp:
         if "default" not in args.skip and args.before:
-            before_src = Path(args.before) / "src"
-            runs: dict[str, list[dict[str, Any]]] = {"before": [], "after": []}
-            compared = []
-            trees = (("before", before_src), ("after", src))
-            for round_ in range(args.rounds):
-                dirs = {}
-                # before first in even rounds, after first in odd ones: drift in the load
-                # falls on both sides
-                for name, where in trees if round_ % 2 == 0 else trees[::-1]:
-                    dirs[name] = Path(tmp, f"{name}{round_}")
-                    found = _dedupe(path, dirs[name], where, [], args.workers)
-                    found["summary"] = _summary(found.pop("stdout"))
-                    found["round"] = round_
-                    runs[name].append(found)
-                    print(name, found, flush=True)
-                tables = ["pairs.csv", "decisions.csv", "clusters.csv", "generic_keys.csv"]
-                compared.append(_compare(dirs["before"], dirs["after"], tables))
-                print("before/after outputs", compared[-1], flush=True)
-            cpu = {n: [r["cpu_s"] for r in runs[n]] for n in runs}
-            results[f"default_{args.size}"] = {
-                "commits": {"before": _commit(before_src.parent), "after": _commit(ROOT)},
-                "runs": runs,
-                "outputs": compared,
-                "outputs_identical": all(t["bytes_equal"] for c in compared for t in c.values()),
-                "cpu_ratio_after_before": round(sum(cpu["after"]) / sum(cpu["before"]), 3),
-            }
+            key = f"default_{args.size}"
+            results[key] = default_job(
+                path, Path(args.before), Path(tmp), args.rounds, args.workers, results.get(key)
+            )
             print(
                 "outputs identical",
-                results[f"default_{args.size}"]["outputs_identical"],
+                results[key]["outputs_identical"],
                 "CPU after/before",
-                results[f"default_{args.size}"]["cpu_ratio_after_before"],
+                results[key]["cpu_ratio_after_before"],
                 flush=True,
             )
-            out_file.write_text(json.dumps(results, indent=2), encoding="utf-8")
+            out_file.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
         if "rule3" not in args.skip:
             custom = augment(path)
             rule = Path(tmp, "rule3.json")
@@ -819,13 +879,13 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  # one job afte
                 "rule": RULE3,
             }
             print("rule3", results[f"rule3_{args.size}"], flush=True)
-            out_file.write_text(json.dumps(results, indent=2), encoding="utf-8")
+            out_file.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
         if "brute" not in args.skip:
             rows = sample(augment(path), args.sample)
             results[f"brute_{args.sample}"] = brute_force(rows, args.workers)
             print("brute", results[f"brute_{args.sample}"], flush=True)
     run["load_end"] = [round(x, 2) for x in os.getloadavg()]
-    out_file.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    out_file.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     return 0
 
 
