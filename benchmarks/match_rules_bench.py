@@ -31,8 +31,10 @@ workers, wall time, peak memory, 1-minute load average before and after):
 
     python benchmarks/match_rules_bench.py --before /tmp/mr-before [--rounds 2]
 
-Results go to ``benchmarks/data/match_rules_results.json`` (a run with ``--skip`` keeps
-the other jobs' results there); ``benchmarks/dedupe.md`` reports them.
+Results go to ``benchmarks/data/match_rules_results.json`` (everything; a run with
+``--skip`` keeps the other jobs' results there, and the default job's rounds add up over
+runs) and, for the site's chart, to ``benchmarks/results/match_rules.json`` (this run's
+figures, see ``record.py``); ``benchmarks/dedupe.md`` reports them.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import record
 
 if TYPE_CHECKING:
     from leadcore.merge import MergePolicy
@@ -781,6 +785,110 @@ def default_job(  # noqa: PLR0917  # the job's settings
 # -- main ---------------------------------------------------------------------------------
 
 
+METRICS = {
+    "cpu_s": "user + system CPU of the job's process and of its workers (getrusage of the "
+    "waited children; DuckDB: its threads)",
+    "wall_s": "wall time of the job's process, from start to exit",
+    "peak_pss_mib": "largest sum of the proportional set sizes of the job's processes, "
+    "sampled every 200 ms",
+    "brute force.find_cpu_s": "CPU of dedupe.find on the sample (the process and its workers)",
+    "brute force.find_wall_s": "wall time of dedupe.find on the sample",
+    "brute force.brute_force_cpu_s": "CPU of matching the rule on every ordered pair of the "
+    "sample (first_match, in the workers)",
+    "brute force.brute_force_wall_s": "wall time of the same",
+}
+"""What the figures of the results file (``benchmarks/results/match_rules.json``) mean."""
+
+_FIGURES = ("cpu_s", "wall_s", "peak_pss_mib", "load_before", "load_after")
+
+
+def _pairs(summary: dict[str, int]) -> int:
+    return sum(v for k, v in summary.items() if k != "clusters")
+
+
+def measurements(
+    results: dict[str, Any],
+    size: str,
+    sample: int,
+    *,
+    number: int | None,
+    jobs: list[str],
+) -> list[dict[str, Any]]:
+    """
+    The flat measurements of the results file (``record.py``) from the detailed results.
+
+    ``number``: the default job's run to take (None: all); ``jobs``: the jobs to take.
+    """
+    found: list[dict[str, Any]] = []
+    rows = SIZES[size]
+    default = results.get(f"default_{size}")
+    if "default" in jobs and default:
+        found.extend(
+            {
+                "kind": "round",
+                "job": "default rule",
+                "rows": rows,
+                "version": r["version"],
+                "round": f"run {r['run']} round {r['round'] + 1}",
+                **{k: r[k] for k in _FIGURES},
+                "pairs": _pairs(default["summary"]),
+                "tables_identical": default["outputs_identical"],
+            }
+            for r in default["runs"]
+            if number is None or r["run"] == number
+        )
+    rule3 = results.get(f"rule3_{size}")
+    if "rule3" in jobs and rule3:
+        for key, version in (
+            ("leadcore", "leadcore at now"),
+            ("leadcore_windows_opened", "leadcore, MRG-3 windows opened"),
+            ("duckdb_sql", "DuckDB SQL"),
+        ):
+            job = rule3[key]
+            pairs = job["result"]["pairs"] if "result" in job else _pairs(job["summary"])
+            found.append(
+                {
+                    "kind": "job",
+                    "job": "three-group rule",
+                    "rows": rows,
+                    "version": version,
+                    **{k: job[k] for k in _FIGURES},
+                    "pairs": pairs,
+                }
+            )
+        versus = rule3["leadcore_vs_duckdb"]
+        for side, name in (("only_leadcore", "leadcore"), ("only_duckdb", "DuckDB")):
+            for reason, (count, same) in versus["reasons"][side].items():
+                found.append(
+                    {
+                        "kind": "difference",
+                        "only_in": name,
+                        "reason": reason,
+                        "pairs": count,
+                        "one_real_person": same,
+                    }
+                )
+    brute = results.get(f"brute_{sample}")
+    if "brute" in jobs and brute:
+        found.extend(
+            {
+                "kind": "brute force",
+                "leads": brute["leads"],
+                "policy": policy,
+                "ordered_pairs": brute["ordered_pairs_compared"],
+                "rule_matches": brute["rule_matches"],
+                "brute_force_cpu_s": brute["brute_force_cpu_s"],
+                "brute_force_wall_s": brute["brute_force_wall_s"],
+                "pairs": brute[policy]["pairs"],
+                "identical": brute[policy]["identical"],
+                "find_cpu_s": brute[policy]["find_cpu_s"],
+                "find_wall_s": brute[policy]["find_wall_s"],
+            }
+            for policy in ("now", "windows_opened")
+        )
+    return found
+
+
 def _summary(stdout: str) -> dict[str, int]:
     found = {}
     for line in stdout.splitlines():
@@ -815,7 +923,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  # one job afte
     contexts = results.setdefault("runs", {})
     label = "+".join(jobs)
     label += f" #{1 + sum(1 for k in contexts if k.split(' #')[0] == label)}"
-    run = contexts[label] = {
+    context = contexts[label] = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "python": sys.version.split()[0],
         "cpus": os.cpu_count(),
@@ -823,6 +931,14 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  # one job afte
         "commit": _commit(ROOT),
         "load_start": [round(x, 2) for x in os.getloadavg()],
     }
+    run = record.Run(
+        "match_rules",
+        script="benchmarks/match_rules_bench.py",
+        page="benchmarks/dedupe.md",
+        section="Match rules",
+        metrics=METRICS,
+        note=f"--now {NOW}; one job at a time, each in its own process",
+    )
     path = ensure(SIZES[args.size], f"leads_{args.size}.csv")
     src = ROOT / "src"
     with tempfile.TemporaryDirectory() as tmp:
@@ -884,8 +1000,19 @@ def main(argv: list[str] | None = None) -> int:  # noqa: PLR0915  # one job afte
             rows = sample(augment(path), args.sample)
             results[f"brute_{args.sample}"] = brute_force(rows, args.workers)
             print("brute", results[f"brute_{args.sample}"], flush=True)
-    run["load_end"] = [round(x, 2) for x in os.getloadavg()]
+    context["load_end"] = [round(x, 2) for x in os.getloadavg()]
     out_file.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    number = results[f"default_{args.size}"]["runs"][-1]["run"] if "default" in jobs else None
+    run.extend(
+        measurements(
+            results,
+            args.size,
+            args.sample,
+            number=number,
+            jobs=jobs if args.before else [j for j in jobs if j != "default"],
+        )
+    )
+    run.save()
     return 0
 
 
