@@ -771,3 +771,16 @@ def test_an_empty_co_customer_is_no_co_customer() -> None:
     )
 
     assert not found.matches
+
+
+def test_a_pair_lists_the_rule_labels_that_held() -> None:
+    """Under a match rule, a pair's ``matched`` names the rule's own items (not only MRG's)."""
+    vin = MatchItem(field="fields.vin")
+    policy = MergePolicy(duplicate_rule=rule(MatchGroup(all_of=[vin])))
+    leads = [
+        recent(name, customer=person(last=name), fields={"vin": "V1"}) for name in ("L1", "L2")
+    ]
+
+    found = dedupe.find(leads, now=NOW, policy=policy)
+
+    assert [(p.a, p.b, p.matched) for p in found.pairs] == [("L1", "L2", ("fields.vin",))]

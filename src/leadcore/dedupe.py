@@ -93,6 +93,7 @@ from leadcore._dedupe.decide import (
     row,
 )
 from leadcore._dedupe.explain import PairExplanation
+from leadcore._dedupe.items import matched_of
 from leadcore._dedupe.results import (
     BadRow,
     Cluster,
@@ -708,8 +709,7 @@ class PairChange(a.Frozen):
 
 
 def _matched(decisions: Iterable[Decision]) -> tuple[str, ...]:
-    found = {c for d in decisions for c in d.matched}
-    return tuple(c for c in merge.CONDITIONS if c in found)
+    return matched_of(decisions)
 
 
 def _changes(value: Iterable[PairChange]) -> tuple[PairChange, ...]:

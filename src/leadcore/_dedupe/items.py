@@ -146,13 +146,25 @@ class Pair(a.Frozen):
 
     @property
     def matched(self) -> tuple[str, ...]:
-        """Every condition that holds in some decision, in the rulebook's order."""
-        found = {c for d in self.decisions for c in d.matched}
-        return tuple(c for c in merge.CONDITIONS if c in found)
+        """Every condition that holds in some decision (:func:`matched_of`)."""
+        return matched_of(self.decisions)
 
     def explain(self) -> str:
         """Return every decision's explanation, joined by ``; ``."""
         return "; ".join(d.explain() for d in self.decisions)
+
+
+def matched_of(decisions: Iterable[Decision]) -> tuple[str, ...]:
+    """
+    Every item label that holds in some decision.
+
+    The rulebook's conditions come first, in their order, then a match rule's own labels
+    in the order the decisions give them.
+    """
+    found = dict.fromkeys(c for d in decisions for c in d.matched)
+    return tuple(c for c in merge.CONDITIONS if c in found) + tuple(
+        c for c in found if c not in merge.CONDITIONS
+    )
 
 
 def _str_tuple(value: Iterable[str]) -> tuple[str, ...]:
