@@ -591,6 +591,73 @@ class TestExplain:
         assert found.condition("fields.vin").blocked_by == "no_value"
         assert "closest names (1 more of full_name_fuzzy)" in found.summary()
 
+    @pytest.mark.parametrize(
+        ("item", "first", "last", "blocker"),
+        [
+            (
+                MatchItem(field="full_name", method="fuzzy", threshold=90),
+                "Unknown",
+                "Null",
+                "placeholder_name",
+            ),
+            (MatchItem(field="full_name", method="exact"), "Unknown", "", "placeholder_name"),
+            (
+                MatchItem(field="first_name", method="exact"),
+                "Unknown",
+                "Lovelace",
+                "placeholder_name",
+            ),
+            (
+                MatchItem(field="last_name", method="prefix", length=3),
+                "Ada",
+                "Null",
+                "placeholder_name",
+            ),
+            (MatchItem(field="full_name", method="fuzzy", threshold=90), "", "", "no_name"),
+            (MatchItem(field="last_name", method="exact"), "Ada", "", "no_value"),
+        ],
+    )
+    def test_a_name_of_placeholders_is_blocked_as_one(
+        self, item: MatchItem, first: str, last: str, blocker: str | None
+    ) -> None:
+        """A name made only of placeholders is ``placeholder_name``, not a failed score."""
+        policy = MergePolicy(duplicate_rule=rule(MatchGroup(all_of=[item])))
+        other = recent("L1", customer=person(first, last, emails=("b@x.io",)))
+
+        found = merge.explain(
+            lead("N1", customer=person(first, last, emails=("a@x.io",))),
+            other,
+            now=NOW,
+            policy=policy,
+            mode="duplicates",
+        )
+        check = found.conditions[0]
+
+        assert (found.outcome, check.holds, check.score) == ("none", False, None)
+        assert check.blocked_by == blocker
+
+    def test_placeholders_kept_as_values_are_compared(self) -> None:
+        """With ``placeholders="value"`` the same placeholder name holds, unblocked."""
+        item = MatchItem(field="full_name", method="fuzzy", threshold=90, placeholders="value")
+        policy = MergePolicy(duplicate_rule=rule(MatchGroup(all_of=[item])))
+        other = recent("L1", customer=person("Unknown", "Null", emails=("b@x.io",)))
+
+        found = merge.explain(
+            lead("N1", customer=person("Unknown", "Null", emails=("a@x.io",))),
+            other,
+            now=NOW,
+            policy=policy,
+            mode="duplicates",
+        )
+        check = found.conditions[0]
+
+        assert (found.outcome, check.holds, check.score, check.blocked_by) == (
+            "duplicate",
+            True,
+            100.0,
+            None,
+        )
+
     def test_an_inbound_lacks_guard_is_an_item_of_its_group(self) -> None:
         """MRG-4 as a rule's group: no_usable_email and no_real_name beside the phone."""
         policy = MergePolicy(auto_merge_rule=rule(MatchGroup(all_of=["email"]), PHONE_ONLY))

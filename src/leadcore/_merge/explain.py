@@ -44,7 +44,7 @@ from leadcore._merge.engine import (
     people_of,
     persons,
 )
-from leadcore._merge.keys import lead_value, raw_texts, show_key
+from leadcore._merge.keys import is_placeholder_name, lead_value, raw_texts, show_key
 from leadcore._merge.policy import CONDITIONS, MergePolicy, Mode, PersonRole, Via
 from leadcore._merge.reasons import both_credit, duplicate_window, window_reasons
 from leadcore._merge.rules import PHONE_ONLY, MatchItem, legacy_rule
@@ -382,6 +382,15 @@ def _name_blocker(one: NormalizedPerson, two: NormalizedPerson, spec: Spec) -> B
     return None
 
 
+def _only_placeholders(who: NormalizedPerson, field: str, folded: frozenset[str]) -> bool:
+    """Whether ``who`` has the name ``field`` reads, but only as placeholders."""
+    if field == "first_name":
+        return who.first in folded
+    if field == "last_name":
+        return who.last in folded
+    return is_placeholder_name(who.first, who.last, folded)
+
+
 def _full(who: Person) -> str:
     return " ".join(p for p in (who.first_name or "", who.last_name or "") if p)
 
@@ -426,9 +435,20 @@ def _blocker(
     item: CompiledItem, one: NormalizedPerson, two: NormalizedPerson, spec: Spec, *, blank: bool
 ) -> Blocker | None:
     field, method = item.item.field, item.item.method
+    if item.person and field == "name" and method in ("exact", "fuzzy"):
+        return _name_blocker(one, two, spec)
+    if (
+        item.person
+        and blank
+        and item.blank is not None
+        and item.item.blanks == "never"
+        and field in ("full_name", "first_name", "last_name")
+        and any(_only_placeholders(w, field, item.blank) for w in (one, two))
+    ):
+        # A side whose name is made only of placeholders ("Unknown Null"), which the
+        # item counts as blank: no score, whatever the other side's name.
+        return "placeholder_name"
     if item.person and method in ("exact", "fuzzy"):
-        if field == "name":
-            return _name_blocker(one, two, spec)
         if field == "full_name" and method == "fuzzy":
             return "no_name" if not one.full or not two.full else None
         if field == "email":
