@@ -1,27 +1,32 @@
 """
-Deciding candidate pairs with :mod:`leadcore.merge` itself.
+Deciding candidate pairs by the merge rules, on lean records of the rows.
 
 A directed pair (inbound row, existing row) is decided exactly as
 :func:`leadcore.merge.auto` and :func:`leadcore.merge.duplicates` decide an inbound lead
-against a list holding only the existing lead: the same functions are called, so the
-batch answers are the merge rules' answers by construction.
+against a list holding only the existing lead. Both come down to one compiled rule per
+mode (:func:`leadcore._merge.engine.compile_spec`), matched by
+:func:`leadcore._merge.engine.match_people`, and a few tests of dates and sources (MRG-2,
+MRG-3, MRG-7). :class:`Decider` runs the same compiled rules on a lean record of each row
+(:class:`Lean`: its people's normal forms, its source, its instants in microseconds),
+instead of building and validating a :class:`~leadcore.model.Lead` per row and the
+result objects of the public functions per pair: the rows are normal forms already.
+The property tests (``tests/property/test_dedupe_lean.py``) check that it answers as
+the public functions on random rules and rows.
 
-Rows become :class:`~leadcore.model.Lead` objects on demand (once per row and worker).
-Their people are built from the row's normal forms, and each person's normalisation
-cache is filled with those normal forms, so that the merge rules do not normalise a
-million phone numbers again through ``phonenumbers``: the normal forms are what
-:func:`leadcore.normalize.person` computes from the raw values (the same fold, email
-rule and phone answers), and normalising a normal form gives it back (tested).
+:func:`lead` still builds the :class:`~leadcore.model.Lead` of a row (for explanations
+and the brute-force reference): its people's normalisation cache is filled with the
+row's normal forms, which are what :func:`leadcore.normalize.person` computes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, cast
 
-from leadcore import _attrs, merge, normalize
-from leadcore._dedupe.inputs import EPOCH, Chunk, Co
+from leadcore import merge, normalize
+from leadcore._dedupe.inputs import EPOCH, ONE_US, Chunk, Co
+from leadcore._merge.engine import compile_spec, match_people
 from leadcore.model import Lead, Person
 from leadcore.normalize import E164Phone, FoldedName, NormalizedEmail, NormalizedPerson
 
@@ -29,11 +34,6 @@ AUTO: Final = 1
 """Mode bit of auto-merge (MRG-1 to MRG-6)."""
 DUPLICATES: Final = 2
 """Mode bit of possible duplicates (MRG-7)."""
-
-# The engine builds its leads from normalised rows and checks its policy and now once:
-# the rules are called without their argument checks, once a pair.
-_auto: Final = _attrs.unchecked(merge.auto)
-_duplicates: Final = _attrs.unchecked(merge.duplicates)
 
 
 class Directed(NamedTuple):
@@ -149,11 +149,8 @@ def lead(
     return lead_of(row(table, index), region, fillers)
 
 
-def lead_of(
-    data: Row, region: str, fillers: tuple[str, ...] = normalize.DEFAULT_PLACEHOLDER_EMAIL_LOCALS
-) -> Lead:
-    """Return the :class:`Lead` of a row's normal forms (see :func:`person`)."""
-    lead_id, first, last, emails, phones, co, source, lot, created, activity, extra = data
+def _more(extra: tuple[tuple[str, object], ...]) -> dict[str, object]:
+    """A row's lead fields and custom fields (``fields``) as :class:`Lead` takes them."""
     more: dict[str, object] = {}
     if extra:
         custom: dict[str, object] = {}
@@ -165,6 +162,15 @@ def lead_of(
                 more[name] = value
         if custom:
             more["fields"] = custom
+    return more
+
+
+def lead_of(
+    data: Row, region: str, fillers: tuple[str, ...] = normalize.DEFAULT_PLACEHOLDER_EMAIL_LOCALS
+) -> Lead:
+    """Return the :class:`Lead` of a row's normal forms (see :func:`person`)."""
+    lead_id, first, last, emails, phones, co, source, lot, created, activity, extra = data
+    more = _more(extra)
     return Lead(
         id=lead_id,
         customer=person(first, last, emails, phones, region, fillers=fillers),
@@ -177,19 +183,109 @@ def lead_of(
     )
 
 
+class Lean(NamedTuple):
+    """
+    One row as deciding needs it: the lean internal record of a lead.
+
+    Its people's normal forms (as :func:`leadcore.normalize.person` gives them under the
+    policy: region and email fillers), its source, its instants in microseconds, and a
+    :class:`Lead` of its lead and custom fields only when a rule compares one.
+    """
+
+    id: str
+    customer: NormalizedPerson
+    co: NormalizedPerson | None
+    source: str | None
+    created: int | None
+    activity: int | None
+    lead: Lead | None
+
+
+def _forms(
+    first: str, last: str, emails: tuple[str, ...], phones: tuple[str, ...]
+) -> NormalizedPerson:
+    return NormalizedPerson(
+        first=FoldedName(first),
+        last=FoldedName(last),
+        full=FoldedName(f"{first} {last}".strip()),
+        emails=cast("tuple[NormalizedEmail, ...]", emails),
+        phones=cast("tuple[E164Phone, ...]", phones),
+    )
+
+
+def lean_of(data: Row, *, fields: bool, fillers: frozenset[str] = frozenset()) -> Lean:
+    """
+    Return the lean record of a row's normal forms (see :class:`Lean`).
+
+    ``fillers`` are the policy's email fillers, reduced
+    (:func:`leadcore.normalize.placeholder_email_set`): an email among them is left out,
+    as :func:`leadcore.normalize.person` leaves it out (a table's rows usually lost them
+    already, :func:`leadcore._dedupe.inputs.without_fillers`), and a co-customer left
+    with no normal form is no co-customer. ``fields``: build the :class:`Lead` of the
+    row's lead and custom fields (a rule compares one).
+    """
+    lead_id, first, last, emails, phones, co, source, lot, created, activity, extra = data
+    view = None
+    if fields:
+        view = Lead(id=lead_id, source=source, lot=lot, **_more(extra))  # type: ignore[arg-type]  # lead fields by name
+    if fillers:
+        emails = _kept(emails, fillers)
+        if co is not None:
+            co = (co[0], co[1], _kept(co[2], fillers), co[3])
+            if not (co[0] or co[1] or co[2] or co[3]):
+                co = None
+    return Lean(
+        lead_id,
+        _forms(first, last, emails, phones),
+        None if co is None else _forms(*co),
+        source,
+        created,
+        activity,
+        view,
+    )
+
+
+def _kept(emails: tuple[str, ...], fillers: frozenset[str]) -> tuple[str, ...]:
+    reduce = normalize.reduce_local
+    if not emails or all(reduce(e.partition("@")[0]) not in fillers for e in emails):
+        return emails
+    return tuple(e for e in emails if reduce(e.partition("@")[0]) not in fillers)
+
+
+_DAY_US: Final = 86_400_000_000
+
+
 class Decider:
-    """Decides directed pairs of one table, building each row's Lead once."""
+    """
+    Decides directed pairs of one table on lean records (:class:`Lean`), one per row.
+
+    What :func:`leadcore.merge.auto` and :func:`leadcore.merge.duplicates` answer for an
+    inbound lead against a list holding only the existing lead, computed with the same
+    compiled rules (:func:`leadcore._merge.engine.match_people`) and the same MRG-2/3/7
+    tests on microseconds; the property tests check both agree on random rules and rows.
+    """
 
     def __init__(self, state: State, rows: dict[int, Row] | None = None) -> None:
         self.state = state
         self.rows = rows
-        self.region = state.policy.default_region
-        self.fillers = state.policy.placeholder_email_locals
-        self._leads: dict[int, Lead] = {}
+        policy = state.policy
+        self.auto = compile_spec(policy, "auto")
+        self.dups = compile_spec(policy, "duplicates")
+        self.fields = self.auto.reads_lead or self.dups.reads_lead
+        self.fillers = normalize.placeholder_email_set(policy.placeholder_email_locals)
+        self.now_us = (state.now - EPOCH) // ONE_US
+        self.credit = frozenset(policy.credit_application_sources)
+        self.max_age = policy.merge_max_age_days * _DAY_US
+        self.max_idle = policy.merge_max_inactivity_days * _DAY_US
+        self.dup_idle = policy.duplicate_max_inactivity_days * _DAY_US
+        counts = state.counts
+        self.auto_counter = counts.counter() if counts is not None and self.auto.limited else None
+        self.dups_counter = counts.counter() if counts is not None and self.dups.limited else None
+        self._leans: dict[int, Lean] = {}
 
-    def lead(self, index: int) -> Lead:
-        """The Lead of a row (cached)."""
-        found = self._leads.get(index)
+    def lean(self, index: int) -> Lean:
+        """The lean record of a row (cached)."""
+        found = self._leans.get(index)
         if found is None:
             if self.rows is not None:
                 data = self.rows[index]
@@ -197,38 +293,63 @@ class Decider:
                 data = row(self.state.table, index)
             else:  # pragma: no cover  # callers pass one or the other
                 raise LookupError(index)
-            found = self._leads[index] = lead_of(data, self.region, self.fillers)
+            found = self._leans[index] = lean_of(data, fields=self.fields, fillers=self.fillers)
         return found
 
     def decide(self, inbound: int, existing: int, bits: int) -> list[Directed]:
         """Return what the merge rules decide for one pair, in the modes of ``bits``."""
-        found: list[Directed] = []
-        now, policy, counts = self.state.now, self.state.policy, self.state.counts
-        one, other = self.lead(inbound), self.lead(existing)
-        if bits & AUTO:
-            verdict = _auto(one, [other], now=now, policy=policy, counts=counts)
-            if verdict.action != "create":
-                found.append(
-                    Directed(
-                        inbound,
-                        existing,
-                        verdict.action,
-                        verdict.via or "",
-                        verdict.matched,
-                        verdict.person or "",
-                        verdict.codes,
-                    )
-                )
-        if bits & DUPLICATES:
-            listed = _duplicates(one, [other], now=now, policy=policy, counts=counts).duplicates
-            if listed:
-                item = listed[0]
-                found.append(
-                    Directed(
-                        inbound, existing, "duplicate", item.via, item.matched, item.person, ()
-                    )
-                )
+        one, other = self.lean(inbound), self.lean(existing)
+        return decide_lean(self, one, other, bits, inbound, existing)
+
+
+def decide_lean(  # noqa: PLR0917  # the pair, its rows, and the decider's settings
+    decider: Decider, one: Lean, other: Lean, bits: int, inbound: int = 0, existing: int = 0
+) -> list[Directed]:
+    """
+    Decide ``one`` inbound against ``[other]`` as the public functions do, MRG-1 to MRG-7.
+
+    What :func:`leadcore.merge.auto` and :func:`leadcore.merge.duplicates` answer, in the
+    modes of ``bits``: a merge, a route or a possible duplicate (nothing for ``create``
+    or no duplicate). ``inbound`` and ``existing`` are the rows the answers name.
+    """
+    found: list[Directed] = []
+    if one.id == other.id:
         return found
+    now_us = decider.now_us
+    if bits & AUTO:
+        spec = decider.auto
+        probe = spec.probe(one.customer, one.lead, decider.auto_counter)
+        role, matched, via = match_people(probe, other.customer, other.co, other.lead, spec)
+        created, active = other.created, other.activity
+        # MRG-3: a candidate only within both windows (no reason: it qualifies); MRG-2.
+        if (
+            via is not None
+            and created is not None
+            and active is not None
+            and now_us - created < decider.max_age
+            and now_us - active <= decider.max_idle
+        ):
+            blocked = one.source in decider.credit and other.source in decider.credit
+            found.append(
+                Directed(
+                    inbound,
+                    existing,
+                    "route" if blocked else "merge",
+                    via,
+                    matched,
+                    role,
+                    ("both_credit_applications",) if blocked else (),
+                )
+            )
+    if bits & DUPLICATES:
+        active = other.activity
+        if active is not None and now_us - active <= decider.dup_idle:
+            spec = decider.dups
+            probe = spec.probe(one.customer, one.lead, decider.dups_counter)
+            role, matched, via = match_people(probe, other.customer, other.co, other.lead, spec)
+            if via is not None:
+                found.append(Directed(inbound, existing, "duplicate", via, matched, role, ()))
+    return found
 
 
 Task = tuple[Sequence[tuple[int, int, int]], dict[int, Row] | None]

@@ -51,6 +51,7 @@ __all__ = [
     "compile_spec",
     "evaluate",
     "first_match",
+    "match_people",
     "people_of",
 ]
 
@@ -596,6 +597,13 @@ class Spec:
         return all(g.blocking is not None for g in self.groups)
 
     @functools.cached_property
+    def reads_lead(self) -> bool:
+        """Whether some item or guard compares a lead or custom field (not a person's)."""
+        return any(not i.person for i in self.items) or any(
+            not guard.person for group in self.groups for guard in group.lacks
+        )
+
+    @functools.cached_property
     def limited(self) -> tuple[CompiledItem, ...]:
         """The items with ``max_leads``."""
         return tuple(i for i in self.items if i.space is not None and i.space.max_leads is not None)
@@ -717,7 +725,7 @@ def persons(
     return customer, co, "customer", None, None
 
 
-def first_match(probe: Probe, existing: Lead, spec: Spec) -> Outcome:  # noqa: C901  # inlined: the hot path
+def first_match(probe: Probe, existing: Lead, spec: Spec) -> Outcome:
     """
     :func:`evaluate` without the report of a non-match (the hot path of auto, duplicates).
 
@@ -725,6 +733,27 @@ def first_match(probe: Probe, existing: Lead, spec: Spec) -> Outcome:  # noqa: C
     """
     customer = people_of(existing.customer, spec)
     co = None if existing.co_customer is None else _co_customer(existing, spec)
+    return match_people(probe, customer, co, existing, spec)
+
+
+def match_people(  # noqa: C901  # inlined: the hot path
+    probe: Probe,
+    customer: NormalizedPerson,
+    co: NormalizedPerson | None,
+    existing: Lead | None,
+    spec: Spec,
+) -> Outcome:
+    """
+    :func:`first_match` on the existing lead's normal forms (the internal API of engines).
+
+    ``customer`` and ``co`` are the existing lead's people as :func:`people_of` gives
+    them under ``spec`` (``co`` None when the lead has no co-customer with a normal
+    form); ``existing`` is read only by items and guards of lead or custom fields, and
+    may be None when the rule has none (:attr:`Spec.reads_lead`). Batch deduplication
+    decides on such normal forms instead of building a :class:`Lead` per row; the
+    property tests check it answers as :func:`leadcore.merge.auto` and
+    :func:`leadcore.merge.duplicates` do.
+    """
     role: PersonRole = "customer"
     chosen = customer
     ratio: float | None = None
