@@ -10,11 +10,39 @@ from __future__ import annotations
 
 import random
 
+import phonenumbers
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from leadcore import _fastphone, _phone
+
+CODES = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
+"""Every country calling code phonenumbers knows (geographic and not)."""
+REGIONS = ["US", "CA", "GB", "DE", "FR", "IT", "IN", "BR", "AU", "JP", "MX", "AR", "RU", "CN"]
+"""Default regions with various international and national prefixes."""
+_TYPES = [
+    phonenumbers.PhoneNumberType.FIXED_LINE,
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.TOLL_FREE,
+    phonenumbers.PhoneNumberType.PREMIUM_RATE,
+    phonenumbers.PhoneNumberType.VOIP,
+    phonenumbers.PhoneNumberType.UAN,
+]
+
+
+def _examples() -> list[tuple[int, str]]:
+    """A valid example number of every region and type: (country code, national number)."""
+    found = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in _TYPES:
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is not None and number.country_code is not None:
+                found.append((number.country_code, str(number.national_number)))
+    return found
+
+
+EXAMPLES = _examples()
 
 
 def _formats(rng: random.Random, count: int) -> list[str]:
@@ -104,6 +132,51 @@ class TestSameAnswersAsPhonenumbers:
 
         assert _fastphone.to_e164(raw, "US") == _fastphone._reference(raw, "US")
 
+    @given(
+        st.sampled_from(CODES),
+        st.text(alphabet="0123456789", min_size=1, max_size=18),
+        st.sampled_from(["+{} {}", "+{}{}", "011 {} {}", "00{}{}", "+{} 0{}"]),
+        st.sampled_from(REGIONS),
+    )
+    def test_every_country_code_and_national_number(
+        self, code: int, national: str, shape: str, region: str
+    ) -> None:
+        """MRG-1: any country code, any digits, with a plus or an IDD, in many regions."""
+        raw = shape.format(code, national)
+
+        assert _fastphone.to_e164(raw, region) == _fastphone._reference(raw, region)
+
+    @given(
+        st.sampled_from(EXAMPLES),
+        st.integers(0, 999),
+        st.sampled_from(["+{} {}", "011 {} {}", "+{}-{}"]),
+        st.sampled_from(REGIONS),
+    )
+    def test_valid_numbers_of_every_region_and_type(
+        self, example: tuple[int, str], tail: int, shape: str, region: str
+    ) -> None:
+        """MRG-1: example numbers of every region and type, their last digits changed."""
+        code, national = example
+        changed = (
+            national[: max(1, len(national) - 3)] + f"{tail:03d}"[-min(3, len(national) - 1) :]
+        )
+        raws = [shape.format(code, national), shape.format(code, changed)]
+
+        assert _fastphone.to_e164_many(raws, region) == [
+            _fastphone._reference(raw, region) for raw in raws
+        ]
+
+    @given(st.sampled_from(EXAMPLES), st.integers(0, 10**6))
+    def test_validity_by_the_metadata_is_is_valid_number(
+        self, example: tuple[int, str], noise: int
+    ) -> None:
+        """MRG-1: valid() answers phonenumbers.is_valid_number, for valid and changed numbers."""
+        code, national = example
+        for nsn in (national, str(int(national) + noise), str(int(national) * 10 + noise % 10)):
+            number = phonenumbers.PhoneNumber(country_code=code, national_number=int(nsn))
+
+            assert _fastphone.valid(code, nsn) == phonenumbers.is_valid_number(number), nsn
+
     def test_too_long_text_is_left_to_the_reference(self) -> None:
         """MRG-1: over 250 characters phonenumbers refuses the text; so do we."""
         raw = "4158675309" + " " * 300
@@ -123,9 +196,16 @@ class TestFastPath:
         """The NANPA shapes of the exports are answered directly."""
         assert _fastphone.fast_path(raw, "US")
 
-    @pytest.mark.parametrize("raw", ["+44 20 7946 0018", "011 44 2079460018", "N/A", ""])
+    @pytest.mark.parametrize("raw", ["+44 20 7946 0018", "011 44 2079460018", "+91 98099 24289"])
+    def test_international_shapes_are_fast(self, raw: str) -> None:
+        """A country code and a national number nothing can strip are answered directly."""
+        assert _fastphone.fast_path(raw, "US")
+
+    @pytest.mark.parametrize(
+        "raw", ["+39 06 1234 5678", "+44 020 7946 0018", "011 0 44", "+800 1234 5678", "N/A", ""]
+    )
     def test_other_shapes_go_to_phonenumbers(self, raw: str) -> None:
-        """Foreign, IDD-prefixed and non-numbers go to the reference."""
+        """Leading zeros, national prefixes, non-geographic codes, non-numbers: the reference."""
         assert not _fastphone.fast_path(raw, "US")
 
     def test_national_shapes_are_fast_only_with_region_us(self) -> None:

@@ -37,15 +37,36 @@ number. This module gives the same answers several times faster, by three exact 
    Canadian or Caribbean one, or an invalid one) goes to ``phonenumbers.is_valid_number``
    itself.
 
+4. **Validity by the metadata, for every country.** ``is_valid_number`` finds the
+   number's region among its country code's regions (the only one; else the first, in
+   ``phonenumbers``' order, whose ``leading_digits`` match the start of the national
+   number or, without them, whose types accept it) and holds when the region's general
+   description and one of the type descriptions the type helper tries accept the
+   national number (a description accepts it when its possible lengths admit its
+   length and its pattern matches it in full). :func:`valid` does exactly this with
+   the patterns compiled once per country code, for the Canadian and Caribbean numbers
+   the US test refuses too.
+5. **International keys.** A key ``+CC...`` (or, when the default region's
+   international prefix matches its start and no ``0`` follows it, the rest of the
+   key) is read as ``phonenumbers`` reads it: the country code is the shortest prefix
+   of 1 to 3 digits that is a known country code, the national number the rest. It
+   is answered directly when nothing else can change it: the country is geographic,
+   the national number has 2 to 17 digits and does not start with ``0`` (no Italian
+   leading zero), and the national prefix for parsing of the country's main region
+   does not match its start (so nothing is stripped). The E.164 form is then ``+``,
+   the country code and the national number, when :func:`valid` holds.
+
 Everything else goes to :func:`leadcore._phone.to_e164` (the reference). The tests
-compare both on samples and on generated text, and the benchmark on every number of the
+compare both on samples and on generated text (every country code, random national
+numbers; ``tests/test_fastphone.py``), and the benchmark on every number of the
 million-lead file.
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final
 
 import phonenumbers
@@ -53,7 +74,7 @@ from phonenumbers import PhoneMetadata, PhoneNumber
 
 from leadcore import _phone
 
-__all__ = ["FAST_PARSE", "fast_path", "to_e164", "to_e164_many"]
+__all__ = ["FAST_PARSE", "fast_path", "to_e164", "to_e164_many", "valid"]
 
 _SEPARATORS: Final = str.maketrans("", "", " -.()")
 _MAX_INPUT: Final = 250  # phonenumbers._MAX_INPUT_STRING_LENGTH: longer text is refused
@@ -120,8 +141,144 @@ def _nanpa(national: str) -> str | None:
     """Return ``+1`` and ``national`` (ten digits, first 2-9) if valid, else None."""
     if _US is not None and _US.fullmatch(national):
         return "+1" + national
-    number = PhoneNumber(country_code=1, national_number=int(national))
-    return "+1" + national if phonenumbers.is_valid_number(number) else None
+    return "+1" + national if valid(1, national) else None
+
+
+# -- validity by the metadata (step 4) ------------------------------------------------------
+
+_MIN_NSN: Final = 2  # phonenumbers' _MIN_LENGTH_FOR_NSN
+_MAX_NSN: Final = 17  # phonenumbers' _MAX_LENGTH_FOR_NSN
+_NON_GEO: Final = "001"
+
+
+def _desc(desc: object) -> Callable[[str], bool] | None:
+    """A description's test (``_is_number_matching_desc``), or None when it accepts nothing."""
+    if desc is None:
+        return None
+    pattern = _pattern(desc)
+    if pattern is None:
+        return None
+    lengths = frozenset(getattr(desc, "possible_length", ()) or ())
+    full = re.compile(pattern).fullmatch
+    if lengths:
+        return lambda nsn: len(nsn) in lengths and full(nsn) is not None
+    return lambda nsn: full(nsn) is not None
+
+
+def _typed(metadata: PhoneMetadata) -> Callable[[str], bool]:
+    """Whether ``_number_type_helper`` gives a national number a type (not UNKNOWN)."""
+    general = _desc(metadata.general_desc)
+    names = [*_TYPE_NAMES]
+    if not metadata.same_mobile_and_fixed_line_pattern:
+        names.append("mobile")
+    tests = [t for name in names if (t := _desc(getattr(metadata, name))) is not None]
+    if general is None or not tests:
+        return lambda _nsn: False
+    return lambda nsn: general(nsn) and any(test(nsn) for test in tests)
+
+
+class _Country:
+    """A country code's regions as ``is_valid_number`` tries them, compiled once."""
+
+    def __init__(self, code: int) -> None:
+        regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code, ())
+        self.fast = bool(regions) and _NON_GEO not in regions
+        self.tries: list[tuple[re.Pattern[str] | None, Callable[[str], bool]]] = []
+        self.strip: re.Pattern[str] | None = None
+        self.single = len(regions) == 1
+        if not self.fast:
+            return
+        for region in regions:
+            metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
+            if metadata is None:
+                continue
+            typed = _typed(metadata) if metadata.country_code == code else _never
+            leading = metadata.leading_digits
+            self.tries.append((re.compile(leading) if leading is not None else None, typed))
+        main = PhoneMetadata.metadata_for_region(regions[0].upper(), None)
+        if main is None:  # pragma: no cover  # every listed region has metadata
+            self.fast = False
+            return
+        prefix = main.national_prefix_for_parsing
+        self.strip = re.compile(prefix) if prefix else None
+
+    def valid(self, nsn: str) -> bool:
+        """Whether ``is_valid_number`` holds for the national number ``nsn``."""
+        if self.single:
+            return bool(self.tries) and self.tries[0][1](nsn)
+        for leading, typed in self.tries:
+            if leading is not None:
+                if leading.match(nsn):
+                    return typed(nsn)
+            elif typed(nsn):
+                return True
+        return False
+
+
+def _never(_nsn: str) -> bool:
+    return False
+
+
+@functools.cache
+def _country(code: int) -> _Country:
+    return _Country(code)
+
+
+def valid(code: int, nsn: str) -> bool:
+    """
+    Return ``phonenumbers.is_valid_number`` of the number ``+code`` ``nsn`` (step 4).
+
+    ``nsn`` is the national significant number: ASCII digits, no leading zero.
+
+    >>> valid(1, "6134957126"), valid(1, "4031111111"), valid(1, "5555555555")
+    (True, False, False)
+    >>> valid(44, "2079460018"), valid(33, "112624668")
+    (True, True)
+    """
+    country = _country(code)
+    if not country.fast:
+        number = PhoneNumber(country_code=code, national_number=int(nsn))
+        return bool(phonenumbers.is_valid_number(number))
+    return country.valid(nsn)
+
+
+# -- international keys (step 5) ------------------------------------------------------------
+
+
+@functools.cache
+def _idd(region: str) -> re.Pattern[str] | None:
+    metadata = PhoneMetadata.metadata_for_region(region, None)
+    prefix = None if metadata is None else metadata.international_prefix
+    return re.compile(prefix) if prefix else None
+
+
+def _international(found: str, region: str) -> tuple[int, str] | None:
+    """The country code and national number ``phonenumbers`` reads in a key, when direct."""
+    if found[0] == "+":
+        digits = found[1:]
+    else:
+        idd = _idd(region)
+        match = None if idd is None else idd.match(found)
+        if match is None:
+            return None
+        digits = found[match.end() :]
+        if not digits or digits[0] == "0":
+            return None
+    if len(digits) <= _MIN_NSN or digits[0] == "0":
+        return None
+    for size in (1, 2, 3):
+        code = int(digits[:size])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            nsn = digits[size:]
+            break
+    else:
+        return None
+    if not _MIN_NSN <= len(nsn) <= _MAX_NSN or nsn[0] == "0":
+        return None
+    country = _country(code)
+    if not country.fast or (country.strip is not None and country.strip.match(nsn)):
+        return None
+    return code, nsn
 
 
 def _strip(raw: str) -> str:
@@ -163,15 +320,23 @@ def _national(found: str, region: str) -> str | None:
 
 def _from_key(found: str, region: str) -> str | None:
     national = _national(found, region) if FAST_PARSE else None
-    if national is None:
+    if national is not None:
+        return _nanpa(national)
+    read = _international(found, region) if FAST_PARSE else None
+    if read is None:
         return _phone.to_e164(found, region)
-    return _nanpa(national)
+    code, nsn = read
+    return f"+{code}{nsn}" if valid(code, nsn) else None
 
 
 def fast_path(raw: str, region: str) -> bool:
     """Whether ``raw`` is answered without calling the ``phonenumbers`` parser."""
     found = key(raw)
-    return FAST_PARSE and found is not None and _national(found, region) is not None
+    return (
+        FAST_PARSE
+        and found is not None
+        and (_national(found, region) is not None or _international(found, region) is not None)
+    )
 
 
 def to_e164(raw: str, region: str) -> str | None:
