@@ -38,7 +38,7 @@ from typing import Final, NewType, Self
 import attrs
 
 from leadcore import _attrs as a
-from leadcore import _fields, _phone, _text
+from leadcore import _fastphone, _fields, _text
 from leadcore.errors import InvalidInput
 from leadcore.model import Person
 
@@ -266,7 +266,7 @@ def phone(value: str, *, region: str = DEFAULT_REGION) -> E164Phone | None:
     >>> phone("not a number") is None
     True
     """
-    result = _phone.to_e164(value, check_region(region))
+    result = _fastphone.to_e164(value, check_region(region))
     return None if result is None else E164Phone(result)
 
 
@@ -461,7 +461,9 @@ def person(
         last=FoldedName(last),
         full=FoldedName(f"{first} {last}".strip()),
         emails=tuple(NormalizedEmail(e) for e in _unique(_email(e, fillers) for e in who.emails)),
-        phones=tuple(E164Phone(p) for p in _unique(_phone.to_e164(p, code) for p in who.phones)),
+        phones=tuple(
+            E164Phone(p) for p in _unique(_fastphone.to_e164(p, code) for p in who.phones)
+        ),
     )
     cache[key] = result
     return result

@@ -28,7 +28,7 @@ from typing import Final
 
 import attrs
 
-from leadcore import _attrs, _phone, _text, normalize
+from leadcore import _attrs, _fastphone, _text, normalize
 from leadcore._merge.rules import MatchItem, is_keyable
 from leadcore.model import Lead
 from leadcore.normalize import NormalizedPerson
@@ -142,7 +142,7 @@ def normalize_value(
     if normalizer == "email":
         return _email(text, placeholder_email_locals=fillers)
     if normalizer == "phone":
-        return _phone.to_e164(text, region)
+        return _fastphone.to_e164(text, region)
     return None if _text.is_blank(text) else text
 
 
