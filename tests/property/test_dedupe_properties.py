@@ -245,3 +245,44 @@ def test_a_tables_emails_are_the_foundations_under_any_fillers(
         assert table.emails[row] == expected.emails
         co = table.co.get(row)
         assert (co[2] if co else ()) == expected.emails
+
+
+_STAMPS = st.sampled_from(
+    [
+        "2024-02-29 23:59:59",
+        "2023-02-29 10:00:00",
+        "2024-12-31T00:00:00",
+        "2024-12-31t08:30:15",
+        "2024-01-01 24:00:00",
+        "2024-01-01 23:59:60",
+        "2024-13-01 10:00:00",
+        "2024-W01-1 10:00:00",
+        "2024-01-01 10:00:00Z",
+        "2024-01-01 10:00:00+02:00",
+        "2024-01-01 10:00:00.5",
+        "2024-01-01",
+        "2024-01-01x10:00:00",
+        "\uff12\uff10\uff12\uff14-01-01 10:00:00",  # full-width digits
+        " 2024-01-01 10:00:00",
+        "                   ",
+        "",
+        None,
+    ]
+)
+
+
+@given(
+    st.lists(
+        _STAMPS
+        | st.datetimes(timezones=st.none() | st.just(dt.UTC)).map(lambda d: d.isoformat(sep=" ")),
+        max_size=8,
+    ),
+    st.sampled_from(["UTC", "Europe/Paris", None]),
+)
+def test_a_column_of_timestamps_reads_as_each_cell(cells: list[str | None], tz: str | None) -> None:
+    """The column-wise reading of timestamps (by distinct date and time) is the cell's."""
+    instants = _dedupe_input._Instants(_dedupe_input.zone(tz))
+
+    found = instants.column(list(cells))
+
+    assert found == [_dedupe_input._Instants(_dedupe_input.zone(tz))(c) for c in cells]
