@@ -286,3 +286,35 @@ def test_a_column_of_timestamps_reads_as_each_cell(cells: list[str | None], tz: 
     found = instants.column(list(cells))
 
     assert found == [_dedupe_input._Instants(_dedupe_input.zone(tz))(c) for c in cells]
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "none",
+                "No.Ne",
+                "n-a",
+                "NA",
+                "ada",
+                "ñone",
+                "\uff4e\uff4f\uff4e\uff45",
+                "",
+                "..",
+                "x+y",
+            ]
+        ).map(lambda local: f"{local}@x.io".lower())
+        | st.emails().map(str.lower),
+        max_size=12,
+    ),
+    st.lists(st.sampled_from(["none", "na", "N.A.", "", "ñone", "...", "noreply"]), max_size=3),
+)
+def test_filler_emails_in_bulk_are_those_reduced_one_by_one(
+    emails: list[str], locals_: list[str]
+) -> None:
+    """v1.2 fillers: the bulk reduction finds exactly the addresses reduced one by one."""
+    fillers = normalize.placeholder_email_set(locals_)
+
+    found = _dedupe_input.filler_emails(emails, fillers)
+
+    assert found == {e for e in emails if normalize.reduce_local(e.partition("@")[0]) in fillers}

@@ -254,8 +254,7 @@ def without_fillers(table: Chunk, locals_: Iterable[str]) -> Chunk:
     seen = set(chain.from_iterable(table.emails))
     for co in table.co.values():
         seen.update(co[2])
-    reduce = normalize.reduce_local  # one str.translate for an ASCII local part
-    bad = {e for e in seen if reduce(e.partition("@")[0]) in fillers}
+    bad = filler_emails(seen, fillers)
     if not bad:
         return table
     emails = [
@@ -268,6 +267,47 @@ def without_fillers(table: Chunk, locals_: Iterable[str]) -> Chunk:
         if first or last or kept or phones:
             co_table[index] = (first, last, kept, phones)
     return table._replace(emails=emails, co=co_table)
+
+
+_KEEP: Final = {
+    code: None for code in range(128) if not chr(code).isalnum() and chr(code) not in "@\n"
+}
+"""ASCII characters deleted when reducing local parts in bulk (letters, digits, ``@``, and
+the line end that separates addresses are kept)."""
+
+
+def filler_emails(emails: Iterable[str], fillers: frozenset[str]) -> set[str]:
+    """
+    Return the normalised ``emails`` whose local part reduces to one of ``fillers``.
+
+    What ``normalize.reduce_local(e.partition("@")[0]) in fillers`` finds, in bulk: the
+    ASCII addresses are joined one a line and reduced by one ``str.translate`` (a
+    normalised address has one ``@`` and no white space, so a line is its reduced
+    local part, ``@``, and its reduced domain), and a pattern finds the lines that
+    start with a filler and ``@``. Other addresses go one by one.
+    """
+    if not fillers:
+        return set()
+    reduce = normalize.reduce_local
+    items = list(emails)
+    ascii_ = [e for e in items if e.isascii()]
+    found = (
+        {e for e in items if not e.isascii() and reduce(e.partition("@")[0]) in fillers}
+        if len(ascii_) < len(items)
+        else set()
+    )
+    if not ascii_:
+        return found
+    text = "\n".join(ascii_).translate(_KEEP).lower()
+    pattern = re.compile(
+        "^(?:" + "|".join(re.escape(f) for f in sorted(fillers)) + ")@", re.MULTILINE
+    )
+    line = position = 0
+    for match in pattern.finditer(text):
+        line += text.count("\n", position, match.start())
+        position = match.start()
+        found.add(ascii_[line])
+    return found
 
 
 def emails_column(cells: Iterable[str]) -> list[tuple[str, ...]]:
@@ -618,7 +658,7 @@ def _interned(rows: Sequence[Sequence[object]], at: int) -> list[str | None]:
     if at < 0:
         return [None] * len(rows)
     seen = _Present()
-    return [seen[c] if (c := cast("str", r[at])) else None for r in rows]
+    return [seen[c] if (c := r[at]) else None for r in rows]  # type: ignore[index]  # text cells
 
 
 def _emails(rows: Sequence[Sequence[object]], at: tuple[int, ...]) -> list[tuple[str, ...]]:
