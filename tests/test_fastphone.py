@@ -102,6 +102,20 @@ class TestSameAnswersAsPhonenumbers:
 
         assert _fastphone.to_e164_many(raws, "US") == [_fastphone.to_e164(r, "US") for r in raws]
 
+    @given(
+        st.lists(
+            st.text(alphabet="0123456789 +-().\n", max_size=16)
+            | st.sampled_from(["+1 613 495 7126", "1 (415) 867-5309", "+1 (555) 555-5555"]),
+            max_size=12,
+        ),
+        st.sampled_from(["US", "GB", "CA"]),
+    )
+    def test_a_column_reads_as_each_number(self, raws: list[str], region: str) -> None:
+        """MRG-1: a column (separators deleted at once, line ends inside too) as one by one."""
+        assert _fastphone.to_e164_many(raws, region) == [
+            _fastphone._reference(raw, region) for raw in raws
+        ]
+
     @given(st.text(alphabet="0123456789 +-().", max_size=20), st.sampled_from(["US", "GB", "CA"]))
     def test_any_text_of_digits_and_separators(self, raw: str, region: str) -> None:
         """MRG-1: the pre-key lemma holds on any arrangement of its characters."""

@@ -356,33 +356,54 @@ def to_e164(raw: str, region: str) -> str | None:
     return _from_key(found, region)
 
 
-def to_e164_many(raws: Iterable[str], region: str) -> list[str | None]:
+def to_e164_many(raws: Iterable[str], region: str) -> list[str | None]:  # noqa: C901, PLR0912  # the hot loop, inlined
     """
     Return :func:`to_e164` of each raw text, memoising by text and by pre-key.
 
-    The common shapes are handled inline (this runs a million times a table).
+    The common shapes are handled inline (this runs a million times a table): the
+    separators of the whole column are deleted at once (the texts joined one a line,
+    when none holds a line end), and the NANPA keys (``+1`` and ten digits, and with
+    region ``US`` ten digits, or ``1`` and ten digits) are read where they stand.
 
-    >>> to_e164_many(["415-867-5309", "(415) 867 5309", "x"], "US")
-    ['+14158675309', '+14158675309', None]
+    >>> to_e164_many(["415-867-5309", "(415) 867 5309", "+1 613 495 7126", "x"], "US")
+    ['+14158675309', '+14158675309', '+16134957126', None]
     """
+    items = raws if isinstance(raws, list) else list(raws)
+    joined = "\n".join(items)
+    if joined.count("\n") == len(items) - 1:
+        stripped_all = _strip(joined).split("\n") if items else []
+    else:  # a text holds a line end: one by one
+        stripped_all = [_strip(raw) for raw in items]
     by_raw: dict[str, str | None] = {}
     by_key: dict[str, str | None] = {}
     out: list[str | None] = []
     append = out.append
     us = FAST_PARSE and region == "US"
-    valid = _US.fullmatch if _US is not None else None
-    for raw in raws:
-        stripped = _strip(raw)
-        # Inline: ten digits (first 2-9), region US, no extension: the bulk of a table.
+    fast = FAST_PARSE
+    valid_us = _US.fullmatch if _US is not None else None
+    for raw, stripped in zip(items, stripped_all, strict=True):
+        size = len(stripped)
+        # Inline: the NANPA keys (see _national), no extension: the bulk of a table.
+        national = None
+        if size == 10:  # a NANPA national number
+            if us and stripped[0] > "1":
+                national = stripped
+        elif size == 11:  # 1 and a national number
+            if us and stripped[0] == "1" and stripped[1] > "1":
+                national = stripped[1:]
+        elif (
+            size == 12 and fast and stripped[0] == "+" and stripped[1] == "1" and stripped[2] > "1"
+        ):  # +1 and a national number
+            national = stripped[2:]
         if (
-            us
-            and len(stripped) == 10  # a NANPA national number
-            and stripped[0] > "1"
-            and stripped.isdigit()
-            and stripped.isascii()
+            national is not None
+            and national.isdigit()
+            and national.isascii()
             and len(raw) <= _MAX_INPUT
         ):
-            append("+1" + stripped if valid is not None and valid(stripped) else _nanpa(stripped))
+            append(
+                "+1" + national if valid_us is not None and valid_us(national) else _nanpa(national)
+            )
             continue
         result = by_raw.get(raw, _MISSING)
         if result is _MISSING:
