@@ -146,6 +146,7 @@ BASELINES: Final[dict[str, dict[str, object]]] = {
     "leadcore.handover:cross_silo": {"target_org": "o0", "orgs": ORGS},
     "leadcore.dedupe:find": {"source": [{"lead_id": "A"}]},
     "leadcore.dedupe:load": {"source": [{"lead_id": "A"}]},
+    "leadcore.dedupe:merge_index": {"source": [{"lead_id": "A"}]},
     "leadcore.dedupe:what_if": {"source": [{"lead_id": "A"}]},
     "leadcore.spark:group_related": {"records": _Lazy(_spark_records)},
     "leadcore.spark:session": {"master": _Lazy(_spark_master)},

@@ -66,6 +66,7 @@ from leadcore import _attrs as a
 from leadcore import _charts, _progress, merge, normalize
 from leadcore import _display as disp
 from leadcore._dedupe import block, frames, inputs, pool, raw
+from leadcore._dedupe import index as indexing
 from leadcore._dedupe import load as loader
 from leadcore._dedupe.accuracy import (
     ACCURACY_TABLES,
@@ -114,7 +115,7 @@ from leadcore._quote import quote
 from leadcore._spark.results import SparkComparison, SparkDedupeResult
 from leadcore._spark.session import is_spark
 from leadcore.errors import InvalidInput
-from leadcore.merge import KeyCounts, MergePolicy
+from leadcore.merge import KeyCounts, MergeIndex, MergePolicy
 from leadcore.model import Lead
 
 if TYPE_CHECKING:
@@ -152,6 +153,7 @@ __all__ = [
     "compare",
     "find",
     "load",
+    "merge_index",
     "reference",
     "what_if",
 ]
@@ -229,6 +231,65 @@ def load(
         source=raw.source_of(source, columns),
         labels=columns.labels,
     )
+
+
+@a.checked
+def merge_index(
+    source: object,
+    *,
+    columns: Columns | None = None,
+    tz: str | None = None,
+    region: str = normalize.DEFAULT_REGION,
+    placeholder_email_locals: Iterable[str] = normalize.DEFAULT_PLACEHOLDER_EMAIL_LOCALS,
+    workers: int = 1,
+    progress: Progress | bool | None = None,
+) -> MergeIndex:
+    """
+    Return a :class:`~leadcore.merge.MergeIndex` of a table's leads (MRG-6, MRG-7).
+
+    ``source`` is a :class:`LeadTable` or anything :func:`load` reads (a CSV file, a
+    pandas, polars or pyarrow table, mappings or leads; ``columns``, ``tz``,
+    ``workers`` and ``progress`` are passed to it). The index answers as
+    ``MergeIndex(leads)`` of the same leads would, and is built from the table's normal
+    forms rather than from validated :class:`~leadcore.model.Lead` objects: several
+    times faster for a large table. Each lead is built when a lookup or an update first
+    needs it, from the table's normal forms: the leads it holds (``get``, iteration)
+    have the folded names, normalised emails and E.164 phones of the table, not the
+    text as entered (see ``docs/merge.md``). Rows the table leaves out as bad rows are
+    not indexed (:attr:`LeadTable.bad_rows` lists them).
+
+    >>> rows = [{"lead_id": "A", "first_name": "Zoë", "last_name": "Smith",
+    ...          "phone": "(415) 867-5309"}]
+    >>> index = merge_index(rows)
+    >>> from leadcore.model import Person
+    >>> sorted(index.candidates(Person(phones=["+1 415 867 5309"])))
+    ['A']
+    >>> index.get("A").customer.first_name
+    'zoe'
+
+    Raises:
+        InvalidInput: As :func:`load`; or ``source`` is a table loaded with another
+            region than ``region``, or ``placeholder_email_locals`` is not a list of
+            strings.
+
+    """
+    fillers = MergeIndex(
+        region=region, placeholder_email_locals=placeholder_email_locals
+    ).placeholder_email_locals
+    if isinstance(source, LeadTable):
+        table = source
+        if table.region != normalize.check_region(region):
+            raise InvalidInput.single(
+                "region",
+                region,
+                f"must be the region the table was loaded with ({quote(table.region)})",
+            )
+    else:
+        table = load(
+            source, columns=columns, tz=tz, region=region, workers=workers, progress=progress
+        )
+    with pool.quiet_gc():
+        return indexing.of_table(table.data, table.region, fillers)
 
 
 def _bad_rows(chunk: inputs.Chunk) -> tuple[BadRow, ...]:

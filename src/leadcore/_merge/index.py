@@ -17,7 +17,7 @@ every indexed lead and kept up to date from then on. When a group cannot be bloc
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Final
 
 from leadcore import _attrs as a
@@ -29,7 +29,7 @@ from leadcore.errors import InvalidInput
 from leadcore.model import Lead, Person
 from leadcore.normalize import NormalizedPerson
 
-__all__ = ["MergeIndex"]
+__all__ = ["MergeIndex", "from_keys"]
 
 # A bucket holds one id as a plain string (most keys belong to one lead) or a list of
 # ids: this halves the index's memory at a million leads.
@@ -114,6 +114,7 @@ class MergeIndex:
     """
 
     __slots__ = (
+        "_build",
         "_emails",
         "_folded",
         "_leads",
@@ -140,7 +141,9 @@ class MergeIndex:
     ) -> None:
         self.region = normalize.check_region(region)
         self.placeholder_email_locals = _fillers(placeholder_email_locals)
-        self._leads: dict[str, Lead] = {}
+        # A lead, or the row of a table it is built from on first use (see from_keys).
+        self._leads: dict[str, Lead | int] = {}
+        self._build: Callable[[int], Lead] | None = None
         self._phones: dict[str, Bucket] = {}
         self._emails: dict[str, Bucket] = {}
         self._names: dict[str, Bucket] = {}
@@ -162,11 +165,33 @@ class MergeIndex:
 
     def __iter__(self) -> Iterator[Lead]:
         """Iterate over the indexed leads, in the order they were added."""
-        return iter(self._leads.values())
+        return iter(self._all())
 
     def get(self, lead_id: str) -> Lead | None:
         """Return the indexed lead with id ``lead_id``, or None."""
-        return self._leads.get(lead_id)
+        found = self._leads.get(lead_id)
+        if type(found) is int:
+            return self._built(lead_id, found)
+        return found  # type: ignore[return-value]  # a Lead or None
+
+    def _built(self, lead_id: str, row: int) -> Lead:
+        """The lead of a table's row, built now (once) and kept in its place."""
+        build = self._build
+        if build is None:  # pragma: no cover  # rows are indexed only with a builder
+            raise LookupError(lead_id)
+        lead = self._leads[lead_id] = build(row)
+        return lead
+
+    def _lead(self, lead_id: str) -> Lead:
+        found = self._leads[lead_id]
+        return self._built(lead_id, found) if type(found) is int else found  # type: ignore[return-value]  # a Lead
+
+    def _all(self) -> list[Lead]:
+        """Every indexed lead (those of a table's rows built now), in order."""
+        return [
+            self._built(lead_id, found) if type(found) is int else found  # type: ignore[misc]  # a Lead
+            for lead_id, found in list(self._leads.items())
+        ]
 
     # -- updates ----------------------------------------------------------------------
 
@@ -238,7 +263,7 @@ class MergeIndex:
             InvalidInput: No indexed lead has that id.
 
         """
-        lead = self._leads.get(lead_id)
+        lead = self.get(lead_id)
         if lead is None:
             raise InvalidInput.single("lead_id", lead_id, "is not in the index")
         self._delete(lead)
@@ -254,7 +279,7 @@ class MergeIndex:
         """
         if not isinstance(lead, Lead):
             raise InvalidInput.single("lead", lead, f"must be a Lead, not {type(lead).__name__}")
-        old = self._leads.get(lead.id)
+        old = self.get(lead.id)
         if old is None:
             raise InvalidInput.single("lead.id", lead.id, "is not in the index (use add())")
         self._delete(old)
@@ -315,7 +340,7 @@ class MergeIndex:
         table = self._spaces.get(space)
         if table is None or self._folded[space] != folded:
             table = {}
-            for lead in self._leads.values():
+            for lead in self._all():
                 for key in self._held(space, lead, folded):
                     _add(table, key, lead.id)
             self._spaces[space] = table
@@ -361,7 +386,7 @@ class MergeIndex:
         Internal to :mod:`leadcore.merge`: the caller evaluates each lead returned.
         """
         if not spec.exact:
-            return self._leads.values()
+            return self._all()
         seen: dict[str, None] = {}
         for group in spec.groups:
             blocking = group.blocking
@@ -387,5 +412,47 @@ class MergeIndex:
                     spare -= weight
                     continue
                 seen.update(dict.fromkeys(ids))
-        leads = self._leads
-        return [leads[i] for i in seen]
+        lead = self._lead
+        return [lead(i) for i in seen]
+
+
+def from_keys(
+    ids: Sequence[str],
+    phones: Sequence[Sequence[str]],
+    emails: Sequence[Sequence[str]],
+    names: Sequence[Sequence[str]],
+    build: Callable[[int], Lead],
+    *,
+    region: str,
+    placeholder_email_locals: tuple[str, ...],
+) -> MergeIndex:
+    """
+    Return an index of a table's rows, each lead built on first use (the engines' API).
+
+    Row ``i`` is the lead ``build(i)``, of id ``ids[i]``, whose people hold the phones
+    ``phones[i]``, emails ``emails[i]`` and folded full names ``names[i]`` (each once,
+    in the order :class:`MergeIndex` meets them) as :func:`leadcore.normalize.person`
+    computes them with ``region`` and ``placeholder_email_locals``: the caller
+    guarantees it (:func:`leadcore.dedupe.merge_index` reads them from a table's
+    normal forms). Ids are unique. The buckets are filled from these keys alone; a
+    lead is built when a lookup, :meth:`MergeIndex.get` or an update first needs it.
+    """
+    index = MergeIndex(region=region, placeholder_email_locals=placeholder_email_locals)
+    index._build = build  # noqa: SLF001  # this module's class
+    leads = index._leads  # noqa: SLF001  # this module's class
+    for table, column in (
+        (index._phones, phones),  # noqa: SLF001  # this module's class
+        (index._emails, emails),  # noqa: SLF001  # this module's class
+        (index._names, names),  # noqa: SLF001  # this module's class
+    ):
+        for lead_id, keys in zip(ids, column, strict=True):
+            for key in keys:
+                found = table.get(key)
+                if found is None:
+                    table[key] = lead_id
+                elif isinstance(found, str):
+                    table[key] = [found, lead_id]
+                else:
+                    found.append(lead_id)
+    leads.update(zip(ids, range(len(ids)), strict=True))
+    return index
