@@ -1,31 +1,44 @@
 """
 Batch deduplication benchmark: leadcore's whole job against pandas + phonenumbers + Splink.
 
-For each size (100k and 1M leads from ``../shared/bench/gen_leads.py``, seed 42), in one
-run, each job in its own process (so memory and imports are its own):
+For each size (100k and 1M leads from ``gen_leads.py``, seed 42), in one run, each job
+in its own process (so memory and imports are its own):
 
 * ``ours``: ``leadcore dedupe FILE --now ... --tz UTC --workers N`` (read the CSV,
-  normalise, block, decide with ``leadcore.merge``, cluster, write the tables), with the
-  default merge policy at ``--now``;
+  normalise, block, decide by the merge rules, cluster, write the tables), with the
+  default merge policy at ``--now``, with ``--workers 2`` and ``--workers 1``;
 * ``ours-timeless``: the same with MRG-3's windows opened (1,000,000 days) and no credit
-  sources, so that its pairs can be set against the baseline's;
-* ``baseline``: pandas reads the CSV, ``phonenumbers.parse`` + ``format_number`` normalise
-  every phone in one process, Splink 5's deterministic linkage (DuckDB) finds the pairs
-  with two of name / email / phone on the customers, and clusters them. The same job
-  also checks leadcore's fast phone path against ``phonenumbers`` on every number.
+  sources, the run closest to the baseline's question;
+* ``baseline``: the pipeline a user would write for the question "two of name, email,
+  phone on the customers": pandas reads the CSV, ``phonenumbers`` (parse,
+  ``is_valid_number``, ``format_number``) normalises each customer phone once, each
+  name part is folded once and emails normalised once, then Splink 5's deterministic
+  linkage on DuckDB (blocking rules name & email, name & phone, email & phone) finds the
+  pairs and clusters them. Nothing else runs in that process: leadcore's fast phone
+  path is checked against ``phonenumbers`` in a job of its own (``phone_check``).
 
-Wall time, CPU time and peak memory (the sum of the proportional set sizes of the job's
-processes, sampled every 200 ms, and each process's maximum resident size) are recorded,
-with the pair sets' differences explained. A brute-force check (every pair compared with
-``merge.auto``/``merge.duplicates``) runs on 1,000 leads of the file that are dense in
-duplicates. Results go to ``benchmarks/data/dedupe_results.json`` (everything) and, for the
-site's charts, to ``benchmarks/results/dedupe.json`` (one run appended: the figures of each
+Also, with ``--pair-stage``: the pair stage alone on normalised data, in one process:
+leadcore's blocking, deciding and clustering of an already loaded table, against the
+raw DuckDB SQL of the baseline's question on the same normal forms. With ``--growth``:
+the default job at 100k, 1M, 3M, 10M (``--workers 1``). With ``--merge-index``: a
+``MergeIndex`` of 1M leads built from the CSV (``dedupe.merge_index``) and from
+``Lead`` objects (``MergeIndex(leads)``), with lookup latencies
+(``benchmarks/merge_index.py``).
+
+Wall time, CPU time (the process tree's, children included) and peak memory (the sum of
+the proportional set sizes of the job's processes, sampled every 200 ms) are recorded,
+with the load average before and after each job and the pair sets' differences
+explained. The baseline's pairs are checked against a brute force of its own question
+(every pair of 1,000 leads dense in duplicates), ours against ``dedupe.reference``.
+Results go to ``benchmarks/data/dedupe_results.json`` (everything) and, for the site's
+charts, to ``benchmarks/results/dedupe.json`` (one run appended: the figures of each
 job, see ``record.py``); ``benchmarks/dedupe.md`` reports them.
 
-    python benchmarks/dedupe_bench.py --sizes 100k 1m
+    python benchmarks/dedupe_bench.py --sizes 100k 1m --phone-check 1m --pair-stage 1m \
+        --growth 100k 1m 3m 10m --merge-index --brute-force 1m
 
 The machine has 2 cores and is shared: other jobs run at the same time. Every figure is
-one run; the load average at the start and end of each job is recorded.
+one run; compare CPU times (steadier than wall times on a loaded machine).
 """
 
 from __future__ import annotations
@@ -50,10 +63,11 @@ import record
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 GENERATOR = HERE.parent.parent / "shared" / "bench" / "gen_leads.py"
-SIZES = {"100k": 100_000, "1m": 1_000_000}
+SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "3m": 3_000_000, "10m": 10_000_000}
 NOW = "2025-07-01T00:00:00+00:00"
 JOBS = {
-    "ours": "leadcore",
+    "ours_w2": "leadcore (--workers 2)",
+    "ours_w1": "leadcore (--workers 1)",
     "ours_timeless": "leadcore, windows open",
     "baseline": "pandas + phonenumbers + Splink",
 }
@@ -143,7 +157,7 @@ def baseline(path: str, out_dir: str) -> None:
     import phonenumbers  # noqa: PLC0415
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on  # noqa: PLC0415
 
-    from leadcore import _text, normalize  # noqa: PLC0415  # same folding and email rule
+    from leadcore import _text, normalize  # noqa: PLC0415  # the same fold and email rule
 
     marks: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -168,17 +182,21 @@ def baseline(path: str, out_dir: str) -> None:
     marks["phones"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
+    # Each part folded once; a name is a key when both parts are present and it is no
+    # placeholder (every present part, or the whole, is one of the placeholder names).
     placeholders = normalize.placeholder_set(normalize.DEFAULT_PLACEHOLDER_NAMES)
+    firsts = df["first_name"].map(_text.fold)
+    lasts = df["last_name"].map(_text.fold)
 
     def name(first: str, last: str) -> str | None:
-        f, la = _text.fold(first), _text.fold(last)
-        if not f or not la or normalize.is_placeholder(first, last):
+        if not first or not last:
             return None
-        return f"{f}|{la}"
+        if (first in placeholders and last in placeholders) or f"{first} {last}" in placeholders:
+            return None
+        return f"{first}|{last}"
 
-    df["name_key"] = [name(f, la) for f, la in zip(df["first_name"], df["last_name"], strict=True)]
+    df["name_key"] = [name(f, la) for f, la in zip(firsts, lasts, strict=True)]
     df["email_n"] = df["email"].map(normalize.email)
-    del placeholders
     marks["names_emails"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
@@ -201,41 +219,128 @@ def baseline(path: str, out_dir: str) -> None:
     cluster_table = clusters.as_pandas_dataframe()  # type: ignore[no-untyped-call]  # splink's
     marks["splink"] = time.perf_counter() - t0
 
-    ids = sorted(zip(found["lead_id_l"], found["lead_id_r"], strict=True))
-    pair_set = sorted({(a, b) if a < b else (b, a) for a, b in ids})
+    pair_set = sorted(
+        {
+            (a, b) if a < b else (b, a)
+            for a, b in zip(found["lead_id_l"], found["lead_id_r"], strict=True)
+        }
+    )
     with Path(out_dir, "baseline_pairs.csv").open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows(pair_set)
+    keys = df[["lead_id", "name_key", "email_n", "phone_e164"]]
+    keys.to_csv(Path(out_dir, "baseline_keys.csv"), index=False)
     sizes = cluster_table.groupby("cluster_id").size()
-
-    # Every number of the file through leadcore's fast path, against phonenumbers' answer.
-    from leadcore import _fastphone  # noqa: PLC0415
-
-    t0 = time.perf_counter()
-    fast = _fastphone.to_e164_many(list(df["phone"]), "US")
-    fast_s = time.perf_counter() - t0
-    reference = [v if isinstance(v, str) else None for v in df["phone_e164"]]  # NaN: None
-    mismatches = sum(1 for a, b in zip(fast, reference, strict=True) if a != b)
-    co = [p for p in df["co_phone"] if p]
-    co_mismatches = sum(
-        1
-        for raw, got in zip(co, _fastphone.to_e164_many(co, "US"), strict=True)
-        if got != phone(raw)
-    )
     print(
         json.dumps(
             {
                 "seconds": {k: round(v, 2) for k, v in marks.items()},
                 "pairs": len(pair_set),
                 "clusters_2_plus": int((sizes > 1).sum()),
-                "phone_check": {
-                    "numbers": len(df) + len(co),
-                    "mismatches": mismatches + co_mismatches,
-                    "phonenumbers_s": round(marks["phones"], 2),
-                    "fast_s": round(fast_s, 2),
-                },
             }
         )
     )
+
+
+def phone_check(path: str) -> None:
+    """Every number of the file through leadcore's fast path and through phonenumbers."""
+    from leadcore import _fastphone  # noqa: PLC0415
+
+    with Path(path).open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    raws = [r["phone"] for r in rows] + [r["co_phone"] for r in rows if r["co_phone"]]
+    cpu = time.process_time()
+    fast = _fastphone.to_e164_many(raws, "US")
+    fast_s = time.process_time() - cpu
+    cpu = time.process_time()
+    reference = [_fastphone._reference(raw, "US") for raw in raws]  # noqa: SLF001  # phonenumbers alone
+    reference_s = time.process_time() - cpu
+    mismatches = [(r, a, b) for r, a, b in zip(raws, fast, reference, strict=True) if a != b]
+    print(
+        json.dumps(
+            {
+                "numbers": len(raws),
+                "fast_path_numbers": sum(1 for r in raws if _fastphone.fast_path(r, "US")),
+                "mismatches": len(mismatches),
+                "examples": mismatches[:5],
+                "fast_cpu_s": round(fast_s, 2),
+                "phonenumbers_cpu_s": round(reference_s, 2),
+            }
+        )
+    )
+
+
+def pair_stage(path: str) -> None:
+    """
+    Time the pair stage on normalised data, leadcore's and the raw DuckDB SQL's.
+
+    leadcore's blocking, deciding and clustering of a loaded table, against the raw
+    DuckDB SQL of the baseline's question on the same normal forms.
+    """
+    import duckdb  # noqa: PLC0415
+    import pyarrow as pa  # noqa: PLC0415
+
+    from leadcore import dedupe, normalize  # noqa: PLC0415
+    from leadcore._dedupe import inputs  # noqa: PLC0415
+    from leadcore.merge import MergePolicy  # noqa: PLC0415
+
+    table = dedupe.load(path, tz="UTC")
+    now = dt.datetime.fromisoformat(NOW)
+    out: dict[str, Any] = {}
+    timeless = MergePolicy(
+        merge_max_age_days=1_000_000,
+        merge_max_inactivity_days=1_000_000,
+        credit_application_sources=(),
+    )
+    for label, policy in (("ours_default", MergePolicy()), ("ours_timeless", timeless)):
+        cpu, wall = time.process_time(), time.perf_counter()
+        found = dedupe.find(table, now=now, policy=policy)
+        out[label] = {
+            "cpu_s": round(time.process_time() - cpu, 2),
+            "wall_s": round(time.perf_counter() - wall, 2),
+            "pairs": len(found.pairs),
+            "clusters": len(found.clusters),
+        }
+    # The baseline's keys, from the same normal forms (its fillers are no email either).
+    data = inputs.without_fillers(table.data, normalize.DEFAULT_PLACEHOLDER_EMAIL_LOCALS)
+    placeholders = normalize.placeholder_set(normalize.DEFAULT_PLACEHOLDER_NAMES)
+
+    def name(first: str, last: str) -> str | None:
+        if not first or not last:
+            return None
+        if (first in placeholders and last in placeholders) or f"{first} {last}" in placeholders:
+            return None
+        return f"{first}|{last}"
+
+    frame = pa.table(
+        {
+            "id": data.ids,
+            "name_key": [name(f, la) for f, la in zip(data.first, data.last, strict=True)],
+            "email_n": [e[0] if e else None for e in data.emails],
+            "phone_e164": [p[0] if p else None for p in data.phones],
+        }
+    )
+    union = """
+        select a, b from (
+          select l.id a, r.id b from frame l join frame r
+            on l.name_key = r.name_key and l.email_n = r.email_n and l.id < r.id
+          union
+          select l.id, r.id from frame l join frame r
+            on l.name_key = r.name_key and l.phone_e164 = r.phone_e164 and l.id < r.id
+          union
+          select l.id, r.id from frame l join frame r
+            on l.email_n = r.email_n and l.phone_e164 = r.phone_e164 and l.id < r.id)
+    """
+    connection = duckdb.connect()
+    connection.register("frame", frame)
+    cpu, wall = time.process_time(), time.perf_counter()
+    pairs = connection.execute(union).fetchall()
+    out["duckdb_sql"] = {
+        "cpu_s": round(time.process_time() - cpu, 2),
+        "wall_s": round(time.perf_counter() - wall, 2),
+        "pairs": len(pairs),
+        "threads": connection.execute("select current_setting('threads')").fetchone()[0],  # type: ignore[index]  # one row
+    }
+    print(json.dumps(out))
 
 
 # -- comparing ----------------------------------------------------------------------------
@@ -295,11 +400,8 @@ def compare(ours_dir: Path, baseline_csv: Path, path: Path) -> dict[str, Any]:
     }
 
 
-def brute_force_check(path: Path, count: int = 1_000) -> dict[str, Any]:
-    """find() against reference() on ``count`` leads of the file, dense in duplicates."""
-    from leadcore import dedupe  # noqa: PLC0415
-    from leadcore.merge import MergePolicy  # noqa: PLC0415
-
+def dense_sample(path: Path, count: int = 1_000) -> list[dict[str, str]]:
+    """``count`` leads of the file at most, whole true clusters, dense in duplicates."""
     with path.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     by_cluster: dict[str, list[dict[str, str]]] = {}
@@ -313,9 +415,38 @@ def brute_force_check(path: Path, count: int = 1_000) -> dict[str, Any]:
         if len(chosen) + len(group) > count:
             break
         chosen.extend(group)
-    table = dedupe.load(chosen, tz="UTC")
-    from leadcore._dedupe import decide as _dedupe_decide  # noqa: PLC0415
+    return chosen
 
+
+def baseline_exactness(folder: Path, chosen: list[dict[str, str]]) -> dict[str, Any]:
+    """The baseline's pairs among the sample against every pair of it (two of three keys)."""
+    wanted = {row["lead_id"] for row in chosen}
+    keys: dict[str, tuple[str, str, str]] = {}
+    with (folder / "baseline_keys.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["lead_id"] in wanted:
+                keys[row["lead_id"]] = (row["name_key"], row["email_n"], row["phone_e164"])
+    ids = sorted(keys)
+    expected = {
+        (a, b)
+        for i, a in enumerate(ids)
+        for b in ids[i + 1 :]
+        # Two of three keys present and equal.
+        if sum(1 for x, y in zip(keys[a], keys[b], strict=True) if x and x == y) >= 2
+    }
+    with (folder / "baseline_pairs.csv").open(encoding="utf-8") as handle:
+        got = {(a, b) for a, b in csv.reader(handle) if a in wanted and b in wanted}
+    return {"leads": len(ids), "pairs": len(expected), "identical": got == expected}
+
+
+def brute_force_check(path: Path, count: int = 1_000) -> dict[str, Any]:
+    """find() against reference() on ``count`` leads of the file, dense in duplicates."""
+    from leadcore import dedupe  # noqa: PLC0415
+    from leadcore._dedupe import decide as _dedupe_decide  # noqa: PLC0415
+    from leadcore.merge import MergePolicy  # noqa: PLC0415
+
+    chosen = dense_sample(path, count)
+    table = dedupe.load(chosen, tz="UTC")
     leads = [_dedupe_decide.lead(table.data, i, "US") for i in range(len(table))]
     now = dt.datetime.fromisoformat(NOW)
     policies = {
@@ -345,28 +476,48 @@ def measurements(size: str, entry: dict[str, Any], workers: int) -> list[dict[st
             continue
         ran = entry[key]
         figures: dict[str, Any] = {"kind": "job", "rows": SIZES[size], "job": job}
-        if key != "baseline":
+        if key == "ours_timeless":
             figures["workers"] = workers
         figures.update({k: ran[k] for k in ("wall_s", "cpu_s", "peak_pss_mib")})
         figures.update({k: ran[k] for k in ("load_before", "load_after", "exit")})
         if key == "baseline":
             figures["pairs"] = ran["result"]["pairs"]
-        else:
+        elif ran.get("summary"):
             summary = ran["summary"]
             figures.update({k: summary[k] for k in ("candidate_pairs", "merge_pairs")})
         found.append(figures)
-    if "baseline" in entry:
-        check = entry["baseline"]["result"]["phone_check"]
-        for job, seconds in (("phonenumbers", "phonenumbers_s"), ("leadcore fast path", "fast_s")):
+    return found
+
+
+def other_measurements(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """The phone check, the pair stage and growth, as the results file records them."""
+    found: list[dict[str, Any]] = []
+    check = results.get("phone_check", {}).get("result")
+    if check:
+        for job, seconds in (
+            ("phonenumbers", "phonenumbers_cpu_s"),
+            ("leadcore fast path", "fast_cpu_s"),
+        ):
             found.append(
                 {
-                    "kind": "phones",
+                    "kind": "phones_cpu",
                     "numbers": check["numbers"],
                     "job": job,
-                    "wall_s": check[seconds],
+                    "cpu_s": check[seconds],
                     "mismatches": check["mismatches"],
                 }
             )
+    for size, ran in results.get("pair_stage", {}).items():
+        for job, figures in ran["result"].items():
+            found.append({"kind": "pair_stage", "rows": SIZES[size], "job": job, **figures})
+    for size, ran in results.get("growth", {}).items():
+        figures = {
+            k: ran[k]
+            for k in ("wall_s", "cpu_s", "peak_pss_mib", "load_before", "load_after", "exit")
+        }
+        found.append(
+            {"kind": "growth", "rows": SIZES[size], "job": "leadcore (--workers 1)", **figures}
+        )
     return found
 
 
@@ -394,20 +545,82 @@ def ensure(size: str) -> Path:
     return path
 
 
-def main(argv: list[str] | None = None) -> int:
+def _ours(path: Path, out: Path, workers: int, *, timeless: bool = False) -> list[str]:
+    command = [sys.executable, "-m", "leadcore", "dedupe", str(path), "--now", NOW]
+    command += ["--tz", "UTC", "--workers", str(workers), "--no-progress", "--out", str(out)]
+    for item in TIMELESS if timeless else []:
+        command += ["--policy", item]
+    return command
+
+
+def _job(name: str, path: Path, *extra: str) -> list[str]:
+    return [sys.executable, __file__, "--job", name, "--file", str(path), *extra]
+
+
+def _with_summary(result: dict[str, Any], folder: Path) -> dict[str, Any]:
+    result.pop("stdout", None)
+    result["summary"] = json.loads((folder / "summary.json").read_text())
+    return result
+
+
+def _json_job(result: dict[str, Any]) -> dict[str, Any]:
+    result["result"] = json.loads(result.pop("stdout").strip().splitlines()[-1])
+    return result
+
+
+def _size(size: str, args: argparse.Namespace) -> dict[str, Any]:
+    path = ensure(size)
+    entry: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        for workers in args.workers:
+            out = folder / f"ours_w{workers}"
+            entry[f"ours_w{workers}"] = _with_summary(measure(_ours(path, out, workers)), out)
+        out = folder / "timeless"
+        entry["ours_timeless"] = _with_summary(
+            measure(_ours(path, out, args.workers[0], timeless=True)), out
+        )
+        if not args.skip_baseline:
+            entry["baseline"] = _json_job(measure(_job("baseline", path, "--dir", tmp)))
+            entry["pairs_vs_baseline"] = compare(
+                folder / "timeless", folder / "baseline_pairs.csv", path
+            )
+            entry["baseline_exactness"] = baseline_exactness(folder, dense_sample(path))
+    if size in (args.brute_force or []):
+        entry["brute_force"] = brute_force_check(path)
+    return entry
+
+
+def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915  # one option at a time
     """Run the benchmark (or, with --job, one of its jobs)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1] if __doc__ else None)
-    parser.add_argument("--sizes", nargs="+", default=["100k", "1m"], choices=sorted(SIZES))
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--sizes", nargs="*", default=["100k", "1m"], choices=sorted(SIZES))
+    parser.add_argument("--workers", type=int, nargs="+", default=[2, 1])
     parser.add_argument("--skip-baseline", action="store_true")
-    parser.add_argument("--job", choices=["baseline"], help=argparse.SUPPRESS)
+    parser.add_argument("--phone-check", nargs="?", const="1m", choices=sorted(SIZES))
+    parser.add_argument("--pair-stage", choices=sorted(SIZES))
+    parser.add_argument("--growth", nargs="*", choices=sorted(SIZES))
+    parser.add_argument("--merge-index", action="store_true")
+    parser.add_argument("--brute-force", nargs="*", choices=sorted(SIZES), default=[])
+    parser.add_argument(
+        "--job", choices=["baseline", "phone_check", "pair_stage"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--dir", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.job == "baseline":
         baseline(args.file, args.dir)
         return 0
-    results: dict[str, Any] = {"now": NOW, "cpus": os.cpu_count(), "sizes": {}}
+    if args.job == "phone_check":
+        phone_check(args.file)
+        return 0
+    if args.job == "pair_stage":
+        pair_stage(args.file)
+        return 0
+    target = DATA / "dedupe_results.json"
+    results: dict[str, Any] = {}
+    results.update({"now": NOW, "cpus": os.cpu_count(), "python": sys.version.split()[0]})
+    results["sizes"] = {}
     run = record.Run(
         "dedupe",
         script="benchmarks/dedupe_bench.py",
@@ -417,51 +630,35 @@ def main(argv: list[str] | None = None) -> int:
         note=f"--now {NOW}; each job in its own process, one after the other",
     )
     for size in args.sizes:
-        path = ensure(size)
-        entry: dict[str, Any] = {}
-        with tempfile.TemporaryDirectory() as tmp:
-            folder = Path(tmp)
-            ours = [
-                sys.executable,
-                "-m",
-                "leadcore",
-                "dedupe",
-                str(path),
-                "--now",
-                NOW,
-                "--tz",
-                "UTC",
-            ]
-            ours += ["--workers", str(args.workers), "--no-progress"]
-            entry["ours"] = measure([*ours, "--out", str(folder / "ours")])
-            timeless = [*ours, "--out", str(folder / "timeless")]
-            for item in TIMELESS:
-                timeless += ["--policy", item]
-            entry["ours_timeless"] = measure(timeless)
-            if not args.skip_baseline:
-                job = [
-                    sys.executable,
-                    __file__,
-                    "--job",
-                    "baseline",
-                    "--file",
-                    str(path),
-                    "--dir",
-                    tmp,
-                ]
-                entry["baseline"] = measure(job)
-                entry["baseline"]["result"] = json.loads(entry["baseline"].pop("stdout"))
-                entry["pairs_vs_baseline"] = compare(
-                    folder / "timeless", folder / "baseline_pairs.csv", path
-                )
-            for name, sub in (("ours", "ours"), ("ours_timeless", "timeless")):
-                entry[name]["summary"] = json.loads((folder / sub / "summary.json").read_text())
-                entry[name].pop("stdout", None)
-        entry["brute_force"] = brute_force_check(path)
-        results["sizes"][size] = entry
-        run.extend(measurements(size, entry, args.workers))
-        print(json.dumps({size: entry}, indent=2), flush=True)
-    target = DATA / "dedupe_results.json"
+        results["sizes"][size] = _size(size, args)
+        run.extend(measurements(size, results["sizes"][size], args.workers[0]))
+        print(json.dumps({size: results["sizes"][size]}, indent=2), flush=True)
+    if args.phone_check:
+        results["phone_check"] = _json_job(measure(_job("phone_check", ensure(args.phone_check))))
+        print(json.dumps(results["phone_check"], indent=2), flush=True)
+    if args.pair_stage:
+        results["pair_stage"] = {
+            args.pair_stage: _json_job(measure(_job("pair_stage", ensure(args.pair_stage))))
+        }
+        print(json.dumps(results["pair_stage"], indent=2), flush=True)
+    if args.growth is not None:
+        growth = {}
+        for size in args.growth or ["100k", "1m", "3m", "10m"]:
+            with tempfile.TemporaryDirectory() as tmp:
+                out = Path(tmp) / "ours"
+                growth[size] = _with_summary(measure(_ours(ensure(size), out, 1)), out)
+            print(json.dumps({size: growth[size]}, indent=2), flush=True)
+        results["growth"] = growth
+    if args.merge_index:
+        script = str(HERE / "merge_index.py")
+        runs = {}
+        for name, extra in (("from_table", ["--from-table"]), ("from_leads", [])):
+            command = [sys.executable, script, "--sizes", "1000000", "--inbound", "1000"]
+            result = measure([*command, "--passes", "2", "--check-max", "0", *extra])
+            result["output"] = result.pop("stdout").strip().splitlines()
+            runs[name] = result
+            print(json.dumps({name: result}, indent=2), flush=True)
+        results["merge_index"] = runs
     target.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {target}")
     run.save()
