@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import compress
+from itertools import chain, compress
 from typing import Final, Literal, NamedTuple
 
 from leadcore import _fuzzy
@@ -965,27 +965,43 @@ def check_blockable(spec: Spec, mode_name: str) -> None:
         raise InvalidInput(problems)
 
 
-def _wanted(keys: Keys, modes: Sequence[Mode], plans: list[Plan]) -> dict[KeySpace, set[Key]]:
+def _wanted(keys: Keys, modes: Sequence[Mode], plans: list[Plan]) -> dict[KeySpace, set[Key]]:  # noqa: C901  # one loop a kind of row
     """The keys the search reads: the possible existing rows' keys of searched spaces."""
     wanted: dict[KeySpace, set[Key]] = {}
+    co = keys.table.co
     for mode, chosen in zip(modes, plans, strict=True):
-        rows = list(compress(range(len(mode.eligible)), mode.eligible))
+        eligible = mode.eligible
         for space, tests in chosen.items():
             found = wanted.setdefault(space, set())
-            for row in rows:
-                found.update(keys.anyone(space, row))
+            # Every eligible row's keys of either person (Keys.anyone), a column at once.
+            column = keys.column(space)
+            own = keys.own(space)
+            if column is not None:
+                found.update(chain.from_iterable(compress(column, eligible)))
+            else:
+                found.update(
+                    chain.from_iterable(map(own, compress(range(len(eligible)), eligible)))
+                )
+            if space.person:
+                for row in co:
+                    if eligible[row]:
+                        found.update(keys.co(space, row))
             # Keys of inbound rows a guarded group searches (MRG-4's phone-only leads):
             # their blocks are read too, so a generic one is reported.
-            own = keys.own(space)
             emails = keys.table.emails
             for test in tests:
                 group = test.group
                 if group.lacks:
                     # A row with an email cannot lack one: skip it without a call.
                     email = any(g.item.field == "email" for g in group.lacks)
-                    for row in range(len(keys.table.ids)):
+                    rows = (
+                        [r for r, e in enumerate(emails) if not e]
+                        if email
+                        else range(len(keys.table.ids))
+                    )
+                    for row in rows:
                         mine = own(row)
-                        if mine and not (email and emails[row]) and keys.lacks(group, row):
+                        if mine and keys.lacks(group, row):
                             found.update(mine)
     return wanted
 
