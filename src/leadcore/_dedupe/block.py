@@ -683,14 +683,18 @@ class Finder:
     def from_existing(
         self, space: KeySpace, tests: list[GroupSearch], skip: dict[Key, int]
     ) -> None:
-        """Pair every eligible row with the rows sharing a key of ``space`` (not in ``skip``)."""
+        """
+        Pair every eligible row with the rows sharing a key of ``space`` (not in ``skip``).
+
+        Block by block: a block's rows hold its key (on either person); the inbound rows
+        are those holding it on the customer (or lead), the existing ones the eligible.
+        """
         keys = self.keys
         blocks = keys.blocks(space)
         if not blocks:
             return
         own = keys.own(space)
-        co = self.table.co if space.person else {}
-        get = blocks.get
+        eligible = self.eligible
         out, bit = self.out, self.bit
         simple = (
             len(tests) == 1
@@ -698,16 +702,19 @@ class Finder:
             and not tests[0].group.lacks
             and not self._unkeyed[tests[0].group.position]
         )
-        for y in compress(range(len(self.eligible)), self.eligible):
-            found = own(y) if y not in co else keys.anyone(space, y)
-            for k in found:
-                rows = get(k)
-                if rows is None or k in skip:
+        for k, rows in blocks.items():
+            if k in skip:
+                continue
+            inbound = [x for x in rows if k in own(x)]
+            if not inbound:
+                continue
+            for y in rows:
+                if not eligible[y]:
                     continue
-                for x in rows:
+                for x in inbound:
                     if x == y or out.get((x, y), 0) & bit:
                         continue
-                    if k in own(x) and (simple or any(self.passes(t, x, y) for t in tests)):
+                    if simple or any(self.passes(t, x, y) for t in tests):
                         out[x, y] = out.get((x, y), 0) | bit
 
     def block_pairs(
