@@ -559,7 +559,9 @@ def _job(name: str, path: Path, *extra: str) -> list[str]:
 
 def _with_summary(result: dict[str, Any], folder: Path) -> dict[str, Any]:
     result.pop("stdout", None)
-    result["summary"] = json.loads((folder / "summary.json").read_text())
+    summary = folder / "summary.json"
+    # A job stopped (or failed) has no summary: its exit status says so.
+    result["summary"] = json.loads(summary.read_text()) if summary.exists() else None
     return result
 
 
@@ -602,6 +604,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915  # one op
     parser.add_argument("--growth", nargs="*", choices=sorted(SIZES))
     parser.add_argument("--merge-index", action="store_true")
     parser.add_argument("--brute-force", nargs="*", choices=sorted(SIZES), default=[])
+    parser.add_argument("--results", type=Path, default=DATA / "dedupe_results.json")
     parser.add_argument(
         "--job", choices=["baseline", "phone_check", "pair_stage"], help=argparse.SUPPRESS
     )
@@ -617,7 +620,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915  # one op
     if args.job == "pair_stage":
         pair_stage(args.file)
         return 0
-    target = DATA / "dedupe_results.json"
+    target = args.results
     results: dict[str, Any] = {}
     results.update({"now": NOW, "cpus": os.cpu_count(), "python": sys.version.split()[0]})
     results["sizes"] = {}
@@ -659,6 +662,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915  # one op
             runs[name] = result
             print(json.dumps({name: result}, indent=2), flush=True)
         results["merge_index"] = runs
+    run.extend(other_measurements(results))
     target.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {target}")
     run.save()
