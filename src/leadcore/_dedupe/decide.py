@@ -29,6 +29,7 @@ from leadcore._dedupe.inputs import EPOCH, ONE_US, Chunk, Co
 from leadcore._merge.engine import compile_spec, match_people
 from leadcore.model import Lead, Person
 from leadcore.normalize import E164Phone, FoldedName, NormalizedEmail, NormalizedPerson
+from leadcore.reasons import MergeAuto
 
 AUTO: Final = 1
 """Mode bit of auto-merge (MRG-1 to MRG-6)."""
@@ -253,6 +254,8 @@ def _kept(emails: tuple[str, ...], fillers: frozenset[str]) -> tuple[str, ...]:
 
 
 _DAY_US: Final = 86_400_000_000
+_BLOCKED: Final = (MergeAuto.both_credit_applications.code,)
+"""The reason codes of a route (MRG-2), as merge.auto gives them."""
 
 
 class Decider:
@@ -338,7 +341,7 @@ def decide_lean(  # noqa: PLR0917  # the pair, its rows, and the decider's setti
                     via,
                     matched,
                     role,
-                    ("both_credit_applications",) if blocked else (),
+                    _BLOCKED if blocked else (),
                 )
             )
     if bits & DUPLICATES:

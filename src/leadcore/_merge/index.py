@@ -286,6 +286,27 @@ class MergeIndex:
         self._insert(lead, "lead")
         return old
 
+    def fill_rows(
+        self,
+        ids: Sequence[str],
+        keys: tuple[Sequence[Sequence[str]], Sequence[Sequence[str]], Sequence[Sequence[str]]],
+        build: Callable[[int], Lead],
+    ) -> None:
+        """
+        Index a table's rows by their keys, each lead built on first use (engines' API).
+
+        Not for services: :func:`leadcore.dedupe.merge_index` calls it (through
+        ``from_keys``) on a new index, with ``keys`` the rows' phones, emails and
+        folded full names as :func:`leadcore.normalize.person` gives them under the
+        index's region and fillers, and ``build(i)`` the lead of row ``i``.
+        """
+        self._build = build
+        for table, column in zip((self._phones, self._emails, self._names), keys, strict=True):
+            for lead_id, found in zip(ids, column, strict=True):
+                for key in found:
+                    _add(table, key, lead_id)
+        self._leads.update(zip(ids, range(len(ids)), strict=True))
+
     # -- queries ----------------------------------------------------------------------
 
     def _normal(self, who: Person | NormalizedPerson) -> NormalizedPerson:
@@ -438,21 +459,5 @@ def from_keys(
     lead is built when a lookup, :meth:`MergeIndex.get` or an update first needs it.
     """
     index = MergeIndex(region=region, placeholder_email_locals=placeholder_email_locals)
-    index._build = build  # noqa: SLF001  # this module's class
-    leads = index._leads  # noqa: SLF001  # this module's class
-    for table, column in (
-        (index._phones, phones),  # noqa: SLF001  # this module's class
-        (index._emails, emails),  # noqa: SLF001  # this module's class
-        (index._names, names),  # noqa: SLF001  # this module's class
-    ):
-        for lead_id, keys in zip(ids, column, strict=True):
-            for key in keys:
-                found = table.get(key)
-                if found is None:
-                    table[key] = lead_id
-                elif isinstance(found, str):
-                    table[key] = [found, lead_id]
-                else:
-                    found.append(lead_id)
-    leads.update(zip(ids, range(len(ids)), strict=True))
+    index.fill_rows(ids, (phones, emails, names), build)
     return index
