@@ -10,6 +10,7 @@ MRG-7 threshold, and phone numbers read in a region other than the US.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -243,3 +244,29 @@ def test_now_is_never_read_from_the_clock() -> None:
 
     assert today.action == "merge"
     assert later.action == "create"
+
+
+class TestIndexArgumentCheck:
+    """The argument check of auto/duplicates does not walk a MergeIndex (issue 19)."""
+
+    def test_auto_and_duplicates_never_iterate_the_index(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """MRG-6/7: a lookup reads the buckets; walking 1M leads per call made it O(n)."""
+        now = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
+        old = Lead(
+            id="L1",
+            customer=Person(first_name="Ada", last_name="Lovelace", phones=["4158675309"]),
+            created_at=now,
+            last_activity_at=now,
+        )
+        index = MergeIndex([old])
+        inbound = Lead(id="N", customer=Person(first_name="Ada", last_name="Lovelace"))
+
+        def walked(_self: MergeIndex) -> Iterator[Lead]:
+            raise AssertionError("the index was walked")
+
+        monkeypatch.setattr(MergeIndex, "__iter__", walked)
+
+        assert merge.auto(inbound, index, now=now).action == "create"
+        assert merge.duplicates(inbound, index, now=now).duplicates == ()

@@ -872,6 +872,11 @@ def _union(parts: list[TypeCheck]) -> TypeCheck:
         return any(p.shape(value) for p in parts)
 
     def deep(path: str, value: object) -> list[Problem]:
+        # A part without a deep check that fits holds at once (a MergeIndex for
+        # ``Iterable[Lead] | MergeIndex``): no need to walk the items of another part.
+        for part in parts:
+            if part.deep is None and part.shape(value):
+                return []
         first: list[Problem] | None = None
         for part in parts:
             if part.shape(value):
