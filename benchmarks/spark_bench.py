@@ -16,6 +16,13 @@ JVM, memory and imports are its own):
   two of the three keys in common and clusters them;
 * ``leadcore-local``: ``leadcore dedupe FILE.csv --workers 2`` with the same policy.
 
+After the two leadcore jobs of a size, every table they wrote (pairs, decisions,
+clusters, generic keys, bad rows) and their summaries' counts are compared row for row
+(as multisets of rows, every value as text): ``same_as_local`` in the Spark job's
+measurement says whether leadcore on Spark gave the local engine's answers, and the run
+stops with exit code 1 when it did not (the differences are printed and kept in
+``benchmarks/data/spark_results.json``).
+
 Wall time, CPU time (the job's process and every child: the JVM, the Python workers)
 and peak memory (the sum of the proportional set sizes of the job's process tree,
 sampled every 200 ms) are recorded with the load average; results go to
@@ -31,6 +38,7 @@ sampled every 200 ms) are recorded with the load average; results go to
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import subprocess
@@ -38,6 +46,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -269,6 +278,73 @@ def _summary(folder: Path) -> dict[str, Any]:
     return json.loads(path.read_text()) if path.exists() else {}
 
 
+_NOT_ANSWERS = ("file", "engine", "now", "seconds")
+"""The keys of ``summary.json`` that describe the run, not its answers."""
+
+
+def _cell(value: object) -> str:
+    """A table's value as the local engine's CSV writes it (``None`` as empty)."""
+    return "" if value is None else str(value)
+
+
+def _rows_csv(path: Path) -> tuple[list[str], Counter[tuple[str, ...]]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        names = next(reader)
+        return names, Counter(tuple(row) for row in reader)
+
+
+def _rows_parquet(path: Path, names: list[str]) -> tuple[list[str], Counter[tuple[str, ...]]]:
+    import pyarrow.parquet as pq  # noqa: PLC0415  # the benchmark's own reading
+
+    if not path.exists():
+        return [], Counter()
+    table = pq.read_table(path)
+    found = table.column_names
+    columns = [table.column(n).to_pylist() for n in names if n in found]
+    return found, Counter(tuple(_cell(v) for v in row) for row in zip(*columns, strict=True))
+
+
+def compare(spark_out: Path, local_out: Path, sample: int = 5) -> dict[str, Any]:
+    """
+    Whether the Spark job wrote the local job's answers: every table and the counts.
+
+    Each table is compared as a multiset of rows over the local CSV's columns, every
+    value as text; ``only_spark`` and ``only_local`` list, per table, up to ``sample``
+    rows found on that side only. A table the Spark job did not write differs.
+    """
+    tables: dict[str, Any] = {}
+    for path in sorted(local_out.glob("*.csv")):
+        names, local_rows = _rows_csv(path)
+        found, spark_rows = _rows_parquet(spark_out / f"{path.stem}.parquet", names)
+        only_spark, only_local = spark_rows - local_rows, local_rows - spark_rows
+        tables[path.stem] = {
+            "rows": sum(local_rows.values()),
+            "same": found == names and not only_spark and not only_local,
+            "columns": None if found == names else {"spark": found, "local": names},
+            "only_spark": [list(r) for r in list(only_spark)[:sample]],
+            "only_local": [list(r) for r in list(only_local)[:sample]],
+        }
+    counts = {}
+    for side, folder in (("spark", spark_out), ("local", local_out)):
+        summary = _summary(folder)
+        counts[side] = {k: v for k, v in summary.items() if k not in _NOT_ANSWERS}
+    same = bool(tables) and all(t["same"] for t in tables.values())
+    same = same and counts["spark"] == counts["local"]
+    return {"same": same, "tables": tables, "counts": counts}
+
+
+def _answers(size: str, entry: dict[str, Any], folder: Path) -> bool:
+    """Compare the two leadcore jobs' tables of ``size``; note and print what was found."""
+    check = compare(folder / "spark", folder / "local")
+    entry["answers"] = check
+    entry["leadcore-spark"]["same_as_local"] = check["same"]
+    print(size, "same answers on Spark and locally:", check["same"], flush=True)
+    if not check["same"]:
+        print(json.dumps(check, indent=2), flush=True)
+    return bool(check["same"])
+
+
 def measurement(size: str, job: str, run: dict[str, Any]) -> dict[str, Any]:
     """One job's figures, as ``benchmarks/results/spark.json`` records them."""
     figures: dict[str, Any] = {"kind": "job", "rows": SIZES[size], "job": JOBS[job]}
@@ -281,8 +357,14 @@ def measurement(size: str, job: str, run: dict[str, Any]) -> dict[str, Any]:
         figures.update({k: result[k] for k in ("pairs", "clusters") if k in result})
     else:
         summary = run.get("summary") or {}
-        names = {"merge_pairs": "pairs", "clusters": "clusters"}
+        names = {
+            "merge_pairs": "pairs",
+            "clusters": "clusters",
+            "candidate_pairs": "candidate_pairs",
+        }
         figures.update({name: summary[k] for k, name in names.items() if k in summary})
+    if "same_as_local" in run:
+        figures["same_as_local"] = run["same_as_local"]
     return figures
 
 
@@ -311,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
         " two-of-three question); each job in its own process, one after the other",
     )
     policy = [item for p in TIMELESS for item in ("--policy", p)]
+    differ: list[str] = []
     for size in args.sizes:
         csv_path, parquet = ensure(size)
         entry: dict[str, Any] = results.setdefault(size, {})
@@ -338,7 +421,6 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 run["summary"] = _summary(folder / "spark")
                 entry["leadcore-spark"] = run
-                record_run.add(measurement(size, "leadcore-spark", run))
                 print(size, "leadcore-spark", run["wall_s"], run["cpu_s"], flush=True)
             if "splink-spark" in args.jobs:
                 run = measure(
@@ -371,9 +453,16 @@ def main(argv: list[str] | None = None) -> int:
                 entry["leadcore-local"] = run
                 record_run.add(measurement(size, "leadcore-local", run))
                 print(size, "leadcore-local", run["wall_s"], run["cpu_s"], flush=True)
+            if "leadcore-spark" in args.jobs:
+                if "leadcore-local" in args.jobs and not _answers(size, entry, folder):
+                    differ.append(size)
+                record_run.add(measurement(size, "leadcore-spark", entry["leadcore-spark"]))
         entry["rows"] = SIZES[size]
         results_path.write_text(json.dumps(results, indent=2) + "\n")
     record_run.save()
+    if differ:
+        print("leadcore on Spark and leadcore local differ at", ", ".join(differ), flush=True)
+        return 1
     return 0
 
 
