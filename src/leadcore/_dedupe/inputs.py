@@ -24,14 +24,14 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import chain, pairwise
-from operator import itemgetter
+from itertools import chain, compress, pairwise, repeat
 from pathlib import Path
 from types import MappingProxyType
 from typing import Final, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from leadcore import _attrs, _fastphone, _text, normalize
+from leadcore._dedupe import arrowcsv
 from leadcore.errors import InvalidInput, Problem
 from leadcore.model import Lead
 
@@ -523,7 +523,7 @@ def _line(lines: Sequence[int] | None, index: int) -> int:
     return -1 if lines is None else lines[index]
 
 
-def prepare(  # noqa: C901  # one column at a time
+def prepare(
     records: Sequence[Sequence[object]],
     settings: Settings,
     *,
@@ -535,27 +535,77 @@ def prepare(  # noqa: C901  # one column at a time
     Normalise ``records`` (sequences of cells laid out as ``settings.layout``).
 
     Text cells are strings (empty for nothing); timestamp cells may also be None or
-    datetimes. Rows are numbered from 0 (:func:`concat` shifts them). Work goes column
-    by column (list comprehensions), several times faster in CPython than a loop over
-    rows with many appends. ``longest`` is the longest record in characters, if known;
-    ``unreadable`` the records a CSV reader could not read (bad rows, each with why).
+    datetimes. Rows are numbered from 0 (:func:`concat` shifts them). The records are
+    screened (:func:`_screen`), then the columns a rule reads are taken out and
+    normalised by :func:`prepare_columns`. ``longest`` is the longest record in
+    characters, if known; ``unreadable`` the records a CSV reader could not read (bad
+    rows, each with why).
     """
     lay = settings.layout
-    instants = _Instants(zone(settings.tz))
+    keep, bad = _screen(records, lay, lines, longest, unreadable)
+    rows = records if len(keep) == len(records) else [records[i] for i in keep]
+    columns = {at: [r[at] for r in rows] for at in layout_positions(lay)}
+    return prepare_columns(
+        columns,
+        len(rows),
+        settings,
+        keep=keep,
+        lines=None if lines is None else [lines[i] for i in keep],
+        bad=bad,
+        records=len(records),
+    )
+
+
+def layout_positions(lay: Layout) -> list[int]:
+    """The positions a layout reads (each once, in order): the columns to take out."""
+    found: set[int] = set()
+    for value in cast("tuple[int | tuple[int, ...], ...]", lay[: Layout._fields.index("width")]):
+        if isinstance(value, tuple):
+            found.update(value)
+        elif value >= 0:
+            found.add(value)
+    found.update(at for _, at in lay.extra if at >= 0)
+    return sorted(found)
+
+
+def prepare_columns(  # noqa: C901  # one column at a time
+    columns: Mapping[int, Sequence[object]],
+    count: int,
+    settings: Settings,
+    *,
+    keep: list[int],
+    lines: Sequence[int] | None,
+    bad: list[BadRow],
+    records: int,
+    instants: Mapping[int, list[int | None]] | None = None,
+) -> Chunk:
+    """
+    Normalise screened rows given as columns: ``columns[at]`` holds the cells at ``at``.
+
+    Every row has a lead id and cells of the right kinds (see :func:`_screen`). ``keep``
+    is each row's position among the ``records`` read, ``lines`` its file line (None:
+    not from a file), ``bad`` the rows already left out, ``instants`` timestamp columns
+    already read (by position, in microseconds). Work goes column by column
+    (list comprehensions and ``map``), several times faster in CPython than a loop over
+    rows with many appends.
+    """
+    lay = settings.layout
+    reader = _Instants(zone(settings.tz))
+    known = instants or {}
+
+    def moments(at: int) -> list[int | str | None]:
+        if at < 0:
+            return []
+        if at in known:
+            return list(known[at])
+        return reader.column(list(columns[at]))
+
     fold = _Folder()
     fold[""] = ""
     region = settings.region
-    keep, bad = _screen(records, lay, lines, longest, unreadable)
-    rows = records if len(keep) == len(records) else [records[i] for i in keep]
     naive: BadRow | None = None
-    created: list[int | str | None] = (
-        instants.column([r[lay.created_at] for r in rows]) if lay.created_at >= 0 else []
-    )
-    activity: list[int | str | None] = (
-        instants.column([r[lay.last_activity_at] for r in rows])
-        if lay.last_activity_at >= 0
-        else []
-    )
+    created = moments(lay.created_at)
+    activity = moments(lay.last_activity_at)
     failed: set[int] = set()
     for field, values, at in (
         ("created_at", created, lay.created_at),
@@ -567,54 +617,63 @@ def prepare(  # noqa: C901  # one column at a time
                     continue
                 index = keep[position]
                 failed.add(position)
-                cell = records[index][at]
+                cell = columns[at][position]
+                line = -1 if lines is None else lines[position]
                 if got == "naive":
                     if naive is None:
-                        naive = BadRow(index, _line(lines, index), field, cell, got)
+                        naive = BadRow(index, line, field, cell, got)
                 else:
-                    bad.append(BadRow(index, _line(lines, index), field, cell, got))
+                    bad.append(BadRow(index, line, field, cell, got))
     if failed:
-        keep = [i for p, i in enumerate(keep) if p not in failed]
-        rows = [r for p, r in enumerate(rows) if p not in failed]
-        created = [v for p, v in enumerate(created) if p not in failed]
-        activity = [v for p, v in enumerate(activity) if p not in failed]
+        kept = [p for p in range(count) if p not in failed]
+        keep = [keep[p] for p in kept]
+        lines = None if lines is None else [lines[p] for p in kept]
+        columns = {at: [column[p] for p in kept] for at, column in columns.items()}
+        created = [created[p] for p in kept] if created else []
+        activity = [activity[p] for p in kept] if activity else []
+        count = len(kept)
     bad.sort()
-    count = len(rows)
     first_at, last_at = lay.first_name, lay.last_name
     out = Chunk(
         rows=keep,
-        lines=[-1] * count if lines is None else [lines[i] for i in keep],
-        ids=[r[lay.id] for r in rows],  # type: ignore[misc]  # checked by _screen
-        first=[fold[r[first_at]] for r in rows] if first_at >= 0 else [""] * count,  # type: ignore[index]  # text cells
-        last=[fold[r[last_at]] for r in rows] if last_at >= 0 else [""] * count,  # type: ignore[index]  # text cells
-        emails=_emails(rows, lay.emails),
-        phones=_phones(rows, lay.phones, region),
+        lines=[-1] * count if lines is None else list(lines),
+        ids=list(columns[lay.id]),  # type: ignore[arg-type]  # checked by _screen
+        first=list(map(fold.__getitem__, columns[first_at])) if first_at >= 0 else [""] * count,  # type: ignore[arg-type]  # text cells
+        last=list(map(fold.__getitem__, columns[last_at])) if last_at >= 0 else [""] * count,  # type: ignore[arg-type]  # text cells
+        emails=_emails(columns, lay.emails, count),
+        phones=_phones(columns, lay.phones, region, count),
         co={},
-        source=_interned(rows, lay.source),
-        lot=_interned(rows, lay.lot),
+        source=_interned(columns, lay.source, count),
+        lot=_interned(columns, lay.lot, count),
         created=created or [None] * count,  # type: ignore[arg-type]  # problems removed
         last_activity=activity or [None] * count,  # type: ignore[arg-type]  # as above
-        labels=[_label(r[lay.labels]) for r in rows] if lay.labels >= 0 else [None] * count,
+        labels=list(map(_label, columns[lay.labels])) if lay.labels >= 0 else [None] * count,
         bad=bad,
         naive=naive,
-        records=len(records),
-        extra={name: _raw(rows, at) for name, at in lay.extra},
+        records=records,
+        extra={name: _raw(columns, at, count) for name, at in lay.extra},
     )
-    co_cells = tuple(
+    co_at = [
         i for i in (lay.co_first_name, lay.co_last_name, *lay.co_emails, *lay.co_phones) if i >= 0
-    )
-    if co_cells:
-        get = itemgetter(*co_cells)
-        having = (
-            [p for p, r in enumerate(rows) if any(get(r))]
-            if len(co_cells) > 1
-            else [p for p, r in enumerate(rows) if get(r)]
+    ]
+    if co_at:
+        co_cells = [columns[i] for i in co_at]
+        having = list(
+            compress(
+                range(count),
+                map(any, zip(*co_cells, strict=True)) if len(co_cells) > 1 else co_cells[0],
+            )
         )
-        some = [rows[p] for p in having]
-        co_first = [fold[r[lay.co_first_name]] for r in some] if lay.co_first_name >= 0 else None  # type: ignore[index]  # text cells
-        co_last = [fold[r[lay.co_last_name]] for r in some] if lay.co_last_name >= 0 else None  # type: ignore[index]  # text cells
-        co_emails = _emails(some, lay.co_emails)
-        co_phones = _phones(some, lay.co_phones, region)
+        some = {at: [columns[at][p] for p in having] for at in co_at}
+        size = len(having)
+        co_first = (
+            list(map(fold.__getitem__, some[lay.co_first_name])) if lay.co_first_name >= 0 else None  # type: ignore[arg-type]  # text cells
+        )
+        co_last = (
+            list(map(fold.__getitem__, some[lay.co_last_name])) if lay.co_last_name >= 0 else None  # type: ignore[arg-type]  # text cells
+        )
+        co_emails = _emails(some, lay.co_emails, size)
+        co_phones = _phones(some, lay.co_phones, region, size)
         for k, position in enumerate(having):
             person = (
                 "" if co_first is None else co_first[k],
@@ -642,44 +701,50 @@ def _label(value: object) -> str | None:
     return None if text is None or _text.is_blank(text) else text
 
 
-def _raw(rows: Sequence[Sequence[object]], at: int) -> list[object]:
+def _raw(columns: Mapping[int, Sequence[object]], at: int, count: int) -> list[object]:
     """A column of raw cells for a rule's lead or custom field (blank text: None)."""
     if at < 0:
-        return [None] * len(rows)
+        return [None] * count
     seen: dict[str, str] = {}
     return [
-        seen.setdefault(c, c) if isinstance(c := r[at], str) and not _text.is_blank(c) else None
-        for r in rows
+        seen.setdefault(c, c) if isinstance(c, str) and not _text.is_blank(c) else None
+        for c in columns[at]
     ]
 
 
-def _interned(rows: Sequence[Sequence[object]], at: int) -> list[str | None]:
+def _interned(columns: Mapping[int, Sequence[object]], at: int, count: int) -> list[str | None]:
     """A column of few distinct values (sources, lots), one object per value; blank: None."""
     if at < 0:
-        return [None] * len(rows)
+        return [None] * count
     seen = _Present()
-    return [seen[c] if (c := r[at]) else None for r in rows]  # type: ignore[index]  # text cells
+    return [seen[c] if c else None for c in columns[at]]  # type: ignore[index]  # text cells
 
 
-def _emails(rows: Sequence[Sequence[object]], at: tuple[int, ...]) -> list[tuple[str, ...]]:
+def _emails(
+    columns: Mapping[int, Sequence[object]], at: tuple[int, ...], count: int
+) -> list[tuple[str, ...]]:
     if not at:
-        return [()] * len(rows)
+        return [()] * count
     if len(at) == 1:
-        k = at[0]
-        return emails_column([r[k] for r in rows])  # type: ignore[misc]  # text cells
-    return [_unique([email(c) for i in at if isinstance(c := r[i], str) and c]) for r in rows]
+        return emails_column(columns[at[0]])  # type: ignore[arg-type]  # text cells
+    return [
+        _unique([email(c) for c in cells if isinstance(c, str) and c])
+        for cells in zip(*(columns[i] for i in at), strict=True)
+    ]
 
 
 def _phones(
-    rows: Sequence[Sequence[object]], at: tuple[int, ...], region: str
+    columns: Mapping[int, Sequence[object]], at: tuple[int, ...], region: str, count: int
 ) -> list[tuple[str, ...]]:
     if not at:
-        return [()] * len(rows)
+        return [()] * count
     if len(at) == 1:
-        k = at[0]
-        found = _fastphone.to_e164_many([r[k] for r in rows], region)  # type: ignore[misc]  # text cells
+        found = _fastphone.to_e164_many(list(columns[at[0]]), region)  # type: ignore[arg-type]  # text cells
         return [() if p is None else (p,) for p in found]
-    raws = [[c for i in at if isinstance(c := r[i], str) and c] for r in rows]
+    raws = [
+        [c for c in cells if isinstance(c, str) and c]
+        for cells in zip(*(columns[i] for i in at), strict=True)
+    ]
     flat = _fastphone.to_e164_many([c for cells in raws for c in cells], region)
     out: list[tuple[str, ...]] = []
     position = 0
@@ -1001,7 +1066,71 @@ def _read_quoted(
 
 
 def prepare_csv_range(path: str, start: int, end: int, line: int, settings: Settings) -> Chunk:
-    """Read and normalise one byte range of a CSV file (a worker's task)."""
+    """
+    Read and normalise one byte range of a CSV file (a worker's task).
+
+    A plain range is read column by column by pyarrow when it is installed (see
+    :mod:`leadcore._dedupe.arrowcsv`); any other, or without pyarrow, record by record
+    by :func:`read_range`, which reports every bad row.
+    """
+    lay = settings.layout
+    wanted = layout_positions(lay)
+    with Path(path).open("rb") as handle:
+        handle.seek(start)
+        data = handle.read(end - start)
+    known: dict[int, list[int | None]] = {}
+    read = arrowcsv.columns(
+        data,
+        lay.width,
+        wanted=wanted,
+        repeating=_repeating(lay),
+        stamps=_stamps_only(lay),
+        utc=zone(settings.tz) is dt.UTC,
+    )
+    del data
+    if read is None:
+        return prepare_records_range(path, start, end, line, settings)
+    columns, known, count = read
+    ids = columns[lay.id]
+    keep = list(range(count))
+    bad: list[BadRow] = []
+    lines: list[int] = list(range(line, line + count))
+    if not all(map(str.strip, ids, repeat(_text.BLANK))):
+        missing = [p for p, v in enumerate(ids) if _text.is_blank(v)]
+        bad = [BadRow(p, line + p, "id", ids[p], "has no lead id") for p in missing]
+        gone = set(missing)
+        keep = [p for p in keep if p not in gone]
+        lines = [line + p for p in keep]
+        columns = {at: [column[p] for p in keep] for at, column in columns.items()}
+        known = {at: [column[p] for p in keep] for at, column in known.items()}
+    return prepare_columns(
+        columns,
+        len(keep),
+        settings,
+        keep=keep,
+        lines=lines,
+        bad=bad,
+        records=count,
+        instants=known,
+    )
+
+
+def _repeating(lay: Layout) -> set[int]:
+    """The positions of columns of few distinct values: names, sources, lots, co cells."""
+    found = {lay.first_name, lay.last_name, lay.co_first_name, lay.co_last_name}
+    found.update((lay.source, lay.lot, *lay.co_emails, *lay.co_phones))
+    return found - {-1}
+
+
+def _stamps_only(lay: Layout) -> set[int]:
+    """The positions read only as timestamps (by no other field)."""
+    stamps = {lay.created_at, lay.last_activity_at} - {-1}
+    others = lay._replace(created_at=-1, last_activity_at=-1)
+    return stamps - set(layout_positions(others))
+
+
+def prepare_records_range(path: str, start: int, end: int, line: int, settings: Settings) -> Chunk:
+    """Read and normalise one byte range of a CSV file record by record (any range)."""
     records, lines, longest, unreadable = read_range(
         Path(path), start, end, line, settings.layout.width
     )

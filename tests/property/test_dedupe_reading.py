@@ -1,0 +1,256 @@
+"""
+Reading a CSV file with pyarrow gives the tables the standard library's reading gives.
+
+``inputs.prepare_csv_range`` reads a plain byte range (UTF-8, no quotes, no blank line,
+every line of the header's width, no value over the limit) with pyarrow when it is
+installed, column by column; any other range, or any range without pyarrow, goes through
+``inputs.prepare_records_range``, the record-by-record reader of the standard library.
+Both must give the same table for any range.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from leadcore._attrs import MAX_TEXT
+from leadcore._dedupe import arrowcsv, inputs
+from leadcore._dedupe.config import Columns
+
+HEADER = (
+    "lead_id,first_name,last_name,email,phone,company,created_at,last_activity_at,"
+    "source,lot,co_first_name,co_last_name,co_email,co_phone,true_cluster"
+)
+WIDTH = HEADER.count(",") + 1
+
+_CELLS = st.sampled_from(
+    [
+        "",
+        " ",
+        "\t",
+        "\u00a0",
+        "L1",
+        "L2",
+        " L3 ",
+        "André",
+        "ANN",
+        "o'neil",
+        "ann@x.com",
+        " Ann@X.com ",
+        "a b@x.com",
+        "@x.com",
+        "none@none.com",
+        "415-867-5309",
+        " 432 702 2479 ",
+        "011 91 9825620879",
+        "+44 20 7946 0958",
+        "12",
+        "2023-11-05 16:51:48",
+        "2023-11-05T16:51:48+02:00",
+        "2023-11-05",
+        "2023-02-30 10:00:00",
+        "2024-02-29T23:59:59",
+        "0000-01-01 00:00:00",
+        "2023-01-01 24:00:00",
+        "2023-01-01 10:60:00",
+        "2023-11-05 16:51:48.5",
+        "NA",
+        "credit_application",
+        "walk_in",
+        "LOT-07",
+        "81158",
+    ]
+)
+_ODD = st.sampled_from(['"', "x" * (MAX_TEXT + 1), "\udcff", "\udced\udca0\udc80", "\r"])
+
+
+def _line(cells: list[str]) -> str:
+    return ",".join(cells)
+
+
+_LINES = st.lists(
+    st.one_of(
+        st.lists(_CELLS, min_size=WIDTH, max_size=WIDTH).map(_line),
+        st.lists(_CELLS, min_size=WIDTH, max_size=WIDTH).map(_line),
+        st.lists(_CELLS, min_size=WIDTH, max_size=WIDTH).map(_line),
+        st.lists(_CELLS, min_size=WIDTH - 2, max_size=WIDTH + 1).map(_line),
+        st.lists(_CELLS | _ODD, min_size=WIDTH, max_size=WIDTH).map(_line),
+        st.just(""),
+    ),
+    max_size=12,
+)
+
+
+def _write(lines: list[str], end: str, *, last: bool) -> Path:
+    text = end.join([HEADER, *lines]) + (end if last else "")
+    handle = tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False)  # noqa: SIM115  # closed below
+    with handle:
+        handle.write(text.encode("utf-8", "surrogateescape"))
+    return Path(handle.name)
+
+
+def _settings(path: Path, tz: str | None) -> inputs.Settings:
+    header, _ = inputs.csv_header(path)
+    lay = inputs.layout(header, Columns(labels="true_cluster").layout_spec())
+    return inputs.Settings(lay, tz, "US")
+
+
+@contextmanager
+def _reader(name: str) -> Iterator[None]:
+    """Read with pyarrow even the smallest range, or never with pyarrow."""
+    if name == "arrow":
+        with mock.patch.object(arrowcsv, "MIN_BYTES", 0):
+            yield
+    else:
+        with mock.patch.object(arrowcsv, "_pyarrow", return_value=None):
+            yield
+
+
+@pytest.mark.parametrize("reader", ["arrow", "stdlib"])
+@given(
+    lines=_LINES,
+    end=st.sampled_from(["\n", "\r\n", "\r"]),
+    last=st.booleans(),
+    tz=st.sampled_from(["UTC", "Europe/Paris", None]),
+    parts=st.integers(1, 4),
+)
+def test_column_reading_equals_record_reading(
+    reader: str,
+    *,
+    lines: list[str],
+    end: str,
+    last: bool,
+    tz: str | None,
+    parts: int,
+) -> None:
+    """Every byte range reads to the same table by columns (either reader) and by records."""
+    path = _write(lines, end, last=last)
+    try:
+        settings = _settings(path, tz)
+        _, start = inputs.csv_header(path)
+        for lo, hi, first in inputs.csv_ranges(path, start, parts) or [(start, start, 2)]:
+            with _reader(reader):
+                by_columns = inputs.prepare_csv_range(str(path), lo, hi, first, settings)
+            by_records = inputs.prepare_records_range(str(path), lo, hi, first, settings)
+            assert by_columns == by_records
+    finally:
+        path.unlink()
+
+
+PLAIN = "L1,Ann,Wood,ann@x.com,415-867-5309,,2023-11-05 16:51:48,,walk_in,LOT-04,,,,,7"
+
+
+def test_a_blank_id_is_left_out_with_its_line() -> None:
+    """A plain range's rows without an id are bad rows, as the record reader says."""
+    path = _write([PLAIN, PLAIN.replace("L1", " "), PLAIN.replace("L1", "L3")], "\n", last=True)
+    try:
+        settings = _settings(path, "UTC")
+        _, start = inputs.csv_header(path)
+        size = path.stat().st_size
+        with _reader("arrow"):
+            chunk = inputs.prepare_csv_range(str(path), start, size, 2, settings)
+        assert chunk == inputs.prepare_records_range(str(path), start, size, 2, settings)
+    finally:
+        path.unlink()
+
+    assert (chunk.ids, chunk.lines, chunk.rows) == (["L1", "L3"], [2, 4], [0, 2])
+    assert [(b.row, b.line, b.field, b.message) for b in chunk.bad] == [
+        (1, 3, "id", "has no lead id")
+    ]
+
+
+def _arrow_read(lines: list[str]) -> arrowcsv.Read | None:
+    """The reading by pyarrow of a file of ``lines``, checked equal to the record reader's."""
+    path = _write(lines, "\n", last=True)
+    try:
+        settings = _settings(path, "UTC")
+        _, start = inputs.csv_header(path)
+        size = path.stat().st_size
+        with _reader("arrow"):
+            chunk = inputs.prepare_csv_range(str(path), start, size, 2, settings)
+            lay = settings.layout
+            found = arrowcsv.columns(
+                path.read_bytes()[start:],
+                WIDTH,
+                wanted=[0, 1, 6, 7],
+                repeating={1},
+                stamps={6, 7},
+                utc=True,
+            )
+        assert chunk == inputs.prepare_records_range(str(path), start, size, 2, settings)
+        assert (lay.first_name, lay.created_at, lay.last_activity_at) == (1, 6, 7)
+    finally:
+        path.unlink()
+    return found
+
+
+def test_pyarrow_converts_plain_timestamps() -> None:
+    """Plain timestamps in UTC become microseconds in pyarrow; names share one object."""
+    later = PLAIN.replace("L1", "L2").replace("16:51:48", "23:59:59")
+    found = _arrow_read([PLAIN, later])
+
+    assert found is not None
+    texts, instants, count = found
+    assert count == 2
+    assert instants == {6: [1_699_203_108_000_000, 1_699_228_799_000_000], 7: [None, None]}
+    assert texts == {0: ["L1", "L2"], 1: ["Ann", "Ann"]}
+    assert texts[1][0] is texts[1][1]
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "2023-02-30 10:00:00",  # no such day
+        "0000-01-01 00:00:00",  # before Python's first year
+        "2023-11-05 16:51:48.5",  # not the plain shape
+        "2023-11-05",  # a date alone
+    ],
+)
+def test_other_timestamps_are_left_to_python(stamp: str) -> None:
+    """A column with any timestamp not plain (or no date-time) is read by Python."""
+    found = _arrow_read([PLAIN, PLAIN.replace("L1", "L2").replace("2023-11-05 16:51:48", stamp)])
+
+    assert found is not None
+    texts, instants, _ = found
+    assert 6 not in instants
+    assert texts[6] == ["2023-11-05 16:51:48", stamp]
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        PLAIN.replace("Ann", '"Ann"'),  # a quote
+        "",  # a blank line
+        PLAIN.replace("Ann", "x" * (MAX_TEXT + 1)),  # a value over the limit
+        PLAIN.replace("Ann", "\udcff"),  # not UTF-8
+        PLAIN.replace("Ann", "\udced\udca0\udc80"),  # an encoded surrogate
+        PLAIN + ",",  # a field too many
+        PLAIN.replace("Ann", "A\rnn"),  # a lone carriage return
+    ],
+)
+def test_pyarrow_leaves_other_ranges_to_the_standard_library(odd: str) -> None:
+    """What pyarrow could read otherwise than Python is read by the standard library."""
+    assert _arrow_read([PLAIN, odd]) is None
+
+
+def test_without_pyarrow_the_standard_library_reads() -> None:
+    """Without pyarrow (it is optional), the same table is read."""
+    with mock.patch.dict("sys.modules", {"pyarrow": None}):
+        assert arrowcsv._pyarrow() is None
+        path = _write([PLAIN], "\r\n", last=True)
+        try:
+            settings = _settings(path, "UTC")
+            _, start = inputs.csv_header(path)
+            size = path.stat().st_size
+            with mock.patch.object(arrowcsv, "MIN_BYTES", 0):
+                chunk = inputs.prepare_csv_range(str(path), start, size, 2, settings)
+            assert chunk == inputs.prepare_records_range(str(path), start, size, 2, settings)
+        finally:
+            path.unlink()
