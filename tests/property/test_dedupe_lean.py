@@ -242,3 +242,22 @@ def test_lean_records_of_text_rows_decide_as_the_leads_they_stand_for(
         for y, other in enumerate(read):
             if x != y:
                 assert lean[x][y] == _public(one, other, policy, counts), (one.id, other.id)
+
+
+@given(people())
+def test_a_lean_persons_forms_equal_the_constructors(who: Person) -> None:
+    """The unchecked NormalizedPerson of a row equals the checked one, field by field."""
+    import attrs  # noqa: PLC0415  # only here
+
+    from leadcore import normalize  # noqa: PLC0415  # only here
+    from leadcore.normalize import NormalizedPerson  # noqa: PLC0415  # only here
+
+    built = normalize.person(who, region="US")
+    fast = decide._forms(built.first, built.last, built.emails, built.phones)
+
+    assert tuple(f.name for f in attrs.fields(NormalizedPerson)) == decide._PERSON_FIELDS
+    assert type(fast) is NormalizedPerson
+    assert fast == built
+    assert hash(fast) == hash(built)
+    for name in decide._PERSON_FIELDS:
+        assert getattr(fast, name) == getattr(built, name)

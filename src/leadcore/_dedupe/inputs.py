@@ -244,16 +244,17 @@ def without_fillers(table: Chunk, locals_: Iterable[str]) -> Chunk:
 
     A table holds every email usable by its form, so that one table serves policies
     with different ``placeholder_email_locals``; a policy's fillers are left out here,
-    before blocking, exactly as :func:`leadcore.normalize.person` leaves them out. Each
-    distinct address is judged once. A co-customer left with no normal form is no
-    co-customer (as when reading).
+    before blocking, exactly as :func:`leadcore.normalize.person` leaves them out. The
+    addresses are judged in bulk (:func:`filler_emails`), repeated ones as often as they
+    occur (cheaper than finding the distinct ones first). A co-customer left with no
+    normal form is no co-customer (as when reading).
     """
     fillers = normalize.placeholder_email_set(locals_)
     if not fillers:
         return table
-    seen = set(chain.from_iterable(table.emails))
+    seen = list(chain.from_iterable(table.emails))
     for co in table.co.values():
-        seen.update(co[2])
+        seen.extend(co[2])
     bad = filler_emails(seen, fillers)
     if not bad:
         return table
@@ -289,16 +290,17 @@ def filler_emails(emails: Iterable[str], fillers: frozenset[str]) -> set[str]:
     if not fillers:
         return set()
     reduce = normalize.reduce_local
-    items = list(emails)
-    ascii_ = [e for e in items if e.isascii()]
-    found = (
-        {e for e in items if not e.isascii() and reduce(e.partition("@")[0]) in fillers}
-        if len(ascii_) < len(items)
-        else set()
-    )
+    items = emails if isinstance(emails, list) else list(emails)
+    text = "\n".join(items)
+    found: set[str] = set()
+    ascii_ = items
+    if not text.isascii():
+        ascii_ = list(filter(str.isascii, items))
+        found = {e for e in items if not e.isascii() and reduce(e.partition("@")[0]) in fillers}
+        text = "\n".join(ascii_)
     if not ascii_:
         return found
-    text = "\n".join(ascii_).translate(_KEEP).lower()
+    text = text.translate(_KEEP).lower()
     pattern = re.compile(
         "^(?:" + "|".join(re.escape(f) for f in sorted(fillers)) + ")@", re.MULTILINE
     )
@@ -877,6 +879,8 @@ def record_end(data: bytes) -> int:
 
 def _line_ends(data: bytes, start: int, end: int) -> int:
     """Count the line ends (CR LF, LF, CR) in ``data[start:end]``."""
+    if b"\r" not in data:
+        return data.count(b"\n", start, end)
     return (
         data.count(b"\n", start, end)
         + data.count(b"\r", start, end)
