@@ -68,6 +68,8 @@ NOW = "2025-07-01T00:00:00+00:00"
 JOBS = {
     "ours_w2": "leadcore (--workers 2)",
     "ours_w1": "leadcore (--workers 1)",
+    "ours_w1_stdlib": "leadcore (--workers 1, without pyarrow)",
+    "ours_w1_before": "leadcore before (--workers 1)",
     "ours_timeless": "leadcore, windows open",
     "baseline": "pandas + phonenumbers + Splink",
 }
@@ -113,13 +115,15 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
-def measure(command: list[str]) -> dict[str, Any]:
-    """Run ``command``; return wall seconds, CPU seconds, peak memory, stdout."""
+def measure(command: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``command`` (``env``: variables set for it); return wall, CPU, peak memory, stdout."""
     peak = [0]
     start = time.perf_counter()
     load_before = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)  # noqa: S603  # our own commands
+    process = subprocess.Popen(  # noqa: S603  # our own commands
+        command, stdout=subprocess.PIPE, text=True, env={**os.environ, **(env or {})}
+    )
     done = threading.Event()
 
     def sample() -> None:
@@ -137,7 +141,7 @@ def measure(command: list[str]) -> dict[str, Any]:
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return {
-        "command": " ".join(command[1:]),
+        "command": " ".join([*(f"{k}={v}" for k, v in (env or {}).items()), *command[1:]]),
         "exit": process.returncode,
         "wall_s": round(wall, 2),
         "cpu_s": round(cpu, 2),
@@ -545,8 +549,18 @@ def ensure(size: str) -> Path:
     return path
 
 
-def _ours(path: Path, out: Path, workers: int, *, timeless: bool = False) -> list[str]:
-    command = [sys.executable, "-m", "leadcore", "dedupe", str(path), "--now", NOW]
+_WITHOUT_PYARROW = (
+    "import runpy, sys; sys.modules['pyarrow'] = None; "
+    "runpy.run_module('leadcore', run_name='__main__', alter_sys=True)"
+)
+"""Runs ``python -m leadcore`` as if pyarrow were not installed (its import fails)."""
+
+
+def _ours(
+    path: Path, out: Path, workers: int, *, timeless: bool = False, stdlib: bool = False
+) -> list[str]:
+    start = ["-c", _WITHOUT_PYARROW] if stdlib else ["-m", "leadcore"]
+    command = [sys.executable, *start, "dedupe", str(path), "--now", NOW]
     command += ["--tz", "UTC", "--workers", str(workers), "--no-progress", "--out", str(out)]
     for item in TIMELESS if timeless else []:
         command += ["--policy", item]
@@ -578,6 +592,15 @@ def _size(size: str, args: argparse.Namespace) -> dict[str, Any]:
         for workers in args.workers:
             out = folder / f"ours_w{workers}"
             entry[f"ours_w{workers}"] = _with_summary(measure(_ours(path, out, workers)), out)
+        # The standard library's reader (the core install), and the code before a change.
+        out = folder / "ours_w1_stdlib"
+        entry["ours_w1_stdlib"] = _with_summary(measure(_ours(path, out, 1, stdlib=True)), out)
+        if args.before:
+            out = folder / "ours_w1_before"
+            source = str(Path(args.before).resolve() / "src")
+            entry["ours_w1_before"] = _with_summary(
+                measure(_ours(path, out, 1), env={"PYTHONPATH": source}), out
+            )
         out = folder / "timeless"
         entry["ours_timeless"] = _with_summary(
             measure(_ours(path, out, args.workers[0], timeless=True)), out
@@ -604,6 +627,11 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915  # one op
     parser.add_argument("--growth", nargs="*", choices=sorted(SIZES))
     parser.add_argument("--merge-index", action="store_true")
     parser.add_argument("--brute-force", nargs="*", choices=sorted(SIZES), default=[])
+    parser.add_argument(
+        "--before",
+        type=Path,
+        help="a checkout of the code before a change: its default job (--workers 1) too",
+    )
     parser.add_argument("--results", type=Path, default=DATA / "dedupe_results.json")
     parser.add_argument(
         "--job", choices=["baseline", "phone_check", "pair_stage"], help=argparse.SUPPRESS
