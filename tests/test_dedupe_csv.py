@@ -355,3 +355,30 @@ class TestCommand:
         assert code == 1
         assert "No space left" in capsys.readouterr().err
         assert (tmp_path / "out" / "pairs.csv").exists()
+
+
+def test_the_cli_writes_each_table_as_dict_writer_would(tmp_path: Path) -> None:
+    """The CLI's writer gives the bytes csv.DictWriter gives, for every table."""
+    import csv  # noqa: PLC0415  # only here
+    from importlib import resources  # noqa: PLC0415  # only here
+
+    from leadcore._cli import dedupe as cli  # noqa: PLC0415  # only here
+
+    sample = resources.files("leadcore") / "data" / "sample_leads.csv"
+    data = sample.read_bytes() + b"\nno-width-row\n,blank id,,,,,,,,,,,,,\n"
+    path = _write(tmp_path, data)
+    result = dedupe.find(path, now=NOW, tz="UTC", policy=dedupe.DedupePolicy(generic_key_rows=2))
+    assert result.pairs
+    assert result.bad_rows
+    assert result.generic_keys
+    for name in dedupe.TABLES:
+        rows = result.table(name, kind="rows")
+        names = cli._COLUMNS[name]
+        assert all(list(row) == names for row in rows)
+        mine, theirs = tmp_path / "mine.csv", tmp_path / "theirs.csv"
+        cli._write_table(mine, rows, names)
+        with theirs.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=names)
+            writer.writeheader()
+            writer.writerows(rows)
+        assert mine.read_bytes() == theirs.read_bytes()

@@ -34,6 +34,7 @@ import sys
 import time
 from collections.abc import Sequence
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Final, TextIO, cast
 
@@ -270,10 +271,12 @@ class _Bar:
 
 
 def _write_table(path: Path, table: list[dict[str, object]], names: Sequence[str]) -> None:
+    # What csv.DictWriter writes for rows holding exactly these keys (the tables' rows
+    # do), without its per-row check for keys it does not know: a third of writing.
     with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(names))
-        writer.writeheader()
-        writer.writerows(table)
+        writer = csv.writer(handle)
+        writer.writerow(names)
+        writer.writerows(map(itemgetter(*names), table))
 
 
 _COLUMNS = {
