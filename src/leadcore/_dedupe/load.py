@@ -15,10 +15,11 @@ import math
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from itertools import pairwise
+from itertools import pairwise, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, cast
 
+from leadcore import _attrs, _text
 from leadcore._dedupe import frames, inputs, pool
 from leadcore._dedupe.frames import TableKind
 from leadcore._dedupe.inputs import ProgressFn
@@ -63,8 +64,11 @@ def read(
     if isinstance(source, str | os.PathLike):
         chunk = _load_csv(Path(source), columns, settings, workers, progress)
     elif (frame_kind := frames.kind_of(source)) is not None:
-        records, lay = frame_records(source, columns)
-        chunk = _prepare_records(records, settings._replace(layout=lay), workers, progress)
+        found = frame_chunk(source, columns, settings) if workers <= 1 else None
+        if found is None:
+            records, lay = frame_records(source, columns)
+            found = _prepare_records(records, settings._replace(layout=lay), workers, progress)
+        chunk = found
         kind = "rows" if frame_kind == "narwhals" else frame_kind
     elif isinstance(source, Iterable) and not isinstance(source, bytes | Mapping):
         items = list(source)
@@ -206,6 +210,59 @@ def _cell(value: object, *, timestamp: bool) -> object:
     if isinstance(value, float) and math.isnan(value):
         return None if timestamp else ""
     return value if timestamp else str(value)
+
+
+def _column_cells(values: list[object], *, timestamp: bool) -> list[object]:
+    """:func:`_cell` of each value; a column of text alone is kept as it is."""
+    if set(map(type, values)) <= {str}:
+        return values
+    return [_cell(v, timestamp=timestamp) for v in values]
+
+
+def frame_chunk(data: object, columns: Columns, settings: inputs.Settings) -> inputs.Chunk | None:
+    """
+    Read and normalise a dataframe column by column, in this process; None if not plain.
+
+    Plain: every text cell within the length limit (then no row is screened out for
+    its width or length: a frame has no ragged rows). The table is the one
+    :func:`frame_records` and :func:`inputs.prepare` give (a property test); rows
+    without an id are left out here as there.
+
+    Raises:
+        InvalidInput: A mapped column is not in the frame.
+
+    """
+    header = frames.columns(data)
+    lay = inputs.layout(header, columns.layout_spec())._replace(width=0)
+    timestamps = {columns.created_at, columns.last_activity_at}
+    cells = {
+        at: _column_cells(frames.column(data, header[at]), timestamp=header[at] in timestamps)
+        for at in sorted(set(_positions(lay)))
+    }
+    size = len(next(iter(cells.values()))) if cells else 0
+    limit = _attrs.MAX_TEXT
+    for values in cells.values():
+        texts = values if set(map(type, values)) <= {str} else [v for v in values if type(v) is str]
+        if max(map(len, texts), default=0) > limit:  # type: ignore[arg-type]  # text cells
+            return None
+    ids = cells[lay.id]
+    keep = list(range(size))
+    bad: list[inputs.BadRow] = []
+    if not all(map(str.strip, ids, repeat(_text.BLANK))):  # type: ignore[arg-type]  # text
+        missing = [p for p, v in enumerate(ids) if _text.is_blank(v)]  # type: ignore[arg-type]  # text
+        bad = [inputs.BadRow(p, -1, "id", ids[p], "has no lead id") for p in missing]
+        gone = set(missing)
+        keep = [p for p in keep if p not in gone]
+        cells = {at: [column[p] for p in keep] for at, column in cells.items()}
+    return inputs.prepare_columns(
+        cells,
+        len(keep),
+        settings._replace(layout=lay),
+        keep=keep,
+        lines=None,
+        bad=bad,
+        records=size,
+    )
 
 
 def frame_records(data: object, columns: Columns) -> tuple[list[tuple[object, ...]], inputs.Layout]:
