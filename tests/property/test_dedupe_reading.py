@@ -299,7 +299,7 @@ def test_a_frame_reads_by_columns_as_by_records(
 
 def _frame(library: str, data: dict[str, list[object]]) -> object:
     if library == "pandas":
-        import pandas as pd  # noqa: PLC0415  # the dev extra has it
+        import pandas as pd  # type: ignore[import-untyped]  # noqa: PLC0415  # the dev extra has it
 
         return pd.DataFrame(data, dtype=object)
     if library == "polars":
