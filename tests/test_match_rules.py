@@ -19,6 +19,8 @@ import attrs
 import pytest
 
 from leadcore import _cli, dedupe, merge, protocol
+from leadcore._dedupe import block
+from leadcore._merge.engine import compile_spec, people_of
 from leadcore.conformance import schema
 from leadcore.errors import InvalidInput
 from leadcore.merge import (
@@ -702,6 +704,114 @@ class TestIndex:
         index.add(recent("C", fields={"vin": "1HGCM82633A004352"}))
         index.remove("A")
         assert merge.duplicates(inbound, index, now=NOW, policy=policy).ids == ("C",)
+
+
+class TestCompoundKeys:
+    """A group of several keyed items blocks on all of them at once (issue 15)."""
+
+    ZIP_NAME: Final = MatchGroup(all_of=["fields.zip", "last_name"])
+    LASTS: Final = ("Lovelace", "Lovelace", "Stone", "Stone", "Stone", "Ng")
+
+    def table(self, lasts: tuple[str, ...] = LASTS) -> Any:  # a Chunk
+        """One zip, six leads of three last names, as batch deduplication reads them."""
+        leads = [
+            recent(f"L{i}", customer=person("Ada", last), fields={"zip": "94110"})
+            for i, last in enumerate(lasts)
+        ]
+        return dedupe.load(leads).data
+
+    def search(self, group: MatchGroup, data: Any) -> Any:  # Candidates
+        """The candidate pairs of possible duplicates under a rule of ``group``."""
+        spec = compile_spec(MergePolicy(duplicate_rule=rule(group)), "duplicates")
+        mode = block.Mode(2, spec, [True] * len(data.ids))
+        return block.find(data, [mode], limit=100)
+
+    def test_the_plan_splits_a_block_by_the_other_keys(self) -> None:
+        """The zip is searched (custom fields first), last name is the compound key's rest."""
+        spec = compile_spec(MergePolicy(duplicate_rule=rule(self.ZIP_NAME)), "duplicates")
+
+        chosen = block.plan_by_load(spec, lambda _space: 0)
+
+        [(space, [search])] = chosen.items()
+        assert space.field == "fields.zip"
+        assert [s.field for s in search.within] == ["last_name"]
+        assert not search.trivial
+
+    def test_only_rows_sharing_every_key_are_paired(self) -> None:
+        """6 rows of one zip: 14 pairs checked (2x2 + 3x3 + 1), not 36; 8 found."""
+        found = self.search(self.ZIP_NAME, self.table())
+
+        assert found.examined == 14
+        assert sorted(found.pairs) == [
+            (0, 1), (1, 0), (2, 3), (2, 4), (3, 2), (3, 4), (4, 2), (4, 3),
+        ]  # fmt: skip
+
+    def test_one_required_key_enumerates_the_block(self) -> None:
+        """The same rows under zip alone: every pair of the block is checked."""
+        found = self.search(MatchGroup(all_of=["fields.zip"]), self.table())
+
+        assert found.examined == 36
+        assert len(found.pairs) == 30
+
+    def test_several_values_are_in_each_sub_block(self) -> None:
+        """Two emails and two phones a person, a co-customer: equal to brute force."""
+        group = MatchGroup(all_of=["email", "phone"], people="either")
+        policy = MergePolicy(duplicate_rule=rule(group))
+        leads = [
+            recent(
+                "A",
+                customer=person(emails=("a@x.io", "b@x.io"), phones=("4158675309", "4158675310")),
+            ),
+            recent("B", customer=person(emails=("b@x.io",), phones=("4158675310",))),
+            recent(
+                "C",
+                customer=person(emails=("a@x.io",)),
+                co_customer=person(phones=("4158675309",)),
+            ),
+            recent(
+                "D",
+                customer=person(emails=("c@x.io",)),
+                co_customer=person(emails=("a@x.io",), phones=("4158675309",)),
+            ),
+        ]
+
+        found = dedupe.find(leads, now=NOW, policy=policy)
+
+        assert found.pairs == dedupe.reference(leads, now=NOW, policy=policy)
+        assert sorted((p.a, p.b) for p in found.pairs) == [("A", "B"), ("A", "D")]
+
+    def test_a_key_ignored_as_too_common_is_not_shared(self) -> None:
+        """last_name with max_leads=2: Stone (3 leads) never holds; Lovelace still pairs."""
+        group = MatchGroup(all_of=["fields.zip", MatchItem(field="last_name", max_leads=2)])
+        policy = MergePolicy(duplicate_rule=rule(group))
+        leads = [
+            recent(f"L{i}", customer=person("Ada", last), fields={"zip": "94110"})
+            for i, last in enumerate(self.LASTS)
+        ]
+        columns = dedupe.Columns(fields=["zip"])
+
+        found = dedupe.find(leads, now=NOW, policy=policy, columns=columns)
+
+        assert found.pairs == dedupe.reference(leads, now=NOW, policy=policy)
+        assert [(p.a, p.b) for p in found.pairs] == [("L0", "L1")]
+
+    def test_the_index_reads_the_leads_of_every_key(self) -> None:
+        """MergeIndex: the leads sharing the zip and the last name, not the whole zip."""
+        policy = MergePolicy(duplicate_rule=rule(self.ZIP_NAME))
+        old = [
+            recent(f"L{i}", customer=person("Ada", last), fields={"zip": "94110"})
+            for i, last in enumerate(self.LASTS)
+        ]
+        index = MergeIndex(old)
+        spec = compile_spec(policy, "duplicates")
+        inbound = lead("N", customer=person("Bo", "Stone"), fields={"zip": "94110"})
+
+        looked_up = index.lookup(spec.probe(people_of(inbound.customer, spec), inbound), spec)
+
+        assert sorted(x.id for x in looked_up) == ["L2", "L3", "L4"]
+        assert merge.duplicates(inbound, index, now=NOW, policy=policy) == merge.duplicates(
+            inbound, old, now=NOW, policy=policy
+        )
 
 
 class TestBatch:

@@ -18,7 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadcore import dedupe, merge, testing
-from leadcore.merge import MatchRule, MergeIndex, MergePolicy
+from leadcore.merge import MatchGroup, MatchRule, MergeIndex, MergePolicy, People
 from leadcore.model import Lead, Person
 from tests.property.strategies import NOW
 
@@ -87,6 +87,50 @@ def rule_policies(draw: st.DrawFn, *, blockable: bool = False) -> MergePolicy:
         duplicate_rule=duplicate,
         merge_max_age_days=draw(st.sampled_from([30, 365, 1000])),
         duplicate_max_inactivity_days=draw(st.sampled_from([45, 500])),
+    )
+
+
+KEYED = ("last_name", "name", "email", "phone", "lot", "fields.budget", "fields.note")
+"""Fields whose keys collide in :func:`tables`: the compound keys' parts."""
+
+
+@st.composite
+def compound_policies(draw: st.DrawFn) -> MergePolicy:
+    """
+    Rules whose groups are ``all_of`` several keyed items (compound keys), often limited.
+
+    Multi-valued parts (emails, phones of both persons), ``max_leads`` one time in five
+    (:func:`leadcore.testing.match_items`), sometimes a fuzzy item or a guard beside them.
+    """
+    seen: set[str] = set()
+    groups = []
+    for position in range(draw(st.integers(1, 2))):
+        items = draw(
+            st.lists(
+                testing.match_items(fields=KEYED, keyable=True),
+                min_size=2,
+                max_size=3,
+                unique_by=lambda i: i.label,
+            )
+        )
+        items = [i for i in items if i.label not in seen]
+        seen.update(i.label for i in items)
+        more: bool = draw(st.booleans())
+        if items and more:
+            fuzzy = draw(testing.match_items(fields=("first_name", "fields.note"), keyable=False))
+            if fuzzy.label not in seen:
+                seen.add(fuzzy.label)
+                items.append(fuzzy)
+        if not items:
+            continue
+        people: People | None = draw(st.sampled_from([None, "either", "customer"]))
+        groups.append(MatchGroup(all_of=items, people=people, label=f"g{position}"))
+    rule = MatchRule(any_of=groups or [MatchGroup(all_of=["email", "phone"])])
+    return MergePolicy(
+        auto_merge_rule=draw(st.none() | st.just(rule)),
+        duplicate_rule=rule,
+        merge_max_age_days=1000,
+        duplicate_max_inactivity_days=500,
     )
 
 
@@ -191,6 +235,23 @@ class TestExactness:
         found = dedupe.find(leads, now=NOW, policy=chosen)
 
         assert found.pairs == dedupe.reference(leads, now=NOW, policy=chosen)
+
+    @settings(max_examples=150)
+    @given(tables(), compound_policies(), st.sampled_from([1, 2, 100]))
+    def test_compound_keys_equal_brute_force(
+        self, leads: list[Lead], policy: MergePolicy, limit: int
+    ) -> None:
+        """Groups blocked on several keys at once: batch and index as brute force."""
+        chosen = dedupe.DedupePolicy(merge=policy, generic_key_rows=limit)
+
+        found = dedupe.find(leads, now=NOW, policy=chosen)
+
+        assert found.pairs == dedupe.reference(leads, now=NOW, policy=chosen)
+        if leads:
+            index = MergeIndex(leads[1:])
+            assert merge.duplicates(leads[0], index, now=NOW, policy=policy) == (
+                merge.duplicates(leads[0], leads[1:], now=NOW, policy=policy)
+            )
 
     @given(tables(), rule_policies(blockable=True))
     def test_batch_from_a_table_of_columns_equals_brute_force(

@@ -140,6 +140,8 @@ class Candidates(NamedTuple):
     generic: list[Generic]
     enumerated: dict[int, tuple[str, ...]]
     """The labels of the key spaces whose blocks were enumerated, per mode bit."""
+    examined: int = 0
+    """The pairs of blocks the search checked (:attr:`Finder.examined`, every mode)."""
 
 
 # -- keys ---------------------------------------------------------------------------------
@@ -447,6 +449,13 @@ class GroupSearch(NamedTuple):
     group: CompiledGroup
     trivial: bool
     """Found through this space, the pair shares enough keys (only the guard is left)."""
+    within: tuple[KeySpace, ...] = ()
+    """The group's other required spaces, most selective first: the *compound key*.
+
+    Every match shares a key of each of them too, so a block of the space searched is
+    split by their keys (:meth:`Finder.from_existing`) and only rows sharing a key of
+    every one are paired: zip and last name, not every pair of a zip. Empty for a
+    group of one required space or of options."""
 
 
 Plan = dict[KeySpace, list[GroupSearch]]
@@ -485,10 +494,12 @@ def plan_by_load(spec: Spec, load: Callable[[KeySpace], int]) -> Plan:
         blocking = group.blocking
         if blocking is None:  # pragma: no cover  # refused by check_blockable first
             continue
+        within: tuple[KeySpace, ...] = ()
         if blocking.required:
             candidates = sorted(blocking.required, key=lambda s: (_common(s), s.label))
             least = [s for s in candidates if _common(s) == _common(candidates[0])]
             chosen = [min(least, key=lambda s: (load(s), s.label)) if len(least) > 1 else least[0]]
+            within = _within(blocking.required, chosen[0], load)
         else:
             chosen = _options(blocking.options, blocking.at_least, load)
         for space in chosen:
@@ -496,8 +507,18 @@ def plan_by_load(spec: Spec, load: Callable[[KeySpace], int]) -> Plan:
             trivial = (blocking.required == (space,) and blocking.at_least <= 0) or (
                 not blocking.required and blocking.at_least <= weight
             )
-            found.setdefault(space, []).append(GroupSearch(group, trivial))
+            found.setdefault(space, []).append(GroupSearch(group, trivial, within))
     return found
+
+
+def _within(
+    required: tuple[KeySpace, ...], chosen: KeySpace, load: Callable[[KeySpace], int]
+) -> tuple[KeySpace, ...]:
+    """The required spaces but ``chosen``, the compound key's rest: least common first."""
+    rest = [s for s in required if s != chosen]
+    if len(rest) < 2:  # one space needs no order (and no load)
+        return tuple(rest)
+    return tuple(sorted(rest, key=lambda s: (_common(s), load(s), s.label)))
 
 
 def _options(
@@ -625,6 +646,8 @@ class Finder:
         self.out = out
         self._open: dict[int, dict[int, bool]] = {}
         self._unkeyed = {g.position: unkeyed_items(g) for g in self.spec.groups}
+        self.examined = 0
+        """The pairs of blocks (not of generic keys) checked: what the search cost."""
 
     def add(self, inbound: int, existing: int) -> None:
         """Add a pair for this mode."""
@@ -695,12 +718,16 @@ class Finder:
             return
         own = keys.own(space)
         eligible = self.eligible
-        out, bit = self.out, self.bit
+        whole = [t for t in tests if not t.within]
+        compound: dict[tuple[KeySpace, ...], list[GroupSearch]] = {}
+        for test in tests:
+            if test.within:
+                compound.setdefault(test.within, []).append(test)
         simple = (
-            len(tests) == 1
-            and tests[0].trivial
-            and not tests[0].group.lacks
-            and not self._unkeyed[tests[0].group.position]
+            len(whole) == 1
+            and whole[0].trivial
+            and not whole[0].group.lacks
+            and not self._unkeyed[whole[0].group.position]
         )
         for k, rows in blocks.items():
             if k in skip:
@@ -708,14 +735,64 @@ class Finder:
             inbound = [x for x in rows if k in own(x)]
             if not inbound:
                 continue
-            for y in rows:
-                if not eligible[y]:
+            existing = [y for y in rows if eligible[y]]
+            if whole:
+                self._pair(inbound, existing, whole, simple=simple)
+            for within, searches in compound.items():
+                self._sub_blocks(inbound, existing, within, searches)
+
+    def _pair(
+        self,
+        inbound: list[int],
+        existing: list[int],
+        tests: list[GroupSearch],
+        *,
+        simple: bool = False,
+    ) -> None:
+        """Add every pair of ``inbound`` and ``existing`` rows that passes one of ``tests``."""
+        out, bit = self.out, self.bit
+        self.examined += len(inbound) * len(existing)
+        for y in existing:
+            for x in inbound:
+                if x == y or out.get((x, y), 0) & bit:
                     continue
-                for x in inbound:
-                    if x == y or out.get((x, y), 0) & bit:
-                        continue
-                    if simple or any(self.passes(t, x, y) for t in tests):
-                        out[x, y] = out.get((x, y), 0) | bit
+                if simple or any(self.passes(t, x, y) for t in tests):
+                    out[x, y] = out.get((x, y), 0) | bit
+
+    def _sub_blocks(
+        self,
+        inbound: list[int],
+        existing: list[int],
+        within: tuple[KeySpace, ...],
+        tests: list[GroupSearch],
+    ) -> None:
+        """
+        Pair the rows of a block sharing a key of every space of ``within`` too.
+
+        A compound key, one space at a time: the inbound rows by their customer's (or
+        lead's) keys, the existing ones by either person's; a row of several keys (two
+        emails) is in each of their sub-blocks, so no shared key is missed. The pairs
+        are then checked as found through the space searched (:meth:`passes`).
+        """
+        if not existing:
+            return
+        keys = self.keys
+        space, rest = within[0], within[1:]
+        theirs: dict[Key, list[int]] = {}
+        for y in existing:
+            for k in keys.anyone(space, y):
+                theirs.setdefault(k, []).append(y)
+        mine: dict[Key, list[int]] = {}
+        own = keys.own(space)
+        for x in inbound:
+            for k in own(x):
+                if k in theirs:
+                    mine.setdefault(k, []).append(x)
+        for k, xs in mine.items():
+            if rest:
+                self._sub_blocks(xs, theirs[k], rest, tests)
+            else:
+                self._pair(xs, theirs[k], tests)
 
     def block_pairs(
         self, rows: list[int], key: Key, space: KeySpace, test: GroupSearch, yielded: Found
@@ -1059,6 +1136,7 @@ def find(
     generic: dict[tuple[KeySpace, Key], int] = {
         (space, k): 0 for space in spaces for k in big[space]
     }
+    examined = 0
     for mode, chosen in zip(modes, plans, strict=True):
         finder = Finder(keys, mode, out)
         for space, tests in chosen.items():
@@ -1071,6 +1149,7 @@ def find(
                     for test in tests:
                         finder.refine(blocks[k], k, space, test, yielded)
                     generic[space, k] += len(yielded)
+        examined += finder.examined
     report = [
         Generic(space.label, show_key(k), len(keys.blocks(space)[k]), pairs)
         for (space, k), pairs in generic.items()
@@ -1080,6 +1159,7 @@ def find(
         out,
         report,
         {m.bit: tuple(s.label for s in chosen) for m, chosen in zip(modes, plans, strict=True)},
+        examined,
     )
 
 

@@ -7,12 +7,12 @@ matched against the few leads sharing a key instead of against every lead. It is
 mutable class of leadcore: a service keeps it in memory and updates it as leads change.
 
 Lookups follow the rule (:class:`~leadcore._merge.engine.Blocking`): for each group
-that applies to the inbound lead, the leads sharing a key of one of its required key
-spaces (the one with the fewest such leads), or of enough of its optional spaces that
-every match shares one (the largest are skipped). Spaces other than phone, email and full
-name (a prefix, a domain, a custom field...) get their buckets on first use, built from
-every indexed lead and kept up to date from then on. When a group cannot be blocked on
-(:attr:`~leadcore._merge.engine.Spec.exact` is False), the index scans its leads.
+that applies to the inbound lead, the leads sharing a key of every one of its required
+key spaces (a compound key: same zip and same last name), or of enough of its optional
+spaces that every match shares one (the largest are skipped). Spaces other than phone,
+email and full name (a prefix, a domain, a custom field...) get their buckets on first
+use, built from every indexed lead and kept up to date from then on. When a group cannot
+be blocked on (:attr:`~leadcore._merge.engine.Spec.exact` is False), the index scans its leads.
 """
 
 from __future__ import annotations
@@ -414,9 +414,14 @@ class MergeIndex:
             if blocking is None or not probe.open[group.position]:
                 continue
             if blocking.required:
-                # Every match shares a key of each required space: read the smallest.
+                # Every match shares a key of each required space: the leads of the
+                # smallest list that are in every other list too (a compound key).
                 lists = [self._ids_of(space, probe, spec) for space in blocking.required]
-                smallest: list[str] = min(lists, key=len)
+                lists.sort(key=len)
+                smallest: list[str] = lists[0]
+                if len(lists) > 1 and smallest:
+                    others = [set(ids) for ids in lists[1:]]
+                    smallest = [i for i in smallest if all(i in o for o in others)]
                 seen.update(dict.fromkeys(smallest))
                 continue
             # Options: skip the largest while the rest can still reach `at_least`.
