@@ -14,6 +14,7 @@ import io
 import json
 from pathlib import Path
 from typing import Any, Final, get_args
+from unittest import mock
 
 import attrs
 import pytest
@@ -794,6 +795,59 @@ class TestCompoundKeys:
 
         assert found.pairs == dedupe.reference(leads, now=NOW, policy=policy)
         assert [(p.a, p.b) for p in found.pairs] == [("L0", "L1")]
+
+    def test_a_large_block_is_searched_through_its_fuzzy_items(self) -> None:
+        """10 x 10 leads of one zip and last name: only the close first names are checked."""
+        group = MatchGroup(
+            all_of=[
+                "fields.zip",
+                "last_name",
+                MatchItem(field="first_name", method="fuzzy", scorer="jaro_winkler", threshold=0.9),
+            ]
+        )
+        firsts = ("Ada", "Adah", "Bob", "Cy", "Dee", "Eve", "Fay", "Gus", "Hal", "Ivy")
+        data = dedupe.load(
+            [
+                recent(f"L{i}", customer=person(first, "Stone"), fields={"zip": "94110"})
+                for i, first in enumerate(firsts)
+            ]
+        ).data
+
+        found = self.search(group, data)
+
+        assert sorted(found.pairs) == [(0, 1), (1, 0)]
+        assert found.examined == 2
+        with mock.patch.object(block, "CLOSE_AT", 1_000):
+            one_by_one = self.search(group, data)
+        assert (one_by_one.pairs, one_by_one.examined) == (found.pairs, 100)
+
+    @pytest.mark.parametrize("people", ["either", "closest"])
+    def test_the_fuzzy_search_reads_the_co_customer(self, people: str) -> None:
+        """A close first name on the existing lead's co-customer is found (as one by one)."""
+        group = MatchGroup(
+            all_of=[
+                "fields.zip",
+                "last_name",
+                MatchItem(field="first_name", method="fuzzy", scorer="jaro_winkler", threshold=0.9),
+            ],
+            people=people,  # type: ignore[arg-type]  # a literal
+        )
+        policy = MergePolicy(duplicate_rule=rule(group))
+        leads = [
+            recent("A", customer=person("Ada", "Stone"), fields={"zip": "94110"}),
+            recent(
+                "B",
+                customer=person("Zed", "Stone"),
+                co_customer=person("Adah", "Stone"),
+                fields={"zip": "94110"},
+            ),
+        ]
+
+        with mock.patch.object(block, "CLOSE_AT", 1):
+            found = dedupe.find(leads, now=NOW, policy=policy)
+
+        assert [(p.a, p.b) for p in found.pairs] == [("A", "B")]
+        assert found.pairs == dedupe.reference(leads, now=NOW, policy=policy)
 
     def test_the_index_reads_the_leads_of_every_key(self) -> None:
         """MergeIndex: the leads sharing the zip and the last name, not the whole zip."""

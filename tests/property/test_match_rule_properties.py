@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from unittest import mock
 
 import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leadcore import dedupe, merge, testing
+from leadcore._dedupe import block
 from leadcore.merge import MatchGroup, MatchRule, MergeIndex, MergePolicy, People
 from leadcore.model import Lead, Person
 from tests.property.strategies import NOW
@@ -252,6 +254,23 @@ class TestExactness:
             assert merge.duplicates(leads[0], index, now=NOW, policy=policy) == (
                 merge.duplicates(leads[0], leads[1:], now=NOW, policy=policy)
             )
+
+    @settings(max_examples=150)
+    @given(
+        tables(),
+        rule_policies(blockable=True) | compound_policies(),
+        st.sampled_from([1, 2, 100]),
+    )
+    def test_blocks_searched_through_fuzzy_items_equal_brute_force(
+        self, leads: list[Lead], policy: MergePolicy, limit: int
+    ) -> None:
+        """Every block searched through its unkeyed items in C (CLOSE_AT 1): brute force."""
+        chosen = dedupe.DedupePolicy(merge=policy, generic_key_rows=limit)
+
+        with mock.patch.object(block, "CLOSE_AT", 1):
+            found = dedupe.find(leads, now=NOW, policy=chosen)
+
+        assert found.pairs == dedupe.reference(leads, now=NOW, policy=chosen)
 
     @given(tables(), rule_policies(blockable=True))
     def test_batch_from_a_table_of_columns_equals_brute_force(

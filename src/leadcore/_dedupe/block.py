@@ -59,6 +59,7 @@ from leadcore._merge.policy import MergePolicy
 from leadcore.errors import InvalidInput, Problem
 
 __all__ = [
+    "CLOSE_AT",
     "EXCLUDED",
     "Candidates",
     "Finder",
@@ -71,6 +72,7 @@ __all__ = [
     "Refinement",
     "check_blockable",
     "check_columns",
+    "close_between",
     "close_candidates",
     "close_pairs",
     "exclude",
@@ -102,6 +104,10 @@ _LEAD_COLUMNS: Final = ("source", "lot")
 
 
 DAY_US: Final = 86_400_000_000
+
+CLOSE_AT: Final = 64
+"""From how many pairs a block's unkeyed items are searched in C (:meth:`Finder._close`)
+rather than checked pair by pair: below it, building the values costs more than it saves."""
 
 
 def window_start(now_us: int, days: int) -> int:
@@ -749,7 +755,23 @@ class Finder:
         *,
         simple: bool = False,
     ) -> None:
-        """Add every pair of ``inbound`` and ``existing`` rows that passes one of ``tests``."""
+        """
+        Add every pair of ``inbound`` and ``existing`` rows that passes one of ``tests``.
+
+        In a large block (:data:`CLOSE_AT` pairs or more), a group with unkeyed items
+        (a fuzzy company name, a fuzzy first name) is searched through them first
+        (:meth:`_close`), in C, rather than checked pair by pair.
+        """
+        if len(inbound) * len(existing) >= CLOSE_AT:
+            rest = []
+            for test in tests:
+                if self._unkeyed[test.group.position]:
+                    self._close(inbound, existing, test)
+                else:
+                    rest.append(test)
+            if not rest:
+                return
+            tests = rest
         out, bit = self.out, self.bit
         self.examined += len(inbound) * len(existing)
         for y in existing:
@@ -758,6 +780,29 @@ class Finder:
                     continue
                 if simple or any(self.passes(t, x, y) for t in tests):
                     out[x, y] = out.get((x, y), 0) | bit
+
+    def _close(self, inbound: list[int], existing: list[int], test: GroupSearch) -> None:
+        """
+        Add the pairs meeting every unkeyed item of ``test``'s group, then its check.
+
+        Each item's close pairs come from :func:`close_between` (every pair on which the
+        item holds for a person the group compares: a necessary condition of an
+        ``all_of`` group); only the pairs close on all of them are checked
+        (:meth:`passes`), so the block's other pairs cost no Python.
+        """
+        found: set[tuple[int, int]] | None = None
+        for item in self._unkeyed[test.group.position]:
+            close = set(close_between(self.keys, inbound, existing, test.group, item))
+            found = close if found is None else found & close
+            if not found:
+                return
+        if found is None:  # pragma: no cover  # only groups with unkeyed items come here
+            return
+        self.examined += len(found)
+        out, bit = self.out, self.bit
+        for x, y in sorted(found):
+            if not out.get((x, y), 0) & bit and self.passes(test, x, y):
+                out[x, y] = out.get((x, y), 0) | bit
 
     def _sub_blocks(
         self,
@@ -918,24 +963,38 @@ def close_candidates(  # noqa: PLR0917  # the block, the group and its item
 
     ``rows`` hold ``key`` of ``space``; inbound rows hold it on their customer (or lead),
     existing rows are ``eligible`` and compared on the persons ``group`` compares. Found
-    by :func:`close_pairs` on the rows' distinct values; pairs of a row with itself are
-    left out. The necessary condition is for the caller to check.
+    by :func:`close_between`. The necessary condition is for the caller to check.
     """
     own = keys.own(space)
+    inbound = [x for x in rows if key in own(x)]
+    return close_between(keys, inbound, [y for y in rows if eligible[y]], group, item)
+
+
+def close_between(
+    keys: Keys,
+    inbound: Sequence[int],
+    existing: Sequence[int],
+    group: CompiledGroup,
+    item: CompiledItem,
+) -> Iterator[tuple[int, int]]:
+    """
+    The pairs of ``inbound`` and ``existing`` rows whose values meet an unkeyed ``item``.
+
+    Existing rows are compared on the persons ``group`` compares. Found by
+    :func:`close_pairs` on the rows' distinct values (rapidfuzz in C for a fuzzy item);
+    pairs of a row with itself are left out; a pair may come twice (once a person).
+    """
     co = keys.table.co
     theirs: dict[tuple[Key, ...], list[int]] = {}
-    for y in rows:
-        if not eligible[y]:
-            continue
+    for y in existing:
         sides = [False]
         if group.people != "customer" and item.person and y in co:
             sides.append(True)
         for side in sides:
             theirs.setdefault(keys.values(item, y, side), []).append(y)
     mine: dict[tuple[Key, ...], list[int]] = {}
-    for x in rows:
-        if key in own(x):
-            mine.setdefault(keys.values(item, x, co=False), []).append(x)
+    for x in inbound:
+        mine.setdefault(keys.values(item, x, co=False), []).append(x)
     for values, other in close_pairs(item, list(mine), list(theirs)):
         for x in mine[values]:
             yield from ((x, y) for y in theirs[other] if x != y)
