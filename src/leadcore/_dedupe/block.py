@@ -62,6 +62,7 @@ __all__ = [
     "CLOSE_AT",
     "EXCLUDED",
     "Candidates",
+    "Close",
     "Finder",
     "Generic",
     "GroupSearch",
@@ -790,19 +791,32 @@ class Finder:
         ``all_of`` group); only the pairs close on all of them are checked
         (:meth:`passes`), so the block's other pairs cost no Python.
         """
-        found: set[tuple[int, int]] | None = None
-        for item in self._unkeyed[test.group.position]:
-            close = set(close_between(self.keys, inbound, existing, test.group, item))
-            found = close if found is None else found & close
-            if not found:
-                return
-        if found is None:  # pragma: no cover  # only groups with unkeyed items come here
-            return
+        found = self._close_on_all(inbound, existing, test.group)
         self.examined += len(found)
         out, bit = self.out, self.bit
         for x, y in sorted(found):
             if not out.get((x, y), 0) & bit and self.passes(test, x, y):
                 out[x, y] = out.get((x, y), 0) | bit
+
+    def _close_on_all(
+        self, inbound: list[int], existing: list[int], group: CompiledGroup
+    ) -> set[tuple[int, int]]:
+        """
+        The pairs on which every unkeyed item of an ``all_of`` ``group`` may hold.
+
+        Each item's close values are found in C; the row pairs of the item with the
+        fewest are listed, and kept where the other items' values are close too
+        (a full name, not the company name colleagues share, makes the list).
+        """
+        found = [
+            Close.of(self.keys, inbound, existing, group, item)
+            for item in self._unkeyed[group.position]
+        ]
+        if not found:  # pragma: no cover  # only groups with unkeyed items come here
+            return set()
+        fewest = min(found, key=Close.size)
+        checks = [c.holds() for c in found if c is not fewest]
+        return {(x, y) for x, y in fewest.pairs() if all(check(x, y) for check in checks)}
 
     def _sub_blocks(
         self,
@@ -877,9 +891,24 @@ class Finder:
         item: CompiledItem,
         yielded: Found,
     ) -> None:
-        """Add the pairs of a block whose values may meet ``item`` (unkeyed: fuzzy, blanks)."""
+        """
+        Add the pairs of a block whose values may meet ``item`` (unkeyed: fuzzy, blanks).
+
+        For an ``all_of`` group (``item`` its first unkeyed item, :func:`refinement`),
+        the pairs close on every unkeyed item (each must hold): colleagues sharing a
+        company name are not all checked for a close full name in Python.
+        """
         strict = test._replace(trivial=False)
-        for x, y in close_candidates(self.keys, rows, key, space, test.group, item, self.eligible):
+        group = test.group
+        found: Iterable[tuple[int, int]]
+        if group.group.all_of and self._unkeyed[group.position][:1] == (item,):
+            own = self.keys.own(space)
+            inbound = [x for x in rows if key in own(x)]
+            existing = [y for y in rows if self.eligible[y]]
+            found = sorted(self._close_on_all(inbound, existing, group))
+        else:
+            found = close_candidates(self.keys, rows, key, space, group, item, self.eligible)
+        for x, y in found:
             if self.passes(strict, x, y):
                 self.add(x, y)
                 yielded.add((x, y))
@@ -984,20 +1013,68 @@ def close_between(
     :func:`close_pairs` on the rows' distinct values (rapidfuzz in C for a fuzzy item);
     pairs of a row with itself are left out; a pair may come twice (once a person).
     """
-    co = keys.table.co
-    theirs: dict[tuple[Key, ...], list[int]] = {}
-    for y in existing:
-        sides = [False]
-        if group.people != "customer" and item.person and y in co:
-            sides.append(True)
-        for side in sides:
-            theirs.setdefault(keys.values(item, y, side), []).append(y)
-    mine: dict[tuple[Key, ...], list[int]] = {}
-    for x in inbound:
-        mine.setdefault(keys.values(item, x, co=False), []).append(x)
-    for values, other in close_pairs(item, list(mine), list(theirs)):
-        for x in mine[values]:
-            yield from ((x, y) for y in theirs[other] if x != y)
+    return Close.of(keys, inbound, existing, group, item).pairs()
+
+
+class Close(NamedTuple):
+    """An unkeyed item's close values between two sets of rows (:func:`close_between`)."""
+
+    mine: dict[tuple[Key, ...], list[int]]
+    """The inbound rows by their values."""
+    theirs: dict[tuple[Key, ...], list[int]]
+    """The existing rows by their values (on each person the group compares)."""
+    close: list[tuple[tuple[Key, ...], tuple[Key, ...]]]
+    """The (inbound, existing) values between which the item holds (:func:`close_pairs`)."""
+
+    @classmethod
+    def of(
+        cls,
+        keys: Keys,
+        inbound: Sequence[int],
+        existing: Sequence[int],
+        group: CompiledGroup,
+        item: CompiledItem,
+    ) -> Close:
+        """The close values of ``item`` between ``inbound`` and ``existing`` rows."""
+        co = keys.table.co
+        theirs: dict[tuple[Key, ...], list[int]] = {}
+        for y in existing:
+            sides = [False]
+            if group.people != "customer" and item.person and y in co:
+                sides.append(True)
+            for side in sides:
+                theirs.setdefault(keys.values(item, y, side), []).append(y)
+        mine: dict[tuple[Key, ...], list[int]] = {}
+        for x in inbound:
+            mine.setdefault(keys.values(item, x, co=False), []).append(x)
+        return cls(mine, theirs, close_pairs(item, list(mine), list(theirs)))
+
+    def size(self) -> int:
+        """How many row pairs the close values make (an upper bound of :meth:`pairs`)."""
+        mine, theirs = self.mine, self.theirs
+        return sum(len(mine[v]) * len(theirs[o]) for v, o in self.close)
+
+    def pairs(self) -> Iterator[tuple[int, int]]:
+        """The row pairs of the close values, a row with itself left out."""
+        mine, theirs = self.mine, self.theirs
+        for values, other in self.close:
+            for x in mine[values]:
+                yield from ((x, y) for y in theirs[other] if x != y)
+
+    def holds(self) -> Callable[[int, int], bool]:
+        """Whether the item may hold on a row pair (on some person the group compares)."""
+        close = set(self.close)
+        mine = {x: v for v, rows in self.mine.items() for x in rows}
+        theirs: dict[int, list[tuple[Key, ...]]] = {}
+        for values, rows in self.theirs.items():
+            for y in rows:
+                theirs.setdefault(y, []).append(values)
+
+        def check(x: int, y: int) -> bool:
+            values = mine[x]
+            return any((values, other) in close for other in theirs[y])
+
+        return check
 
 
 Values = tuple[Key, ...]
