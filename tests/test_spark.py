@@ -237,6 +237,34 @@ def test_the_docs_example_rules_and_what_if_give_the_local_answers(spark: Any) -
         )
 
 
+COMPOUND: Final = MatchRule.from_json(
+    {
+        "any_of": [
+            {"label": "contact", "all_of": ["email", "phone"], "people": "either"},
+            {
+                "label": "zip_name",
+                "all_of": ["fields.zip", {"field": "last_name", "max_leads": 6}, _FIRST],
+            },
+        ]
+    }
+)
+"""Compound keys: email + phone (several a person, either person), zip + a limited name."""
+
+
+def test_compound_keys_give_the_local_answers(spark: Any) -> None:
+    """Groups joined on two keys at once: the local pairs, generic zips refined as locally."""
+    rows = generate(300, seed=7, generic=30, fields=True)
+    policy = dedupe.DedupePolicy(
+        merge=MergePolicy(auto_merge_rule=COMPOUND, duplicate_rule=COMPOUND),
+        generic_key_rows=15,
+    )
+
+    local = dedupe.find(rows, now=NOW, policy=policy, columns=CUSTOM)
+
+    assert {d.via for p in local.pairs for d in p.decisions} == {"contact", "zip_name"}
+    assert_same(local, dedupe.find(frame(spark, rows), now=NOW, policy=policy, columns=CUSTOM))
+
+
 def assert_same_analysis(local: dedupe.DedupeResult, on_spark: Any) -> None:
     """A pair found and two leads not paired: the same pair() and explain() as locally."""
     found = local.pairs[-1]

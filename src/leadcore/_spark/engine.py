@@ -13,8 +13,9 @@ The plan, step by step (each step's Python is :mod:`leadcore._spark.batches`):
    item ignores (``max_leads``) are counted over the table and left out.
 3. **Candidate pairs** by joins on equal keys, exactly as :func:`leadcore._dedupe.block.find`
    defines them: per mode, the spaces :func:`~leadcore._dedupe.block.plan_by_load`
-   chooses from the loads counted here; keys held by more than ``generic_key_rows`` rows
-   (generic keys, the same ones) are not enumerated but refined as
+   chooses from the loads counted here (a compound key joined on its first two spaces);
+   keys held by more than ``generic_key_rows`` rows (generic keys, the same ones) are
+   not enumerated but refined as
    :func:`~leadcore._dedupe.block.refinement` says: the whole block, its pairs sharing a
    key of another space, or the close values of an unkeyed item
    (:func:`~leadcore._dedupe.block.close_candidates`).
@@ -224,6 +225,24 @@ class _Search(NamedTuple):
         """The spaces a mode searches."""
         return [sid for b, sid, _ in self.encoded if b == bit]
 
+    def compound(self) -> dict[tuple[int, int], int]:
+        """
+        The (mode bit, space) pairs searched through a compound key, with its next space.
+
+        Those whose every group has other required spaces with the same first one
+        (:attr:`leadcore._dedupe.block.GroupSearch.within`): joined on the keys of both,
+        so only the rows sharing both are paired (the rest is the pair check's).
+        """
+        ids = {space: sid for sid, space in enumerate(self.rules.spaces)}
+        found: dict[tuple[int, int], int] = {}
+        for bit, plan in self.plans.items():
+            for space, tests in plan.items():
+                firsts = {t.within[0] if t.within else None for t in tests}
+                first = firsts.pop()
+                if first is not None and not firsts:
+                    found[bit, ids[space]] = ids[first]
+        return found
+
     def guards(self, bit: int, sid: int) -> list[int]:
         """The guards of the groups a mode searches through a space."""
         positions = {p for b, s, tests in self.encoded if (b, s) == (bit, sid) for p, _ in tests}
@@ -272,47 +291,19 @@ def _candidates(
 ) -> DataFrame:
     """Every way a directed pair is found (:data:`_WAYS`), as the local search finds it."""
     found: list[DataFrame] = []
-    modes = [bit for bit in (AUTO, DUPLICATES) if search.sids(bit)]
+    compound = search.compound()
+
+    def plain(bit: int) -> list[int]:
+        return [sid for sid in search.sids(bit) if (bit, sid) not in compound]
+
+    modes = [bit for bit in (AUTO, DUPLICATES) if plain(bit)]
     generic = spark.createDataFrame(
         [(sid, k1, k2) for sid, k1, k2, _ in search.big], "sid int, k1 string, k2 string"
     )
-    # Through the keys of the spaces each mode searches, generic keys left out: the
-    # inbound row's customer (or lead) holds the key, either person of the existing row.
     if modes:
-        searched = sorted({sid for bit in modes for sid in search.sids(bit)})
-        inbound = keys.where(F.col("own") & F.col("sid").isin(searched)).select(
-            F.col("row").alias("x"), *_KEY
-        )
-        holds = F.lit(False)  # noqa: FBT003  # a SQL literal
-        for bit in modes:
-            side = F.col("e1" if bit == AUTO else "e2")
-            holds = holds | (side & F.col("sid").isin(search.sids(bit)))
-        existing = keys.where(holds).select(F.col("row").alias("y"), *_KEY, "e1", "e2")
-        joined = inbound.join(existing, _KEY).where(F.col("x") != F.col("y"))
-        if search.big:
-            joined = joined.join(F.broadcast(generic), _KEY, "left_anti")
-        ways = [
-            F.when(
-                F.col("e1" if bit == AUTO else "e2") & F.col("sid").isin(search.sids(bit)),
-                F.lit(bit),
-            )
-            for bit in modes
-        ]
-        found.append(
-            joined.select("x", "y", "sid", F.explode(F.array(*ways)).alias("bit"))
-            .where(F.col("bit").isNotNull())
-            .select(
-                "x",
-                "y",
-                "bit",
-                "sid",
-                F.lit(-1).alias("ti"),
-                F.lit(False).alias("strict"),  # noqa: FBT003  # a SQL literal
-                F.lit(None).cast("int").alias("gsid"),
-                F.lit(None).cast("string").alias("gk1"),
-                F.lit(None).cast("string").alias("gk2"),
-            )
-        )
+        found.append(_through_keys(keys, generic, modes, plain, generic_keys=bool(search.big)))
+    if compound:
+        found.append(_compound(spark, keys, generic, compound, generic_keys=bool(search.big)))
     whole, splits, close = search.steps()
     if whole or splits or close:
         members = keys.join(F.broadcast(generic), _KEY).select(
@@ -389,6 +380,99 @@ def _candidates(
     for more in found[1:]:
         result = result.unionByName(more)
     return result
+
+
+def _through_keys(
+    keys: DataFrame,
+    generic: DataFrame,
+    modes: list[int],
+    plain: Callable[[int], list[int]],
+    *,
+    generic_keys: bool,
+) -> DataFrame:
+    """The pairs sharing a key of a space each mode searches alone (``plain``)."""
+    # Through the keys of the spaces each mode searches, generic keys left out: the
+    # inbound row's customer (or lead) holds the key, either person of the existing row.
+    searched = sorted({sid for bit in modes for sid in plain(bit)})
+    inbound = keys.where(F.col("own") & F.col("sid").isin(searched)).select(
+        F.col("row").alias("x"), *_KEY
+    )
+    holds = F.lit(False)  # noqa: FBT003  # a SQL literal
+    for bit in modes:
+        side = F.col("e1" if bit == AUTO else "e2")
+        holds = holds | (side & F.col("sid").isin(plain(bit)))
+    existing = keys.where(holds).select(F.col("row").alias("y"), *_KEY, "e1", "e2")
+    joined = inbound.join(existing, _KEY).where(F.col("x") != F.col("y"))
+    if generic_keys:
+        joined = joined.join(F.broadcast(generic), _KEY, "left_anti")
+    ways = [
+        F.when(
+            F.col("e1" if bit == AUTO else "e2") & F.col("sid").isin(plain(bit)),
+            F.lit(bit),
+        )
+        for bit in modes
+    ]
+    return (
+        joined.select("x", "y", "sid", F.explode(F.array(*ways)).alias("bit"))
+        .where(F.col("bit").isNotNull())
+        .select(
+            "x",
+            "y",
+            "bit",
+            "sid",
+            F.lit(-1).alias("ti"),
+            F.lit(False).alias("strict"),  # noqa: FBT003  # a SQL literal
+            F.lit(None).cast("int").alias("gsid"),
+            F.lit(None).cast("string").alias("gk1"),
+            F.lit(None).cast("string").alias("gk2"),
+        )
+    )
+
+
+def _compound(
+    spark: SparkSession,
+    keys: DataFrame,
+    generic: DataFrame,
+    compound: dict[tuple[int, int], int],
+    *,
+    generic_keys: bool,
+) -> DataFrame:
+    """
+    The pairs sharing a key of a compound key's first two spaces (:meth:`_Search.compound`).
+
+    As :meth:`leadcore._dedupe.block.Finder.from_existing` splits a block: the inbound
+    row holds both keys on its customer (or lead), the existing row on either person;
+    generic keys of the first space are left out (refined as any other).
+    """
+    steps = spark.createDataFrame(
+        [(bit, sid, osid) for (bit, sid), osid in compound.items()],
+        "bit int, sid int, osid int",
+    )
+    other = keys.select(
+        "row",
+        F.col("sid").alias("osid"),
+        F.col("k1").alias("ok1"),
+        F.col("k2").alias("ok2"),
+        F.col("own").alias("oown"),
+    )
+    pairs = keys.join(F.broadcast(steps), "sid").join(other, ["row", "osid"])
+    by = ["bit", *_KEY, "osid", "ok1", "ok2"]
+    inbound = pairs.where(F.col("own") & F.col("oown")).select(F.col("row").alias("x"), *by)
+    existing = pairs.where(_eligible()).select(F.col("row").alias("y"), *by)
+    joined = inbound.join(existing, by).where(F.col("x") != F.col("y"))
+    if generic_keys:
+        joined = joined.join(F.broadcast(generic), _KEY, "left_anti")
+    return joined.select(
+        "x",
+        "y",
+        "bit",
+        "sid",
+        F.lit(-1).alias("ti"),
+        F.lit(False).alias("strict"),  # noqa: FBT003  # a SQL literal
+        F.lit(None).cast("int").alias("gsid"),
+        F.lit(None).cast("string").alias("gk1"),
+        F.lit(None).cast("string").alias("gk2"),
+    )
 
 
 # -- the run ------------------------------------------------------------------------------
