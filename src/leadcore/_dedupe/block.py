@@ -13,13 +13,17 @@ pair the rule could match is missed:
   (:class:`~leadcore._merge.engine.Blocking`): a key of each *required* space (an
   exact-style item of an ``all_of``, a ``block_on`` item), or keys of enough *options*
   (the exact-style items of an ``of``: at least ``at_least`` of them, fuzzy items not
-  counting). The group is searched through one required space (the most selective), or
-  through its options but those that together cannot reach ``at_least`` (the most common
-  are left out: names, prefixes, domains and lead fields first, then the spaces with the
-  most pairs); a pair found is kept when the inbound customer (or lead) shares enough
-  keys with one person of the existing lead, meets that person on the unkeyed items of
-  an ``all_of`` group (:func:`unkeyed_items`: fuzzy and blanks-match items, checked as
-  the engine checks them), and passes the group's ``inbound_lacks``.
+  counting). The group is searched through one required space (the most selective),
+  each block split by the keys of its other required spaces (a *compound key*: zip,
+  then last name, :attr:`GroupSearch.within`), or through its options but those that
+  together cannot reach ``at_least`` (the most common are left out: names, prefixes,
+  domains and lead fields first, then the spaces with the most pairs). In a block of
+  :data:`CLOSE_AT` pairs or more, an ``all_of`` group's unkeyed items (fuzzy) are
+  searched in C first (:class:`Close`). A pair found is kept when the inbound customer
+  (or lead) shares enough keys with one person of the existing lead, meets that person
+  on the unkeyed items of an ``all_of`` group (:func:`unkeyed_items`: fuzzy and
+  blanks-match items, checked as the engine checks them), and passes the group's
+  ``inbound_lacks``.
   The seed's rules give exactly the search of earlier versions: auto-merge through
   emails and phones with two kinds of key shared, MRG-4 through the phones of
   phone-only leads, duplicates through emails and phones.
@@ -786,9 +790,9 @@ class Finder:
         """
         Add the pairs meeting every unkeyed item of ``test``'s group, then its check.
 
-        Each item's close pairs come from :func:`close_between` (every pair on which the
-        item holds for a person the group compares: a necessary condition of an
-        ``all_of`` group); only the pairs close on all of them are checked
+        Each item's close values come from rapidfuzz (:class:`Close`: every pair on
+        which the item holds for a person the group compares, a necessary condition
+        of an ``all_of`` group); only the pairs close on all of them are checked
         (:meth:`passes`), so the block's other pairs cost no Python.
         """
         found = self._close_on_all(inbound, existing, test.group)
