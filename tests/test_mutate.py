@@ -83,3 +83,26 @@ def test_survivor_changes_match_whatever_the_indentation() -> None:
 
     assert mutate.change_of(diff) == "- return a < b\n+ return a <= b"
     assert mutate.function_of("leadcore._routing.dispatch.x_dispatch__mutmut_7") == "dispatch"
+
+
+def test_a_rerun_of_survivors_keeps_the_earlier_catches() -> None:
+    """When the test selection grows mutmut drops its verdicts: caught mutants stay caught."""
+    before = {"caught": 1, "timed out": 36, "survived": 0, "untested": 33, "new": None}
+    after: dict[str, int | None] = {
+        "caught": None,
+        "timed out": None,
+        "survived": 1,
+        "untested": None,
+        "new": None,
+        "unknown": None,
+    }
+    kept = mutate.kept_verdicts(before, after, ["survived", "untested"])
+    assert kept == {
+        "caught": 1,
+        "timed out": 36,
+        "survived": 1,
+        "untested": None,
+        "new": None,
+        "unknown": None,
+    }
+    assert mutate.kept_verdicts({"a": 1}, {"a": 0}, ["a"]) == {"a": 0}

@@ -366,15 +366,52 @@ def _child(module: str, max_children: int, *, survivors_only: bool) -> None:
             (results / stale).unlink(missing_ok=True)
         # The stats say which test calls which function: made again, as the tests change.
         (results / "mutmut-stats.json").unlink(missing_ok=True)
+    before = _codes(module)
     mutmut_main._run(names, max_children)  # the CLI's own entry, minus click
+    if survivors_only:
+        meta = _meta(module)
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        data["exit_code_by_key"] = kept_verdicts(before, data["exit_code_by_key"], names)
+        meta.write_text(json.dumps(data, indent=4), encoding="utf-8")
+
+
+def kept_verdicts(
+    before: dict[str, int | None], after: dict[str, int | None], rerun: Iterable[str]
+) -> dict[str, int | None]:
+    """
+    Return mutmut's verdicts after re-running ``rerun``, the earlier catches kept.
+
+    mutmut 3 drops every verdict when its settings change, and they do when a module's
+    ``tests/test_<module>_mutants.py`` first appears (its test selection grows): the
+    mutants not re-run would then count as unchecked. A mutant caught before stays caught
+    when tests are only added, so its earlier verdict is kept; a full run checks all again.
+
+    >>> kept_verdicts({"a": 1, "b": 0, "c": 1}, {"a": None, "b": 1, "c": 0}, ["b"])
+    {'a': 1, 'b': 1, 'c': 0}
+    """
+    again = set(rerun)
+    kept = dict(after)
+    for name, code in after.items():
+        earlier = before.get(name)
+        if code is None and name not in again and EXIT_STATUS.get(earlier) in DETECTED:
+            kept[name] = earlier
+    return kept
+
+
+def _meta(module: str) -> Path:
+    return MUTANTS / module / "mutants" / f"{source(module)}.meta"
+
+
+def _codes(module: str) -> dict[str, int | None]:
+    meta = _meta(module)
+    if not meta.exists():
+        return {}
+    codes: dict[str, int | None] = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
+    return codes
 
 
 def _statuses(module: str) -> dict[str, str]:
-    meta = MUTANTS / module / "mutants" / f"{source(module)}.meta"
-    if not meta.exists():
-        return {}
-    codes = json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"]
-    return {name: EXIT_STATUS.get(code, "suspicious") for name, code in codes.items()}
+    return {name: EXIT_STATUS.get(code, "suspicious") for name, code in _codes(module).items()}
 
 
 class Figures(NamedTuple):
