@@ -1,0 +1,434 @@
+"""
+The matching engine (leadcore._merge.engine) pinned down in full.
+
+Compiled items (values on each side, what the inbound side prepares, keys ignored under
+``max_leads``, the check on values that batch deduplication uses, fuzzy scores and blank
+handling at their thresholds), compiled groups (their blocking, their guards, the labels
+that hold and how close a group came), the compiled rule, and MRG-5's choice of person
+with the report of a non-match. Each test kills mutants of _merge/engine.py that the
+merge tests let survive (mutation testing, issue 20: ``python3 dev.py mutate
+_merge.engine``).
+"""
+
+from __future__ import annotations
+
+from leadcore import normalize
+from leadcore._merge import engine as e
+from leadcore._merge.keys import Key, KeySpace
+from leadcore._merge.policy import MergePolicy, Mode
+from leadcore._merge.rules import MatchGroup, MatchItem, MatchRule
+from leadcore.model import Lead, Person
+
+FOLDED = frozenset({"test", "unknown"})
+ADA = Person(first_name="Ada", last_name="Lovelace", emails=["ada@x.io"], phones=["(415) 867-5309"])
+BOB = Person(first_name="Bob", last_name="Byron", emails=["bob@x.io"], phones=["(415) 555-0101"])
+ADA_WHO = normalize.person(
+    Person(first_name="Ada", last_name="Lovelace", emails=["a@x.io", "b@x.io"])
+)
+LONDON = "020 7946 0958"
+
+
+def compiled(field: str, region: str = "US", **options: object) -> e.CompiledItem:
+    """One item, compiled as the first of its rule."""
+    return e.CompiledItem(MatchItem(field=field, **options), 0, region, FOLDED)  # type: ignore[arg-type]
+
+
+def levenshtein(threshold: int, blanks: str = "never") -> e.CompiledItem:
+    """A fuzzy item by edit distance on a custom field."""
+    return compiled(
+        "fields.vin", method="fuzzy", scorer="levenshtein", threshold=threshold, blanks=blanks
+    )
+
+
+def counts(_space: KeySpace, key: Key) -> int:
+    """a@x.io is held by 3 leads, b@x.io by 2."""
+    return {"a@x.io": 3, "b@x.io": 2}.get(str(key), 0)
+
+
+def spec_of(rule: MatchRule | None = None, mode: Mode = "duplicates", **policy: object) -> e.Spec:
+    """A policy's rule compiled (the duplicate rule unless the auto mode is asked)."""
+    key = "auto_merge_rule" if mode == "auto" else "duplicate_rule"
+    given = {} if rule is None else {key: rule}
+    return e.compile_spec(MergePolicy(**given, **policy), mode)  # type: ignore[arg-type]
+
+
+def decide(spec: e.Spec, inbound: Lead, existing: Lead) -> tuple[e.Outcome, e.Outcome]:
+    """Evaluate with its report, and first_match, of one pair."""
+    probe = spec.probe(e.people_of(inbound.customer, spec), inbound)
+    return e.evaluate(probe, existing, spec), e.first_match(probe, existing, spec)
+
+
+class TestItemValues:
+    """An item's values on each side, and what the inbound side prepares."""
+
+    def test_person_and_lead_sides(self) -> None:
+        """A person field reads the person, a lead field the lead; a missing side is none."""
+        name = compiled("name")
+        assert name.values(ADA_WHO, None) == (("ada", "lovelace"),)
+        assert name.values(None, None) == ()
+        phone = compiled("fields.p", "GB", normalizer="phone")
+        lead = Lead(id="L", customer=Person(), fields={"p": LONDON})
+        assert phone.values(None, lead) == ("+442079460958",)
+        assert phone.values(ADA_WHO, None) == ()
+        assert phone.prepare(None, lead, None) == frozenset({"+442079460958"})
+        assert compiled("fields.p", "US", normalizer="phone").values(None, lead) == ()
+
+    def test_prepared_forms(self) -> None:
+        """A name compares one key; plain email and phone the person's own sets."""
+        name = compiled("name")
+        assert name.plain
+        assert name.prepare(ADA_WHO, None, None) == ("ada", "lovelace")
+        assert compiled("name", blanks="match").plain is False
+        assert (
+            compiled("name").prepare(normalize.person(Person(first_name="Ada")), None, None) is None
+        )
+        email = compiled("email")
+        assert email.direct
+        assert email.prepare(ADA_WHO, None, None) is ADA_WHO.email_set
+        assert compiled("phone").prepare(ADA_WHO, None, None) is ADA_WHO.phone_set
+        assert not compiled("email", method="domain").direct
+        assert not compiled("fields.mail", normalizer="email").direct
+
+    def test_keys_held_by_too_many_leads_are_ignored(self) -> None:
+        """max_leads 2: a@x.io (3 leads) is ignored, b@x.io (2) is kept."""
+        limited = compiled("email", max_leads=2)
+        assert not limited.direct
+        assert limited.prepare(ADA_WHO, None, counts) == frozenset({"b@x.io"})
+        assert limited.prepare(ADA_WHO, None, None) == frozenset({"a@x.io", "b@x.io"})
+        assert limited.ignored(ADA_WHO, None, counts) == ("a@x.io",)
+        assert limited.ignored(ADA_WHO, None, None) == ()
+        assert compiled("email").ignored(ADA_WHO, None, counts) == ()
+        fuzzy = compiled("full_name", method="fuzzy", threshold=80)
+        assert fuzzy.ignored(ADA_WHO, None, counts) == ()
+        assert fuzzy.prepare(ADA_WHO, None, counts) == ("ada lovelace",)
+
+    def test_keys_of_an_item_whose_blanks_match(self) -> None:
+        """No key space of its own: keys as the exact item's, repeats removed."""
+        item = compiled("email", blanks="match")
+        assert item.space is None
+        assert item.keys(["a@x.io", "a@x.io"]) == ("a@x.io",)
+        prefix = compiled("last_name", method="prefix", length=2, blanks="match")
+        assert prefix.keys(["lovelace", "lord"]) == ("lo",)
+        assert compiled("email").keys(["a@x.io", "a@x.io"]) == ("a@x.io",)
+
+
+class TestChecksOnValues:
+    """may_hold and score: the check's semantics on two sides' values."""
+
+    def test_exact(self) -> None:
+        """Shared keys; two blanks match only when blanks match."""
+        matching = compiled("email", blanks="match")
+        assert matching.may_hold((), ())
+        assert not matching.may_hold(("a@x.io",), ())
+        assert matching.may_hold(("a@x.io",), ("b@x.io", "a@x.io"))
+        assert not compiled("email").may_hold((), ())
+        assert not compiled("email").may_hold(("a@x.io",), ("b@x.io",))
+        domain = compiled("email", method="domain")
+        assert domain.may_hold(("a@acme.io",), ("b@acme.io",))
+        assert not domain.may_hold(("a@gmail.com",), ("b@gmail.com",))
+
+    def test_levenshtein_at_its_threshold(self) -> None:
+        """At most the threshold in edits; a blank is the empty text when blanks match."""
+        item = levenshtein(1, blanks="match")
+        assert item.may_hold(("abc",), ("abd",))
+        assert not item.may_hold(("abc",), ("axx",))
+        assert item.may_hold(("abc",), ("axx", "abc"))
+        assert item.may_hold((), ("a",))
+        assert not item.may_hold((), ("ab",))
+        assert item.may_hold((), ())
+        assert not levenshtein(1).may_hold((), ("a",))
+        assert levenshtein(2).may_hold(("abc",), ("axx",))
+        assert item.may_hold((("a", "b"),), ("abc",)) is False  # a name key is no text
+
+    def test_similarity_at_its_threshold(self) -> None:
+        """At least the threshold; a blank scores 0, meeting only a threshold of 0."""
+        item = compiled("full_name", method="fuzzy", scorer="ratio", threshold=80, blanks="match")
+        assert item.may_hold(("abcde",), ("abcdx",))  # ratio 80
+        assert not item.may_hold(("abcde",), ("abcxx",))  # ratio 60
+        assert not item.may_hold((), ("abc",))
+        zero = compiled("full_name", method="fuzzy", threshold=0, blanks="match")
+        assert zero.may_hold((), ("abc",))
+        jaro = compiled("full_name", method="fuzzy", scorer="jaro_winkler", threshold=0.9)
+        assert jaro.may_hold(("ada lovelace",), ("ada lovelac",))
+        assert not jaro.may_hold((), ("ada",))
+
+    def test_scores(self) -> None:
+        """The best score over both sides' values; None for a blank side or a keyed item."""
+        assert levenshtein(1).score(("abc",), ("axx", "abd")) == 1.0
+        assert levenshtein(1).score(("abc",), ("abd", "abc")) == 0.0
+        ratio = compiled("full_name", method="fuzzy", scorer="ratio", threshold=80)
+        assert ratio.score(("abcde",), ("abcxx", "abcdx")) == 80.0
+        assert ratio.score((), ("abc",)) is None
+        assert ratio.score(("abc",), ()) is None
+        assert compiled("email").score(("a@x.io",), ("a@x.io",)) is None
+
+    def test_blank_meets(self) -> None:
+        """Two blanks are identical; one blank is the empty text."""
+        assert e._blank_meets("ratio", 50, ())
+        assert e._blank_meets("levenshtein", 2, ("abc", "ab"))
+        assert not e._blank_meets("levenshtein", 1, ("abc", "ab"))
+        assert e._blank_meets("ratio", 0, ("a",))
+        assert not e._blank_meets("ratio", 0.5, ("a",))
+
+    def test_cost_orders_checks(self) -> None:
+        """Person exact items first, then other keys, then blanks-match keys, fuzzy last."""
+        costs = [
+            e._cost(compiled(f, **o))
+            for f, o in (
+                ("name", {}),
+                ("email", {"method": "domain"}),
+                ("fields.vin", {}),
+                ("email", {"blanks": "match"}),
+                ("full_name", {"method": "fuzzy", "threshold": 80}),
+            )
+        ]
+        assert costs == [0, 1, 1, 2, 3]
+
+
+class TestGroups:
+    """A compiled group's blocking, guards, labels and closeness."""
+
+    def test_blocking_of_all_of_of_and_block_on(self) -> None:
+        """all_of: each keyed item required; of: options, less the unkeyed items."""
+        fuzzy = MatchItem(field="full_name", method="fuzzy", threshold=80)
+        initial = MatchItem(field="last_name", method="initial")
+        rule = MatchRule(
+            any_of=[
+                MatchGroup(all_of=["email", fuzzy, "phone"]),
+                MatchGroup(of=["email", fuzzy, "fields.vin"], at_least=2, block_on=[initial]),
+                MatchGroup(of=["email", fuzzy], at_least=1),
+                MatchGroup(all_of=[fuzzy]),
+                MatchGroup(of=["email", "phone", "email"], at_least=3),
+            ]
+        )
+        spec = spec_of(rule)
+        space = {i.label: i.space for i in spec.items if i.space is not None}
+        blockings = [g.blocking for g in spec.groups]
+        assert blockings[0] == e.Blocking((space["email"], space["phone"]), (), 0)
+        assert blockings[1] == e.Blocking(
+            (space["last_name_initial"],), ((space["email"], 1), (space["fields.vin"], 1)), 1
+        )
+        assert blockings[2] is None
+        assert blockings[3] is None
+        assert blockings[4] == e.Blocking((), ((space["email"], 2), (space["phone"], 1)), 3)
+        assert not spec.exact
+        assert spec_of(MatchRule(any_of=[MatchGroup(all_of=["email"])])).exact
+
+    def test_guards_open_a_group(self) -> None:
+        """A group applies when the inbound side lacks every listed field."""
+        rule = MatchRule(
+            any_of=[MatchGroup(all_of=["phone"], inbound_lacks=["email", "fields.vin", "name"])]
+        )
+        spec = spec_of(rule)
+        (group,) = spec.groups
+        bare = normalize.person(Person(phones=["(415) 867-5309"]))
+        lead = Lead(id="N", customer=Person())
+        assert group.opens(bare, lead)
+        assert not group.opens(normalize.person(Person(emails=["a@x.io"])), lead)
+        assert not group.opens(bare, Lead(id="N", customer=Person(), fields={"vin": "V1"}))
+        assert not group.opens(normalize.person(Person(first_name="A", last_name="B")), lead)
+        phones = spec_of(MatchRule(any_of=[MatchGroup(all_of=["email"], inbound_lacks=["phone"])]))
+        assert not phones.groups[0].opens(bare, lead)
+        assert phones.groups[0].opens(normalize.person(Person(emails=["a@x.io"])), lead)
+
+    def test_labels_that_hold_and_how_close(self) -> None:
+        """Items in the group's order, then the blocking items; closeness as a share."""
+        initial = MatchItem(field="last_name", method="initial")
+        rule = MatchRule(
+            any_of=[MatchGroup(of=["email", "phone", "name"], at_least=2, block_on=[initial])]
+        )
+        spec = spec_of(rule)
+        (group,) = spec.groups
+        inbound = normalize.person(ADA)
+        prepared = spec.probe(inbound).prepared
+        same_phone = normalize.person(Person(last_name="Lamb", phones=["(415) 867-5309"]))
+        assert group.holds(prepared, same_phone, None, None) is None
+        assert group.test(prepared, same_phone, None, None) == (
+            False,
+            ["phone", "last_name_initial"],
+            2 / 3,
+        )
+        both = normalize.person(
+            Person(last_name="Lamb", emails=["ada@x.io"], phones=["(415) 867-5309"])
+        )
+        assert group.holds(prepared, both, None, None) == ("email", "phone", "last_name_initial")
+        assert group.test(prepared, both, None, None) == (
+            True,
+            ["email", "phone", "last_name_initial"],
+            1.0,
+        )
+        other = normalize.person(
+            Person(last_name="Byron", emails=["ada@x.io"], phones=["(415) 867-5309"])
+        )
+        assert group.holds(prepared, other, None, None) is None
+        assert group.test(prepared, other, None, None) == (False, ["email", "phone"], 2 / 3)
+        nothing = normalize.person(Person(last_name="Byron"))
+        assert group.test(prepared, nothing, None, None) == (False, [], 0.0)
+        everything = normalize.person(ADA)
+        assert group.holds(prepared, everything, None, None) == (
+            "email",
+            "phone",
+            "name",
+            "last_name_initial",
+        )
+
+
+class TestSpec:
+    """The compiled rule: its origin, what it reads, its limited items, its probes."""
+
+    def test_origin_ratio_and_people(self) -> None:
+        """A rule given, or the rulebook's keys; every item once, indexed in order."""
+        seed = spec_of(mode="auto")
+        assert (seed.origin, seed.mode, seed.ratio, seed.closest) == (
+            "auto_merge_min_conditions",
+            "auto",
+            90.0,
+            True,
+        )
+        assert [(i.label, i.index) for i in seed.items] == [("name", 0), ("email", 1), ("phone", 2)]
+        assert [(g.label, g.people, g.position) for g in seed.groups] == [
+            ("two_of_n", "closest", 0),
+            ("phone_only", "either", 1),
+        ]
+        assert [guard.label for guard in seed.groups[1].lacks] == ["email", "full_name"]
+        rule = MatchRule(any_of=[MatchGroup(all_of=["email"])], people="customer")
+        given = spec_of(rule, duplicate_name_min_ratio=80, default_region="GB")
+        assert (given.origin, given.mode, given.ratio, given.closest, given.region) == (
+            "duplicate_rule",
+            "duplicates",
+            80.0,
+            False,
+            "GB",
+        )
+        assert spec_of(rule, mode="auto").origin == "auto_merge_rule"
+        assert spec_of().origin == "duplicate_min_conditions"
+
+    def test_what_a_rule_reads(self) -> None:
+        """Lead fields read by an item or a guard; the limited items; spaces once each."""
+        email = MatchGroup(all_of=["email"])
+        assert not spec_of(MatchRule(any_of=[email])).reads_lead
+        assert spec_of(MatchRule(any_of=[MatchGroup(all_of=["source"])])).reads_lead
+        guarded = MatchGroup(all_of=["email"], inbound_lacks=["fields.vin"])
+        assert spec_of(MatchRule(any_of=[guarded])).reads_lead
+        limited = MatchItem(field="phone", max_leads=5, label="shared phone")
+        rule = MatchRule(any_of=[MatchGroup(of=["email", limited, "phone"], at_least=1)])
+        spec = spec_of(rule)
+        assert [i.label for i in spec.limited] == ["shared phone"]
+        assert [s.field for s in spec.spaces()] == ["email", "phone", "phone"]
+
+    def test_a_probe_is_reused_for_the_same_sides(self) -> None:
+        """Same person, lead and counts: the same probe; any other: a new one."""
+        spec = spec_of(MatchRule(any_of=[MatchGroup(all_of=["email"])]))
+        who = normalize.person(ADA)
+        lead = Lead(id="N", customer=ADA)
+        probe = spec.probe(who, lead)
+        assert spec.probe(who, lead) is probe
+        assert spec.probe(who, Lead(id="M", customer=ADA)) is not probe
+        assert spec.probe(who, lead, counts) is not spec.probe(who, lead)
+        assert probe.prepared == [who.email_set]
+        assert probe.open == [True]
+
+
+class TestPersons:
+    """MRG-5's person, ``either`` groups, and the report of a non-match."""
+
+    def test_the_co_customer_closer_by_name(self) -> None:
+        """Strictly closer by token_sort_ratio: the co-customer is compared."""
+        spec = spec_of(mode="auto")
+        existing = Lead(
+            id="E",
+            customer=Person(first_name="Bob", last_name="Byron", emails=["ada@x.io"]),
+            co_customer=Person(first_name="Ada", last_name="Lovelace", phones=["(415) 867-5309"]),
+        )
+        inbound = Lead(id="N", customer=ADA)
+        assert decide(spec, inbound, existing) == (
+            ("co_customer", ("name", "phone"), "two_of_n"),
+            ("co_customer", ("name", "phone"), "two_of_n"),
+        )
+        probe = spec.probe(e.people_of(ADA, spec), inbound)
+        customer, co, role, ratio, co_ratio = e.persons(probe, existing, spec)
+        assert (role, co_ratio) == ("co_customer", 100.0)
+        assert ratio is not None
+        assert ratio < 20
+        assert customer.full == "bob byron"
+        assert co is not None
+        assert co.full == "ada lovelace"
+
+    def test_an_equally_close_co_customer_is_not_chosen(self) -> None:
+        """Ties go to the customer."""
+        spec = spec_of(mode="auto")
+        twin = Person(first_name="Ada", last_name="Lovelace", phones=["(415) 555-0101"])
+        existing = Lead(id="E", customer=twin, co_customer=ADA)
+        probe = spec.probe(e.people_of(ADA, spec), Lead(id="N", customer=ADA))
+        assert e.persons(probe, existing, spec)[2:] == ("customer", 100.0, 100.0)
+        assert e.evaluate(probe, existing, spec) == ("customer", ("name",), None)
+
+    def test_either_tries_the_co_customer(self) -> None:
+        """MRG-4: a phone in common with the co-customer, as the co-customer."""
+        spec = spec_of(mode="auto")
+        inbound = Lead(id="N", customer=Person(phones=["(415) 555-0101"]))
+        existing = Lead(id="E", customer=ADA, co_customer=BOB)
+        assert decide(spec, inbound, existing) == (
+            ("co_customer", ("phone",), "phone_only"),
+            ("co_customer", ("phone",), "phone_only"),
+        )
+        alone = Lead(id="E", customer=ADA)
+        assert decide(spec, inbound, alone) == (("customer", (), None), ("customer", (), None))
+
+    def test_a_co_customer_without_normal_forms_is_none(self) -> None:
+        """Blank after normalisation: no co-customer, no ratio computed."""
+        spec = spec_of(mode="auto")
+        existing = Lead(
+            id="E", customer=BOB, co_customer=Person(first_name=" ", emails=["none@x.io"])
+        )
+        probe = spec.probe(e.people_of(ADA, spec), Lead(id="N", customer=ADA))
+        assert e.persons(probe, existing, spec)[1:] == (None, "customer", None, None)
+        assert e._co_customer(existing, spec) is None
+        named = Lead(id="E", customer=BOB, co_customer=Person(last_name="Byron"))
+        co = e._co_customer(named, spec)
+        assert co is not None
+        assert co.last == "byron"
+
+    def test_no_ratio_without_both_names(self) -> None:
+        """An inbound or co-customer without a name: the customer, no ratio."""
+        spec = spec_of(mode="auto")
+        existing = Lead(id="E", customer=BOB, co_customer=Person(phones=["(415) 867-5309"]))
+        probe = spec.probe(e.people_of(ADA, spec), Lead(id="N", customer=ADA))
+        assert e.persons(probe, existing, spec)[2:] == ("customer", None, None)
+        customer_only = spec_of(MatchRule(any_of=[MatchGroup(all_of=["phone"])], people="customer"))
+        probe = customer_only.probe(e.people_of(ADA, customer_only))
+        existing = Lead(id="E", customer=BOB, co_customer=ADA)
+        assert e.persons(probe, existing, customer_only)[2:] == ("customer", None, None)
+        assert e.evaluate(probe, existing, customer_only) == ("customer", (), None)
+
+    def test_the_report_names_the_closest_group(self) -> None:
+        """No match: the labels of the group that came closest, the first of equals."""
+        rule = MatchRule(
+            any_of=[
+                MatchGroup(all_of=["email", "phone"], label="contact"),
+                MatchGroup(all_of=["name", "email", "fields.vin"], label="car"),
+                MatchGroup(all_of=["name", "phone"], label="person", people="either"),
+            ]
+        )
+        spec = spec_of(rule)
+        inbound = Lead(id="N", customer=ADA, fields={"vin": "V1"})
+        existing = Lead(
+            id="E",
+            customer=Person(first_name="Ada", last_name="Lovelace"),
+            fields={"vin": "V1"},
+        )
+        assert decide(spec, inbound, existing) == (
+            ("customer", ("name", "fields.vin"), None),
+            ("customer", (), None),
+        )
+        co = Lead(
+            id="E",
+            customer=BOB,
+            co_customer=Person(first_name="Ada", last_name="Lovelace", emails=["ada@x.io"]),
+        )
+        assert decide(spec, inbound, co)[0] == ("co_customer", ("name", "email"), None)
+        assert decide(spec, Lead(id="N", customer=BOB), Lead(id="E", customer=ADA))[0] == (
+            "customer",
+            (),
+            None,
+        )
