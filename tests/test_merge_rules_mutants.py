@@ -237,6 +237,11 @@ ITEMS: list[tuple[str, Callable[[], object], list[tuple[Any, ...]]]] = [
         [("", 5, "must be an object, not int")],
     ),
     (
+        "JSON with keys of any type",
+        lambda: MatchItem.from_json({"field": "email", 1: "x", "b": 2, None: 3}),
+        [("1", "x", ITEM_KEYS), ("None", 3, ITEM_KEYS), ("b", 2, ITEM_KEYS)],
+    ),
+    (
         "JSON without field",
         lambda: MatchItem.from_json({"method": "exact", "zz": 1}),
         [("zz", 1, ITEM_KEYS), ("field", None, "is required: the field compared")],
