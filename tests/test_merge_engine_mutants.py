@@ -432,3 +432,62 @@ class TestPersons:
             (),
             None,
         )
+
+
+class TestMoreSides:
+    """Lead fields by name, the policy's fillers, and the ratio MRG-5 computed."""
+
+    def test_a_lead_field_read_by_its_name_with_the_fillers(self) -> None:
+        """A lead field (not custom) is read by its name; emails lose the policy's fillers."""
+        lead = Lead(id="L", customer=Person(), source="Web")
+        assert compiled("source").values(None, lead) == ("web",)
+        mail = e.CompiledItem(
+            MatchItem(field="fields.mail", normalizer="email"), 0, "US", FOLDED, ("sales",)
+        )
+        mailed = Lead(id="L", customer=Person(), fields={"mail": ["sales@x.io", "none@x.io"]})
+        assert mail.values(None, mailed) == ("none@x.io",)
+
+    def test_ignored_keys_of_a_lead_field(self) -> None:
+        """max_leads on a custom field: the inbound lead's keys held by too many leads."""
+        vin = compiled("fields.vin", normalizer="exact", max_leads=1)
+        lead = Lead(id="L", customer=Person(), fields={"vin": ["V1", "V2"]})
+
+        def held(_space: KeySpace, key: Key) -> int:
+            return 2 if key == "V1" else 1
+
+        assert vin.ignored(None, lead, held) == ("V1",)
+        assert vin.prepare(None, lead, held) == frozenset({"V2"})
+
+    def test_evaluate_without_its_report(self) -> None:
+        """report=False answers as first_match: no labels for a non-match."""
+        spec = spec_of(mode="auto")
+        probe = spec.probe(e.people_of(ADA, spec), Lead(id="N", customer=ADA))
+        near = Lead(id="E", customer=Person(first_name="Ada", last_name="Lovelace"))
+        assert e.evaluate(probe, near, spec, report=False) == ("customer", (), None)
+        assert e.evaluate(probe, near, spec) == ("customer", ("name",), None)
+        same = Lead(id="E", customer=ADA)
+        assert e.evaluate(probe, same, spec, report=False) == (
+            "customer",
+            ("name", "email", "phone"),
+            "two_of_n",
+        )
+
+    def test_the_customer_is_scored_with_its_own_ratio(self) -> None:
+        """The fuzzy name of the customer MRG-5 keeps uses its ratio, not the co-customer's."""
+        spec = spec_of()
+        existing = Lead(
+            id="E",
+            customer=Person(first_name="Ada", last_name="Lovelace", emails=["ada@x.io"]),
+            co_customer=Person(first_name="Ada", last_name="Byron"),
+        )
+        probe = spec.probe(e.people_of(ADA, spec), Lead(id="N", customer=ADA))
+        assert e.evaluate(probe, existing, spec) == (
+            "customer",
+            ("name_fuzzy", "email"),
+            "two_of_n",
+        )
+        assert e.first_match(probe, existing, spec) == (
+            "customer",
+            ("name_fuzzy", "email"),
+            "two_of_n",
+        )
