@@ -294,11 +294,12 @@ def _hypothesis_profile() -> None:
     Make property tests repeatable and lighter under mutation testing.
 
     Derandomized (the same examples on every run, none replayed from the example
-    database), so that a mutant is killed or survives the same way each time, and 25
-    examples per property instead of 60, since each mutant runs them again. tests/conftest.py
+    database), so that a mutant is killed or survives the same way each time, 25
+    examples per property instead of 60, since each mutant runs them again, and no
+    shrinking of a failing example. tests/conftest.py
     loads the profile named by ``LEADCORE_HYPOTHESIS_PROFILE``.
     """
-    from hypothesis import HealthCheck, settings  # noqa: PLC0415  # only in the mutmut process
+    from hypothesis import HealthCheck, Phase, settings  # noqa: PLC0415  # only in the mutmut process
 
     settings.register_profile(
         "mutation",
@@ -306,6 +307,9 @@ def _hypothesis_profile() -> None:
         derandomize=True,
         database=None,
         deadline=None,
+        # A failing example kills the mutant as it is: shrinking it only costs time (a
+        # wrong answer found by a property test took minutes to shrink, ending as a timeout).
+        phases=(Phase.explicit, Phase.generate),
         # mutmut runs pytest several times in one process (stats, clean run, each mutant):
         # the same test method is then called from several instances of its class.
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors],
