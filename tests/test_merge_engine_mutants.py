@@ -491,3 +491,111 @@ class TestMoreSides:
             ("name_fuzzy", "email"),
             "two_of_n",
         )
+
+
+class TestReports:
+    """Closed groups, people of each group, and which group's labels a non-match reports."""
+
+    def test_a_closed_group_is_skipped_not_the_end(self) -> None:
+        """A group whose inbound_lacks fails is passed over; later groups are tried."""
+        rule = MatchRule(
+            any_of=[
+                MatchGroup(all_of=["phone"], inbound_lacks=["email"]),
+                MatchGroup(all_of=["email"]),
+            ]
+        )
+        spec = spec_of(rule)
+        existing = Lead(id="E", customer=Person(emails=["ada@x.io"]))
+        assert decide(spec, Lead(id="N", customer=ADA), existing) == (
+            ("customer", ("email",), "any_of[1]"),
+            ("customer", ("email",), "any_of[1]"),
+        )
+        closed = spec_of(MatchRule(any_of=[rule.any_of[0]]))
+        assert decide(closed, Lead(id="N", customer=ADA), existing) == (
+            ("customer", (), None),
+            ("customer", (), None),
+        )
+
+    def test_a_placeholder_name_is_no_name_for_mrg_4(self) -> None:
+        """An inbound "Blank Name" lacks a name: phone_only applies (the policy's placeholders)."""
+        spec = spec_of(mode="auto")
+        inbound = Lead(
+            id="N", customer=Person(first_name="Blank", last_name="Name", phones=["(415) 867-5309"])
+        )
+        existing = Lead(id="E", customer=ADA)
+        assert decide(spec, inbound, existing)[0] == ("customer", ("phone",), "phone_only")
+
+    def test_lead_fields_of_customer_and_either_groups(self) -> None:
+        """Groups comparing the customer, or either person, read the existing lead's fields."""
+        for people in ("customer", "either"):
+            rule = MatchRule(any_of=[MatchGroup(all_of=["source", "email"], people=people)])
+            spec = spec_of(rule)
+            inbound = Lead(id="N", customer=ADA, source="Web")
+            existing = Lead(id="E", customer=BOB, co_customer=ADA, source="web")
+            expected = (
+                ("co_customer", ("source", "email"), "any_of[0]")
+                if people == "either"
+                else ("customer", ("source",), None)
+            )
+            assert decide(spec, inbound, existing)[0] == expected
+
+    def test_the_report_of_an_either_group_follows_mrg_5s_person(self) -> None:
+        """MRG-5 chose the co-customer: an either group reports the co-customer's labels."""
+        rule = MatchRule(
+            any_of=[
+                MatchGroup(all_of=["fields.vin"]),
+                MatchGroup(all_of=["email", "phone"], people="either"),
+            ]
+        )
+        spec = spec_of(rule)
+        existing = Lead(
+            id="E",
+            customer=BOB,
+            co_customer=Person(first_name="Ada", last_name="Lovelace", emails=["ada@x.io"]),
+        )
+        assert decide(spec, Lead(id="N", customer=ADA), existing)[0] == (
+            "co_customer",
+            ("email",),
+            None,
+        )
+
+    def test_the_first_of_equally_close_groups_is_reported(self) -> None:
+        """Two groups each half met: the first one's labels."""
+        rule = MatchRule(
+            any_of=[
+                MatchGroup(all_of=["email", "phone"]),
+                MatchGroup(all_of=["name", "fields.vin"]),
+            ]
+        )
+        spec = spec_of(rule)
+        existing = Lead(
+            id="E", customer=Person(first_name="Ada", last_name="Lovelace", emails=["ada@x.io"])
+        )
+        assert decide(spec, Lead(id="N", customer=ADA), existing)[0] == (
+            "customer",
+            ("email",),
+            None,
+        )
+
+    def test_every_blocking_item_counts_towards_closeness(self) -> None:
+        """Two blocking items that hold add two to how close the group came."""
+        rule = MatchRule(
+            any_of=[
+                MatchGroup(
+                    all_of=["email", "phone"],
+                    block_on=[
+                        MatchItem(field="last_name", method="initial"),
+                        MatchItem(field="first_name", method="initial"),
+                    ],
+                )
+            ]
+        )
+        spec = spec_of(rule)
+        (group,) = spec.groups
+        prepared = spec.probe(normalize.person(ADA)).prepared
+        initials = normalize.person(Person(first_name="Al", last_name="Lamb", emails=["ada@x.io"]))
+        assert group.test(prepared, initials, None, None) == (
+            False,
+            ["email", "last_name_initial", "first_name_initial"],
+            3 / 4,
+        )
