@@ -22,7 +22,8 @@ and the command fails: kill it with a test, or list it with the reason.
 ``MODULE`` is a module path under ``leadcore`` (``linking``, ``_routing.dispatch``) or
 ``rules`` for :data:`RULE_MODULES`; a module without an entry in :data:`TESTS` runs
 against the whole test suite (slow). ``--survivors`` re-runs only the mutants that
-survived the last run (after adding tests), keeping the other results, and updates the
+survived the last run and are not listed as equivalent (after adding tests), keeping the
+other results (mutmut's earlier catches too, see :func:`kept_verdicts`), and updates the
 module's figures (its CPU time added to the full run's); ``--check`` runs nothing: it counts
 the last results again and checks them against the survivors list.
 
@@ -361,7 +362,10 @@ def _child(module: str, max_children: int, *, survivors_only: bool) -> None:
     ]
     names: list[str] = []
     if survivors_only:
-        names = [name for name, status in _statuses(module).items() if status not in DETECTED]
+        left = [name for name, status in _statuses(module).items() if status not in DETECTED]
+        # Those listed as equivalent are not run again (each runs every test of its
+        # function): they stay survivors, and a full run checks them again.
+        names = _unlisted_names(module, left, load_survivors())
         if not names:
             print(f"{module}: no survivors to re-run")
             return
@@ -377,6 +381,22 @@ def _child(module: str, max_children: int, *, survivors_only: bool) -> None:
         data = json.loads(meta.read_text(encoding="utf-8"))
         data["exit_code_by_key"] = kept_verdicts(before, data["exit_code_by_key"], names)
         meta.write_text(json.dumps(data, indent=4), encoding="utf-8")
+
+
+def _unlisted_names(module: str, names: Sequence[str], listed: Sequence[Survivor]) -> list[str]:
+    """Return the mutants of ``names`` not listed as equivalent survivors, nor casts."""
+    left = Counter((s.function, s.change) for s in listed if s.module == module)
+    found = []
+    for name in names:
+        diff = _diff(name, module)
+        key = (function_of(name), change_of(diff))
+        if cast_only(diff):
+            continue  # counted nowhere
+        if left[key] > 0:
+            left[key] -= 1
+        else:
+            found.append(name)
+    return found
 
 
 def kept_verdicts(
