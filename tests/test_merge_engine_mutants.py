@@ -599,3 +599,53 @@ class TestReports:
             ["email", "last_name_initial", "first_name_initial"],
             3 / 4,
         )
+
+
+class TestFuzzyChecks:
+    """MRG-5's ratio is reused only by a token_sort_ratio of the full names."""
+
+    existing = Lead(
+        id="E",
+        customer=Person(first_name="Ada", last_name="Lovelace"),
+        co_customer=Person(first_name="Bob", last_name="Byron"),
+        fields={"vin": "V123"},
+    )
+
+    def matched(self, item: MatchItem, first: str, last: str) -> e.Outcome:
+        """The outcome of one fuzzy item between an inbound name and the existing lead."""
+        spec = spec_of(MatchRule(any_of=[MatchGroup(all_of=[item])]))
+        inbound = Lead(
+            id="N", customer=Person(first_name=first, last_name=last), fields={"vin": "V124"}
+        )
+        return decide(spec, inbound, self.existing)[0]
+
+    def test_another_field_is_scored_on_its_own(self) -> None:
+        """Full names at 91.7 but last names at 87.5: a last-name item at 90 fails."""
+        last = MatchItem(field="last_name", method="fuzzy", threshold=90)
+        assert self.matched(last, "Ada", "Lovelacy") == ("customer", (), None)
+        full = MatchItem(field="full_name", method="fuzzy", threshold=90)
+        assert self.matched(full, "Ada", "Lovelacy") == (
+            "customer",
+            ("full_name_fuzzy",),
+            "any_of[0]",
+        )
+
+    def test_another_scorer_is_scored_on_its_own(self) -> None:
+        """Names swapped: token_sort_ratio 100, ratio 66.7."""
+        ratio = MatchItem(field="full_name", method="fuzzy", scorer="ratio", threshold=90)
+        assert self.matched(ratio, "Lovelace", "Ada") == ("customer", (), None)
+        tsr = MatchItem(field="full_name", method="fuzzy", threshold=90)
+        assert self.matched(tsr, "Lovelace", "Ada") == (
+            "customer",
+            ("full_name_fuzzy",),
+            "any_of[0]",
+        )
+
+    def test_a_custom_field_of_the_existing_lead(self) -> None:
+        """A fuzzy custom field reads the existing lead's value."""
+        vin = MatchItem(field="fields.vin", method="fuzzy", scorer="levenshtein", threshold=1)
+        assert self.matched(vin, "Ada", "Lovelace") == (
+            "customer",
+            ("fields.vin_fuzzy",),
+            "any_of[0]",
+        )
