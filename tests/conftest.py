@@ -14,6 +14,7 @@ long local hunt. No profile is gentler than the default.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -29,6 +30,24 @@ settings.register_profile(
 )
 settings.register_profile("thorough", parent=settings.get_profile("fast"), max_examples=1_000)
 settings.load_profile(os.environ.get("LEADCORE_HYPOTHESIS_PROFILE", "fast"))
+
+if os.environ.get("LEADCORE_HYPOTHESIS_PROFILE") == "mutation":
+
+    @pytest.fixture(autouse=True)
+    def _fresh_caches() -> None:
+        """
+        Under mutation testing, empty leadcore's function caches before each test.
+
+        mutmut runs each mutant's tests in a process forked from one that ran the tests
+        already: a cached result (a compiled match rule, ``compile_spec``) would answer
+        for the mutated code without running it, and the mutant would survive unseen.
+        """
+        for name, module in list(sys.modules.items()):
+            if name == "leadcore" or name.startswith("leadcore."):
+                for value in list(vars(module).values()):
+                    clear = getattr(value, "cache_clear", None)
+                    if callable(clear):
+                        clear()
 
 
 @pytest.fixture(scope="session")
