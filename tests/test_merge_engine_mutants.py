@@ -12,6 +12,8 @@ _merge.engine``).
 
 from __future__ import annotations
 
+import attrs
+
 from leadcore import normalize
 from leadcore._merge import engine as e
 from leadcore._merge.keys import Key, KeySpace
@@ -649,3 +651,68 @@ class TestFuzzyChecks:
             ("fields.vin_fuzzy",),
             "any_of[0]",
         )
+
+
+class TestFirstMatch:
+    """The hot path: MRG-5's ties, the 90 boundary, groups by person, bare co-customers."""
+
+    def test_a_fuzzy_name_at_exactly_the_threshold(self) -> None:
+        """MRG-7: token_sort_ratio 90.0 meets a threshold of 90 (at least), reused or not."""
+        spec = spec_of()
+        existing = Lead(
+            id="E",
+            customer=Person(first_name="Jon", last_name="Smitha", emails=["jon@x.io"]),
+            co_customer=Person(first_name="Bob", last_name="Byron"),
+        )
+        inbound = Lead(
+            id="N", customer=Person(first_name="Jon", last_name="Smithe", emails=["jon@x.io"])
+        )
+        found = ("customer", ("name_fuzzy", "email"), "two_of_n")
+        assert decide(spec, inbound, existing) == (found, found)
+        alone = attrs.evolve(existing, co_customer=None)
+        assert decide(spec, inbound, alone) == (found, found)
+
+    def test_ties_keep_the_customer(self) -> None:
+        """A co-customer as close by name as the customer is not compared instead."""
+        spec = spec_of(mode="auto")
+        twin = Person(first_name="Ada", last_name="Lovelace", phones=["(415) 555-0101"])
+        existing = Lead(id="E", customer=twin, co_customer=ADA)
+        assert decide(spec, Lead(id="N", customer=ADA), existing) == (
+            ("customer", ("name",), None),
+            ("customer", (), None),
+        )
+
+    def test_groups_of_one_person_read_the_lead(self) -> None:
+        """A customer group holding on a lead field and an email."""
+        rule = MatchRule(any_of=[MatchGroup(all_of=["source", "email"], people="customer")])
+        existing = Lead(id="E", customer=ADA, source="web")
+        found = ("customer", ("source", "email"), "any_of[0]")
+        assert decide(spec_of(rule), Lead(id="N", customer=ADA, source="Web"), existing) == (
+            found,
+            found,
+        )
+
+    def test_either_group_with_a_fuzzy_name(self) -> None:
+        """Without MRG-5 no ratio is computed: each person's name is scored when compared."""
+        fuzzy = MatchItem(field="full_name", method="fuzzy", threshold=90)
+        spec = spec_of(MatchRule(any_of=[MatchGroup(all_of=[fuzzy], people="either")]))
+        assert not spec.closest
+        inbound = Lead(id="N", customer=ADA)
+        both = Lead(
+            id="E", customer=BOB, co_customer=Person(first_name="Ada", last_name="Lovelace")
+        )
+        co = ("co_customer", ("full_name_fuzzy",), "any_of[0]")
+        assert decide(spec, inbound, both) == (co, co)
+        customer = ("customer", ("full_name_fuzzy",), "any_of[0]")
+        assert decide(spec, inbound, Lead(id="E", customer=ADA)) == (customer, customer)
+
+    def test_a_co_customer_with_only_an_email(self) -> None:
+        """An email alone makes a co-customer."""
+        spec = spec_of(MatchRule(any_of=[MatchGroup(all_of=["email"], people="either")]))
+        existing = Lead(id="E", customer=BOB, co_customer=Person(emails=["ada@x.io"]))
+        found = ("co_customer", ("email",), "any_of[0]")
+        assert decide(spec, Lead(id="N", customer=ADA), existing) == (found, found)
+        only_phone = Lead(id="E", customer=BOB, co_customer=Person(phones=["(415) 867-5309"]))
+        phones = spec_of(MatchRule(any_of=[MatchGroup(all_of=["phone"], people="either")]))
+        found = ("co_customer", ("phone",), "any_of[0]")
+        assert decide(phones, Lead(id="N", customer=ADA), only_phone) == (found, found)
