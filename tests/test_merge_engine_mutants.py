@@ -540,6 +540,8 @@ class TestReports:
                 else ("customer", ("source",), None)
             )
             assert decide(spec, inbound, existing)[0] == expected
+            if people == "either":
+                assert decide(spec, inbound, existing)[1] == expected
 
     def test_the_report_of_an_either_group_follows_mrg_5s_person(self) -> None:
         """MRG-5 chose the co-customer: an either group reports the co-customer's labels."""
@@ -716,3 +718,18 @@ class TestFirstMatch:
         phones = spec_of(MatchRule(any_of=[MatchGroup(all_of=["phone"], people="either")]))
         found = ("co_customer", ("phone",), "any_of[0]")
         assert decide(phones, Lead(id="N", customer=ADA), only_phone) == (found, found)
+
+    def test_a_blocking_item_on_a_lead_field(self) -> None:
+        """A block_on item comparing a lead field reads the existing lead."""
+        rule = MatchRule(
+            any_of=[MatchGroup(all_of=["email"], block_on=[MatchItem(field="source")])]
+        )
+        spec = spec_of(rule)
+        inbound = Lead(id="N", customer=ADA, source="Web")
+        found = ("customer", ("email", "source"), "any_of[0]")
+        assert decide(spec, inbound, Lead(id="E", customer=ADA, source="web")) == (found, found)
+        other = Lead(id="E", customer=ADA, source="phone")
+        assert decide(spec, inbound, other) == (
+            ("customer", ("email",), None),
+            ("customer", (), None),
+        )
