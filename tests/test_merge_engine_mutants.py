@@ -733,3 +733,38 @@ class TestFirstMatch:
             ("customer", ("email",), None),
             ("customer", (), None),
         )
+
+
+class TestCompiledDetails:
+    """What compiling keeps for the index and the engines over tables."""
+
+    def test_a_space_takes_the_policys_fillers(self) -> None:
+        """An email custom field's key space drops the policy's own fillers."""
+        rule = MatchRule(
+            any_of=[MatchGroup(all_of=[MatchItem(field="fields.mail", normalizer="email")])]
+        )
+        spec = spec_of(rule, placeholder_email_locals=["sales"])
+        (item,) = spec.items
+        assert item.space is not None
+        assert item.space.fillers == ("sales",)
+        assert item.space.value_keys(["sales@x.io", "none@x.io"], "US") == ("none@x.io",)
+
+    def test_unkeyed_items_lower_what_an_of_group_needs_of_its_keys(self) -> None:
+        """Two fuzzy items of four, three needed: one key in common suffices to find a match."""
+        names = [
+            MatchItem(field="full_name", method="fuzzy", threshold=80),
+            MatchItem(field="last_name", method="fuzzy", threshold=80),
+        ]
+        spec = spec_of(MatchRule(any_of=[MatchGroup(of=[*names, "email", "phone"], at_least=3)]))
+        (group,) = spec.groups
+        assert group.blocking is not None
+        assert group.blocking.at_least == 1
+        assert [(s.field, w) for s, w in group.blocking.options] == [("email", 1), ("phone", 1)]
+
+    def test_a_probe_opens_groups_on_the_inbound_lead(self) -> None:
+        """A guard on a custom field reads the inbound lead the probe is made of."""
+        rule = MatchRule(any_of=[MatchGroup(all_of=["email"], inbound_lacks=["fields.vin"])])
+        spec = spec_of(rule)
+        who = normalize.person(ADA)
+        assert spec.probe(who, Lead(id="N", customer=ADA, fields={"vin": "V1"})).open == [False]
+        assert spec.probe(who, Lead(id="N", customer=ADA)).open == [True]
