@@ -768,3 +768,25 @@ class TestCompiledDetails:
         who = normalize.person(ADA)
         assert spec.probe(who, Lead(id="N", customer=ADA, fields={"vin": "V1"})).open == [False]
         assert spec.probe(who, Lead(id="N", customer=ADA)).open == [True]
+
+    def test_memoised_sides_tell_values_apart(self) -> None:
+        """One compiled rule, two existing leads: each side's keys are its own."""
+        phone = MatchItem(field="phone", blanks="match")
+        spec = spec_of(MatchRule(any_of=[MatchGroup(all_of=[phone])]))
+        inbound = Lead(id="N", customer=ADA)
+        same = Lead(id="E", customer=ADA)
+        other = Lead(id="F", customer=attrs.evolve(ADA, phones=["(415) 555-0101"]))
+        assert decide(spec, inbound, same)[1] == ("customer", ("phone",), "any_of[0]")
+        assert decide(spec, inbound, other)[1] == ("customer", (), None)
+        zips = spec_of(MatchRule(any_of=[MatchGroup(all_of=["fields.zip"])]))
+        mine = Lead(id="N", customer=ADA, fields={"zip": 94110})
+        assert decide(zips, mine, Lead(id="E", customer=BOB, fields={"zip": 94110}))[1] == (
+            "customer",
+            ("fields.zip",),
+            "any_of[0]",
+        )
+        assert decide(zips, mine, Lead(id="F", customer=BOB, fields={"zip": 10001}))[1] == (
+            "customer",
+            (),
+            None,
+        )
