@@ -790,3 +790,23 @@ class TestCompiledDetails:
             (),
             None,
         )
+
+    def test_an_email_field_drops_the_policys_fillers_on_both_sides(self) -> None:
+        """sales@ is a filler of this policy: two leads sharing it share no email."""
+        mail = MatchItem(field="fields.mail", normalizer="email")
+        spec = spec_of(
+            MatchRule(any_of=[MatchGroup(all_of=[mail])]), placeholder_email_locals=["sales"]
+        )
+        inbound = Lead(id="N", customer=ADA, fields={"mail": "sales@x.io"})
+        assert decide(spec, inbound, Lead(id="E", customer=BOB, fields={"mail": "sales@x.io"}))[
+            1
+        ] == (
+            "customer",
+            (),
+            None,
+        )
+        none = Lead(id="M", customer=ADA, fields={"mail": "none@x.io"})
+        found = ("customer", ("fields.mail",), "any_of[0]")
+        assert (
+            decide(spec, none, Lead(id="E", customer=BOB, fields={"mail": "none@x.io"}))[1] == found
+        )
