@@ -810,3 +810,14 @@ class TestCompiledDetails:
         assert (
             decide(spec, none, Lead(id="E", customer=BOB, fields={"mail": "none@x.io"}))[1] == found
         )
+
+    def test_exact_last_and_full_names(self) -> None:
+        """An exact last or full name holds on equal normal forms only."""
+        for field in ("last_name", "full_name", "first_name"):
+            spec = spec_of(MatchRule(any_of=[MatchGroup(all_of=[field])]))
+            inbound = Lead(id="N", customer=ADA)
+            found = ("customer", (field,), "any_of[0]")
+            same = Lead(id="E", customer=Person(first_name="ADA", last_name="lovelace"))
+            assert decide(spec, inbound, same)[1] == found
+            other = Lead(id="F", customer=Person(first_name="Bob", last_name="Byron"))
+            assert decide(spec, inbound, other)[1] == ("customer", (), None)
