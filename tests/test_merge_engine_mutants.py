@@ -13,6 +13,7 @@ _merge.engine``).
 from __future__ import annotations
 
 import attrs
+import pytest
 
 from leadcore import normalize
 from leadcore._merge import engine as e
@@ -821,3 +822,106 @@ class TestCompiledDetails:
             assert decide(spec, inbound, same)[1] == found
             other = Lead(id="F", customer=Person(first_name="Bob", last_name="Byron"))
             assert decide(spec, inbound, other)[1] == ("customer", (), None)
+
+
+class TestCost:
+    """What the module promises of its cost: MRG-5's ratios reused, fast paths, memos."""
+
+    @staticmethod
+    def counting(monkeypatch: pytest.MonkeyPatch, name: str) -> list[object]:
+        """Count the engine's calls of one function (token_sort_ratio, person_values...)."""
+        calls: list[object] = []
+        if name == "token_sort_ratio":
+            original = e._fuzzy.token_sort_ratio
+
+            def ratio(one: str, two: str) -> float:
+                calls.append((one, two))
+                return original(one, two)
+
+            monkeypatch.setattr(e._fuzzy, "token_sort_ratio", ratio)
+            monkeypatch.setitem(e._SIMILARITY, "token_sort_ratio", ratio)
+            return calls
+        original_function = getattr(e, name)
+
+        def counted(*args: object) -> object:
+            calls.append(args)
+            return original_function(*args)
+
+        monkeypatch.setattr(e, name, counted)
+        return calls
+
+    def test_mrg_5s_two_ratios_serve_the_fuzzy_name(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """At most two token_sort_ratio calls a pair: the person chosen is not scored again."""
+        spec = spec_of()
+        existing = Lead(
+            id="E",
+            customer=Person(first_name="Ada", last_name="Lovelace", emails=["ada@x.io"]),
+            co_customer=Person(first_name="Ada", last_name="Byron"),
+        )
+        calls = self.counting(monkeypatch, "token_sort_ratio")
+        probe = spec.probe(e.people_of(ADA, spec), Lead(id="N", customer=ADA))
+        found = ("customer", ("name_fuzzy", "email"), "two_of_n")
+        assert e.evaluate(probe, existing, spec) == found
+        assert len(calls) == 2
+        assert e.first_match(probe, existing, spec) == found
+        assert len(calls) == 4
+
+    def test_either_groups_reuse_both_ratios(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The customer and the co-customer are each scored once, by MRG-5."""
+        fuzzy = MatchItem(field="full_name", method="fuzzy", threshold=90)
+        rule = MatchRule(
+            any_of=[
+                MatchGroup(all_of=["fields.vin"]),
+                MatchGroup(all_of=[fuzzy], people="either"),
+                MatchGroup(all_of=[fuzzy, "phone"], people="customer"),
+            ]
+        )
+        spec = spec_of(rule)
+        probe = spec.probe(e.people_of(ADA, spec), Lead(id="N", customer=ADA))
+        co = Lead(id="E", customer=BOB, co_customer=Person(first_name="Ada", last_name="Lovelace"))
+        customer = Lead(
+            id="F",
+            customer=Person(first_name="Ada", last_name="Lovelace"),
+            co_customer=Person(first_name="Bob", last_name="Byron", phones=["(415) 867-5309"]),
+        )
+        calls = self.counting(monkeypatch, "token_sort_ratio")
+        assert e.evaluate(probe, co, spec) == ("co_customer", ("full_name_fuzzy",), "any_of[1]")
+        assert e.first_match(probe, co, spec) == ("co_customer", ("full_name_fuzzy",), "any_of[1]")
+        assert len(calls) == 4
+        alone = Lead(id="G", customer=BOB, co_customer=Person(first_name="Bob", last_name="Byrne"))
+        assert e.evaluate(probe, alone, spec) == ("customer", (), None)
+        assert e.first_match(probe, alone, spec) == ("customer", (), None)
+        assert len(calls) == 8
+        assert e.evaluate(probe, customer, spec)[2] == "any_of[1]"
+        assert len(calls) == 10
+
+    def test_plain_names_emails_and_phones_need_no_keys_of_the_existing_side(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Exact names compare normal forms, emails and phones the person's own sets."""
+        calls = self.counting(monkeypatch, "person_values")
+        for field in ("name", "first_name", "last_name", "full_name", "email", "phone"):
+            spec = spec_of(MatchRule(any_of=[MatchGroup(all_of=[field])]))
+            probe = spec.probe(e.people_of(ADA, spec), Lead(id="N", customer=ADA))
+            before = len(calls)
+            assert e.first_match(probe, Lead(id="E", customer=ADA), spec)[2] == "any_of[0]"
+            assert e.evaluate(probe, Lead(id="E", customer=ADA), spec)[2] == "any_of[0]"
+            assert len(calls) == before, field
+
+    def test_sides_are_memoised_by_value(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Three leads of one name (or one VIN): their keys are computed once."""
+        prefix = MatchItem(field="last_name", method="prefix", length=3)
+        people = self.counting(monkeypatch, "person_values")
+        spec = spec_of(MatchRule(any_of=[MatchGroup(all_of=[prefix])]))
+        probe = spec.probe(e.people_of(ADA, spec), Lead(id="N", customer=ADA))
+        for lead_id in ("E", "F"):
+            assert e.first_match(probe, Lead(id=lead_id, customer=ADA), spec)[2] == "any_of[0]"
+        assert len(people) == 1
+        values = self.counting(monkeypatch, "raw_values")
+        vins = spec_of(MatchRule(any_of=[MatchGroup(all_of=["fields.vin"])]))
+        inbound = Lead(id="N", customer=ADA, fields={"vin": "V1"})
+        probe = vins.probe(e.people_of(ADA, vins), inbound)
+        for lead_id in ("E", "F"):
+            existing = Lead(id=lead_id, customer=BOB, fields={"vin": "V1"})
+            assert e.first_match(probe, existing, vins)[2] == "any_of[0]"
+        assert len(values) == 1
