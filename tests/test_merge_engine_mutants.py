@@ -15,7 +15,7 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from leadcore import normalize
+from leadcore import _fuzzy, normalize
 from leadcore._merge import engine as e
 from leadcore._merge.keys import Key, KeySpace
 from leadcore._merge.policy import MergePolicy, Mode
@@ -832,13 +832,13 @@ class TestCost:
         """Count the engine's calls of one function (token_sort_ratio, person_values...)."""
         calls: list[object] = []
         if name == "token_sort_ratio":
-            original = e._fuzzy.token_sort_ratio
+            original = _fuzzy.token_sort_ratio
 
             def ratio(one: str, two: str) -> float:
                 calls.append((one, two))
-                return original(one, two)
+                return float(original(one, two))
 
-            monkeypatch.setattr(e._fuzzy, "token_sort_ratio", ratio)
+            monkeypatch.setattr(_fuzzy, "token_sort_ratio", ratio)
             monkeypatch.setitem(e._SIMILARITY, "token_sort_ratio", ratio)
             return calls
         original_function = getattr(e, name)
