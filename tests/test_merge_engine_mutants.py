@@ -906,6 +906,8 @@ class TestCost:
             before = len(calls)
             assert e.first_match(probe, Lead(id="E", customer=ADA), spec)[2] == "any_of[0]"
             assert e.evaluate(probe, Lead(id="E", customer=ADA), spec)[2] == "any_of[0]"
+            other = Lead(id="F", customer=BOB)
+            assert e.first_match(probe, other, spec) == ("customer", (), None)
             assert len(calls) == before, field
 
     def test_sides_are_memoised_by_value(self, monkeypatch: pytest.MonkeyPatch) -> None:
