@@ -106,3 +106,26 @@ def test_a_rerun_of_survivors_keeps_the_earlier_catches() -> None:
         "unknown": None,
     }
     assert mutate.kept_verdicts({"a": 1}, {"a": 0}, ["a"]) == {"a": 0}
+
+
+def test_a_rerun_of_survivors_skips_the_listed_and_the_casts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Listed equivalents (each as often as listed) and cast-only mutants are not re-run."""
+    diffs = {
+        "leadcore.linking.x_f__mutmut_1": "-    x = 1\n+    x = 2",
+        "leadcore.linking.x_f__mutmut_2": "-    x = 1\n+    x = 2",
+        "leadcore.linking.x_f__mutmut_3": '-    y = cast("Lead", v)\n+    y = cast(None, v)',
+        "leadcore.linking.x_f__mutmut_4": "-    z = 1\n+    z = 0",
+    }
+    monkeypatch.setattr(mutate, "_diff", lambda name, _module: diffs[name])
+    listed = [mutate.Survivor("linking", "f", "- x = 1\n+ x = 2", "why")]
+    assert mutate._unlisted_names("linking", list(diffs), listed) == [
+        "leadcore.linking.x_f__mutmut_2",
+        "leadcore.linking.x_f__mutmut_4",
+    ]
+    assert mutate._unlisted_names("handover", list(diffs), listed) == [
+        "leadcore.linking.x_f__mutmut_1",
+        "leadcore.linking.x_f__mutmut_2",
+        "leadcore.linking.x_f__mutmut_4",
+    ]
