@@ -17,11 +17,19 @@ from rapidfuzz.distance import JaroWinkler, Levenshtein
 __all__ = ["candidates", "jaro_winkler", "levenshtein", "ratio", "token_sort_ratio"]
 
 _SCORERS: Final[dict[str, tuple[Any, float]]] = {
-    "token_sort_ratio": (fuzz.token_sort_ratio, 1e-6),
-    "ratio": (fuzz.ratio, 1e-6),
-    "jaro_winkler": (JaroWinkler.similarity, 1e-9),
+    "token_sort_ratio": (fuzz.token_sort_ratio, 1e-3),
+    "ratio": (fuzz.ratio, 1e-3),
+    "jaro_winkler": (JaroWinkler.similarity, 1e-5),
 }
-"""The similarity scorers and the margin their cutoff is lowered by (see candidates)."""
+"""
+The similarity scorers and the margin their cutoff is lowered by (see candidates).
+
+``process.extract`` applies its cutoff in its own arithmetic: it leaves out choices
+whose full score is within about 1e-5 (0 to 100 scales) or 1e-7 (Jaro-Winkler, 0 to 1)
+above the cutoff, so a pair scoring exactly its threshold was missed with smaller margins
+(``tests/test_fuzzy.py`` sweeps this). The margins are a hundred times that; every
+candidate is scored again in full by the caller.
+"""
 
 
 def token_sort_ratio(left: str, right: str, *, score_cutoff: float = 0.0) -> float:
@@ -87,9 +95,10 @@ def candidates(query: str, choices: Sequence[str], scorer: str, threshold: float
     The indexes of ``choices`` that may reach ``threshold`` with ``query``: a superset.
 
     rapidfuzz scores them all in C (``process.extract``). For the similarity scorers the
-    cutoff is lowered by a margin far larger than any rounding, so every choice whose
-    full score reaches the threshold is in; callers check each candidate with the full
-    score. For ``levenshtein`` the cutoff is the maximum distance, exactly.
+    cutoff is lowered by a margin a hundred times larger than the difference between
+    ``extract``'s cutoff test and the scorer's own score, so every choice whose full score
+    reaches the threshold is in; callers check each candidate with the full score. For
+    ``levenshtein`` the cutoff is the maximum distance, exactly.
 
     >>> candidates("acme corp", ["acme crop", "zeta", "acme corp"], "token_sort_ratio", 85)
     [2, 0]
