@@ -88,8 +88,14 @@ _LINES = st.lists(
 )
 
 
-def _write(lines: list[str], end: str, *, last: bool) -> Path:
-    text = end.join([HEADER, *lines]) + (end if last else "")
+def _write(lines: list[str], end: str | tuple[str, ...], *, last: bool) -> Path:
+    """A file of the header and ``lines``, each line ended by ``end`` (a tuple: in turn)."""
+    ends = (end,) if isinstance(end, str) else end
+    rows = [HEADER, *lines]
+    text = "".join(
+        row + (ends[i % len(ends)] if i < len(rows) - 1 or last else "")
+        for i, row in enumerate(rows)
+    )
     handle = tempfile.NamedTemporaryFile("wb", suffix=".csv", delete=False)  # noqa: SIM115  # closed below
     with handle:
         handle.write(text.encode("utf-8", "surrogateescape"))
@@ -116,7 +122,8 @@ def _reader(name: str) -> Iterator[None]:
 @pytest.mark.parametrize("reader", ["arrow", "stdlib"])
 @given(
     lines=_LINES,
-    end=st.sampled_from(["\n", "\r\n", "\r"]),
+    end=st.sampled_from(["\n", "\r\n", "\r"])
+    | st.lists(st.sampled_from(["\n", "\r\n"]), min_size=2, max_size=4).map(tuple),
     last=st.booleans(),
     tz=st.sampled_from(["UTC", "Europe/Paris", None]),
     parts=st.integers(1, 4),
@@ -125,7 +132,7 @@ def test_column_reading_equals_record_reading(
     reader: str,
     *,
     lines: list[str],
-    end: str,
+    end: str | tuple[str, ...],
     last: bool,
     tz: str | None,
     parts: int,
@@ -145,6 +152,24 @@ def test_column_reading_equals_record_reading(
 
 
 PLAIN = "L1,Ann,Wood,ann@x.com,415-867-5309,,2023-11-05 16:51:48,,walk_in,LOT-04,,,,,7"
+
+
+def test_a_blank_line_between_mixed_line_ends_is_skipped() -> None:
+    """LF lines, a CR LF line, a blank line: pyarrow must not read the blank as a row."""
+    lines = [PLAIN, PLAIN.replace("L1", "L2"), "", PLAIN.replace("L1", "L3")]
+    path = _write(lines, ("\n", "\r\n", "\n", "\n"), last=True)
+    try:
+        settings = _settings(path, "UTC")
+        _, start = inputs.csv_header(path)
+        end = path.stat().st_size
+        with _reader("arrow"):
+            by_columns = inputs.prepare_csv_range(str(path), start, end, 2, settings)
+        by_records = inputs.prepare_records_range(str(path), start, end, 2, settings)
+    finally:
+        path.unlink()
+
+    assert by_columns == by_records
+    assert (by_columns.ids, by_columns.lines, by_columns.bad) == (["L1", "L2", "L3"], [2, 3, 5], [])
 
 
 def test_a_blank_id_is_left_out_with_its_line() -> None:

@@ -58,14 +58,13 @@ def _pyarrow() -> tuple[Any, Any, Any] | None:
 
 
 def _plain_bytes(data: bytes) -> bool:
-    """No quotes, no blank line, line ends all LF or all CR LF."""
+    """No quotes, no blank line, line ends LF or CR LF (a CR only before a LF), mixed or not."""
     if b'"' in data:
         return False
-    if b"\r" in data:
-        if data.count(b"\r") != data.count(b"\r\n"):
-            return False
-        return b"\r\n\r\n" not in data and not data.startswith(b"\r\n")
-    return b"\n\n" not in data and not data.startswith(b"\n")
+    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
+        return False
+    # With every CR before a LF, a blank line is a LF followed by a LF or by CR LF.
+    return b"\n\n" not in data and b"\n\r\n" not in data and not data.startswith((b"\n", b"\r\n"))
 
 
 def columns(
