@@ -190,6 +190,17 @@ class TestGroups:
 
         assert (found.via, found.matched) == ("mail", ("email", "phone"))
 
+    def test_a_bad_field_name_is_refused_at_its_items_path(self) -> None:
+        """A field name given as text is refused at ``of[i].field``, every one of them."""
+        with pytest.raises(InvalidInput) as caught:
+            MatchGroup(all_of=["vin", "email"], of=["email", "zip"], at_least=1)
+
+        assert [(p.path, p.value) for p in caught.value.problems] == [
+            ("all_of[0].field", "vin"),
+            ("of[1].field", "zip"),
+        ]
+        assert "is not a field" in caught.value.problems[0].message
+
     def test_at_least_k_of_and_all_of(self) -> None:
         """Two of three, or all of two."""
         two = MatchGroup(of=["name", "email", "phone"], at_least=2)

@@ -230,8 +230,19 @@ def _item_label(item: MatchItem) -> str:
 
 def _to_item(value: object) -> object:
     if isinstance(value, str):
-        return MatchItem(field=value)
+        try:
+            return MatchItem(field=value)
+        except InvalidInput:
+            return value  # reported by _items_check, at the item's path
     return value
+
+
+def _item_problems(field: str) -> tuple[Problem, ...]:
+    try:
+        MatchItem(field=field)
+    except InvalidInput as error:
+        return error.problems
+    return ()  # pragma: no cover  # only called on a name _to_item could not make an item of
 
 
 def _item_tuple(value: Iterable[MatchItem | str]) -> tuple[MatchItem, ...]:
@@ -242,6 +253,14 @@ def _item_tuple(value: Iterable[MatchItem | str]) -> tuple[MatchItem, ...]:
 
 
 def _items_check(path: str, value: object) -> list[Problem]:
+    if isinstance(value, tuple) and any(isinstance(v, str) for v in value):
+        # Field names that did not make an item (_to_item): their problems, at their path.
+        return [
+            problem.under(f"{path}[{i}]")
+            for i, v in enumerate(value)
+            if isinstance(v, str)
+            for problem in _item_problems(v)
+        ]
     found = a.collection(a.instance(MatchItem))(path, value)
     size = 0 if found else len(cast("tuple[object, ...]", value))
     if size > MAX_ITEMS_PER_GROUP:
