@@ -208,9 +208,12 @@ class TestRequests:
     def test_valid_requests_stay_within_the_limits(self, request: dict) -> None:  # type: ignore[type-arg]
         """``valid=True`` never goes past a GEN-5 limit nor holds a lone surrogate."""
         text = json.dumps(request, ensure_ascii=False)
+        texts = _texts(request)
 
         assert not any(0xD800 <= ord(c) <= 0xDFFF for c in text)
-        assert all(len(t) <= testing.MAX_TEXT for t in _texts(request))
+        assert all(len(t) <= testing.MAX_TEXT for t in texts)
+        # A text at the limit is not spaces alone (an id of spaces is blank, refused).
+        assert all(t.strip() for t in texts if len(t) >= testing.MAX_TEXT - 1)
 
     def test_claims_after_now_and_blank_texts_are_drawn(self) -> None:
         """The rulebook: claims after now are ignored; v1.2: blank texts count as absent."""

@@ -1205,7 +1205,13 @@ def _edge(draw: st.DrawFn, request: Input, kind: str, *, over: bool) -> None:
         if texts:
             size = MAX_TEXT + draw(st.sampled_from([1] if over else [-1, 0]))
             fill = draw(st.sampled_from(["x", "é", " ", "ß"]))
-            _set(request, draw(st.sampled_from(texts)), fill * size)
+            # Spaces after a letter: a text of spaces alone is blank, and a blank id is
+            # refused whatever its length, which is not the edge drawn here.
+            _set(
+                request,
+                draw(st.sampled_from(texts)),
+                fill * size if fill != " " else "x" + fill * (size - 1),
+            )
     elif kind == "many":
         lists = _paths(request["input"], _long_list, ("input",))
         if lists:
