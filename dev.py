@@ -4,7 +4,9 @@ Set up a virtual environment and run leadcore's main job or its test suite.
 
     python3 dev.py demo    # create .venv, install leadcore, run the demo on sample data
                            # (every rule on sample requests, then a batch dedupe)
-    python3 dev.py test    # create .venv, install leadcore[dev], ruff, mypy, import-linter, pytest
+    python3 dev.py test    # create .venv, install leadcore[dev], ruff, mypy, import-linter,
+                           # pytest under coverage (100% of branches, subprocesses too)
+    python3 dev.py test ARGS...   # the checks, then pytest ARGS (a selection): no coverage
     python3 dev.py docs    # install leadcore[docs], build the site and serve it on 127.0.0.1:8000
     python3 dev.py docs --build   # only build it, into site/ (strict: a broken link fails)
     python3 dev.py mutate [MODULE ...]   # mutation testing (mutmut) of the rule modules or
@@ -61,6 +63,20 @@ def _docs(argv: list[str]) -> None:
         _run(BIN / "mkdocs", "serve", "--strict", "--dev-addr", "127.0.0.1:8000")
 
 
+def _covered() -> None:
+    """
+    Run the whole suite under coverage and fail below 100% of branches (pyproject.toml).
+
+    ``[tool.coverage.run]`` measures every Python process the tests start (the CLI run
+    as a command, Spark's workers, dedupe's worker pool), each into its own data file;
+    they are combined, then reported with ``fail_under``.
+    """
+    _run(BIN / "python", "-m", "coverage", "erase")
+    _run(BIN / "python", "-m", "coverage", "run", "-m", "pytest", "-q")
+    _run(BIN / "python", "-m", "coverage", "combine", "--quiet")
+    _run(BIN / "python", "-m", "coverage", "report")
+
+
 def main(argv: list[str]) -> int:
     """Run ``demo``, ``test``, ``docs`` or ``mutate``; return the exit status."""
     command = argv[0] if argv else "demo"
@@ -92,7 +108,11 @@ def main(argv: list[str]) -> int:
             _run(BIN / "mypy")
             # The layers of docs/design.md (contracts in pyproject.toml).
             _run(BIN / "lint-imports", "--no-cache")
-            _run(BIN / "python", "-m", "pytest", "-q", *argv[1:])
+            if argv[1:]:
+                # A selection of tests cannot cover the package: run it as it is.
+                _run(BIN / "python", "-m", "pytest", "-q", *argv[1:])
+            else:
+                _covered()
         elif command == "docs":
             _docs(argv[1:])
         elif command == "mutate":

@@ -13,7 +13,11 @@ plans are the users'.
 
 from __future__ import annotations
 
+import os
 from typing import Any
+
+MEASURED = "COVERAGE_PROCESS_CONFIG" in os.environ
+"""Whether this run is measured by coverage (``python3 dev.py test``), subprocesses too."""
 
 
 def shared() -> Any:  # a pyspark.sql.SparkSession
@@ -32,5 +36,7 @@ def shared() -> Any:  # a pyspark.sql.SparkSession
             "spark.sql.adaptive.enabled": "false",
             "spark.sql.codegen.wholeStage": "false",
             "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+            # Under coverage, a daemon whose forked workers save what they measured.
+            **({"spark.python.daemon.module": "tests.spark_coverage"} if MEASURED else {}),
         },
     )
