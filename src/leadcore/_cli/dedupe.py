@@ -160,21 +160,18 @@ def add_arguments(command: argparse.ArgumentParser) -> None:
 
 
 def _value(field: attrs.Attribute[Any], text: str) -> object:
+    """A policy value from its text, by the field's default: a list, a number or text."""
     default = field.default
     if isinstance(default, tuple):
         return tuple(item.strip() for item in text.split(",") if item.strip())
-    if isinstance(default, bool):
-        return text.strip().lower() in {"1", "true", "yes"}
     if isinstance(default, int):
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    if isinstance(default, float):
-        try:
-            return float(text)
-        except ValueError:
-            return text
+        # A number: whole if it is written whole (a ratio may be 92.5); anything else is
+        # passed on as text for the policy to refuse with its own message.
+        for kind in (int, float):
+            try:
+                return kind(text)
+            except ValueError:
+                pass
     return text
 
 

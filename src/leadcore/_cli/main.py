@@ -42,15 +42,9 @@ _WIDTH = 96
 
 
 def _short(value: object) -> str:
-    """One line of JSON, cut to the demo's width; leads are shown by id."""
+    """One line of JSON, cut to the demo's width; a lead is shown by its id."""
     if isinstance(value, dict) and "id" in value and "customer" in value:
         return f"<lead {value['id']}>"
-    if (
-        isinstance(value, list)
-        and value
-        and all(isinstance(v, dict) and "customer" in v for v in value)
-    ):
-        return "[" + ", ".join(f"<lead {v['id']}>" for v in value) + "]"
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= _WIDTH else text[: _WIDTH - 3] + "..."
 

@@ -44,18 +44,19 @@ def read(spark: Any, path: str) -> Any:  # noqa: ANN401  # Spark objects
     )
 
 
+def _save(table: Any, target: Path, kind: str) -> str:  # noqa: ANN401  # a Spark DataFrame
+    """Write a table as a folder of Parquet or CSV parts (replacing it); return its path."""
+    writer = table.write.mode("overwrite")
+    if kind == "parquet":
+        writer.parquet(str(target))
+    else:
+        writer.option("header", "true").csv(str(target))
+    return str(target)
+
+
 def _write(result: SparkDedupeResult, folder: Path, kind: str) -> list[str]:
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name in dedupe.TABLES:
-        target = folder / f"{name}.{kind}"
-        writer = result.table(name).write.mode("overwrite")
-        if kind == "parquet":
-            writer.parquet(str(target))
-        else:
-            writer.option("header", "true").csv(str(target))
-        written.append(str(target))
-    return written
+    return [_save(result.table(name), folder / f"{name}.{kind}", kind) for name in dedupe.TABLES]
 
 
 def _summary(result: SparkDedupeResult, out: TextIO) -> None:
@@ -142,13 +143,7 @@ def run(
             **result.summary.as_dict(),
         }
         if comparison is not None:
-            target = folder / f"changes.{kind}"
-            writer = comparison.table("changes").write.mode("overwrite")
-            if kind == "parquet":
-                writer.parquet(str(target))
-            else:
-                writer.option("header", "true").csv(str(target))
-            written.append(str(target))
+            written.append(_save(comparison.table("changes"), folder / f"changes.{kind}", kind))
             summary["what_if"] = {"changes": sum(counts.values()), **counts}
         summary["seconds"] = round(time.perf_counter() - started, 3)
         (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

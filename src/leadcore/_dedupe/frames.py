@@ -45,7 +45,11 @@ def _missing(value: object) -> bool:
         return True
     try:
         return bool(value != value)  # NaN, NaT  # noqa: PLR0124  # they differ from themselves
-    except (TypeError, ValueError):  # pragma: no cover  # exotic objects
+    except TypeError:
+        # pandas' NA (nullable dtypes): NA != NA is NA, which has no truth value.
+        return True
+    except ValueError:
+        # An array compares element by element: a value, not a missing one.
         return False
 
 
@@ -84,6 +88,9 @@ def cell(data: Any, name: str, position: int) -> object:  # noqa: ANN401  # any 
     """
     Return one value of a pandas, polars or pyarrow table (None when missing).
 
+    Only those are read again (:func:`leadcore._dedupe.raw.source_of`); other frames,
+    read through narwhals, are not.
+
     Raises:
         KeyError: No such column (or IndexError: no such row) for pandas; the other
             libraries raise their own errors, which callers catch.
@@ -97,11 +104,8 @@ def cell(data: Any, name: str, position: int) -> object:  # noqa: ANN401  # any 
         value = frame.get_column(name).to_list()[0]
     elif kind == "pyarrow":
         value = data.column(name)[position].as_py()
-    elif kind == "pandas":
+    else:  # pandas: the only other kind read again (see raw.source_of)
         value = data[name].iloc[position]
-    else:
-        msg = "only pandas, polars and pyarrow tables are read again"
-        raise TypeError(msg)
     return None if _missing(value) else value
 
 
