@@ -212,8 +212,6 @@ def load(
 
     """
     columns = Columns() if columns is None else columns
-    if not isinstance(columns, Columns):
-        raise InvalidInput.single("columns", columns, "must be a Columns")
     region = normalize.check_region(region)
     inputs.zone(tz)
     if type(workers) is not int or workers < 1:
@@ -308,29 +306,9 @@ def _bad_rows(chunk: inputs.Chunk) -> tuple[BadRow, ...]:
 # -- finding ------------------------------------------------------------------------------
 
 
-def _check_now(now: object) -> dt.datetime:
-    problems = a.aware("now", now)
-    if problems:
-        raise InvalidInput(problems)
-    return now  # type: ignore[return-value]  # checked above
-
-
-def _check_columns(columns: object) -> Columns:
-    if columns is None:
-        return Columns()
-    if not isinstance(columns, Columns):
-        raise InvalidInput.single("columns", columns, "must be a Columns")
-    return columns
-
-
-def _check_policy(policy: object) -> DedupePolicy:
-    if isinstance(policy, MergePolicy):
-        return DedupePolicy(merge=policy)
-    if not isinstance(policy, DedupePolicy):
-        raise InvalidInput.single(
-            "policy", policy, f"must be a DedupePolicy or MergePolicy, not {type(policy).__name__}"
-        )
-    return policy
+def _dedupe_policy(policy: DedupePolicy | MergePolicy) -> DedupePolicy:
+    """A DedupePolicy, from one or from its merge rules (the arguments are checked)."""
+    return DedupePolicy(merge=policy) if isinstance(policy, MergePolicy) else policy
 
 
 def _eligible(values: Sequence[int | None], since_days: int, now_us: int) -> list[bool]:
@@ -419,8 +397,7 @@ def find(
         MissingDependency: ``progress=True`` without tqdm.
 
     """
-    now = _check_now(now)
-    chosen = _check_policy(DedupePolicy() if policy is None else policy)
+    chosen = _dedupe_policy(DedupePolicy() if policy is None else policy)
     if is_spark(source):
         return _on_spark(source, now, columns, tz, progress).find(chosen)
     with _progress.using(progress) as report, pool.quiet_gc():
@@ -429,12 +406,14 @@ def find(
 
 
 def _on_spark(
-    source: object, now: dt.datetime, columns: object, tz: str | None, progress: object
+    source: object, now: dt.datetime, columns: Columns | None, tz: str | None, progress: object
 ) -> Job:
     """The run of :func:`find` or :func:`what_if` on a Spark DataFrame (pyspark imported here)."""
     from leadcore._spark import engine  # noqa: PLC0415  # pyspark only for Spark input
 
-    return engine.Job(cast("SparkFrame", source), now, _check_columns(columns), tz, progress)
+    return engine.Job(
+        cast("SparkFrame", source), now, Columns() if columns is None else columns, tz, progress
+    )
 
 
 def _table(
@@ -658,13 +637,10 @@ def reference(
             policy is invalid.
 
     """
-    now = _check_now(now)
-    chosen = _check_policy(DedupePolicy() if policy is None else policy).merge
+    chosen = _dedupe_policy(DedupePolicy() if policy is None else policy).merge
     items = list(leads)
     seen: set[str] = set()
     for position, lead in enumerate(items):
-        if not isinstance(lead, Lead):
-            raise InvalidInput.single(f"leads[{position}]", lead, "must be a Lead")
         if lead.id in seen:
             raise InvalidInput.single(f"leads[{position}].id", lead.id, "must be unique")
         seen.add(lead.id)
@@ -944,9 +920,6 @@ def compare(before: DedupeResult, after: DedupeResult) -> tuple[PairChange, ...]
         InvalidInput: ``before`` or ``after`` is not a DedupeResult.
 
     """
-    for path, value in (("before", before), ("after", after)):
-        if not isinstance(value, DedupeResult):
-            raise InvalidInput.single(path, value, "must be a DedupeResult")
     old = {(p.a, p.b): p for p in before.pairs}
     new = {(p.a, p.b): p for p in after.pairs}
     found = []
@@ -1019,9 +992,8 @@ def what_if(
         InvalidInput: As :func:`find`; both policies need the same ``default_region``.
 
     """
-    now = _check_now(now)
-    first = _check_policy(DedupePolicy() if policy is None else policy)
-    second = _check_policy(other)
+    first = _dedupe_policy(DedupePolicy() if policy is None else policy)
+    second = _dedupe_policy(other)
     if is_spark(source):
         return _on_spark(source, now, columns, tz, progress).what_if(first, second)
     with _progress.using(progress) as report, pool.quiet_gc():

@@ -40,7 +40,7 @@ import datetime as dt
 import random
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Final, cast
+from typing import Final
 
 import attrs
 
@@ -205,7 +205,6 @@ def _timezone(timezone: str | None, policy: RoutingPolicy) -> dt.tzinfo:
 
 
 def _policy(policy: RoutingPolicy) -> RoutingPolicy:
-    inp.instance(policy, RoutingPolicy, "policy")
     return policy
 
 
@@ -375,11 +374,10 @@ def eligible(
     """
     routed = inp.channel(channel, "channel")
     policy = _policy(policy)
-    now = inp.aware(now, "now")
     project = inp.project(lead, "lead")
     tz = _timezone(timezone, policy)
     given = inp.agents(agents, "agents")
-    last = _last_claims(inp.claims(claims, "claims"), now)
+    last = _last_claims(claims, now)
     cooldown = policy.cooldown
 
     preferred: list[str] = []
@@ -442,9 +440,8 @@ def next_wave(
     >>> next_wave(elig, ["a1"], rng=random.Random(1), policy=RoutingPolicy(wave_size=2))
     ('a2', 'a9')
     """
-    inp.instance(eligibility, Eligibility, "eligibility")
     policy = _policy(policy)
-    offered = set(inp.ids(offered_before, "offered_before"))
+    offered = set(offered_before)
     preferred, fallback = _available(eligibility, offered)
     size = min(policy.wave_size, len(preferred) + len(fallback))
     return rules.draw(preferred, fallback, size, rng)
@@ -502,10 +499,9 @@ def judge_wave(
     >>> judge_wave(elig, [], ["a1", "a2", "a8"], policy=RoutingPolicy(wave_size=3)).codes
     ('fallback_out_of_order',)
     """
-    inp.instance(eligibility, Eligibility, "eligibility")
     policy = _policy(policy)
-    offered = set(inp.ids(offered_before, "offered_before"))
-    listed = inp.ids(wave, "wave")
+    offered = set(offered_before)
+    listed = tuple(wave)
     preferred, fallback = _available(eligibility, offered)
     size = min(policy.wave_size, len(preferred) + len(fallback))
     members = set(listed)
@@ -648,7 +644,6 @@ def open_dispatch(
     """
     routed = inp.channel(channel, "channel")
     policy = _policy(policy)
-    now = inp.aware(now, "now")
     problems = a.ident("lead", lead)
     if problems:
         raise InvalidInput(problems)
@@ -721,9 +716,8 @@ def dispatch(
     ('fresh', [3, 0])
     """
     eligibility = eligible(channel, lead, agents, claims, now=now, timezone=timezone, policy=policy)
-    given = cast("tuple[DispatchEvent, ...]", inp.sized(events, "events"))
+    given = tuple(events)
     for index, event in enumerate(given):
-        inp.instance(event, DispatchEvent, f"events[{index}]")
         if event.at < now:
             raise InvalidInput.single(
                 f"events[{index}].at",
@@ -844,14 +838,13 @@ def fresh_claim(
     if problems:
         raise InvalidInput(problems)
     policy = _policy(policy)
-    now = inp.aware(now, "now")
     limit = fresh_limit(fresh_count, active_agents)
     wanted = inp.count(requested, "requested", least=1)
     window = policy.fresh_window
     zero = dt.timedelta(0)
     used = sum(
         1
-        for claim in inp.claims(claims, "claims")
+        for claim in claims
         if claim.agent == agent
         and claim.bucket is ClaimBucket.FRESH
         and zero <= now - claim.at < window
@@ -967,8 +960,6 @@ def transfer(
     (True, 'a2', 'claimed')
     """
     project = inp.project(lead, "lead")
-    inp.instance(to, Agent, "to")
-    inp.instance(by, User, "by")
     policy = _policy(policy)
     found: list[Reason] = []
     permission = _transfer_permission(lead, by)
@@ -1043,7 +1034,6 @@ def diagnose(agent: Agent, channel: Channel | str) -> Diagnosis:
     >>> diagnose(Agent(id="a1", autorun_enabled=False), "offline").receiving
     True
     """
-    inp.instance(agent, Agent, "agent")
     routed = inp.channel(channel, "channel")
     found = rules.switch_reasons(agent, rules.DIAGNOSIS_ORDER[routed])
     return Diagnosis(receiving=not found, reasons=tuple(found))

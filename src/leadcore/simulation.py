@@ -43,7 +43,7 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Final, NamedTuple, cast
+from typing import Any, Final, NamedTuple
 
 import attrs
 
@@ -405,11 +405,9 @@ def _behaviours(
     agents: Sequence[Agent], default: Behaviour, given: Mapping[str, Behaviour]
 ) -> dict[str, tuple[float, float, float]]:
     known = {agent.id for agent in agents}
-    for agent_id, behaviour in given.items():
+    for agent_id in given:
         if agent_id not in known:
             raise InvalidInput.single(f"behaviours[{agent_id!r}]", agent_id, "is not an agent")
-        inp.instance(behaviour, Behaviour, f"behaviours[{agent_id!r}]")
-    inp.instance(default, Behaviour, "behaviour")
     table = {}
     for agent in agents:
         chosen = given.get(agent.id, default)
@@ -542,12 +540,9 @@ def simulate(
     >>> report.fresh, sum(report.claims_per_agent.values()), report.claimed_in_wave
     (0, 30, (30, 0))
     """
-    inp.instance(policy, RoutingPolicy, "policy")
     given = inp.agents(agents, "agents")
-    stream = cast("tuple[Arrival, ...]", inp.sized(arrivals, "arrivals"))
-    for index, arrival in enumerate(stream):
-        inp.instance(arrival, Arrival, f"arrivals[{index}]")
-    history = inp.claims(claims, "claims")
+    stream = tuple(arrivals)
+    history = tuple(claims)
     timeout_problems = _seconds("wave_timeout_seconds", wave_timeout_seconds)
     if timeout_problems:
         raise InvalidInput(timeout_problems)

@@ -325,7 +325,6 @@ def trusted_event(kind: EventKind, at: dt.datetime, agent: str | None) -> Dispat
 
 
 def _state(state: DispatchState) -> DispatchState:
-    inp.instance(state, DispatchState, "state")
     return state
 
 
@@ -351,7 +350,7 @@ def offer(state: DispatchState, wave: Iterable[str]) -> DispatchState:
     'fresh'
     """
     state = _state(state)
-    agents = inp.ids(wave, "wave")
+    agents = tuple(wave)
     if not state.awaiting_wave:
         raise InvalidInput.single(
             "state.phase", state.phase, "must be 'awaiting_wave' to offer a wave"
@@ -505,7 +504,6 @@ def apply_event(
     ('claimed', 'a2', None)
     """
     state = _state(state)
-    inp.instance(event, DispatchEvent, "event")
     if state.awaiting_wave:
         raise InvalidInput.single(
             "state.phase", state.phase, "awaits its next wave: offer() it before applying events"

@@ -1,0 +1,80 @@
+"""
+``leadcore.dedupe`` at its edges: repeated ids, a table of another region, the pool.
+
+The engine's answers are pinned by ``test_dedupe.py`` against ``dedupe.reference``;
+these pin the refusals (their paths and values) and that a run large enough for the
+worker pool gives the answers of one process.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from leadcore import dedupe
+from leadcore.errors import InvalidInput
+from leadcore.merge import MergePolicy
+from tests.helpers import NOW, at, lead, person
+
+
+def _lead(lead_id: str, first: str, email: str) -> Any:
+    return lead(
+        lead_id,
+        customer=person(first, "Shared", emails=(email,)),
+        created_at=at(10),
+        last_activity_at=at(1),
+    )
+
+
+def test_reference_refuses_a_repeated_id_at_its_position() -> None:
+    """Two leads with one id: InvalidInput at the second's ``id``, with the id."""
+    leads = [_lead("A", "Ann", "a@x.io"), _lead("B", "Bo", "b@x.io"), _lead("A", "Al", "c@x.io")]
+
+    with pytest.raises(InvalidInput) as caught:
+        dedupe.reference(leads, now=NOW)
+
+    problem = caught.value.problems[0]
+    assert (problem.path, problem.value, problem.message) == ("leads[2].id", "A", "must be unique")
+
+
+def test_a_table_is_found_with_the_region_it_was_loaded_with() -> None:
+    """A LeadTable normalised for GB, found with a US policy: refused, naming both regions."""
+    table = dedupe.load([{"lead_id": "A", "phone": "020 7946 0018"}], region="GB")
+
+    with pytest.raises(InvalidInput) as caught:
+        dedupe.find(table, now=NOW, policy=MergePolicy(default_region="US"))
+
+    problem = caught.value.problems[0]
+    assert (problem.path, problem.value) == ("policy.merge.default_region", "US")
+    assert problem.message == "must be the region the table was loaded with ('GB')"
+
+
+def test_a_run_of_many_candidate_pairs_gives_the_same_answers_on_two_workers() -> None:
+    """
+    90 leads sharing an email (8,010 directed candidate pairs, four batches and more).
+
+    The pool's workers get each batch's rows with the task: the pairs, decisions and
+    clusters are those of one process.
+    """
+    leads = [_lead(f"L{i:03}", f"Name{i}", "desk@x.io") for i in range(90)]
+    leads += [_lead("M1", "Ann", "ann@x.io"), _lead("M2", "Ann", "ann@x.io")]
+
+    one = dedupe.find(leads, now=NOW, workers=1)
+    two = dedupe.find(leads, now=NOW, workers=2)
+
+    assert two.pairs == one.pairs
+    assert two.clusters == one.clusters
+    assert [(p.a, p.b, p.kind) for p in one.pairs if p.kind == "merge"] == [("M1", "M2", "merge")]
+
+
+def test_a_spark_what_if_keeps_the_region(spark: Any) -> None:
+    """On Spark, the second policy must normalise phones as the first: refused before any job."""
+    frame = spark.createDataFrame([("A", "Ann")], "lead_id string, first_name string")
+
+    with pytest.raises(InvalidInput) as caught:
+        dedupe.what_if(frame, now=NOW, other=MergePolicy(default_region="GB"))
+
+    problem = caught.value.problems[0]
+    assert (problem.path, problem.value) == ("other.merge.default_region", "GB")
+    assert problem.message == "must be the first policy's region ('US')"
