@@ -104,7 +104,7 @@ from leadcore.simulation import Arrival, Behaviour, Percentiles, SimulationRepor
 def _version() -> str:
     try:
         return version("leadcore")
-    except PackageNotFoundError:  # pragma: no cover  # running from a source tree
+    except PackageNotFoundError:  # running from a source tree
         return "0+unknown"
 
 

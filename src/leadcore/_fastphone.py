@@ -124,7 +124,9 @@ def _compile_us() -> re.Pattern[str] | None:
     if not us.same_mobile_and_fixed_line_pattern:  # pragma: no cover  # depends on metadata
         descs.append(us.mobile)
     patterns = [p for d in descs if (p := _pattern(d)) is not None and _admits_ten(d)]
-    if general is None or not _admits_ten(us.general_desc) or not patterns:  # pragma: no cover
+    if (
+        general is None or not _admits_ten(us.general_desc) or not patterns
+    ):  # pragma: no cover  # metadata of another shape
         return None
     # Full match of the general pattern (the lookahead) and of one type pattern.
     either = "|".join(f"(?:{p})" for p in patterns)

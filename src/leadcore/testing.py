@@ -52,7 +52,7 @@ import attrs
 try:
     from hypothesis import reject
     from hypothesis import strategies as st
-except ImportError as _error:  # pragma: no cover  # tested in a subprocess
+except ImportError as _error:  # tested in a subprocess, measured there too
     _message = (
         "leadcore.testing needs hypothesis, which leadcore does not install by default: "
         "pip install 'leadcore[test]' (or pip install hypothesis)"

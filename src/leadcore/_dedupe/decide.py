@@ -307,10 +307,8 @@ class Decider:
         if found is None:
             if self.rows is not None:
                 data = self.rows[index]
-            elif self.state.table is not None:
-                data = row(self.state.table, index)
-            else:  # pragma: no cover  # callers pass one or the other
-                raise LookupError(index)
+            else:  # no rows sent with the task: the table is the State's (see State)
+                data = row(cast("Chunk", self.state.table), index)
             found = self._leans[index] = lean_of(data, fields=self.fields, fillers=self.fillers)
         return found
 
