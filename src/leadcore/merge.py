@@ -486,39 +486,12 @@ def _no_match(inbound: Lead) -> Reason:
 # -- validation ---------------------------------------------------------------------------
 
 
-def _check_lead(value: object, path: str) -> Lead:
-    if not isinstance(value, Lead):
-        raise InvalidInput.single(path, value, f"must be a Lead, not {type(value).__name__}")
-    return value
-
-
-def _check_now(now: object) -> dt.datetime:
-    problems = a.aware("now", now)
-    if problems:
-        raise InvalidInput(problems)
-    return now  # type: ignore[return-value]  # an aware datetime, checked above
-
-
-def _check_policy(policy: object) -> MergePolicy:
-    if not isinstance(policy, MergePolicy):
-        raise InvalidInput.single(
-            "policy", policy, f"must be a MergePolicy, not {type(policy).__name__}"
-        )
-    return policy
-
-
 class _Query(NamedTuple):
     now: dt.datetime
     policy: MergePolicy
     leads: Sequence[Lead] | MergeIndex
     spec: Spec
     probe: Probe
-
-
-def _check_counts(counts: object) -> KeyCounts | None:
-    if counts is None or isinstance(counts, KeyCounts):
-        return counts
-    raise InvalidInput.single("counts", counts, f"must be a KeyCounts, not {type(counts).__name__}")
 
 
 def _counter(
@@ -542,28 +515,26 @@ def _counter(
 
 
 def _query(
-    lead: object,
-    path: str,
-    existing: object,
+    lead: Lead,
+    existing: Iterable[Lead] | MergeIndex,
     *,
-    now: object,
-    policy: object,
+    now: dt.datetime,
+    policy: MergePolicy,
     mode: Mode,
-    counts: object,
+    counts: KeyCounts | None,
 ) -> _Query:
-    """Validate the arguments of auto/duplicates and prepare the inbound side once."""
-    checked = _check_lead(lead, path)
-    when = _check_now(now)
-    rules = _check_policy(policy)
-    given = _check_counts(counts)
-    leads = _check_existing(existing, rules)
-    spec = compile_spec(rules, mode)
-    who = people_of(checked.customer, spec)
-    probe = spec.probe(who, checked, _counter(spec, leads, given))
-    return _Query(when, rules, leads, spec, probe)
+    """Prepare the inbound side of auto/duplicates once (their arguments are checked)."""
+    leads = _check_existing(existing, policy)
+    spec = compile_spec(policy, mode)
+    who = people_of(lead.customer, spec)
+    probe = spec.probe(who, lead, _counter(spec, leads, counts))
+    return _Query(now, policy, leads, spec, probe)
 
 
-def _check_existing(existing: object, policy: MergePolicy) -> Sequence[Lead] | MergeIndex:
+def _check_existing(
+    existing: Iterable[Lead] | MergeIndex, policy: MergePolicy
+) -> Sequence[Lead] | MergeIndex:
+    """The existing leads, refusing an index of another region or fillers, or a repeated id."""
     if isinstance(existing, MergeIndex):
         if existing.region != policy.default_region:
             raise InvalidInput.single(
@@ -579,19 +550,9 @@ def _check_existing(existing: object, policy: MergePolicy) -> Sequence[Lead] | M
                 f"({existing.placeholder_email_locals!r})",
             )
         return existing
-    if isinstance(existing, str | bytes) or not isinstance(existing, Iterable):
-        raise InvalidInput.single("existing", existing, "must be a list of leads or a MergeIndex")
     leads = tuple(existing)
-    if len(leads) > a.MAX_ITEMS:
-        # A plain list is a scan; more than this belongs in a MergeIndex.
-        raise InvalidInput.single(
-            "existing",
-            f"<{len(leads)} leads>",
-            f"must hold at most {a.MAX_ITEMS} leads; use a MergeIndex for more",
-        )
     seen: dict[str, int] = {}
     for position, lead in enumerate(leads):
-        _check_lead(lead, f"existing[{position}]")
         first = seen.setdefault(lead.id, position)
         if first != position:
             raise InvalidInput.single(
@@ -636,7 +597,7 @@ def index_is_exact(policy: MergePolicy = _DEFAULT, *, mode: Mode = "auto") -> bo
         InvalidInput: ``policy`` is not a MergePolicy, or ``mode`` is unknown.
 
     """
-    return compile_spec(_check_policy(policy), check_mode(mode)).exact
+    return compile_spec(policy, check_mode(mode)).exact
 
 
 # -- matching (MRG-1, MRG-4, MRG-5) -------------------------------------------------------
@@ -673,9 +634,9 @@ def compare(
             ``mode`` is unknown.
 
     """
-    spec = compile_spec(_check_policy(policy), check_mode(mode))
-    one = _normal(left, "left", spec)
-    two = _normal(right, "right", spec)
+    spec = compile_spec(policy, check_mode(mode))
+    one = _normal(left, spec)
+    two = _normal(right, spec)
     probe = spec.probe(one)
     found: dict[str, None] = {}
     for group in spec.groups:
@@ -687,20 +648,16 @@ def compare(
     return tuple(found)
 
 
-def _normal(who: object, path: str, spec: Spec) -> NormalizedPerson:
-    if isinstance(who, NormalizedPerson):
-        return who
-    if isinstance(who, Person):
-        return people_of(who, spec)
-    raise InvalidInput.single(
-        path, who, f"must be a Person or NormalizedPerson, not {type(who).__name__}"
-    )
+def _normal(who: Person | NormalizedPerson, spec: Spec) -> NormalizedPerson:
+    return who if isinstance(who, NormalizedPerson) else people_of(who, spec)
 
 
-def _inbound(value: object, spec: Spec) -> tuple[NormalizedPerson, Lead | None, Person | None]:
+def _inbound(
+    value: Person | NormalizedPerson | Lead, spec: Spec
+) -> tuple[NormalizedPerson, Lead | None, Person | None]:
     if isinstance(value, Lead):
         return people_of(value.customer, spec), value, value.customer
-    who = _normal(value, "inbound", spec)
+    who = _normal(value, spec)
     return who, None, value if isinstance(value, Person) else None
 
 
@@ -756,11 +713,9 @@ def match(
             ``policy`` or ``mode`` is invalid.
 
     """
-    spec = compile_spec(_check_policy(policy), check_mode(mode))
+    spec = compile_spec(policy, check_mode(mode))
     who, lead, _ = _inbound(inbound, spec)
-    _check_lead(existing, "existing")
-    given = _check_counts(counts)
-    probe = spec.probe(who, lead, _single_counter(spec, existing, given))
+    probe = spec.probe(who, lead, _single_counter(spec, existing, counts))
     role, matched, via = evaluate(probe, existing, spec)
     return Match(person=role, matched=matched, via=via)
 
@@ -832,7 +787,7 @@ def auto(
 
     """
     now, policy, leads, spec, probe = _query(
-        inbound, "inbound", existing, now=now, policy=policy, mode="auto", counts=counts
+        inbound, existing, now=now, policy=policy, mode="auto", counts=counts
     )
     found: list[tuple[Lead, Outcome]] = []
     for lead in _pool(probe, leads, spec):
@@ -948,7 +903,7 @@ def duplicates(
 
     """
     now, policy, leads, spec, probe = _query(
-        lead, "lead", existing, now=now, policy=policy, mode="duplicates", counts=counts
+        lead, existing, now=now, policy=policy, mode="duplicates", counts=counts
     )
     limit = dt.timedelta(days=policy.duplicate_max_inactivity_days)
     found = []
@@ -1003,9 +958,6 @@ def manual(master: Lead, other: Lead, *, policy: MergePolicy = _DEFAULT) -> Manu
         InvalidInput: Either is not a Lead, or both have the same id.
 
     """
-    _check_lead(master, "master")
-    _check_lead(other, "other")
-    policy = _check_policy(policy)
     if master.id == other.id:
         raise InvalidInput.single(
             "other.id",
@@ -1049,16 +1001,11 @@ def unmerge(lead: Lead, record: MergeRecord, *, retired: Lead | None = None) -> 
             or was changed since the merge.
 
     """
-    _check_lead(lead, "lead")
-    if not isinstance(record, MergeRecord):
-        raise InvalidInput.single(
-            "record", record, f"must be a MergeRecord, not {type(record).__name__}"
-        )
     if lead.id != record.master:
         raise InvalidInput.single(
             "lead.id", lead.id, f"must be the master of the record ({quote(record.master)})"
         )
-    source = record.retired if retired is None else _check_lead(retired, "retired")
+    source = record.retired if retired is None else retired
     if source.id != record.other:
         raise InvalidInput.single(
             "retired.id",
