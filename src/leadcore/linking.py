@@ -288,13 +288,8 @@ _LEAD_FIELDS: Final = frozenset(f.name for f in attrs.fields(Lead))
 _leads_check = a.collection(a.instance(Lead))
 
 
-def _leads(value: object, path: str, problems: list[Problem]) -> tuple[Lead, ...]:
-    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
-        problems.append(
-            Problem(path, value, f"must be a list of leads, not {type(value).__name__}")
-        )
-        return ()
-    found = tuple(cast("Iterable[Lead]", value))
+def _leads(value: Iterable[Lead], path: str, problems: list[Problem]) -> tuple[Lead, ...]:
+    found = tuple(value)
     problems.extend(_leads_check(path, found))
     return found
 
@@ -659,13 +654,9 @@ def unlink(primary: Lead, secondary: Lead, record: Iterable[Change]) -> tuple[Le
     True
     """
     problems = [*a.instance(Lead)("primary", primary), *a.instance(Lead)("secondary", secondary)]
-    changes: tuple[object, ...] = ()
-    given: object = record
-    if isinstance(given, str | bytes) or not isinstance(given, Iterable):
-        problems.append(Problem("record", given, "must be a list of changes (a link record)"))
-    else:
-        changes = tuple(cast("Iterable[object]", given))
-        problems.extend(a.collection(a.instance(Change))("record", changes))
+    # A list (not text) of changes: @a.checked has refused anything else.
+    changes: tuple[object, ...] = tuple(record)
+    problems.extend(a.collection(a.instance(Change))("record", changes))
     _raise(problems)
     found = cast("tuple[Change, ...]", changes)
     leads = {primary.id: primary, secondary.id: secondary}
