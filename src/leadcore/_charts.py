@@ -37,19 +37,16 @@ def bars(
     title: str,
     x_title: str,
     y_title: str,
-    color: str | None = None,
     x_type: str = "O",
     rule: float | None = None,
 ) -> Any:  # noqa: ANN401  # an altair chart
-    """Return vertical bars of ``y`` by ``x`` (coloured by ``color``), and a rule at ``rule``."""
+    """Return vertical bars of ``y`` by ``x``, and a rule at ``rule``."""
     alt = altair()
     encoding: dict[str, Any] = {
         "x": alt.X(f"{x}:{x_type}", title=x_title, sort=None),
         "y": alt.Y(f"{y}:Q", title=y_title),
-        "tooltip": [f"{x}:{x_type}", f"{y}:Q"] + ([f"{color}:N"] if color else []),
+        "tooltip": [f"{x}:{x_type}", f"{y}:Q"],
     }
-    if color:
-        encoding["color"] = alt.Color(f"{color}:N", title=color)
     chart = alt.Chart(alt.Data(values=list(rows))).mark_bar().encode(**encoding)
     if rule is not None:
         line = (
@@ -68,16 +65,15 @@ def horizontal_bars(
     value: str,
     title: str,
     value_title: str,
-    color: str | None = None,
+    color: str,
 ) -> Any:  # noqa: ANN401  # an altair chart
-    """Return horizontal bars of ``value`` by ``category``, largest first."""
+    """Return horizontal bars of ``value`` by ``category``, largest first, coloured by ``color``."""
     alt = altair()
     encoding: dict[str, Any] = {
         "y": alt.Y(f"{category}:N", title=category, sort="-x"),
         "x": alt.X(f"{value}:Q", title=value_title),
-        "tooltip": [f"{category}:N", f"{value}:Q"] + ([f"{color}:N"] if color else []),
+        "tooltip": [f"{category}:N", f"{value}:Q", f"{color}:N"],
+        "color": alt.Color(f"{color}:N", title=color),
     }
-    if color:
-        encoding["color"] = alt.Color(f"{color}:N", title=color)
     chart = alt.Chart(alt.Data(values=list(rows))).mark_bar().encode(**encoding)
     return chart.properties(title=title, width=480)
