@@ -14,6 +14,7 @@ plans are the users'.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 MEASURED = "COVERAGE_PROCESS_CONFIG" in os.environ
@@ -36,7 +37,15 @@ def shared() -> Any:  # a pyspark.sql.SparkSession
             "spark.sql.adaptive.enabled": "false",
             "spark.sql.codegen.wholeStage": "false",
             "spark.sql.codegen.factoryMode": "NO_CODEGEN",
-            # Under coverage, a daemon whose forked workers save what they measured.
-            **({"spark.python.daemon.module": "tests.spark_coverage"} if MEASURED else {}),
+            # Under coverage, a daemon whose forked workers save what they measured (Spark
+            # starts it in a folder of its own: the repository is put on its path).
+            **(
+                {
+                    "spark.python.daemon.module": "tests.spark_coverage",
+                    "spark.executorEnv.PYTHONPATH": str(Path(__file__).resolve().parents[1]),
+                }
+                if MEASURED
+                else {}
+            ),
         },
     )
