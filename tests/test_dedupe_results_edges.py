@@ -1,0 +1,93 @@
+"""
+Dedupe results at the edges: what an analyst may mistype, and scores of nothing found.
+
+Each refusal names the argument (its path) and the value given; the accuracy of a run
+that found no pair has no precision and no F1 (None), not a division by zero.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from leadcore import dedupe
+from leadcore.errors import InvalidInput
+
+NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+ROWS = [
+    {"lead_id": key, "first_name": first, "last_name": "Lee", "email": f"{key}@x.io", "lbl": "1"}
+    for key, first in (("A", "Ann"), ("B", "Bob"), ("C", "Cy"))
+]
+"""Three leads of one labelled customer that share nothing the rules compare."""
+
+
+@pytest.fixture(scope="module")
+def result() -> dedupe.DedupeResult:
+    """The rows found once (no pair)."""
+    return dedupe.find(ROWS, now=NOW)
+
+
+def _problem(caught: pytest.ExceptionInfo[InvalidInput]) -> tuple[str, object, str]:
+    problem = caught.value.problems[0]
+    return problem.path, problem.value, problem.message
+
+
+def test_columns_parse_names_every_bad_item() -> None:
+    """An unknown field and an item without '=': one problem each, at their positions."""
+    with pytest.raises(InvalidInput) as caught:
+        dedupe.Columns.parse(["nope=x", "id"])
+
+    assert [(p.path, p.value) for p in caught.value.problems] == [
+        ("columns[0]", "nope=x"),
+        ("columns[1]", "id"),
+    ]
+    assert caught.value.problems[0].message.startswith("must be FIELD=COLUMN with FIELD one of")
+
+
+class TestRefusals:
+    """Arguments of the analysis methods, refused with their names and values."""
+
+    def test_labels_that_are_not_a_column_or_mapping(self, result: dedupe.DedupeResult) -> None:
+        """accuracy(3): labels must be a column name or a mapping."""
+        with pytest.raises(InvalidInput) as caught:
+            result.accuracy(3)  # type: ignore[arg-type]  # on purpose
+
+        assert _problem(caught) == (
+            "labels",
+            3,
+            "must be a column name or a mapping of lead ids to labels",
+        )
+
+    def test_a_lead_id_that_is_not_text(self, result: dedupe.DedupeResult) -> None:
+        """pair(1, 'A'): the first id, named ``a``."""
+        with pytest.raises(InvalidInput) as caught:
+            result.pair(1, "A")  # type: ignore[arg-type]  # on purpose
+
+        assert _problem(caught) == ("a", 1, "must be a lead id (a non-empty string)")
+
+    def test_a_negative_limit(self, result: dedupe.DedupeResult) -> None:
+        """accuracy(limit=-1): a whole number, 0 or more."""
+        with pytest.raises(InvalidInput) as caught:
+            result.accuracy("lbl", limit=-1)
+
+        assert _problem(caught) == ("limit", -1, "must be a whole number, 0 or more")
+
+    def test_an_unknown_table_kind(self, result: dedupe.DedupeResult) -> None:
+        """table(kind='nope'): one of the kinds."""
+        with pytest.raises(InvalidInput) as caught:
+            result.table("pairs", kind="nope")  # type: ignore[arg-type]  # on purpose
+
+        assert _problem(caught) == ("kind", "nope", "must be one of rows, pandas, polars, pyarrow")
+
+
+def test_a_run_without_pairs_has_no_precision_and_lists_its_misses_up_to_the_limit(
+    result: dedupe.DedupeResult,
+) -> None:
+    """Nothing found: precision and F1 None, recall 0; limit=1 lists one missed pair."""
+    accuracy = result.accuracy("lbl", limit=1)
+
+    scores = accuracy.pairwise
+    assert (scores.true_positives, scores.false_positives, scores.false_negatives) == (0, 0, 3)
+    assert (scores.precision, scores.recall, scores.f1) == (None, 0.0, None)
+    assert [(e["lead_a"], e["lead_b"]) for e in accuracy.table("false_negatives")] == [("A", "B")]
