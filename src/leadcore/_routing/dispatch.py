@@ -443,11 +443,9 @@ def reject_rest(state: DispatchState, events: Iterable[tuple[int, DispatchEvent]
 
     The same as folding :func:`apply_event` over them (a decided dispatch changes only
     its clock, count and rejections), but builds the state once: rebuilding the tuple of
-    rejections at every event would be quadratic in a long tail of late events.
+    rejections at every event would be quadratic in a long tail of late events. Its
+    callers call it once the dispatch is decided (``state.decided``).
     """
-    if not state.decided:
-        msg = "reject_rest needs a decided dispatch"
-        raise ValueError(msg)
     rejected = list(state.rejected)
     clock, applied = state.clock, state.applied
     for index, event in events:
@@ -567,9 +565,7 @@ class Run:
     )
 
     def __init__(self, start: DispatchState) -> None:
-        if start.waves or start.applied or start.rejected or start.declined:
-            msg = "a run starts from a dispatch just opened"
-            raise ValueError(msg)
+        # ``start`` is a dispatch just opened (routing.dispatch opens it).
         self.start = start
         self.phase: Phase = start.phase
         self.clock = start.clock
