@@ -17,7 +17,7 @@ import importlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from leadcore.errors import InvalidInput, MissingDependency
+from leadcore.errors import MissingDependency
 
 __all__ = ["Bars", "ProgressFn", "using"]
 
@@ -58,12 +58,13 @@ class Bars:
 
 
 @contextlib.contextmanager
-def using(progress: object, *, path: str = "progress") -> Iterator[ProgressFn | None]:
+def using(progress: ProgressFn | bool | None) -> Iterator[ProgressFn | None]:  # noqa: FBT001  # the argument as given
     """
     Yield the callback ``progress`` asks for; bars are closed on the way out.
 
+    ``progress`` is an argument of a public function, checked by its ``@checked``.
+
     Raises:
-        InvalidInput: ``progress`` is not None, a bool or a callable.
         MissingDependency: ``progress=True`` without tqdm.
 
     """
@@ -77,8 +78,4 @@ def using(progress: object, *, path: str = "progress") -> Iterator[ProgressFn | 
         finally:
             bars.close()
         return
-    if not callable(progress):
-        raise InvalidInput.single(
-            path, progress, "must be True, False, None or a callable (stage, done, total)"
-        )
     yield progress
