@@ -22,3 +22,41 @@ def test_expected_reasons_that_are_not_a_list_are_a_type_mismatch() -> None:
     assert [(m.path, m.kind, m.expected, m.actual) for m in found] == [
         ("result.reasons", "type", "none", [{"code": "x"}])
     ]
+
+
+def test_junit_marks_each_status_as_ci_systems_read_it() -> None:
+    """
+    JUnit XML: a missing answer is an ``error``, a vector given up on ``skipped``.
+
+    A rule not implemented is ``skipped``, or a ``failure`` under require_all.
+    """
+    import xml.etree.ElementTree as ET  # noqa: PLC0415  # the reader of our own XML
+
+    from leadcore.conformance import CaseResult, Mismatch, Report, Vector  # noqa: PLC0415
+
+    vector = Vector(
+        where="t.jsonl:1",
+        description="a vector",
+        rules=("GEN-5",),
+        request={"id": "t", "rule": "normalize.name", "now": "2026-01-01T00:00:00Z"},
+        expected={"id": "t", "ok": True, "result": {"normalized": "ada"}},
+    )
+    crash = Mismatch(path="", kind="no_answer", note="exited", detail="crash")
+    cases = (
+        CaseResult(vector=vector, status="no_answer", mismatches=(crash,)),
+        CaseResult(vector=vector, status="skipped"),
+        CaseResult(vector=vector, status="not_implemented"),
+    )
+
+    def marks(report: Report) -> list[tuple[str, str | None]]:
+        root = ET.fromstring(report.to_junit())  # noqa: S314  # our own XML
+        suite = root.find("testsuite")
+        assert suite is not None
+        assert (suite.get("tests"), suite.get("errors")) == ("3", "1")
+        return [(c[0].tag, c[0].get("type")) for c in suite.iter("testcase")]
+
+    lenient = marks(Report(command="impl", cases=cases))
+    required = marks(Report(command="impl", cases=cases, require_all=True))
+
+    assert lenient == [("error", "no_answer"), ("skipped", None), ("skipped", None)]
+    assert required[2] == ("failure", "not_implemented")
