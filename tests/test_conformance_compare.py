@@ -60,3 +60,20 @@ def test_junit_marks_each_status_as_ci_systems_read_it() -> None:
 
     assert lenient == [("error", "no_answer"), ("skipped", None), ("skipped", None)]
     assert required[2] == ("failure", "not_implemented")
+
+
+def test_the_schema_names_values_past_the_gen5_limits() -> None:
+    """GEN-5 in the schema: a string over 10,000 characters, a list over 100,000 items."""
+    request = {
+        "id": 1,
+        "rule": "normalize.name",
+        "now": "2026-01-01T00:00:00Z",
+        "input": {"value": "x" * 10_001},
+    }
+
+    assert conformance.validate(request, "request.normalize.name") == [
+        "input.value: longer than 10000 characters"
+    ]
+    assert conformance.validate({"emails": ["a@x.io"] * 100_001}, "person") == [
+        "emails: more than 100000 items"
+    ]
