@@ -91,3 +91,43 @@ def test_a_run_without_pairs_has_no_precision_and_lists_its_misses_up_to_the_lim
     assert (scores.true_positives, scores.false_positives, scores.false_negatives) == (0, 0, 3)
     assert (scores.precision, scores.recall, scores.f1) == (None, 0.0, None)
     assert [(e["lead_a"], e["lead_b"]) for e in accuracy.table("false_negatives")] == [("A", "B")]
+
+
+def test_a_mapped_lead_field_is_read_with_the_leads() -> None:
+    """Columns(project='Project'): a lead field a rule may compare, read from its column."""
+    rows = [{"lead_id": "A", "first_name": "Ann", "last_name": "Lee", "Project": "tower-a"}]
+
+    table = dedupe.load(rows, columns=dedupe.Columns(project="Project"))
+
+    assert table.lead("A").project == "tower-a"
+
+
+def test_an_explanation_shows_the_generic_keys_the_run_left_out() -> None:
+    """generic_keys='exclude': the shared phone is named among the explanation's facts."""
+    from leadcore.model import Lead, Person  # noqa: PLC0415  # this test's leads only
+
+    shared = "+14155550100"
+
+    def recent(lead_id: str, person: Person) -> Lead:
+        return Lead(
+            id=lead_id,
+            customer=person,
+            created_at=NOW - dt.timedelta(days=10),
+            last_activity_at=NOW - dt.timedelta(days=1),
+        )
+
+    leads = [
+        recent(
+            f"L{i}",
+            Person(first_name=f"N{i}", last_name="X", phones=[shared], emails=[f"e{i}@x.io"]),
+        )
+        for i in range(4)
+    ]
+    leads.append(recent("L9", Person(first_name="N0", last_name="X", phones=[shared])))
+    policy = dedupe.DedupePolicy(generic_key_rows=3, generic_keys="exclude")
+
+    why = dedupe.find(leads, now=NOW, policy=policy).explain("L0", "L9")
+
+    assert repr(why).splitlines()[1] == (
+        "  kind=, as_entered=yes, closest_group=two_of_n, excluded_keys=+14155550100"
+    )
