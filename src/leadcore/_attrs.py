@@ -673,6 +673,15 @@ def to_json_mapping(value: Mapping[str, object]) -> Mapping[str, object]:
     return cast("Mapping[str, object]", freeze_json(value))
 
 
+def thaw_json(value: object) -> object:
+    """Undo :func:`freeze_json`: tuples become lists, mappings dicts."""
+    if isinstance(value, tuple):
+        return [thaw_json(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: thaw_json(v) for k, v in value.items()}
+    return value
+
+
 # -- checks derived from types ------------------------------------------------------------
 
 
