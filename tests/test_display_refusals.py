@@ -148,3 +148,24 @@ class TestEdges:
         problem = caught.value.problems[0]
         assert (problem.path, problem.value) == ("fallback", "a1")
         assert problem.message == "is listed twice across the groups"
+
+
+class TestAnswersShown:
+    """Headlines of allowed answers, and of a related lookup that could not run."""
+
+    def test_an_allowed_verdict_says_allowed(self) -> None:
+        """linking.check of two leads that may be linked: ``allowed``."""
+        verdict = linking.check(primary(), secondary(), SUPER, "sm1")
+
+        assert _first_line(verdict) == "<Verdict: allowed>"
+
+    def test_a_related_lookup_without_connection_shows_its_reason(self) -> None:
+        """REL-1: crm_not_connected heads the view, with its message."""
+        from leadcore import related  # noqa: PLC0415  # this test's family
+        from leadcore.model import CrmRecord  # noqa: PLC0415
+
+        result = related.find(
+            "salesforce", CrmRecord(id="L1"), [CrmRecord(id="L2")], connected=False
+        )
+
+        assert "crm_not_connected" in _first_line(result)

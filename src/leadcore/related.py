@@ -743,14 +743,7 @@ def cadence_memberships(records: Iterable[CrmRecord]) -> tuple[CadenceMembership
     ...     [CrmRecord(id="L2", cadences=["c1", "c2"]), CrmRecord(id="L3")])]
     [('L2', 'c1'), ('L2', 'c2')]
     """
-    rows = _records(records, "records")
-    problems = [
-        Problem(f"records[{i}]", r, f"must be a CrmRecord, not {type(r).__name__}")
-        for i, r in enumerate(rows)
-        if not isinstance(r, CrmRecord)
-    ]
-    if problems:
-        raise InvalidInput(problems)
+    rows = _records(records, "records")  # CrmRecords: @a.checked refuses anything else
     return tuple(
         CadenceMembership(lead=r.id, cadence=c)
         for r in cast("tuple[CrmRecord, ...]", rows)
