@@ -318,3 +318,22 @@ class TestLeadcoreCommand:
 
         assert stopped.value.code == 2
         assert "argument --shrink: must be 0 or more, not -1" in capsys.readouterr().err
+
+
+def test_the_report_shows_a_score_there_is_none_of_as_an_empty_cell() -> None:
+    """Accuracy of a run without pairs: precision and F1 are None, shown as empty cells."""
+    rows = [
+        {"lead_id": k, "first_name": f, "last_name": "Lee", "email": f"{k}@x.io", "lbl": "1"}
+        for k, f in (("A", "Ann"), ("B", "Bob"))
+    ]
+    result = dedupe.find(rows, now=dedupe_command._now(NOW, None))
+
+    document = report.render(
+        result, source="rows", accuracy=result.accuracy("lbl"), svg=lambda _chart: "<svg/>"
+    )
+
+    assert "<h2>Accuracy against lbl</h2>" in document
+    assert (
+        "<tr><td>pairwise</td><td>0</td><td>0</td><td>1</td><td></td><td>0</td><td></td></tr>"
+        in document
+    )
