@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 
 from leadcore.errors import MissingDependency
 
@@ -58,7 +58,7 @@ class Bars:
 
 
 @contextlib.contextmanager
-def using(progress: ProgressFn | bool | None) -> Iterator[ProgressFn | None]:  # noqa: FBT001  # the argument as given
+def using(progress: object) -> Iterator[ProgressFn | None]:
     """
     Yield the callback ``progress`` asks for; bars are closed on the way out.
 
@@ -78,4 +78,4 @@ def using(progress: ProgressFn | bool | None) -> Iterator[ProgressFn | None]:  #
         finally:
             bars.close()
         return
-    yield progress
+    yield cast("ProgressFn", progress)  # a callable: @checked refused anything else
