@@ -16,7 +16,9 @@ from typing import Any
 import attrs
 import pytest
 
+from leadcore import _attrs as a
 from leadcore import linking, merge
+from leadcore.errors import InvalidInput
 from leadcore.linking import LinkPolicy
 from leadcore.merge import MergeIndex, MergePolicy
 from leadcore.model import Event, Lead, Person, Role, User
@@ -270,3 +272,22 @@ class TestIndexArgumentCheck:
 
         assert merge.auto(inbound, index, now=now).action == "create"
         assert merge.duplicates(inbound, index, now=now).duplicates == ()
+
+
+def test_a_list_of_existing_leads_past_the_limit_asks_for_an_index() -> None:
+    """GEN-5: @a.checked checks the leads' type, the rule their number (a MergeIndex scales)."""
+    inbound = candidate("N", MARIE)
+    over = [candidate("E", MARIE)] * (a.MAX_ITEMS + 1)
+    for call in (merge.auto, merge.duplicates):
+        with pytest.raises(InvalidInput) as raised:
+            call(inbound, over, now=NOW)
+        [problem] = raised.value.problems
+        assert (problem.path, problem.value, problem.message) == (
+            "existing",
+            f"<{a.MAX_ITEMS + 1} leads>",
+            f"must hold at most {a.MAX_ITEMS} leads; use a MergeIndex for more",
+        )
+    # At the limit, the list is scanned (the repeated id is the next refusal).
+    with pytest.raises(InvalidInput) as raised:
+        merge.auto(inbound, over[:-1], now=NOW)
+    assert raised.value.problems[0].path == "existing[1].id"

@@ -9,12 +9,14 @@ issue 20: ``python3 dev.py mutate _routing.inputs``).
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from leadcore import _attrs as a
+from leadcore import routing, simulation
 from leadcore._routing import inputs
 from leadcore.decisions import Reason
 from leadcore.errors import Problem
-from leadcore.model import Agent, Channel, Lead
+from leadcore.model import Agent, Channel, Claim, Lead
 
 from .asserts import problems
 from .helpers import NOW
@@ -41,18 +43,16 @@ def test_bounded_counts() -> None:
 
 
 def test_sizes_and_lists() -> None:
-    """At most MAX_ITEMS items; agents unique; every entry of its type; ids."""
+    """At most MAX_ITEMS items; agents unique; ids (their types are @a.checked's)."""
     assert inputs.sized(range(a.MAX_ITEMS), "xs") == tuple(range(a.MAX_ITEMS))
     assert problems(inputs.sized, range(a.MAX_ITEMS + 1), "xs") == [
         ("xs", f"<{a.MAX_ITEMS + 1} items>", f"must hold at most {a.MAX_ITEMS} items")
     ]
-    assert problems(inputs.agents, [Agent(id="a"), 3], "agents") == [
-        ("agents[1]", 3, "must be an Agent, not int")
-    ]
     assert problems(inputs.agents, [Agent(id="a"), Agent(id="b"), Agent(id="a")], "agents") == [
         ("agents[2].id", "a", "is listed twice; agent ids must be unique")
     ]
-    assert problems(inputs.claims, [3], "claims") == [("claims[0]", 3, "must be a Claim, not int")]
+    claim = Claim(agent="a", at=NOW)
+    assert inputs.claims(iter([claim]), "claims") == (claim,)
     long = "x" * (a.MAX_TEXT + 1)
     assert inputs.ids(["a", "x" * a.MAX_TEXT], "ids") == ("a", "x" * a.MAX_TEXT)
     assert problems(inputs.ids, ["a", "", 3, long], "ids") == [
@@ -109,7 +109,7 @@ def test_converters_hand_anything_else_through() -> None:
 
 
 def test_argument_checks_raise_naming_the_path() -> None:
-    """Channel, time, type and the lead's project."""
+    """Channel and the lead's project."""
     assert problems(inputs.channel, Channel.FRESH, "c") == [
         (
             "c",
@@ -118,9 +118,6 @@ def test_argument_checks_raise_naming_the_path() -> None:
         )
     ]
     assert inputs.channel("digital", "c") is Channel.DIGITAL
-    assert problems(inputs.aware, "x", "now") == [("now", "x", "must be a datetime, not str")]
-    assert inputs.aware(NOW, "now") == NOW
-    assert problems(inputs.instance, 3, Agent, "to") == [("to", 3, "must be an Agent, not int")]
 
 
 def test_ids_refuse_an_empty_one_alone() -> None:
@@ -130,9 +127,6 @@ def test_ids_refuse_an_empty_one_alone() -> None:
 
 def test_a_routed_lead_needs_its_project() -> None:
     """A lead, with a project: each named by the path given."""
-    assert problems(inputs.project, 3, "input.lead") == [
-        ("input.lead", 3, "must be a Lead, not int")
-    ]
     assert problems(inputs.project, Lead(id="L"), "lead") == [
         ("lead.project", None, "is required: a lead is routed to the agents of its project")
     ]
@@ -147,3 +141,44 @@ def test_too_many_agents_claims_or_ids_are_named_by_path() -> None:
     assert problems(inputs.agents, many, "input.agents") == [("input.agents", *size)]
     assert problems(inputs.claims, many, "input.claims") == [("input.claims", *size)]
     assert problems(inputs.ids, ["a"] * (a.MAX_ITEMS + 1), "input.wave") == [("input.wave", *size)]
+
+
+def test_public_functions_check_list_sizes_and_ids() -> None:
+    """
+    GEN-5 through the public functions: @a.checked checks types, not limits.
+
+    So each list's size and each id's emptiness are checked by the family itself, named
+    by the argument (a list one item too long, an empty id in a wave).
+    """
+    over = a.MAX_ITEMS + 1
+    size = (f"<{over} items>", f"must hold at most {a.MAX_ITEMS} items")
+    lead = Lead(id="L", project="p")
+    agents = [Agent(id="a1", project="p"), Agent(id="a2", project="p")]
+    claims = [Claim(agent="a1", at=NOW)] * over
+    elig = routing.eligible("digital", lead, agents, [], now=NOW)
+    state = routing.open_dispatch("digital", "L", now=NOW)
+    arrival = simulation.Arrival(lead="L", at=NOW, channel="digital", project="p")
+    rng = random.Random(1)
+    assert problems(routing.eligible, "digital", lead, [Agent(id="x")] * over, [], now=NOW) == [
+        ("agents", *size)
+    ]
+    assert problems(routing.eligible, "digital", lead, agents, claims, now=NOW) == [
+        ("claims", *size)
+    ]
+    assert problems(routing.fresh_claim, "a1", claims, fresh_count=1, active_agents=1, now=NOW) == [
+        ("claims", *size)
+    ]
+    assert problems(routing.next_wave, elig, ["a1"] * over, rng=rng) == [("offered_before", *size)]
+    assert problems(routing.next_wave, elig, ["a1", ""], rng=rng) == [
+        ("offered_before[1]", "", "must be a non-empty id")
+    ]
+    assert problems(routing.judge_wave, elig, [], ["a1"] * over) == [("wave", *size)]
+    assert problems(routing.judge_wave, elig, [""], ["a1"]) == [
+        ("offered_before[0]", "", "must be a non-empty id")
+    ]
+    assert problems(routing.offer, state, ["a1"] * over) == [("wave", *size)]
+    assert problems(routing.offer, state, ["a1", ""]) == [("wave[1]", "", "must be a non-empty id")]
+    assert problems(simulation.simulate, [arrival] * over, agents, rng=rng) == [("arrivals", *size)]
+    assert problems(simulation.simulate, [arrival], agents, rng=rng, claims=claims) == [
+        ("claims", *size)
+    ]

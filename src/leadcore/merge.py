@@ -551,6 +551,14 @@ def _check_existing(
             )
         return existing
     leads = tuple(existing)
+    if len(leads) > a.MAX_ITEMS:
+        # A plain list is a scan; more than this belongs in a MergeIndex. (@a.checked
+        # checks the leads' type, not their number.)
+        raise InvalidInput.single(
+            "existing",
+            f"<{len(leads)} leads>",
+            f"must hold at most {a.MAX_ITEMS} leads; use a MergeIndex for more",
+        )
     seen: dict[str, int] = {}
     for position, lead in enumerate(leads):
         first = seen.setdefault(lead.id, position)

@@ -40,7 +40,7 @@ import datetime as dt
 import random
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Final
+from typing import Final, cast
 
 import attrs
 
@@ -377,7 +377,7 @@ def eligible(
     project = inp.project(lead, "lead")
     tz = _timezone(timezone, policy)
     given = inp.agents(agents, "agents")
-    last = _last_claims(claims, now)
+    last = _last_claims(inp.claims(claims, "claims"), now)
     cooldown = policy.cooldown
 
     preferred: list[str] = []
@@ -441,7 +441,7 @@ def next_wave(
     ('a2', 'a9')
     """
     policy = _policy(policy)
-    offered = set(offered_before)
+    offered = set(inp.ids(offered_before, "offered_before"))
     preferred, fallback = _available(eligibility, offered)
     size = min(policy.wave_size, len(preferred) + len(fallback))
     return rules.draw(preferred, fallback, size, rng)
@@ -500,8 +500,8 @@ def judge_wave(
     ('fallback_out_of_order',)
     """
     policy = _policy(policy)
-    offered = set(offered_before)
-    listed = tuple(wave)
+    offered = set(inp.ids(offered_before, "offered_before"))
+    listed = inp.ids(wave, "wave")
     preferred, fallback = _available(eligibility, offered)
     size = min(policy.wave_size, len(preferred) + len(fallback))
     members = set(listed)
@@ -716,7 +716,7 @@ def dispatch(
     ('fresh', [3, 0])
     """
     eligibility = eligible(channel, lead, agents, claims, now=now, timezone=timezone, policy=policy)
-    given = tuple(events)
+    given = cast("tuple[DispatchEvent, ...]", inp.sized(events, "events"))
     for index, event in enumerate(given):
         if event.at < now:
             raise InvalidInput.single(
@@ -844,7 +844,7 @@ def fresh_claim(
     zero = dt.timedelta(0)
     used = sum(
         1
-        for claim in claims
+        for claim in inp.claims(claims, "claims")
         if claim.agent == agent
         and claim.bucket is ClaimBucket.FRESH
         and zero <= now - claim.at < window

@@ -43,7 +43,7 @@ import random
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from types import MappingProxyType
-from typing import Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, cast
 
 import attrs
 
@@ -541,8 +541,8 @@ def simulate(
     (0, 30, (30, 0))
     """
     given = inp.agents(agents, "agents")
-    stream = tuple(arrivals)
-    history = tuple(claims)
+    stream = cast("tuple[Arrival, ...]", inp.sized(arrivals, "arrivals"))
+    history = inp.claims(claims, "claims")
     timeout_problems = _seconds("wave_timeout_seconds", wave_timeout_seconds)
     if timeout_problems:
         raise InvalidInput(timeout_problems)

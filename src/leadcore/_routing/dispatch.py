@@ -350,7 +350,7 @@ def offer(state: DispatchState, wave: Iterable[str]) -> DispatchState:
     'fresh'
     """
     state = _state(state)
-    agents = tuple(wave)
+    agents = inp.ids(wave, "wave")
     if not state.awaiting_wave:
         raise InvalidInput.single(
             "state.phase", state.phase, "must be 'awaiting_wave' to offer a wave"

@@ -17,7 +17,7 @@ from leadcore._quote import quote_all
 from leadcore._routing import rules
 from leadcore.decisions import Reason
 from leadcore.errors import InvalidInput, Problem
-from leadcore.model import Agent, Channel, Lead
+from leadcore.model import Agent, Channel, Claim, Lead
 
 
 def bounded(limit: int) -> a.Check:
@@ -53,9 +53,23 @@ def channel(value: object, path: str) -> Channel:
     )
 
 
-def agents(values: Iterable[Agent], path: str) -> tuple[Agent, ...]:
-    """The agents as a tuple (their type and number checked already), ids unique."""
+def sized(values: Iterable[object], path: str) -> tuple[object, ...]:
+    """
+    Return ``values`` as a tuple of at most MAX_ITEMS items, or raise naming ``path``.
+
+    GEN-5's limit on lists: @a.checked checks their items' types, not their number.
+    """
     found = tuple(values)
+    if len(found) > a.MAX_ITEMS:
+        raise InvalidInput.single(
+            path, f"<{len(found)} items>", f"must hold at most {a.MAX_ITEMS} items"
+        )
+    return found
+
+
+def agents(values: Iterable[Agent], path: str) -> tuple[Agent, ...]:
+    """The agents (their type checked already) as a tuple: at most MAX_ITEMS, ids unique."""
+    found = cast("tuple[Agent, ...]", sized(values, path))
     seen: set[str] = set()
     for index, agent in enumerate(found):
         if agent.id in seen:
@@ -64,6 +78,25 @@ def agents(values: Iterable[Agent], path: str) -> tuple[Agent, ...]:
             )
         seen.add(agent.id)
     return found
+
+
+def claims(values: Iterable[Claim], path: str) -> tuple[Claim, ...]:
+    """The claims (their type checked already) as a tuple of at most MAX_ITEMS."""
+    return cast("tuple[Claim, ...]", sized(values, path))
+
+
+def ids(values: Iterable[str], path: str) -> tuple[str, ...]:
+    """
+    Return ``values`` as a tuple of ids, or raise naming the first bad one.
+
+    @a.checked has checked that they are strings; an id is also non-empty and at most
+    MAX_TEXT characters, and the list at most MAX_ITEMS long (GEN-5).
+    """
+    found = cast("tuple[str, ...]", sized(values, path))
+    # Fast path for the common case (waves on hot paths); details only when something fails.
+    if all(type(v) is str and 0 < len(v) <= a.MAX_TEXT for v in found):
+        return found
+    raise InvalidInput(a.collection(a.ident)(path, found))
 
 
 def project(lead: Lead, path: str) -> str:
