@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from leadcore import _attrs as a
 from leadcore import _display, merge
 from leadcore.merge import MergeIndex, MergePolicy
 from leadcore.model import Lead, Person
@@ -141,7 +140,7 @@ class TestArguments:
 
     def test_each_argument(self) -> None:
         """The inbound lead, now, the policy, the counts, the existing leads."""
-        auto = a.unchecked(merge.auto)
+        auto = merge.auto
         naive = dt.datetime(2026, 1, 1)  # noqa: DTZ001  # naive on purpose
 
         assert problems(auto, 3, [], now=NOW) == [("inbound", 3, "must be a Lead, not int")]
@@ -157,10 +156,10 @@ class TestArguments:
             ("policy", 3, "must be a MergePolicy, not int")
         ]
         assert problems(auto, INBOUND, [], now=NOW, counts=3) == [
-            ("counts", 3, "must be a KeyCounts, not int")
+            ("counts", 3, "must be a KeyCounts or None, not int")
         ]
         assert problems(auto, INBOUND, "abc", now=NOW) == [
-            ("existing", "abc", "must be a list of leads or a MergeIndex")
+            ("existing", "abc", "must be a list or a MergeIndex, not str")
         ]
         assert problems(auto, INBOUND, [candidate("L1"), 5], now=NOW) == [
             ("existing[1]", 5, "must be a Lead, not int")

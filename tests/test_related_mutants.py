@@ -441,9 +441,9 @@ def test_the_module_lists_its_public_names() -> None:
     assert dir(related) == sorted(related.__all__)
 
 
-def test_cadence_memberships_checks_its_records_itself() -> None:
-    """Behind ``@checked`` too: every entry that is not a record, by index."""
-    assert problems(a.unchecked(related.cadence_memberships), [CrmRecord(id="a"), 3, "x"]) == [
+def test_cadence_memberships_names_every_entry_that_is_not_a_record() -> None:
+    """``@checked``: every entry that is not a record, by index, all at once."""
+    assert problems(related.cadence_memberships, [CrmRecord(id="a"), 3, "x"]) == [
         ("records[1]", 3, "must be a CrmRecord, not int"),
         ("records[2]", "x", "must be a CrmRecord, not str"),
     ]

@@ -214,9 +214,9 @@ class TestFresh:
         assert problems(
             routing.fresh_claim, "a", [], fresh_count=1, active_agents=1, requested=0, now=NOW
         ) == [("requested", 0, "must be at least 1")]
-        assert problems(
-            a.unchecked(routing.fresh_claim), "", [], fresh_count=1, active_agents=1, now=NOW
-        ) == [("agent", "", "must be a non-empty id")]
+        assert problems(routing.fresh_claim, "", [], fresh_count=1, active_agents=1, now=NOW) == [
+            ("agent", "", "must be a non-empty id")
+        ]
 
     def test_shown(self) -> None:
         """Granted, limit and used; the reasons cut to ``rows``."""
@@ -308,10 +308,11 @@ class TestTransfer:
         assert problems(routing.transfer, Lead(id="L"), Agent(id="a"), User(id="u")) == [
             ("lead.project", None, "is required: a lead is routed to the agents of its project")
         ]
-        assert problems(a.unchecked(routing.transfer), self.LEAD, 1, 2) == [
-            ("to", 1, "must be an Agent, not int")
+        assert problems(routing.transfer, self.LEAD, 1, 2) == [
+            ("to", 1, "must be an Agent, not int"),
+            ("by", 2, "must be a User, not int"),
         ]
-        assert problems(a.unchecked(routing.transfer), self.LEAD, Agent(id="a"), 2) == [
+        assert problems(routing.transfer, self.LEAD, Agent(id="a"), 2) == [
             ("by", 2, "must be a User, not int")
         ]
 
@@ -406,7 +407,7 @@ class TestDiagnose:
 
     def test_bad_arguments_and_shown(self) -> None:
         """An agent and a routed channel; not receiving with the codes."""
-        assert problems(a.unchecked(routing.diagnose), 1, "digital") == [
+        assert problems(routing.diagnose, 1, "digital") == [
             ("agent", 1, "must be an Agent, not int")
         ]
         assert problems(routing.diagnose, Agent(id="a"), "fresh") == [("channel", "fresh", CHANNEL)]
@@ -464,11 +465,19 @@ class TestEligible:
         assert (found.knows("a3"), found.knows("a1"), found.knows("zz")) == (True, True, False)
 
     def test_bad_arguments(self) -> None:
-        """Channel first; a lead without project; groups that overlap."""
+        """A naive time (@checked) before the channel; a lead without project; overlaps."""
         naive = dt.datetime(2020, 1, 1)  # noqa: DTZ001  # naive on purpose
-        assert problems(
-            a.unchecked(routing.eligible), "fresh", Lead(id="L"), [], [], now=naive
-        ) == [("channel", "fresh", CHANNEL)]
+        assert problems(routing.eligible, "fresh", Lead(id="L"), [], [], now=naive) == [
+            (
+                "now",
+                naive,
+                "must be timezone-aware (add an offset such as +00:00)",
+                "naive_datetime",
+            )
+        ]
+        assert problems(routing.eligible, "fresh", Lead(id="L"), [], [], now=NOW) == [
+            ("channel", "fresh", CHANNEL)
+        ]
         assert problems(routing.eligible, "digital", Lead(id="L"), [], [], now=NOW) == [
             ("lead.project", None, "is required: a lead is routed to the agents of its project")
         ]
@@ -516,7 +525,7 @@ class TestDispatchArguments:
         assert problems(routing.open_dispatch, "fresh", "", now=NOW) == [
             ("channel", "fresh", CHANNEL)
         ]
-        assert problems(a.unchecked(routing.open_dispatch), "digital", "", now=NOW) == [
+        assert problems(routing.open_dispatch, "digital", "", now=NOW) == [
             ("lead", "", "must be a non-empty id")
         ]
 
@@ -607,18 +616,18 @@ class TestPassedOn:
         assert len(first_wave()) == 1
 
     def test_own_checks(self) -> None:
-        """Behind ``@checked`` too, each argument by its path."""
+        """Each argument by its path (its type by @checked, the rest by the rule)."""
         naive = dt.datetime(2026, 1, 1)  # noqa: DTZ001  # naive on purpose
         elig = Eligibility(channel="digital", preferred=("a1",))
 
-        assert problems(a.unchecked(routing.next_wave), 3, [], rng=random.Random(1)) == [
+        assert problems(routing.next_wave, 3, [], rng=random.Random(1)) == [
             ("eligibility", 3, "must be an Eligibility, not int")
         ]
-        assert problems(a.unchecked(routing.next_wave), elig, [""], rng=random.Random(1)) == [
+        assert problems(routing.next_wave, elig, [""], rng=random.Random(1)) == [
             ("offered_before[0]", "", "must be a non-empty id")
         ]
         assert problems(
-            a.unchecked(routing.dispatch),
+            routing.dispatch,
             "digital",
             self.LEAD,
             self.AGENTS,
@@ -627,7 +636,7 @@ class TestPassedOn:
             now=NOW,
             rng=random.Random(1),
         ) == [("events[0]", 3, "must be a DispatchEvent, not int")]
-        fresh = a.unchecked(routing.fresh_claim)
+        fresh = routing.fresh_claim
         assert problems(fresh, "a1", [], fresh_count=1, active_agents=1, now=naive) == [
             (
                 "now",
@@ -652,27 +661,27 @@ class TestPassedOn:
         )
 
 
-def test_the_rules_name_each_bad_argument_behind_checked() -> None:
+def test_the_rules_name_each_bad_argument() -> None:
     """eligible, judge_wave, next_wave, open_dispatch: the path of each argument."""
     naive = dt.datetime(2026, 1, 1)  # noqa: DTZ001  # naive on purpose
     lead = Lead(id="L", project="p")
     elig = Eligibility(channel="digital", preferred=("a1",))
     aware = "must be timezone-aware (add an offset such as +00:00)"
 
-    assert problems(a.unchecked(routing.eligible), "digital", lead, [], [], now=naive) == [
+    assert problems(routing.eligible, "digital", lead, [], [], now=naive) == [
         ("now", naive, aware, "naive_datetime")
     ]
-    assert problems(a.unchecked(routing.eligible), "digital", lead, [], [3], now=NOW) == [
+    assert problems(routing.eligible, "digital", lead, [], [3], now=NOW) == [
         ("claims[0]", 3, "must be a Claim, not int")
     ]
-    assert problems(a.unchecked(routing.open_dispatch), "digital", "L", now=naive) == [
+    assert problems(routing.open_dispatch, "digital", "L", now=naive) == [
         ("now", naive, aware, "naive_datetime")
     ]
-    judge = a.unchecked(routing.judge_wave)
+    judge = routing.judge_wave
     assert problems(judge, 3, [], []) == [("eligibility", 3, "must be an Eligibility, not int")]
     assert problems(judge, elig, [""], []) == [("offered_before[0]", "", "must be a non-empty id")]
     assert problems(judge, elig, [], ["a1", 3]) == [("wave[1]", 3, "must be a string, not int")]
-    assert problems(a.unchecked(routing.next_wave), elig, ["a1", 3], rng=random.Random(1)) == [
+    assert problems(routing.next_wave, elig, ["a1", 3], rng=random.Random(1)) == [
         ("offered_before[1]", 3, "must be a string, not int")
     ]
 
@@ -701,7 +710,7 @@ def test_the_policy_reaches_eligibility_and_is_checked() -> None:
         policy=RoutingPolicy(wave_size=2, digital_cooldown_minutes=0),
     )
     assert sorted(state.waves[0]) == ["a1", "a2"]
-    assert problems(a.unchecked(routing.eligible), "digital", lead, [], [], now=NOW, policy=3) == [
+    assert problems(routing.eligible, "digital", lead, [], [], now=NOW, policy=3) == [
         ("policy", 3, "must be a RoutingPolicy, not int")
     ]
 
