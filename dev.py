@@ -67,12 +67,26 @@ def _covered() -> None:
     """
     Run the whole suite under coverage and fail below 100% of branches (pyproject.toml).
 
-    ``[tool.coverage.run]`` measures every Python process the tests start (the CLI run
-    as a command, Spark's workers, dedupe's worker pool), each into its own data file;
-    they are combined, then reported with ``fail_under``.
+    ``[tool.coverage.run]`` measures every Python process the tests start (pytest-xdist's
+    two workers, the CLI run as a command, Spark's workers, dedupe's worker pool), each
+    into its own data file; they are combined, then reported with ``fail_under``.
     """
     _run(BIN / "python", "-m", "coverage", "erase")
-    _run(BIN / "python", "-m", "coverage", "run", "-m", "pytest", "-q")
+    # Two test processes (pytest-xdist): the Spark tests in one unit on one of them,
+    # sharing one Spark session, the rest by file (tests/conftest.py).
+    _run(
+        BIN / "python",
+        "-m",
+        "coverage",
+        "run",
+        "-m",
+        "pytest",
+        "-q",
+        "-n",
+        "2",
+        "--dist",
+        "loadscope",
+    )
     _run(BIN / "python", "-m", "coverage", "combine", "--quiet")
     _run(BIN / "python", "-m", "coverage", "report")
 

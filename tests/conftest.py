@@ -64,3 +64,56 @@ def spark() -> Iterator[Any]:
     started = shared()
     yield started
     started.stop()
+
+
+def _is_spark(nodeid: str) -> bool:
+    """Whether a test is a Spark test: its id names Spark (checked below for the fixture)."""
+    return "spark" in nodeid.lower()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Refuse a test that uses the ``spark`` fixture without naming Spark in its id."""
+    unnamed = [
+        item.nodeid
+        for item in items
+        if "spark" in getattr(item, "fixturenames", ()) and not _is_spark(item.nodeid)
+    ]
+    if unnamed:
+        raise pytest.UsageError(
+            "these tests use the spark fixture but do not name Spark in their id, so the "
+            "test command's scheduler would not keep them with the other Spark tests: "
+            + ", ".join(unnamed)
+        )
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:  # xdist objects
+    """
+    Under ``--dist loadscope``: the Spark tests in one unit, sent first; the rest by file.
+
+    ``python3 dev.py test`` runs the suite on two processes (pytest-xdist). Each unit of
+    work runs on one of them, one test after another. Every Spark test is in the unit
+    ``spark``, so that one worker holds the one Spark session (a JVM each would cost
+    both cores), and that unit is sent first, being the longest. Any other test runs with
+    its file, so that a file's expensive fixtures (the documentation site, large tables)
+    are built once. (``--dist loadgroup`` with ``xdist_group`` marks would say this, but
+    it groups nothing on pytest 9.2: pytest-xdist issue 1386.) Other ``--dist`` modes are
+    xdist's own.
+    """
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import (  # type: ignore[import-untyped]  # noqa: PLC0415  # under xdist
+        LoadScopeScheduling,
+    )
+
+    class SparkFirst(LoadScopeScheduling):  # type: ignore[misc]  # xdist is untyped
+        def _split_scope(self, nodeid: str) -> str:
+            return "spark" if _is_spark(nodeid) else nodeid.split("::", 1)[0]
+
+        def schedule(self) -> None:
+            collected = self.registered_collections.values()
+            if self.collection is None and any(_is_spark(n) for c in collected for n in c):
+                # The queue is ordered; a unit assigned again keeps its place: first.
+                self.workqueue.setdefault("spark", {})
+            super().schedule()
+
+    return SparkFirst(config, log)
