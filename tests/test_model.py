@@ -87,6 +87,15 @@ class TestConstruction:
         assert first == second
         assert hash(first) == hash(second)
 
+    def test_free_fields_hash_by_their_items(self) -> None:
+        """A lead's ``fields`` hash alike whatever the order given, and usable as a key."""
+        one = Lead(id="x", fields={"a": 1, "b": [1, 2]}).fields
+        other = Lead(id="x", fields={"b": [1, 2], "a": 1}).fields
+
+        assert hash(one) == hash(other) == hash(one)  # the second hash is the cached one
+        assert {one: "found"}[other] == "found"
+        assert hash(Lead(id="x", fields={"a": 2}).fields) != hash(one)
+
 
 class TestValidation:
     """GEN-1, GEN-5: bad values are refused with every problem named."""

@@ -102,9 +102,6 @@ class _BadRule:
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = tuple(problems)
 
-    def __repr__(self) -> str:
-        return "<unreadable rule>"
-
 
 def _rule(value: object) -> object:
     """Read a rule given as JSON (a mapping); hand anything else through to the check."""

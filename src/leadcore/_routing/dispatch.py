@@ -590,14 +590,15 @@ class Run:
         return self.phase in ("claimed", "fresh")
 
     def offer(self, wave: tuple[str, ...]) -> None:
-        """Offer a wave drawn by the rules (as :func:`offer`)."""
+        """
+        Offer a wave of agents drawn by the rules (as :func:`offer`).
+
+        The wave is not empty: an empty draw goes to :meth:`offer_empty_rest`.
+        """
         self.waves.append(wave)
         self.wave_times.append(self.clock)
-        if wave:
-            self.phase = "offered"
-            self.wave, self.in_wave, self.wave_declines = wave, frozenset(wave), 0
-        elif len(self.waves) >= self.start.max_waves:
-            self.phase, self.decided_at = "fresh", self.clock
+        self.phase = "offered"
+        self.wave, self.in_wave, self.wave_declines = wave, frozenset(wave), 0
 
     def offer_empty_rest(self) -> None:
         """
