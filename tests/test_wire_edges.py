@@ -7,9 +7,14 @@ match rule of the wrong shape inside a policy (its path under the policy's field
 
 from __future__ import annotations
 
+import datetime as dt
+import types
+import typing
+
+import attrs
 import pytest
 
-from leadcore import merge, wire
+from leadcore import dedupe, merge, wire
 from leadcore.decisions import Change
 from leadcore.errors import InvalidInput
 from leadcore.model import Lead
@@ -56,3 +61,51 @@ def test_a_match_rule_error_is_under_the_policy_field() -> None:
         "3",
         "must be a list, not int",
     )
+
+
+def test_a_list_of_a_result_given_as_text_or_past_the_limit_is_refused() -> None:
+    """A result's list (a cluster's members): not text, at most MAX_ITEMS, named by path."""
+    assert _problem(dedupe.Cluster, {"id": "c", "members": "ab"}) == (
+        "members",
+        "ab",
+        "must be a list",
+    )
+    assert _problem(dedupe.Cluster, {"id": "c", "members": ["a"] * 100_001}) == (
+        "members",
+        "<100001 items>",
+        "must hold at most 100000 items",
+    )
+
+
+def test_a_pair_explanation_holds_exactly_two_leads() -> None:
+    """PairExplanation.leads is a pair: one lead alone is refused, the rest read back."""
+    rows = [
+        {"lead_id": "A", "first_name": "Ann", "last_name": "Lee", "email": "ann@x.com"},
+        {"lead_id": "B", "first_name": "Ann", "last_name": "Lee", "email": "ann@x.com"},
+    ]
+    explained = dedupe.find(rows, now=dt.datetime(2025, 7, 1, tzinfo=dt.UTC)).explain("A", "B")
+    data = wire.to_json(explained)
+
+    assert wire.to_json(wire.from_json(dedupe.PairExplanation, data)) == data
+    with pytest.raises(InvalidInput) as caught:
+        wire.from_json(dedupe.PairExplanation, {**data, "leads": data["leads"][:1]})
+    [problem] = caught.value.problems
+    assert (problem.path, problem.message) == ("leads", "must hold 2 items")
+
+
+def test_every_union_among_the_supported_fields_is_one_type_or_none() -> None:
+    """What ``wire._read`` relies on to read a union: one type, or None."""
+
+    def unions(hint: object) -> list[object]:
+        found = [hint] if typing.get_origin(hint) in (typing.Union, types.UnionType) else []
+        return found + [u for arg in typing.get_args(hint) for u in unions(arg)]
+
+    wider = [
+        (cls.__name__, name, union)
+        for cls in wire.SUPPORTED
+        if attrs.has(cls)
+        for name, hint in typing.get_type_hints(cls).items()
+        for union in unions(hint)
+        if len([o for o in typing.get_args(union) if o is not type(None)]) > 1
+    ]
+    assert wider == []
