@@ -116,6 +116,8 @@ def cell(value: object) -> str:
 
     >>> cell(("name", "email")), cell(None), cell(0.5), cell(True)
     ('name+email', '', '0.5', 'yes')
+    >>> cell(dt.timedelta(hours=36)), cell(b"raw")
+    ('1.5 days', "b'raw'")
     """
     if value is None:
         return ""
@@ -265,7 +267,13 @@ def changes_table(changes: Sequence[Any], rows: int, name: str = "record") -> Ta
 
 
 def brief(value: object) -> object:
-    """Return a value as a cell: an object with an ``id`` (a lead, a person...) by its id."""
+    """
+    Return a value as a cell: an object with an ``id`` (a lead, a person...) by its id.
+
+    >>> from leadcore.model import Lead, Person
+    >>> brief(Lead(id="L1")), brief(Person()), brief((Person(), Person())), brief("L1")
+    ('<Lead L1>', '<Person>', '<2 persons>', 'L1')
+    """
     ident = getattr(value, "id", None)
     if isinstance(ident, str) and not isinstance(value, str):
         return f"<{type(value).__name__} {ident}>"

@@ -102,6 +102,10 @@ def candidates(query: str, choices: Sequence[str], scorer: str, threshold: float
 
     >>> candidates("acme corp", ["acme crop", "zeta", "acme corp"], "token_sort_ratio", 85)
     [2, 0]
+    >>> candidates("acme", ["acne", "zeta", "acme", "acmes"], "levenshtein", 1)  # at most 1 edit
+    [2, 0, 3]
+    >>> candidates("", ["acme"], "levenshtein", 1), candidates("acme", [], "ratio", 90)
+    ([], [])
     """
     if not query or not choices:
         return []
