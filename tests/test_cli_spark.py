@@ -91,8 +91,14 @@ def test_a_what_if_from_a_parquet_folder_to_csv_tables(spark: Any, tmp_path: Pat
 
 
 def test_without_out_the_summary_is_only_printed(spark: Any, tmp_path: Path) -> None:
-    """Without --out nothing is written: the summary alone, on standard output."""
-    rows = generate(8, seed=3, generic=0, bad=False)
+    """
+    Without --out nothing is written: the summary alone, on standard output.
+
+    With seven bad rows, the first five are shown as the local command shows them (by
+    row) and the other two are counted.
+    """
+    rows = generate(20, seed=3, generic=0)  # 6 bad rows (a repeated id makes two)
+    rows[10]["created_at"] = "tomorrow"
     source = tmp_path / "leads.parquet"
     spark.createDataFrame(rows).write.parquet(str(source))
     out = io.StringIO()
@@ -100,7 +106,17 @@ def test_without_out_the_summary_is_only_printed(spark: Any, tmp_path: Path) -> 
     code = _cli.main(["dedupe", "--engine", "spark", str(source), "--now", NOW.isoformat()], out)
 
     local = dedupe.find(rows, now=NOW)
-    assert code == 0, out.getvalue()
-    assert f"auto-merge   {local.summary.merge_pairs:>10,} pairs" in out.getvalue()
+    printed = out.getvalue()
+    assert code == 0, printed
+    assert f"auto-merge   {local.summary.merge_pairs:>10,} pairs" in printed
+    assert len(local.bad_rows) == 7
+    shown = [line for line in printed.splitlines() if line.startswith("bad row ")]
+    assert len(shown) == 5
+    assert set(shown) <= {
+        f"bad row      row {bad.row}{f' {bad.field}' if bad.field else ''}: {bad.message} "
+        f"({bad.value!r})"
+        for bad in local.bad_rows
+    }
+    assert "             ... and 2 more bad rows\n" in printed
     assert "wrote" not in out.getvalue()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["leads.parquet"]
