@@ -15,6 +15,7 @@ import pytest
 from leadcore import dedupe
 from leadcore.errors import InvalidInput
 from leadcore.merge import MergePolicy
+from leadcore.model import Person
 from tests.helpers import NOW, at, lead, person
 
 
@@ -78,3 +79,21 @@ def test_a_spark_what_if_keeps_the_region(spark: Any) -> None:
     problem = caught.value.problems[0]
     assert (problem.path, problem.value) == ("other.merge.default_region", "GB")
     assert problem.message == "must be the first policy's region ('US')"
+
+
+def test_a_merge_index_of_a_loaded_table_keeps_the_table_region() -> None:
+    """Numbers read in the table's region; another region than the table's is refused."""
+    rows = [{"lead_id": "A", "first_name": "Zoe", "phone": "06 12 34 56 78"}]
+    table = dedupe.load(rows, region="FR")
+
+    index = dedupe.merge_index(table, region="FR")
+
+    found = index.get("A")
+    assert found is not None
+    assert found.customer.phones == ("+33612345678",)
+    assert sorted(index.candidates(Person(phones=["+33 6 12 34 56 78"]))) == ["A"]
+    with pytest.raises(InvalidInput) as caught:
+        dedupe.merge_index(table)
+    assert [(p.path, p.value, p.message) for p in caught.value.problems] == [
+        ("region", "US", "must be the region the table was loaded with ('FR')")
+    ]
