@@ -109,3 +109,13 @@ def test_every_union_among_the_supported_fields_is_one_type_or_none() -> None:
         if len([o for o in typing.get_args(union) if o is not type(None)]) > 1
     ]
     assert wider == []
+
+
+@pytest.mark.parametrize("text", ["2025-02-30T10:00:00Z", "2025-06-30T25:00:00+00:00"])
+def test_a_date_time_of_the_right_shape_but_no_such_moment_is_refused(text: str) -> None:
+    """February 30th, hour 25: shaped like ISO 8601, refused as it, at the field's path."""
+    assert _problem(Lead, {"id": "a", "created_at": text}) == (
+        "created_at",
+        text,
+        "must be an ISO 8601 date-time such as 2026-01-31T09:30:00+00:00",
+    )
