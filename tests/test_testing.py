@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from leadcore import protocol, testing
 from leadcore.decisions import CancelledEvent, Change, Reason, Verdict
+from leadcore.errors import InvalidInput
 from leadcore.model import Agent, Claim, CrmRecord, Event, Lead, Notification, Org, Person, User
 
 PYTHON = sys.executable
@@ -248,3 +249,27 @@ def _texts(value: object) -> list[str]:
     if isinstance(value, list):
         return [t for v in value[:50] for t in _texts(v)]
     return []
+
+
+@pytest.mark.parametrize(
+    "strategy", [testing.match_items, testing.match_groups, testing.match_rules]
+)
+def test_match_rule_strategies_refuse_no_field_or_an_unknown_one(strategy: Any) -> None:
+    """The fields to draw from: at least one, each a field a rule can compare (by position)."""
+    with pytest.raises(InvalidInput) as none:
+        strategy(fields=())
+    with pytest.raises(InvalidInput) as unknown:
+        strategy(fields=("email", "nope"))
+
+    assert [(p.path, p.value, p.message) for p in none.value.problems] == [
+        ("fields", (), "must name at least one field")
+    ]
+    [problem] = unknown.value.problems
+    assert (problem.path, problem.value) == ("fields[1]", "nope")
+    assert problem.message.startswith("is not a field; known: name, first_name, last_name")
+
+
+def test_objects_of_a_type_leadcore_does_not_write_is_an_error() -> None:
+    """Only the types of leadcore.wire.SUPPORTED have a strategy."""
+    with pytest.raises(ValueError, match=r"^no strategy for 'int'; see leadcore.wire.SUPPORTED$"):
+        testing.objects(int)
