@@ -954,6 +954,8 @@ def of_type(hint: object) -> TypeCheck | None:  # noqa: C901, PLR0912  # one bra
     ([], [])
     >>> print(*check("wave", "ab"))
     wave: must be a list or None, not str, got 'ab'
+    >>> print(*of_type(None)("result", 1))  # an annotation of None alone
+    result: must be None, not int, got 1
     """
     if hint is Any or isinstance(hint, TypeVar):
         return None
