@@ -18,7 +18,7 @@ import pytest
 
 from leadcore import dedupe
 from leadcore.errors import InvalidInput
-from leadcore.merge import MergePolicy
+from leadcore.merge import MatchRule, MergePolicy
 from leadcore.model import Lead
 from tests.helpers import NOW, at, lead, person
 
@@ -211,6 +211,31 @@ class TestExplain:
 
         assert not why.as_entered
         assert why.leads[0].customer.first_name == "ada"
+
+    def test_rule_fields_as_entered(self) -> None:
+        """A rule's lead field and custom fields are read again as entered; blanks left out."""
+        recently = {"created_at": at(10).isoformat(), "last_activity_at": at(1).isoformat()}
+        rows = [
+            {"lead_id": "A", "last_name": "Lee", "vin": "VF1 AB", "project": "p1", "zip": ""},
+            {"lead_id": "B", "last_name": "Stone", "vin": "VF1 AB", "project": "p1", "zip": "75"},
+        ]
+        rows = [row | recently for row in rows]
+        rule = MatchRule.from_json(
+            {"any_of": [{"label": "vin", "all_of": ["fields.vin", "project"]}]}
+        )
+        columns = dedupe.Columns(fields=["vin", "zip"], project="project")
+
+        result = dedupe.find(
+            rows, now=NOW, policy=MergePolicy(duplicate_rule=rule), columns=columns
+        )
+        why = result.explain("A", "B")
+
+        assert [(p.a, p.b, p.kind) for p in result.pairs] == [("A", "B", "duplicate")]
+        assert why.as_entered
+        assert [(lead.project, dict(lead.fields)) for lead in why.leads] == [
+            ("p1", {"vin": "VF1 AB"}),
+            ("p1", {"vin": "VF1 AB", "zip": "75"}),
+        ]
 
     def test_a_changed_file_is_not_read_for_another_lead(self, tmp_path: Path) -> None:
         """Values read again must be the table's lead: a file changed since is not trusted."""
