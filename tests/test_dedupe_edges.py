@@ -15,7 +15,7 @@ import pytest
 from leadcore import dedupe
 from leadcore.errors import InvalidInput
 from leadcore.merge import MergePolicy
-from leadcore.model import Person
+from leadcore.model import Lead, Person
 from tests.helpers import NOW, at, lead, person
 
 
@@ -97,3 +97,39 @@ def test_a_merge_index_of_a_loaded_table_keeps_the_table_region() -> None:
     assert [(p.path, p.value, p.message) for p in caught.value.problems] == [
         ("region", "US", "must be the region the table was loaded with ('FR')")
     ]
+
+
+@pytest.mark.parametrize(
+    ("source", "problem"),
+    [
+        ([3], ("source[0]", 3, "must be a mapping or a Lead, not int")),
+        (
+            [Lead(id="A"), 3],
+            ("source[1]", 3, "must be a Lead as source[0] is (a list of leads), not int"),
+        ),
+        (
+            [Lead(id="A"), {"lead_id": "B"}],
+            (
+                "source[1]",
+                {"lead_id": "B"},
+                "must be a Lead as source[0] is (a list of leads), not dict",
+            ),
+        ),
+        (
+            [{"lead_id": "B"}, Lead(id="A")],
+            (
+                "source[1]",
+                Lead(id="A"),
+                "must be a mapping as source[0] is (a list of rows), not Lead",
+            ),
+        ),
+    ],
+)
+def test_a_list_mixing_rows_and_leads_names_the_item_that_differs(
+    source: list[object], problem: tuple[object, ...]
+) -> None:
+    """A list is of rows (mappings) or of leads, as its first item: the odd one is named."""
+    with pytest.raises(InvalidInput) as caught:
+        dedupe.find(source, now=NOW)
+
+    assert [(p.path, p.value, p.message) for p in caught.value.problems] == [problem]

@@ -781,7 +781,9 @@ def prepare_leads(leads: Iterable[Lead], region: str, label: str | None = None) 
     for row, lead in enumerate(leads):
         if not isinstance(lead, Lead):
             raise InvalidInput.single(
-                f"leads[{row}]", lead, f"must be a Lead, not {type(lead).__name__}"
+                f"source[{row}]",
+                lead,
+                f"must be a Lead as source[0] is (a list of leads), not {type(lead).__name__}",
             )
         customer, co = lead.customer, lead.co_customer
         out.rows.append(row)

@@ -72,7 +72,8 @@ def read(
         kind = "rows" if frame_kind == "narwhals" else frame_kind
     elif isinstance(source, Iterable) and not isinstance(source, bytes | Mapping):
         items = list(source)
-        if items and all(isinstance(i, Lead) for i in items):
+        if items and isinstance(items[0], Lead):
+            # A list of leads: inputs.prepare_leads names any item that is not one.
             chunk = inputs.prepare_leads(items, region, columns.labels)
         else:
             records, lay = _records_of(items, columns)
@@ -185,7 +186,7 @@ def _drop_duplicate_ids(chunk: inputs.Chunk) -> inputs.Chunk:
 
 
 def _records_of(
-    rows: Iterable[Mapping[str, object]], columns: Columns
+    rows: Iterable[object], columns: Columns
 ) -> tuple[list[tuple[object, ...]], inputs.Layout]:
     names: list[str] = []
     spec = columns.layout_spec()
@@ -195,8 +196,11 @@ def _records_of(
     records: list[tuple[object, ...]] = []
     for position, row in enumerate(rows):
         if not isinstance(row, Mapping):
+            wanted = (
+                "a mapping as source[0] is (a list of rows)" if position else "a mapping or a Lead"
+            )
             raise InvalidInput.single(
-                f"source[{position}]", row, f"must be a mapping or a Lead, not {type(row).__name__}"
+                f"source[{position}]", row, f"must be {wanted}, not {type(row).__name__}"
             )
         records.append(tuple(_cell(row.get(name), timestamp=name in timestamps) for name in names))
     return records, inputs.layout(names, spec)._replace(width=0)
