@@ -476,6 +476,27 @@ class TestImplementation:
         if "status 4" in problem:
             assert "boom" in reply.problem
 
+    def test_an_implementation_that_closes_its_output_and_stays_is_named(self) -> None:
+        """Its output closed, the process still running: said so, not as an exit status."""
+        script = "import os, sys, time; sys.stdin.readline(); os.close(1); time.sleep(30)"
+        with conformance.Implementation([PYTHON, "-c", script], timeout=30) as impl:
+            reply = impl.ask({"id": 1})
+
+        assert reply.response is None
+        assert reply.problem == "the implementation closed its output before answering"
+
+    def test_blank_lines_before_the_answer_are_skipped(self) -> None:
+        """An empty line is not an answer: the next line is."""
+        script = (
+            "import sys; sys.stdin.readline(); print(); print('  '); print('{\"id\": 1}'); "
+            "sys.stdout.flush(); sys.stdin.readline()"
+        )
+        with conformance.Implementation([PYTHON, "-c", script], timeout=30) as impl:
+            reply = impl.ask({"id": 1})
+
+        assert reply.problem is None
+        assert reply.response == {"id": 1}
+
     def test_a_crashed_implementation_is_restarted(self) -> None:
         """After a crash the next request starts the process again."""
         script = "import sys; sys.exit(1)"

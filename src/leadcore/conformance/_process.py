@@ -277,10 +277,11 @@ class Implementation:
                 process.wait(timeout=5)
         for thread in self._threads:
             thread.join(timeout=1)
-        if process.stdout is not None:
-            process.stdout.close()
-        if self._stderr is not None:
-            self._stderr.close()
+        # Both are set with the process (start): its output a PIPE, its stderr a file.
+        assert process.stdout is not None  # noqa: S101
+        assert self._stderr is not None  # noqa: S101
+        process.stdout.close()
+        self._stderr.close()
         self._process = None
         self._stderr = None
         self._threads = []
