@@ -77,3 +77,23 @@ def test_the_schema_names_values_past_the_gen5_limits() -> None:
     assert conformance.validate({"emails": ["a@x.io"] * 100_001}, "person") == [
         "emails: more than 100000 items"
     ]
+
+
+def test_a_reason_code_missing_alone_is_named_without_unexpected_ones() -> None:
+    """Codes expected and not given, none given beyond: only 'missing', detail '-code'."""
+    expected = {
+        "id": 1,
+        "ok": True,
+        "result": {"allowed": False, "reasons": [{"code": "a"}, {"code": "b"}]},
+    }
+    actual = {"id": 1, "ok": True, "result": {"allowed": False, "reasons": [{"code": "a"}]}}
+
+    [found] = conformance.compare(REQUEST, expected, actual)
+
+    assert (found.path, found.kind, found.expected, found.actual) == (
+        "result.reasons",
+        "reasons",
+        ["a", "b"],
+        ["a"],
+    )
+    assert (found.note, found.detail) == ("reason codes differ: missing b", "-b")
