@@ -291,3 +291,20 @@ def test_a_list_of_existing_leads_past_the_limit_asks_for_an_index() -> None:
     with pytest.raises(InvalidInput) as raised:
         merge.auto(inbound, over[:-1], now=NOW)
     assert raised.value.problems[0].path == "existing[1].id"
+
+
+def test_match_counts_limited_keys_over_the_counts_given() -> None:
+    """max_leads: by default the existing lead alone; with counts, over all they counted."""
+    rule = merge.MatchRule(
+        any_of=[merge.MatchGroup(all_of=[merge.MatchItem(field="phone", max_leads=1)])]
+    )
+    policy = MergePolicy(duplicate_rule=rule)
+    shared = [Lead(id=i, customer=Person(phones=["800 555 0199"])) for i in "ABC"]
+    inbound = Person(phones=["+1 800 555 0199"])
+    counts = merge.KeyCounts.of(shared, policy=policy)
+
+    alone = merge.match(inbound, shared[0], policy=policy, mode="duplicates")
+    counted = merge.match(inbound, shared[0], policy=policy, mode="duplicates", counts=counts)
+
+    assert (alone.person, alone.matched, alone.via) == ("customer", ("phone",), "any_of[0]")
+    assert (counted.matched, counted.via) == ((), None)
