@@ -191,6 +191,24 @@ class TestSameAnswersAsPhonenumbers:
 
             assert _fastphone.valid(code, nsn) == phonenumbers.is_valid_number(number), nsn
 
+    def test_validity_of_every_country_code_is_is_valid_number(self) -> None:
+        """
+        MRG-1, every code once: an example of each region and type, changed, and any digits.
+
+        The property above samples examples; this sweeps them all, so every country's
+        metadata is compiled and tried (a region of another code, a code of no region, a
+        description with no pattern or lengths), whatever the draws.
+        """
+        numbers = [
+            *((code, nsn) for code, national in EXAMPLES for nsn in (national, national + "1")),
+            *((code, "2125550123") for code in CODES),
+            (999, "12345678"),  # a code no region uses
+        ]
+        for code, nsn in numbers:
+            number = phonenumbers.PhoneNumber(country_code=code, national_number=int(nsn))
+
+            assert _fastphone.valid(code, nsn) == phonenumbers.is_valid_number(number), (code, nsn)
+
     def test_too_long_text_is_left_to_the_reference(self) -> None:
         """MRG-1: over 250 characters phonenumbers refuses the text; so do we."""
         raw = "4158675309" + " " * 300
