@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, cast
 
 from leadcore import merge, normalize
 from leadcore._dedupe.inputs import EPOCH, ONE_US, Chunk, Co
