@@ -5,7 +5,7 @@ Set up a virtual environment and run leadcore's main job or its test suite.
     python3 dev.py demo    # create .venv, install leadcore, run the demo on sample data
                            # (every rule on sample requests, then a batch dedupe)
     python3 dev.py test    # create .venv, install leadcore[dev], ruff, mypy, import-linter,
-                           # pytest under coverage (100% of branches, subprocesses too)
+                           # pytest under coverage (branch coverage gate, subprocesses too)
     python3 dev.py test ARGS...   # the checks, then pytest ARGS (a selection): no coverage
     python3 dev.py docs    # install leadcore[docs], build the site and serve it on 127.0.0.1:8000
     python3 dev.py docs --build   # only build it, into site/ (strict: a broken link fails)
@@ -65,7 +65,7 @@ def _docs(argv: list[str]) -> None:
 
 def _covered() -> None:
     """
-    Run the whole suite under coverage and fail below 100% of branches (pyproject.toml).
+    Run the whole suite under coverage and fail below the branch-coverage gate (pyproject.toml).
 
     ``[tool.coverage.run]`` measures every Python process the tests start (pytest-xdist's
     two workers, the CLI run as a command, Spark's workers, dedupe's worker pool), each
