@@ -96,4 +96,9 @@ def pmap(
             done += weight
             if progress is not None:
                 progress(stage, done, total)
+        # Every result is in: the workers are let go and end on their own. Leaving that
+        # to the pool's exit terminates them with SIGTERM, and a worker that the signal
+        # did not reach kept the join waiting for ever (seen under coverage's handler).
+        pool.close()
+        pool.join()
     return results
