@@ -49,7 +49,10 @@ class TestRemaining:
         left.remove("a")
 
         junk: object = 3
+        unhashable: object = ["b"]
         assert ("a" in left, "b" in left, junk in left, "z" in left) == (False, True, False, False)
+        # As a list answers: an unhashable object is simply not in it (no TypeError).
+        assert unhashable not in left
         with pytest.raises(ValueError, match=r"^'a' was removed already$"):
             left.remove("a")
 
@@ -63,6 +66,20 @@ class TestRemaining:
         assert list(left) == items[15::2]
         assert [left[i] for i in range(len(left))] == items[15::2]
         assert len(left) == 3
+
+    def test_it_packs_when_fewer_than_half_are_left(self) -> None:
+        """Iterating costs the items left: packed once fewer than half remain, not before."""
+        items = [f"x{i:02}" for i in range(20)]
+        left = fast.Remaining(items)
+        for item in items[:10]:
+            left.remove(item)
+        # Ten of twenty left: exactly half, not fewer, so nothing is packed yet.
+        assert (len(left), len(left._items)) == (10, 20)
+
+        left.remove(items[10])
+
+        assert (len(left), len(left._items)) == (9, 9)
+        assert list(left) == items[11:]
 
 
 class TestOffers:
