@@ -206,6 +206,43 @@ class TestArguments:
         ]
 
 
+class TestArgumentPaths:
+    """GEN-5: every other entry point names the argument it refuses, with its value."""
+
+    def test_compare_match_duplicates_and_manual(self) -> None:
+        """Not a lead or a person: refused at the argument's own path, with its type."""
+        compare, match = a.unchecked(merge.compare), a.unchecked(merge.match)
+        duplicates, manual = a.unchecked(merge.duplicates), a.unchecked(merge.manual)
+        other = candidate("L1")
+        person = "must be a Person or NormalizedPerson, not"
+
+        assert problems(compare, 3, ADA) == [("left", 3, f"{person} int")]
+        assert problems(compare, ADA, "x") == [("right", "x", f"{person} str")]
+        assert problems(match, 3, other) == [("inbound", 3, f"{person} int")]
+        assert problems(match, INBOUND, None) == [
+            ("existing", None, "must be a Lead, not NoneType")
+        ]
+        assert problems(duplicates, 3, [], now=NOW) == [("lead", 3, "must be a Lead, not int")]
+        assert problems(manual, 3, other) == [("master", 3, "must be a Lead, not int")]
+        assert problems(manual, other, 3) == [("other", 3, "must be a Lead, not int")]
+
+    def test_a_plain_list_of_existing_leads_is_bounded(self) -> None:
+        """GEN-5: up to MAX_ITEMS leads are read; one more is refused, counted, not echoed."""
+        many = [candidate("L1")] * a.MAX_ITEMS
+
+        # Exactly the limit is read (and its repeated id is what is refused).
+        assert problems(merge.auto, INBOUND, many, now=NOW) == [
+            ("existing[1].id", "L1", "is also the id of existing[0]; ids must be unique")
+        ]
+        assert problems(merge.auto, INBOUND, [*many, many[0]], now=NOW) == [
+            (
+                "existing",
+                f"<{a.MAX_ITEMS + 1} leads>",
+                f"must hold at most {a.MAX_ITEMS} leads; use a MergeIndex for more",
+            )
+        ]
+
+
 class TestShown:
     """How the results show themselves: headline, summary, first rows."""
 
