@@ -333,6 +333,27 @@ class TestShown:
             ],
         )
 
+    def test_a_route_and_the_first_rows_only(self) -> None:
+        """A route names its lot, target and codes; every table shows the first rows only."""
+        inbound = Lead(id="N1", customer=ADA, source=CREDIT)
+        routed = merge.auto(inbound, [candidate("L1", source=CREDIT, lot="B")], now=NOW)
+        stale = [
+            candidate("L1", created_at=None),
+            candidate("L2", last_activity_at=NOW - 400 * DAY),
+        ]
+        created = merge.auto(INBOUND, stale, now=NOW)
+        byron = Person(first_name="Bob", last_name="Byron", phones=["1"])
+        done = merge.manual(candidate("A"), candidate("B", customer=byron))
+
+        assert routed._view(1).headline == "route to lot 'B' of 'L1': both_credit_applications"
+        assert routed._view(0).tables[0] == _display.Table("reasons", ("code", "message"), [], 1)
+        assert created._view(1).headline == ("create (lot None): missing_dates, no_recent_activity")
+        discarded = _display.Table(
+            "discarded", ("lead", "field", "value"), [("B", "customer.first_name", "Bob")], 2
+        )
+        assert done._view(1).tables[0] == discarded
+        assert done.record._view(1).tables[1] == discarded
+
 
 def test_the_module_lists_its_public_names() -> None:
     """``dir(leadcore.merge)`` is its public surface."""
