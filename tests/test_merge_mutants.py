@@ -243,6 +243,25 @@ class TestArgumentPaths:
         ]
 
 
+class TestMatchCounts:
+    """match() counts a max_leads item's keys over the counts given, else the lead alone."""
+
+    def test_given_counts_make_a_key_too_common(self) -> None:
+        """A number held by three leads of the counts: ignored; over the lead alone: used."""
+        centre = Person(phones=["800 555 0199"])
+        phone = merge.MatchItem(field="phone", max_leads=2)
+        rule = merge.MatchRule(any_of=[merge.MatchGroup(all_of=[phone])])
+        policy = MergePolicy(duplicate_rule=rule)
+        leads = [Lead(id=i, customer=centre) for i in "ABC"]
+        counts = merge.KeyCounts.of(leads, policy=policy)
+
+        alone = merge.match(centre, leads[0], policy=policy, mode="duplicates")
+        counted = merge.match(centre, leads[0], policy=policy, mode="duplicates", counts=counts)
+
+        assert (alone.matched, alone.via) == (("phone",), "any_of[0]")
+        assert (counted.matches, counted.matched, counted.via) == (False, (), None)
+
+
 class TestShown:
     """How the results show themselves: headline, summary, first rows."""
 
