@@ -261,6 +261,33 @@ class TestMatchCounts:
         assert (alone.matched, alone.via) == (("phone",), "any_of[0]")
         assert (counted.matches, counted.matched, counted.via) == (False, (), None)
 
+    def test_counted_over_a_plain_list_with_the_policy_name_placeholders(self) -> None:
+        """A first name held by two existing leads is too common for max_leads=1.
+
+        "Na" is an email filler but no name placeholder: it is a name key, counted.
+        """
+        first = merge.MatchItem(field="first_name", max_leads=1)
+        policy = MergePolicy(
+            duplicate_rule=merge.MatchRule(any_of=[merge.MatchGroup(all_of=[first])])
+        )
+        na = Lead(id="N1", customer=Person(first_name="Na"))
+        once = [candidate("L1", customer=Person(first_name="Na"))]
+        twice = [*once, candidate("L2", customer=Person(first_name="Na"))]
+
+        assert merge.duplicates(na, once, now=NOW, policy=policy).ids == ("L1",)
+        assert merge.duplicates(na, twice, now=NOW, policy=policy).ids == ()
+
+
+class TestCompareGroups:
+    """compare() skips a group about the inbound lead, and goes on with the others."""
+
+    def test_a_group_with_inbound_lacks_first(self) -> None:
+        """The inbound_lacks group's phone is left out; the email group after it still counts."""
+        lacking = merge.MatchGroup(all_of=[merge.MatchItem(field="phone")], inbound_lacks=["email"])
+        rule = merge.MatchRule(any_of=[lacking, merge.MatchGroup(all_of=["email"])])
+
+        assert merge.compare(ADA, ADA, policy=MergePolicy(auto_merge_rule=rule)) == ("email",)
+
 
 class TestShown:
     """How the results show themselves: headline, summary, first rows."""
