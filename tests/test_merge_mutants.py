@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from leadcore import _attrs as a
 from leadcore import _display, merge
 from leadcore.merge import MergeIndex, MergePolicy
 from leadcore.model import Lead, Person
@@ -211,17 +212,15 @@ class TestArgumentPaths:
 
     def test_compare_match_duplicates_and_manual(self) -> None:
         """Not a lead or a person: refused at the argument's own path, with its type."""
-        compare, match = a.unchecked(merge.compare), a.unchecked(merge.match)
-        duplicates, manual = a.unchecked(merge.duplicates), a.unchecked(merge.manual)
+        compare, match = merge.compare, merge.match
+        duplicates, manual = merge.duplicates, merge.manual
         other = candidate("L1")
-        person = "must be a Person or NormalizedPerson, not"
+        person = "must be a Person or a NormalizedPerson"
 
-        assert problems(compare, 3, ADA) == [("left", 3, f"{person} int")]
-        assert problems(compare, ADA, "x") == [("right", "x", f"{person} str")]
-        assert problems(match, 3, other) == [("inbound", 3, f"{person} int")]
-        assert problems(match, INBOUND, None) == [
-            ("existing", None, "must be a Lead, not NoneType")
-        ]
+        assert problems(compare, 3, ADA) == [("left", 3, f"{person}, not int")]
+        assert problems(compare, ADA, "x") == [("right", "x", f"{person}, not str")]
+        assert problems(match, 3, other) == [("inbound", 3, f"{person} or a Lead, not int")]
+        assert problems(match, INBOUND, None) == [("existing", None, "must be a Lead, not None")]
         assert problems(duplicates, 3, [], now=NOW) == [("lead", 3, "must be a Lead, not int")]
         assert problems(manual, 3, other) == [("master", 3, "must be a Lead, not int")]
         assert problems(manual, other, 3) == [("other", 3, "must be a Lead, not int")]
