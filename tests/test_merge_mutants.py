@@ -260,6 +260,23 @@ class TestMatchCounts:
         assert (alone.matched, alone.via) == (("phone",), "any_of[0]")
         assert (counted.matches, counted.matched, counted.via) == (False, (), None)
 
+    def test_auto_counts_over_the_counts_given(self) -> None:
+        """auto: the number three leads hold elsewhere is too common; over L1 alone, a merge."""
+        centre = Person(phones=["800 555 0199"])
+        phone = merge.MatchItem(field="phone", max_leads=2)
+        policy = MergePolicy(
+            auto_merge_rule=merge.MatchRule(any_of=[merge.MatchGroup(all_of=[phone])])
+        )
+        counts = merge.KeyCounts.of([Lead(id=i, customer=centre) for i in "ABC"], policy=policy)
+        inbound = Lead(id="N1", customer=centre)
+        existing = [candidate("L1", customer=centre)]
+
+        alone = merge.auto(inbound, existing, now=NOW, policy=policy)
+        counted = merge.auto(inbound, existing, now=NOW, policy=policy, counts=counts)
+
+        assert (alone.action, alone.target) == ("merge", "L1")
+        assert (counted.action, counted.codes) == ("create", ("no_match",))
+
     def test_counted_over_a_plain_list_with_the_policy_name_placeholders(self) -> None:
         """A first name held by two existing leads is too common for max_leads=1.
 
