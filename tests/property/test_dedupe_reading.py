@@ -334,3 +334,25 @@ def _frame(library: str, data: dict[str, list[object]]) -> object:
     import pyarrow as pa  # noqa: PLC0415  # the dev extra has it
 
     return pa.table({name: pa.array(values, pa.string()) for name, values in data.items()})
+
+
+def test_a_long_text_of_a_str_subclass_is_read_by_records() -> None:
+    """A ``numpy.str_`` cell over the limit sends the frame to the record reader too."""
+    import numpy as np  # noqa: PLC0415  # pandas brings it
+    import pandas as pd  # noqa: PLC0415  # the dev extra has it
+
+    from leadcore._dedupe import load  # noqa: PLC0415  # only here
+
+    data: dict[str, list[object]] = {name: ["", ""] for name in _FRAME_NAMES}
+    data["lead_id"] = ["L1", "L2"]
+    data["first_name"] = [np.str_("x" * (MAX_TEXT + 1)), "Ann"]
+    frame = pd.DataFrame(data, dtype=object)
+    columns = Columns(labels="true_cluster")
+    settings = inputs.Settings(inputs.layout(_FRAME_NAMES, columns.layout_spec()), "UTC", "US")
+
+    records, lay = load.frame_records(frame, columns)
+    by_records = inputs.prepare(records, settings._replace(layout=lay))
+
+    assert load.frame_chunk(frame, columns, settings) is None
+    assert [b.row for b in by_records.bad] == [0]
+    assert by_records.ids == ["L2"]

@@ -246,7 +246,8 @@ def frame_chunk(data: object, columns: Columns, settings: inputs.Settings) -> in
     size = len(next(iter(cells.values()))) if cells else 0
     limit = _attrs.MAX_TEXT
     for values in cells.values():
-        texts = values if set(map(type, values)) <= {str} else [v for v in values if type(v) is str]
+        plain = set(map(type, values)) <= {str}
+        texts = values if plain else [v for v in values if isinstance(v, str)]
         if max(map(len, texts), default=0) > limit:  # type: ignore[arg-type]  # text cells
             return None
     ids = cells[lay.id]
