@@ -382,6 +382,21 @@ def _candidates(
     return result
 
 
+def _keyed_pair() -> list[Column]:
+    """A pair found on a shared key: its rows, mode and space, no generic-key part."""
+    return [
+        F.col("x"),
+        F.col("y"),
+        F.col("bit"),
+        F.col("sid"),
+        F.lit(-1).alias("ti"),
+        F.lit(False).alias("strict"),  # noqa: FBT003  # a SQL literal
+        F.lit(None).cast("int").alias("gsid"),
+        F.lit(None).cast("string").alias("gk1"),
+        F.lit(None).cast("string").alias("gk2"),
+    ]
+
+
 def _through_keys(
     keys: DataFrame,
     generic: DataFrame,
@@ -415,17 +430,7 @@ def _through_keys(
     return (
         joined.select("x", "y", "sid", F.explode(F.array(*ways)).alias("bit"))
         .where(F.col("bit").isNotNull())
-        .select(
-            "x",
-            "y",
-            "bit",
-            "sid",
-            F.lit(-1).alias("ti"),
-            F.lit(False).alias("strict"),  # noqa: FBT003  # a SQL literal
-            F.lit(None).cast("int").alias("gsid"),
-            F.lit(None).cast("string").alias("gk1"),
-            F.lit(None).cast("string").alias("gk2"),
-        )
+        .select(*_keyed_pair())
     )
 
 
@@ -462,17 +467,7 @@ def _compound(
     joined = inbound.join(existing, by).where(F.col("x") != F.col("y"))
     if generic_keys:
         joined = joined.join(F.broadcast(generic), _KEY, "left_anti")
-    return joined.select(
-        "x",
-        "y",
-        "bit",
-        "sid",
-        F.lit(-1).alias("ti"),
-        F.lit(False).alias("strict"),  # noqa: FBT003  # a SQL literal
-        F.lit(None).cast("int").alias("gsid"),
-        F.lit(None).cast("string").alias("gk1"),
-        F.lit(None).cast("string").alias("gk2"),
-    )
+    return joined.select(*_keyed_pair())
 
 
 # -- the run ------------------------------------------------------------------------------
