@@ -129,3 +129,50 @@ def test_a_rerun_of_survivors_skips_the_listed_and_the_casts(
         "leadcore.linking.x_f__mutmut_2",
         "leadcore.linking.x_f__mutmut_4",
     ]
+
+
+_DECORATED = """
+from leadcore import _attrs as a
+
+@a.checked
+def plain(x: int) -> int:
+    return x + 1
+
+@a.checked
+@a.takes_results
+def undo(x: int) -> int:
+    return x - 1
+
+@functools.cache
+def cached(x: int) -> int:
+    return x * 2
+"""
+
+
+def test_functions_under_checked_and_takes_results_are_mutated(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``@a.checked`` alone or over ``@a.takes_results`` is mutated; another decorator is not."""
+    from mutmut.mutation import file_mutation  # noqa: PLC0415
+
+    # Undone after the test: the tool patches mutmut in its own process only.
+    visitor = file_mutation.MutationVisitor
+    monkeypatch.setattr(visitor, "_skip_node_and_children", visitor._skip_node_and_children)
+    monkeypatch.setattr(
+        file_mutation,
+        "function_trampoline_arrangement",
+        file_mutation.function_trampoline_arrangement,
+    )
+    mutate._allow_checked_functions()
+    mutated = file_mutation.mutate_file_contents("example.py", _DECORATED)
+    functions = {name.rpartition("__mutmut_")[0] for name in mutated.mutant_names}
+    assert functions == {"x_plain", "x_undo"}
+    # The trampoline keeps both decorators (checked reads takes_results' mark on it); the
+    # mutants lose @a.checked only, so that a.unchecked reaches an unchecked mutant.
+    code = mutated.code
+    trampoline = code.index("def undo(")
+    assert code[:trampoline].rstrip().endswith("@_mutmut_mutated(mutants_x_undo__mutmut)")
+    assert "@a.checked\n@a.takes_results\n@_mutmut_mutated(mutants_x_undo__mutmut)" in code
+    first = code.index("def x_undo__mutmut_1(")
+    assert code[:first].rstrip().endswith("@a.takes_results")
+    assert not code[:first].rstrip().endswith("@a.checked\n@a.takes_results")

@@ -235,6 +235,10 @@ def _allow_checked_functions() -> None:
     Ours only wraps the function to check its arguments, so mutmut's trampoline (the
     function that calls the original or the active mutant) can sit under it as under
     ``staticmethod``. Without this the public rule functions would not be mutated at all.
+    ``@a.takes_results`` under it (it only marks the function for ``checked``) is let
+    through too: without it ``linking.unlink``, ``merge.unmerge``,
+    ``decisions.changes_between`` and ``revert`` and the dispatch's ``offer`` and
+    ``apply_event`` were not mutated, and nothing said so.
     """
     import libcst as cst  # noqa: PLC0415  # only in the mutmut process
     from libcst.metadata import PositionProvider  # noqa: PLC0415
@@ -246,20 +250,25 @@ def _allow_checked_functions() -> None:
         msg = "mutmut changed: MutationVisitor._skip_node_and_children is gone"
         raise SystemExit(msg)
 
-    def checked(decorator: cst.BaseExpression) -> bool:
+    def named(decorator: cst.BaseExpression, *names: str) -> bool:
         if isinstance(decorator, cst.Call):
             decorator = decorator.func
         return (
             isinstance(decorator, cst.Attribute)
             and isinstance(decorator.value, cst.Name)
-            and (decorator.value.value, decorator.attr.value) == ("a", "checked")
+            and decorator.value.value == "a"
+            and decorator.attr.value in names
         )
+
+    def checked(decorator: cst.BaseExpression) -> bool:
+        return named(decorator, "checked")
 
     def patched(self: file_mutation.MutationVisitor, node: cst.CSTNode) -> bool:
         if (
             isinstance(node, cst.FunctionDef)
             and node.decorators
-            and all(checked(d.decorator) for d in node.decorators)
+            and any(checked(d.decorator) for d in node.decorators)
+            and all(named(d.decorator, "checked", "takes_results") for d in node.decorators)
         ):
             position = self.get_metadata(PositionProvider, node, None)
             if position and position.start.line in self._ignored_node_lines:
