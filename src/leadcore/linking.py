@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Final, cast
+from typing import Final
 
 import attrs
 
@@ -285,42 +285,10 @@ class LinkVisibility(a.Frozen, d.Shown):
 
 _LEAD_FIELDS: Final = frozenset(f.name for f in attrs.fields(Lead))
 
-_leads_check = a.collection(a.instance(Lead))
-
-
-def _leads(value: Iterable[Lead], path: str, problems: list[Problem]) -> tuple[Lead, ...]:
-    found = tuple(value)
-    problems.extend(_leads_check(path, found))
-    return found
-
 
 def _raise(problems: list[Problem]) -> None:
     if problems:
         raise InvalidInput(problems)
-
-
-def _validated(
-    primary: Lead,
-    secondary: Lead,
-    *,
-    actor: User,
-    owner: str,
-    existing: Iterable[Lead],
-    policy: LinkPolicy,
-    more: Iterable[Problem] = (),
-) -> tuple[Lead, ...]:
-    # Callers may pass anything at run time (GEN-5): check every argument, report all.
-    problems = [
-        *a.instance(Lead)("primary", primary),
-        *a.instance(Lead)("secondary", secondary),
-        *a.instance(User)("actor", actor),
-        *a.ident("owner", owner),
-    ]
-    leads = _leads(existing, "existing", problems)
-    problems.extend(a.instance(LinkPolicy)("policy", policy))
-    problems.extend(more)
-    _raise(problems)
-    return leads
 
 
 # -- the rules ----------------------------------------------------------------------------
@@ -475,9 +443,8 @@ def check(
     >>> check(one, two, User(id="u9"), "sm3").codes
     ('different_project', 'secondary_not_wip', 'not_permitted', 'invalid_owner')
     """
-    leads = _validated(
-        primary, secondary, actor=actor, owner=owner, existing=existing, policy=policy
-    )
+    # Every argument's type, the owner id and each existing lead: @a.checked has checked.
+    leads = tuple(existing)
     return Verdict.from_reasons(
         _reasons(primary, secondary, actor=actor, owner=owner, existing=leads, policy=policy)
     )
@@ -559,15 +526,9 @@ def apply(
     ...       now=now).codes
     ('secondary_not_wip', 'secondary_already_linked')
     """
-    leads = _validated(
-        primary,
-        secondary,
-        actor=actor,
-        owner=owner,
-        existing=existing,
-        policy=policy,
-        more=a.aware("now", now),
-    )
+    # As check's arguments; and ``now`` has an offset (@a.checked checks its type only).
+    _raise(a.aware("now", now))
+    leads = tuple(existing)
     reasons = _reasons(primary, secondary, actor=actor, owner=owner, existing=leads, policy=policy)
     if reasons:
         return LinkResult(allowed=False, reasons=reasons)
@@ -653,12 +614,9 @@ def unlink(primary: Lead, secondary: Lead, record: Iterable[Change]) -> tuple[Le
     >>> unlink(done.primary, done.secondary, done.record) == (one, two)
     True
     """
-    problems = [*a.instance(Lead)("primary", primary), *a.instance(Lead)("secondary", secondary)]
-    # A list (not text) of changes: @a.checked has refused anything else.
-    changes: tuple[object, ...] = tuple(record)
-    problems.extend(a.collection(a.instance(Change))("record", changes))
-    _raise(problems)
-    found = cast("tuple[Change, ...]", changes)
+    # Two leads and a list (not text) of changes: @a.checked has refused anything else.
+    problems: list[Problem] = []
+    found = tuple(record)
     leads = {primary.id: primary, secondary.id: secondary}
     for index, change in enumerate(found):
         lead = leads.get(change.lead)
@@ -723,9 +681,9 @@ def secondaries(primary: Lead | str, leads: Iterable[Lead]) -> tuple[str, ...]:
     problems: list[Problem] = []
     if not isinstance(primary, Lead):
         problems.extend(a.ident("primary", primary))
-    found = _leads(leads, "leads", problems)
     _raise(problems)
-    return _secondaries_of(primary.id if isinstance(primary, Lead) else primary, found)
+    # A list of leads: @a.checked has refused anything else.
+    return _secondaries_of(primary.id if isinstance(primary, Lead) else primary, tuple(leads))
 
 
 @a.checked
