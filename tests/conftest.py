@@ -36,11 +36,12 @@ if os.environ.get("LEADCORE_HYPOTHESIS_PROFILE") == "mutation":
     @pytest.fixture(autouse=True)
     def _fresh_caches() -> None:
         """
-        Under mutation testing, empty leadcore's function caches before each test.
+        Under mutation testing, empty leadcore's caches before each test.
 
         mutmut runs each mutant's tests in a process forked from one that ran the tests
-        already: a cached result (a compiled match rule, ``compile_spec``) would answer
-        for the mutated code without running it, and the mutant would survive unseen.
+        already: a cached result (a compiled match rule, ``compile_spec``; the normal
+        forms of a person a test module holds, ``normalize.person``) would answer for the
+        mutated code without running it, and the mutant would survive unseen.
         """
         for name, module in list(sys.modules.items()):
             if name == "leadcore" or name.startswith("leadcore."):
@@ -48,6 +49,9 @@ if os.environ.get("LEADCORE_HYPOTHESIS_PROFILE") == "mutation":
                     clear = getattr(value, "cache_clear", None)
                     if callable(clear):
                         clear()
+        normalize = sys.modules.get("leadcore.normalize")
+        if normalize is not None:
+            normalize._CACHE.clear()
 
 
 @pytest.fixture(scope="session")

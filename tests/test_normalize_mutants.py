@@ -161,6 +161,8 @@ class TestPerson:
         )
         assert normalize.person(who, region="FR") is not first
         assert normalize.person(Person(first_name="Ada")) is not first
+        # Each person keeps its own forms: another one's in between do not replace them.
+        assert normalize.person(who) is first
 
     def test_cache_keys(self) -> None:
         """The default fillers key by region alone, whatever their container."""

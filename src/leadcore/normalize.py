@@ -381,8 +381,9 @@ class _Entry(weakref.ref[Person]):
     def __new__(cls, who: Person, key: int) -> Self:  # noqa: ARG004  # key: see __init__
         return super().__new__(cls, who, _forget)
 
-    def __init__(self, who: Person, key: int) -> None:
-        super().__init__(who, _forget)  # type: ignore[call-arg]  # weakref.ref takes (ob, callback)
+    def __init__(self, who: Person, key: int) -> None:  # noqa: ARG002  # who: see __new__
+        # No weakref.ref.__init__: __new__ sets the referent and callback, and its __init__
+        # only checks that it is given one or two arguments.
         self.key = key
         self.forms: dict[object, NormalizedPerson] = {}
 
