@@ -681,6 +681,7 @@ def test_the_rules_name_each_bad_argument() -> None:
     assert problems(judge, 3, [], []) == [("eligibility", 3, "must be an Eligibility, not int")]
     assert problems(judge, elig, [""], []) == [("offered_before[0]", "", "must be a non-empty id")]
     assert problems(judge, elig, [], ["a1", 3]) == [("wave[1]", 3, "must be a string, not int")]
+    assert problems(judge, elig, [], ["a1", ""]) == [("wave[1]", "", "must be a non-empty id")]
     assert problems(routing.next_wave, elig, ["a1", 3], rng=random.Random(1)) == [
         ("offered_before[1]", 3, "must be a string, not int")
     ]
@@ -709,7 +710,9 @@ def test_the_policy_reaches_eligibility_and_is_checked() -> None:
         rng=random.Random(4),
         policy=RoutingPolicy(wave_size=2, digital_cooldown_minutes=0),
     )
-    assert sorted(state.waves[0]) == ["a1", "a2"]
+    # a1 first: a preferred agent can be drawn first, one cooling down (as under the
+    # default policy's 10 minutes) comes after the preferred a2 (RTE-5).
+    assert state.waves == (("a1", "a2"),)
     assert problems(routing.eligible, "digital", lead, [], [], now=NOW, policy=3) == [
         ("policy", 3, "must be a RoutingPolicy, not int")
     ]
@@ -741,4 +744,20 @@ def test_too_many_events_and_an_agent_twice_in_one_group() -> None:
     ) == [("events", f"<{a.MAX_ITEMS + 1} items>", f"must hold at most {a.MAX_ITEMS} items")]
     assert problems(Eligibility, channel="digital", preferred=("a", "a")) == [
         ("preferred", "a", "is listed twice across the groups")
+    ]
+
+
+def test_too_many_claims_and_a_wave_over_the_limit_are_named() -> None:
+    """GEN-5 on the lists the rules size themselves: claims (eligible, fresh_claim), wave."""
+    over = a.MAX_ITEMS + 1
+    limit = ("claims", f"<{over} items>", f"must hold at most {a.MAX_ITEMS} items")
+    many = [Claim(agent="a1", at=NOW)] * over
+    lead = Lead(id="L", project="p")
+
+    assert problems(routing.eligible, "digital", lead, [], many, now=NOW) == [limit]
+    assert problems(routing.fresh_claim, "a1", many, fresh_count=1, active_agents=1, now=NOW) == [
+        limit
+    ]
+    assert problems(routing.judge_wave, Eligibility(channel="digital"), [], ["a1"] * over) == [
+        ("wave", f"<{over} items>", f"must hold at most {a.MAX_ITEMS} items")
     ]
