@@ -500,6 +500,12 @@ class TestWithinTheLimits:
         found = problems(MatchGroup.from_json, {"of": listed, "at_least": 1})
         assert found == [(f"of[{a.MAX_ITEMS - 1}].field", "vin", FIELDS)]
 
+    def test_a_json_object_at_the_limit_is_read_as_an_item(self) -> None:
+        """At the GEN-5 limit an object is read into an item: only the group's size is wrong."""
+        listed = ["email"] * (a.MAX_ITEMS - 1) + [{"field": "phone"}]
+        found = problems(MatchGroup.from_json, {"of": listed, "at_least": 1})
+        assert found == [("of", f"<{a.MAX_ITEMS} items>", "must hold at most 64 items")]
+
 
 class TestItems:
     """What an item is, by its field."""
