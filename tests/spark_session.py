@@ -31,6 +31,9 @@ def shared() -> Any:  # a pyspark.sql.SparkSession
         shuffle_partitions=1,
         config={
             "spark.default.parallelism": "2",
+            # Batches of 1,000 rows (Spark's default: 10,000), so that a table of a few
+            # thousand rows spans several batches of a partition, as a large one does.
+            "spark.sql.execution.arrow.maxRecordsPerBatch": "1000",
             "spark.driver.memory": "1g",
             "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
             "spark.python.worker.reuse": "true",

@@ -4,7 +4,7 @@ The Spark engine gives exactly the local engine's answers (MRG-1..MRG-7 in batch
 Every test here runs on the one local Spark session of the test run (``spark`` in
 ``conftest.py``) and compares the Spark run with the local run on the same rows, row for
 row: pairs, decisions, clusters, generic keys, bad rows and the summary. The default
-rule on a 20k table and on random dense tables, the docs' example rules, and random
+rule on a 4k table (several Arrow batches a partition) and on random dense tables, the docs' example rules, and random
 match rules (``leadcore.testing.match_rules``) over random dense tables with custom
 columns. Each Spark job costs seconds, so examples are few and each run checks much:
 ``what_if`` runs two policies on one table read once.
@@ -63,16 +63,25 @@ def assert_same(local: dedupe.DedupeResult, on_spark: Any) -> None:
     assert on_spark.summary == local.summary
 
 
-def test_a_20k_table_gives_the_local_answers(spark: Any) -> None:
-    """20k generated leads with generic keys and bad rows: the same tables (MRG-1..7)."""
-    rows = generate(20_000, seed=16, generic=80)
+def test_a_4k_table_in_several_batches_gives_the_local_answers(spark: Any) -> None:
+    """
+    4k generated leads with generic keys and bad rows: the same tables (MRG-1..7).
+
+    Two partitions of two Arrow batches each (the test session's ``maxRecordsPerBatch``
+    is 1,000): rows are placed across batches and partitions as locally, and blocks,
+    generic keys (80 leads share the call centre's phone) and clusters span them.
+    """
+    rows = generate(4_000, seed=16, generic=80)
     policy = dedupe.DedupePolicy(generic_key_rows=50, cluster_on=("merge", "route"))
+    table = frame(spark, rows)
 
     local = dedupe.find(rows, now=NOW, policy=policy)
-    on_spark = dedupe.find(frame(spark, rows), now=NOW, policy=policy)
+    on_spark = dedupe.find(table, now=NOW, policy=policy)
 
-    assert local.summary.merge_pairs > 500
-    assert local.summary.duplicate_pairs > 50
+    assert table.rdd.getNumPartitions() == 2
+    assert local.summary.merge_pairs > 2_000
+    assert local.summary.duplicate_pairs > 300
+    assert local.summary.largest_cluster > 50
     assert {g.kind for g in local.generic_keys} >= {"phone", "email"}
     assert len(local.bad_rows) == 6
     assert_same(local, on_spark)
