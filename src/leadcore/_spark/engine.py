@@ -189,13 +189,6 @@ def prepare(
 # -- 2. and 3. keys and candidate pairs -------------------------------------------------
 
 _KEY: Final = ["sid", "k1", "k2"]
-_WAYS: Final = (
-    "x long, y long, bit int, sid int, ti int, strict boolean, gsid int, gk1 string, gk2 string"
-)
-"""How a directed pair was found: the inbound row ``x``, the existing row ``y``, the mode
-``bit``, the space searched ``sid``, which of the space's searches ``ti`` (-1: any of them)
-and whether strictly (a split or a close search), and the generic key (``gsid``, ``gk1``,
-``gk2``) whose refinement found it, if any."""
 
 
 def _sized(keys: DataFrame) -> DataFrame:
@@ -289,7 +282,16 @@ def _candidates(
     policy: MergePolicy,
     fields: tuple[str, ...],
 ) -> DataFrame:
-    """Every way a directed pair is found (:data:`_WAYS`), as the local search finds it."""
+    """
+    Every way a directed pair is found, as the local search finds it.
+
+    One row a way: the inbound row ``x``, the existing row ``y``, the mode ``bit``, the
+    space searched ``sid``, which of the space's searches ``ti`` (-1: any of them) and
+    whether strictly (a split or a close search), and the generic key (``gsid``, ``gk1``,
+    ``gk2``) whose refinement found it, if any. There is always at least one join: every
+    group of both rules is searched through a space (``check_blockable``,
+    ``plan_by_load``), plainly (``modes``) or through a compound key (``compound``).
+    """
     found: list[DataFrame] = []
     compound = search.compound()
 
@@ -374,8 +376,6 @@ def _candidates(
                     "gk2",
                 )
             )
-    if not found:
-        return spark.createDataFrame([], _WAYS)
     result = found[0]
     for more in found[1:]:
         result = result.unionByName(more)
