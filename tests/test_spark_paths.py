@@ -47,8 +47,9 @@ def test_tables_without_leads_give_the_local_answers_on_spark(spark: Any) -> Non
     """
     No rows at all, then rows that are all bad: the local (empty) tables and summary.
 
-    The bad values are a missing id, whole numbers and decimals where date-times belong
-    (typed Spark columns), reported as the local run reports them, as text.
+    Generic keys are excluded, of which such tables hold none. The bad values are a
+    missing id, whole numbers and decimals where date-times belong (typed Spark
+    columns), reported as the local run reports them, as text.
     """
     text = ", ".join(f"{c} string" for c in COLUMNS)
     empty = spark.createDataFrame([], text)
@@ -63,7 +64,7 @@ def test_tables_without_leads_give_the_local_answers_on_spark(spark: Any) -> Non
         "last_activity_at string", "last_activity_at double"
     )
     bad = spark.createDataFrame([tuple(r[c] for c in COLUMNS) for r in rows], typed)
-    unlabelled = dedupe.DedupePolicy(cluster_on=("merge", "duplicate"))
+    unlabelled = dedupe.DedupePolicy(cluster_on=("merge", "duplicate"), generic_keys="exclude")
 
     for source, table in (([], empty), (rows, _after_an_empty_partition(spark, bad))):
         local = dedupe.find(source, now=NOW, policy=unlabelled)
@@ -71,6 +72,7 @@ def test_tables_without_leads_give_the_local_answers_on_spark(spark: Any) -> Non
         assert_same(local, on_spark)
         assert on_spark.summary.leads == 0
         assert on_spark.summary.records == len(source)
+        assert local.generic_keys == ()
 
     assert [(b.row, b.field, b.value) for b in local.bad_rows] == [
         (0, "created_at", 20250101),
@@ -89,7 +91,10 @@ def test_tables_without_leads_give_the_local_answers_on_spark(spark: Any) -> Non
 _PHONE_AND_LOT: Final = MatchRule.from_json(
     {"any_of": [{"label": "phone_lot", "all_of": ["phone", {"field": "lot", "max_leads": 3}]}]}
 )
-_EMAIL: Final = MatchRule.from_json({"any_of": [{"label": "email", "all_of": ["email"]}]})
+_EMAIL_AND_SOURCE: Final = MatchRule.from_json(
+    {"any_of": [{"label": "email_source", "all_of": ["email", "source"]}]}
+)
+"""Possible duplicates: an email and the lead's source (a column of its own) in common."""
 _PHONE_AND_NAME: Final = MatchRule.from_json(
     {
         "any_of": [
@@ -116,11 +121,12 @@ def test_excluded_keys_limited_lots_and_close_refinement_give_the_local_answers_
     Generic emails and phones excluded, no fillers, lots limited; then phones refined by name.
 
     The first policy excludes the generic emails and phones from every row and leaves
-    filler emails as they are; its rule pairs a phone with a lot that at most three
-    leads share. The second pairs a phone with a close first name, and refines its
-    generic phones only that way. The tables, pairs, explanations (of leads of a lot over
-    its limit, and of leads without a lot, too) and accuracy are the local run's; bad
-    ids, labels, kinds, limits and table names are refused as locally.
+    filler emails as they are; its rules pair a phone with a lot that at most three
+    leads share, and an email with a source. The second pairs a phone with a close
+    first name, and refines its generic phones only that way. The tables, pairs,
+    explanations (of leads of a lot over its limit, and of leads without a lot, too)
+    and accuracy are the local run's; bad ids, labels, kinds, limits and table names
+    are refused as locally.
     """
     rows = generate(70, seed=21, generic=12, fields=True, labels=True)
     for row in rows:  # a lot per customer (1 to 5 leads: some over max_leads), or none
@@ -128,7 +134,9 @@ def test_excluded_keys_limited_lots_and_close_refinement_give_the_local_answers_
     columns = attrs.evolve(CUSTOM, labels="person")
     first = dedupe.DedupePolicy(
         merge=MergePolicy(
-            auto_merge_rule=_PHONE_AND_LOT, duplicate_rule=_EMAIL, placeholder_email_locals=()
+            auto_merge_rule=_PHONE_AND_LOT,
+            duplicate_rule=_EMAIL_AND_SOURCE,
+            placeholder_email_locals=(),
         ),
         generic_key_rows=4,
         generic_keys="exclude",
@@ -144,7 +152,7 @@ def test_excluded_keys_limited_lots_and_close_refinement_give_the_local_answers_
 
     assert {g.handling for g in local.before.generic_keys} == {"excluded"}
     assert {g.kind for g in local.after.generic_keys} == {"phone"}
-    assert {d.via for p in local.before.pairs for d in p.decisions} == {"phone_lot", "email"}
+    assert {d.via for p in local.before.pairs for d in p.decisions} == {"phone_lot", "email_source"}
     assert_same(local.before, on_spark.before)
     assert_same(local.after, on_spark.after)
     assert_same_analysis(local.before, on_spark.before)
