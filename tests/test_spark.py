@@ -4,10 +4,10 @@ The Spark engine gives exactly the local engine's answers (MRG-1..MRG-7 in batch
 Every test here runs on the one local Spark session of the test run (``spark`` in
 ``conftest.py``) and compares the Spark run with the local run on the same rows, row for
 row: pairs, decisions, clusters, generic keys, bad rows and the summary. The default
-rule on a 4k table (several Arrow batches a partition) and on random dense tables, the docs' example rules, and random
-match rules (``leadcore.testing.match_rules``) over random dense tables with custom
-columns. Each Spark job costs seconds, so examples are few and each run checks much:
-``what_if`` runs two policies on one table read once.
+rule on a 4k table (several Arrow batches a partition) and on random dense tables, the
+docs' example rules, and random match rules (``leadcore.testing.match_rules``) over
+random dense tables with custom columns. Each Spark job costs seconds, so examples are
+few and each run checks much: ``what_if`` runs two policies on one table read once.
 """
 
 from __future__ import annotations
