@@ -9,8 +9,13 @@ bad row naming the field and the value (never a crash, never a guess).
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
+
+import pytest
 
 from leadcore import dedupe
+from leadcore.model import Lead, Person
+from tests.test_dedupe_csv import COLUMNS
 
 ROWS = [
     {
@@ -44,3 +49,64 @@ def test_cells_of_other_types_in_mappings() -> None:
     assert table.lead("A").created_at is None
     assert table.lead("C").customer.phones == ("4158675309",)
     assert table.lead("C").created_at == dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+
+
+def test_a_not_a_time_cell_of_a_mapping_is_a_missing_timestamp() -> None:
+    """
+    Rows from ``DataFrame.to_dict("records")`` hold pandas' NaT for a missing time.
+
+    NaT is a datetime that differs from itself: the timestamp is missing, the row is kept.
+    """
+    pandas = pytest.importorskip("pandas")
+    frame = pandas.DataFrame(
+        {
+            "lead_id": ["A", "B"],
+            "created_at": [pandas.NaT, pandas.Timestamp("2025-01-01", tz="UTC")],
+        }
+    )
+
+    table = dedupe.load(frame.to_dict("records"))
+
+    assert list(table.ids) == ["A", "B"]
+    assert table.bad_rows == ()
+    assert [table.lead(i).created_at for i in table.ids] == [
+        None,
+        dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+    ]
+
+
+def test_labels_of_leads_are_the_texts_of_their_values() -> None:
+    """A label field of a Lead holds any JSON value: a number is its text, absent is None."""
+    leads = [
+        Lead(id="A", fields={"truth": 7}),
+        Lead(id="B", fields={"truth": "x"}),
+        Lead(id="C"),
+        Lead(id="D", fields={"truth": " "}),
+    ]
+
+    table = dedupe.load(leads, columns=dedupe.Columns(labels="truth"))
+
+    assert table.labels_for(None) == ("truth", ["7", "x", None, None])
+
+
+def test_a_csv_changed_since_loading_gives_the_normal_forms(tmp_path: Path) -> None:
+    """
+    A line changed since loading into one that makes no valid lead: the normal forms.
+
+    A lead is shown as entered when its line reads again as that lead; a line holding a
+    name over 10,000 characters gives the table's normal forms (folded names, E.164
+    phones), not an error.
+    """
+    path = tmp_path / "leads.csv"
+    header = "lead_id,first_name,last_name,email,phone\n"
+    path.write_text(header + "A,Ann,Lee,ann@x.io,4158675309\nB,Bo,Ng,,\n")
+    table = dedupe.load(path, columns=COLUMNS)
+    assert table.lead("A").customer == Person(
+        first_name="Ann", last_name="Lee", emails=["ann@x.io"], phones=["4158675309"]
+    )
+
+    path.write_text(header + f"A,{'x' * 10_001},Lee,ann@x.io,4158675309\nB,Bo,Ng,,\n")
+
+    assert table.lead("A").customer == Person(
+        first_name="ann", last_name="lee", emails=["ann@x.io"], phones=["+14158675309"]
+    )
