@@ -341,6 +341,7 @@ class Keys:
     def share(self, other: Keys) -> None:
         """Reuse the row keys another Keys of the same table computed (not its blocks)."""
         self._own, self._co, self._overs = other._own, other._co, other._overs  # the same class
+        self._lists = other._lists  # the columns of row keys, which blocks() reads at once
 
     # counts and blocks ----------------------------------------------------------------
 
@@ -1256,8 +1257,7 @@ def find(
     plans = [plan(mode.spec, plain, limit) for mode in modes]
     wanted = _wanted(plain, modes, plans)
     keys = Keys(table, first.region, first.folded)
-    keys._own = plain._own  # noqa: SLF001  # the same row keys
-    keys._co = plain._co  # noqa: SLF001  # the same co-customer keys
+    keys.share(plain)
     keys.wanted = wanted
     spaces = list(dict.fromkeys(s for chosen in plans for s in chosen))
     big: dict[KeySpace, dict[Key, int]] = {
