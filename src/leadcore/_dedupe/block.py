@@ -165,8 +165,8 @@ class Keys:
     ``own(space)`` gives a row's keys of its customer (person fields) or of the lead
     (lead and custom fields): the inbound side. ``anyone(space, row)`` adds the
     co-customer's: the existing side. Keys an item ignores (``max_leads``) are left out.
-    With ``wanted``, a space's blocks are built for those keys only (the keys the search
-    will read), in one pass over the rows.
+    A space's blocks are built for its ``wanted`` keys only (set by :func:`find`: the keys
+    the search will read), in one pass over the rows.
 
     ``ignored`` gives, for every space with ``max_leads``, the keys held by too many rows
     of a whole table of which ``table`` is a part (the Spark engine's batches count them
@@ -184,7 +184,7 @@ class Keys:
         self.table = table
         self.region = region
         self.folded = folded
-        self.wanted: dict[KeySpace, set[Key]] | None = None
+        self.wanted: dict[KeySpace, set[Key]] = {}
         self._own: dict[KeySpace, RowKeys] = {}
         self._co: dict[KeySpace, dict[int, tuple[Key, ...]]] = {}
         self._blocks: dict[KeySpace, dict[Key, list[int]]] = {}
@@ -309,7 +309,7 @@ class Keys:
         return found
 
     def co(self, space: KeySpace, row: int) -> tuple[Key, ...]:
-        """The co-customer's keys of a row (person spaces; the lead's for the others)."""
+        """The co-customer's keys of a row with one (person spaces; the lead's for the others)."""
         if not space.person:
             return self.own(space)(row)
         found = self._co.get(space)
@@ -317,14 +317,10 @@ class Keys:
             found = self._co[space] = {}
         keys = found.get(row)
         if keys is None:
-            person = self.table.co.get(row)
-            if person is None:
-                keys = _NO
-            else:
-                keys = space.person_keys(*person, self.folded)
-                if space.max_leads is not None and keys:
-                    over = self._over(space)
-                    keys = tuple(k for k in keys if k not in over)
+            keys = space.person_keys(*self.table.co[row], self.folded)
+            if space.max_leads is not None and keys:
+                over = self._over(space)
+                keys = tuple(k for k in keys if k not in over)
             found[row] = keys
         return keys
 
@@ -363,14 +359,11 @@ class Keys:
         return found
 
     def blocks(self, space: KeySpace) -> dict[Key, list[int]]:  # noqa: C901, PLR0912  # inlined hot loops
-        """Rows of every key held by 2 or more rows, ascending (computed once per space)."""
+        """Rows of every wanted key held by 2 or more rows, ascending (computed once per space)."""
         found = self._blocks.get(space)
         if found is not None:
             return found
-        if self.wanted is not None and space in self.wanted:
-            found = {k: [] for k in self.wanted[space]}
-        else:
-            found = {k: [] for k, c in self.counts(space).items() if c > 1}
+        found = {k: [] for k in self.wanted.get(space, ())}
         if found:
             get = found.get
             own = self.own(space)
@@ -430,11 +423,8 @@ class Keys:
         """An item's values on a row's customer (or co-customer), or on its lead."""
         table = self.table
         if item.person:
-            if co:
-                person = table.co.get(row)
-                if person is None:
-                    return _NO
-                first, last, emails, phones = person
+            if co:  # a row with a co-customer (the callers check)
+                first, last, emails, phones = table.co[row]
             else:
                 first, last = table.first[row], table.last[row]
                 emails, phones = table.emails[row], table.phones[row]
@@ -667,9 +657,7 @@ class Finder:
         self.out[pair] = self.out.get(pair, 0) | self.bit
 
     def opened(self, group: CompiledGroup, row: int) -> bool:
-        """Whether the group applies to a row as the inbound lead (its ``inbound_lacks``)."""
-        if not group.lacks:
-            return True
+        """Whether a group with ``inbound_lacks`` applies to a row as the inbound lead."""
         memo = self._open.setdefault(group.position, {})
         found = memo.get(row)
         if found is None:
@@ -1130,7 +1118,7 @@ def _close_fuzzy(  # noqa: C901  # blanks on either side
     owners: list[int] = []
     for position, values in enumerate(theirs):
         for value in values:
-            if isinstance(value, str):
+            if isinstance(value, str):  # pragma: no branch  # fuzzy: texts ('name' pairs are exact)
                 texts.append(value)
                 owners.append(position)
     scorer = item.item.effective_scorer
@@ -1143,7 +1131,7 @@ def _close_fuzzy(  # noqa: C901  # blanks on either side
             continue
         near: dict[int, None] = {}
         for value in values:
-            if isinstance(value, str):
+            if isinstance(value, str):  # pragma: no branch  # fuzzy: texts ('name' pairs are exact)
                 for index in _fuzzy.candidates(value, texts, scorer, threshold):
                     near[owners[index]] = None
         if blanks:
@@ -1250,8 +1238,6 @@ def find(
             is held by more than ``limit`` rows (every such key is listed).
 
     """
-    if not modes:
-        return Candidates({}, [], {})
     first = modes[0].spec
     plain = Keys(table, first.region, first.folded)
     plans = [plan(mode.spec, plain, limit) for mode in modes]
