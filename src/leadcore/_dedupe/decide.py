@@ -157,8 +157,7 @@ def _more(extra: tuple[tuple[str, object], ...]) -> dict[str, object]:
         custom: dict[str, object] = {}
         for name, value in extra:
             if name.startswith("fields."):
-                if name != "fields.*":
-                    custom[name[len("fields.") :]] = value
+                custom[name[len("fields.") :]] = value
             else:
                 more[name] = value
         if custom:
@@ -329,8 +328,6 @@ def decide_lean(  # noqa: PLR0917  # the pair, its rows, and the decider's setti
     or no duplicate). ``inbound`` and ``existing`` are the rows the answers name.
     """
     found: list[Directed] = []
-    if one.id == other.id:
-        return found
     now_us = decider.now_us
     if bits & AUTO:
         spec = decider.auto
