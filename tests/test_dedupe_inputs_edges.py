@@ -110,3 +110,31 @@ def test_a_csv_changed_since_loading_gives_the_normal_forms(tmp_path: Path) -> N
     assert table.lead("A").customer == Person(
         first_name="ann", last_name="lee", emails=["ann@x.io"], phones=["+14158675309"]
     )
+
+
+@pytest.mark.parametrize("library", ["pandas", "polars", "pyarrow"])
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_frame_with_a_text_over_the_limit_reports_that_row(library: str, workers: int) -> None:
+    """
+    A dataframe holding a value over 10,000 characters is read record by record.
+
+    That row is a bad row (its position, the value's length, why), the others are
+    leads: on one process (the column reader hands the frame over) as on two.
+    """
+    data = {
+        "lead_id": ["A", "B", "C"],
+        "first_name": ["Ann", "x" * 10_001, "Cy"],
+        "last_name": ["Lee", "Ng", "Day"],
+        "email": ["a@x.io", "b@x.io", None],
+        "phone": [None, None, "4158675309"],
+    }
+    module = pytest.importorskip(library)
+    frame = module.table(data) if library == "pyarrow" else module.DataFrame(data)
+
+    table = dedupe.load(frame, columns=COLUMNS, workers=workers)
+
+    assert list(table.ids) == ["A", "C"]
+    assert [(b.row, b.field, b.value, b.message) for b in table.bad_rows] == [
+        (1, None, "<10001 characters>", "has a value over 10000 characters")
+    ]
+    assert table.lead("C").customer.phones == ("4158675309",)
