@@ -21,7 +21,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain, compress, pairwise, repeat
@@ -214,11 +213,14 @@ class _Phones(dict[str, str | None]):
 
 
 def _text_value(value: object) -> str | None:
-    """Return the text of a cell: None for empty, missing or NaN."""
+    """
+    Return the text of a label: None when missing.
+
+    Cells of mappings and dataframes are texts already (NaN: empty, see
+    :func:`leadcore._dedupe.load`); a Lead's field is any finite JSON value.
+    """
     if value is None or isinstance(value, str):
         return value
-    if isinstance(value, float) and math.isnan(value):  # pandas' missing value
-        return None
     return str(value)
 
 
@@ -363,9 +365,7 @@ class _Instants:
             parsed = value
             if parsed != parsed:  # pandas' NaT  # noqa: PLR0124  # NaT differs from itself
                 return None
-        elif isinstance(value, float) and math.isnan(value):
-            return None
-        else:
+        else:  # NaN never comes here: the readers make it None (leadcore._dedupe.load._cell)
             return f"must be a date-time, not {type(value).__name__}"
         return self.micros(parsed)
 
@@ -653,7 +653,7 @@ def prepare_columns(  # noqa: C901  # one column at a time
         bad=bad,
         naive=naive,
         records=records,
-        extra={name: _raw(columns, at, count) for name, at in lay.extra},
+        extra={name: _raw(columns, at) for name, at in lay.extra},
     )
     co_at = [
         i for i in (lay.co_first_name, lay.co_last_name, *lay.co_emails, *lay.co_phones) if i >= 0
@@ -703,10 +703,12 @@ def _label(value: object) -> str | None:
     return None if text is None or _text.is_blank(text) else text
 
 
-def _raw(columns: Mapping[int, Sequence[object]], at: int, count: int) -> list[object]:
-    """A column of raw cells for a rule's lead or custom field (blank text: None)."""
-    if at < 0:
-        return [None] * count
+def _raw(columns: Mapping[int, Sequence[object]], at: int) -> list[object]:
+    """
+    A column of raw cells for a rule's lead or custom field (blank text: None).
+
+    Every such field is mapped to a column (:func:`layout` refuses a missing one).
+    """
     seen: dict[str, str] = {}
     return [
         seen.setdefault(c, c) if isinstance(c, str) and not _text.is_blank(c) else None
