@@ -14,7 +14,7 @@ import pytest
 
 from leadcore import dedupe
 from leadcore.errors import InvalidInput
-from leadcore.merge import MergePolicy
+from leadcore.merge import MatchRule, MergePolicy
 from leadcore.model import Lead, Person
 from tests.helpers import NOW, at, lead, person
 
@@ -133,3 +133,47 @@ def test_a_list_mixing_rows_and_leads_names_the_item_that_differs(
         dedupe.find(source, now=NOW)
 
     assert [(p.path, p.value, p.message) for p in caught.value.problems] == [problem]
+
+
+def test_an_inbound_lacks_guard_on_a_lead_field_then_a_phone() -> None:
+    """
+    Guards tried in order: a blank custom field passes on to the phone, a phone closes it.
+
+    Three leads share an email; the group applies only to an inbound lead with neither a
+    VIN nor a phone. A (neither) is inbound of both pairs; B (a phone) and C (a VIN) are
+    inbound of none, so B and C are no pair. The blocked search agrees with the reference.
+    """
+
+    def _guarded(lead_id: str, first: str, phones: tuple[str, ...] = (), vin: str = "") -> Lead:
+        return lead(
+            lead_id,
+            customer=person(first, f"Lee{first}", emails=("ann@x.io",), phones=phones),
+            fields={"vin": vin} if vin else {},
+            created_at=at(10),
+            last_activity_at=at(1),
+        )
+
+    leads = [
+        _guarded("A", "Ann"),
+        _guarded("B", "Bo", phones=("4158675309",)),
+        _guarded("C", "Cy", vin="VF1"),
+    ]
+    rule = MatchRule.from_json(
+        {
+            "any_of": [
+                {"label": "mail", "all_of": ["email"], "inbound_lacks": ["fields.vin", "phone"]}
+            ]
+        }
+    )
+    policy = MergePolicy(duplicate_rule=rule)
+
+    result = dedupe.find(leads, now=NOW, policy=policy)
+
+    assert [
+        [(d.inbound, d.existing, d.action, d.via, d.matched) for d in p.decisions]
+        for p in result.pairs
+    ] == [
+        [("A", "B", "duplicate", "mail", ("email",))],
+        [("A", "C", "duplicate", "mail", ("email",))],
+    ]
+    assert result.pairs == dedupe.reference(leads, now=NOW, policy=policy)
