@@ -177,3 +177,98 @@ def test_an_inbound_lacks_guard_on_a_lead_field_then_a_phone() -> None:
         [("A", "C", "duplicate", "mail", ("email",))],
     ]
     assert result.pairs == dedupe.reference(leads, now=NOW, policy=policy)
+
+
+_SHARED = "4158675309"
+
+
+def _holder(lead_id: str, first: str, *, co: Person | None = None, mine: bool = True) -> Lead:
+    """A lead whose customer holds the shared phone (unless not ``mine``), or whose co does."""
+    return lead(
+        lead_id,
+        customer=person(
+            first,
+            "Lee",
+            phones=(_SHARED,) if mine else (),
+            emails=(f"{first.lower()}@x.io",),
+        ),
+        co_customer=co,
+        created_at=at(10),
+        last_activity_at=at(1),
+    )
+
+
+def _holders() -> list[Lead]:
+    """Five customers and two co-customers hold one phone; one co-customer holds only it."""
+    return [
+        *(_holder(f"L{n}", f"Ann{n}") for n in range(5)),
+        _holder("C1", "Bo", co=Person(phones=(_SHARED,)), mine=False),
+        _holder(
+            "C2",
+            "Cy",
+            co=Person(first_name="Ann0", last_name="Lee", emails=("ann0@x.io",), phones=(_SHARED,)),
+            mine=False,
+        ),
+    ]
+
+
+def test_an_excluded_phone_is_taken_from_co_customers_too() -> None:
+    """
+    ``exclude``: the phone goes from customers and co-customers (counted among its rows).
+
+    C1's co-customer, who held only the phone, is no person any more; C2's keeps the name
+    and email by which C2 pairs with L0 on the co-customer. The same pairs as the brute
+    force on the leads without the phone.
+    """
+    leads = _holders()
+    policy = dedupe.DedupePolicy(generic_key_rows=5, generic_keys="exclude")
+    stripped = [
+        lead(
+            item.id,
+            customer=Person(
+                first_name=item.customer.first_name, last_name="Lee", emails=item.customer.emails
+            ),
+            co_customer=None
+            if item.id != "C2"
+            else Person(first_name="Ann0", last_name="Lee", emails=("ann0@x.io",)),
+            created_at=at(10),
+            last_activity_at=at(1),
+        )
+        for item in leads
+    ]
+
+    result = dedupe.find(leads, now=NOW, policy=policy)
+
+    assert [(g.kind, g.key, g.rows, g.handling) for g in result.generic_keys] == [
+        ("phone", "+14158675309", 7, "excluded")
+    ]
+    assert [
+        [(d.inbound, d.existing, d.action, d.matched, d.person) for d in p.decisions]
+        for p in result.pairs
+    ] == [
+        [
+            ("L0", "C2", "merge", ("name", "email"), "co_customer"),
+            ("L0", "C2", "duplicate", ("name_fuzzy", "email"), "co_customer"),
+        ]
+    ]
+    assert result.pairs == dedupe.reference(stripped, now=NOW, policy=policy)
+
+
+def test_exclude_without_a_generic_key_leaves_the_table_as_it_is() -> None:
+    """
+    Under the limit, ``exclude`` removes nothing: no generic key, the pairs of ``refine``.
+
+    The phone is kept: P, who gives only the phone, merges with both holders (MRG-4).
+    """
+    only_phone = lead("P", customer=person(phones=(_SHARED,)), created_at=at(5))
+    leads = [*_holders()[:2], only_phone]
+    excluded = dedupe.DedupePolicy(generic_key_rows=5, generic_keys="exclude")
+
+    result = dedupe.find(leads, now=NOW, policy=excluded)
+
+    assert result.generic_keys == ()
+    assert result.pairs == dedupe.find(leads, now=NOW).pairs
+    assert [(p.a, p.b, p.kind) for p in result.pairs] == [
+        ("L0", "P", "merge"),
+        ("L1", "P", "merge"),
+    ]
