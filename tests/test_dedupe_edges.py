@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from leadcore import dedupe
+from leadcore._dedupe import block
 from leadcore.errors import InvalidInput
 from leadcore.merge import MatchRule, MergePolicy
 from leadcore.model import Lead, Person
@@ -272,3 +273,44 @@ def test_exclude_without_a_generic_key_leaves_the_table_as_it_is() -> None:
         ("L0", "P", "merge"),
         ("L1", "P", "merge"),
     ]
+
+
+def test_a_large_block_searches_an_exact_item_matching_blanks_by_its_values() -> None:
+    """
+    A block of 64 pairs or more: an unkeyed exact item (``blanks: match``) by its values.
+
+    Eight leads share an email; the group also needs the same VIN, two blanks matching.
+    The pairs are those of equal VINs (any case) and of the two leads without one, as the
+    brute force finds them.
+    """
+
+    def _car(lead_id: str, vin: str | None) -> Lead:
+        return lead(
+            lead_id,
+            customer=person(f"Ann{lead_id}", "Lee", emails=("ann@x.io",)),
+            fields={} if vin is None else {"vin": vin},
+            created_at=at(10),
+            last_activity_at=at(1),
+        )
+
+    vins = [None, None, "VF1", "vf1", "VF2", "VF3", "VF3", "VF4"]
+    leads = [_car(f"L{n}", vin) for n, vin in enumerate(vins)]
+    assert len(leads) ** 2 >= block.CLOSE_AT
+    rule = MatchRule.from_json(
+        {
+            "any_of": [
+                {"label": "vin", "all_of": ["email", {"field": "fields.vin", "blanks": "match"}]}
+            ]
+        }
+    )
+    policy = MergePolicy(duplicate_rule=rule)
+
+    result = dedupe.find(leads, now=NOW, policy=policy)
+
+    assert [(p.a, p.b, p.kind) for p in result.pairs] == [
+        ("L0", "L1", "duplicate"),
+        ("L2", "L3", "duplicate"),
+        ("L5", "L6", "duplicate"),
+    ]
+    assert {d.matched for p in result.pairs for d in p.decisions} == {("email", "fields.vin")}
+    assert result.pairs == dedupe.reference(leads, now=NOW, policy=policy)
