@@ -314,3 +314,88 @@ def test_a_large_block_searches_an_exact_item_matching_blanks_by_its_values() ->
     ]
     assert {d.matched for p in result.pairs for d in p.decisions} == {("email", "fields.vin")}
     assert result.pairs == dedupe.reference(leads, now=NOW, policy=policy)
+
+
+def test_blank_co_customer_cells_are_no_co_customer() -> None:
+    """
+    A row whose co-customer cells are all blank has no co-customer; another row's does.
+
+    B's co-customer is A's customer (name and email): the pair is found on her, the
+    same as the brute force over the table's leads.
+    """
+    blank = {"co_first_name": "", "co_last_name": " ", "co_email": "", "co_phone": ""}
+    rows = [
+        {"lead_id": "A", "first_name": "Ann", "last_name": "Lee", "email": "ann@x.io", **blank},
+        {
+            "lead_id": "B",
+            "first_name": "Bo",
+            "last_name": "Ng",
+            "co_first_name": "Ann",
+            "co_last_name": "Lee",
+            "co_email": "ann@x.io",
+        },
+    ]
+    rows = [
+        row | {"created_at": at(10).isoformat(), "last_activity_at": at(1).isoformat()}
+        for row in rows
+    ]
+
+    table = dedupe.load(rows)
+    result = dedupe.find(table, now=NOW)
+
+    assert [table.lead(i).co_customer for i in table.ids] == [
+        None,
+        Person(first_name="Ann", last_name="Lee", emails=("ann@x.io",)),
+    ]
+    assert [
+        [(d.inbound, d.existing, d.action, d.person) for d in p.decisions] for p in result.pairs
+    ] == [[("A", "B", "merge", "co_customer"), ("A", "B", "duplicate", "co_customer")]]
+    assert result.pairs == dedupe.reference([table.lead(i) for i in table.ids], now=NOW)
+
+
+def test_leads_lead_fields_and_a_co_customer_without_normal_forms() -> None:
+    """
+    Leads as input: a rule's lead field (``project``) is read from each lead.
+
+    A's co-customer gives only a number that is no phone: it is no person to compare
+    (the pairs are the brute force's), and A pairs with B on the project alone.
+    """
+    leads = [
+        lead(
+            "A",
+            customer=person("Ann", "Lee"),
+            co_customer=Person(phones=("12",)),
+            project="p1",
+            created_at=at(10),
+            last_activity_at=at(1),
+        ),
+        lead(
+            "B",
+            customer=person("Bo", "Ng"),
+            project="p1",
+            created_at=at(10),
+            last_activity_at=at(1),
+        ),
+        lead(
+            "C",
+            customer=person("Cy", "Ox"),
+            project="p2",
+            created_at=at(10),
+            last_activity_at=at(1),
+        ),
+    ]
+    rule = MatchRule.from_json({"any_of": [{"label": "project", "all_of": ["project"]}]})
+    policy = MergePolicy(duplicate_rule=rule)
+
+    result = dedupe.find(leads, now=NOW, policy=policy)
+
+    assert [
+        [(d.inbound, d.existing, d.action, d.matched, d.person) for d in p.decisions]
+        for p in result.pairs
+    ] == [
+        [
+            ("A", "B", "duplicate", ("project",), "customer"),
+            ("B", "A", "duplicate", ("project",), "customer"),
+        ]
+    ]
+    assert result.pairs == dedupe.reference(leads, now=NOW, policy=policy)
