@@ -399,3 +399,32 @@ def test_leads_lead_fields_and_a_co_customer_without_normal_forms() -> None:
         ]
     ]
     assert result.pairs == dedupe.reference(leads, now=NOW, policy=policy)
+
+
+@pytest.mark.parametrize(
+    ("max_leads", "pairs"),
+    [(3, [("A", "B"), ("A", "C"), ("B", "C")]), (2, [])],
+)
+def test_a_max_leads_item_ignores_a_phone_only_over_its_limit(
+    max_leads: int, pairs: list[tuple[str, str]]
+) -> None:
+    """Three leads share a phone: an item with ``max_leads`` 3 keeps it (every pair), 2 not."""
+    leads = [
+        lead(
+            i,
+            customer=person(f, "Lee", phones=("4158675309",)),
+            created_at=at(10),
+            last_activity_at=at(1),
+        )
+        for i, f in (("A", "Ann"), ("B", "Bo"), ("C", "Cy"))
+    ]
+    rule = MatchRule.from_json(
+        {"any_of": [{"label": "tel", "all_of": [{"field": "phone", "max_leads": max_leads}]}]}
+    )
+    policy = MergePolicy(duplicate_rule=rule)
+
+    result = dedupe.find(leads, now=NOW, policy=policy)
+
+    assert [(p.a, p.b) for p in result.pairs] == pairs
+    assert {(d.via, d.matched) for p in result.pairs for d in p.decisions} <= {("tel", ("phone",))}
+    assert result.pairs == dedupe.reference(leads, now=NOW, policy=policy)
