@@ -216,7 +216,7 @@ def load(
     inputs.zone(tz)
     if type(workers) is not int or workers < 1:
         raise InvalidInput.single("workers", workers, "must be a whole number of at least 1")
-    with _progress.using(progress) as report, pool.quiet_gc():
+    with _progress.using(progress) as report, pool.quiet_gc(), pool.session(workers):
         chunk, kind = loader.read(
             source, columns=columns, tz=tz, region=region, workers=workers, progress=report
         )
@@ -400,7 +400,7 @@ def find(
     chosen = _dedupe_policy(DedupePolicy() if policy is None else policy)
     if is_spark(source):
         return _on_spark(source, now, columns, tz, progress).find(chosen)
-    with _progress.using(progress) as report, pool.quiet_gc():
+    with _progress.using(progress) as report, pool.quiet_gc(), pool.session(workers):
         table = _table(source, chosen, columns=columns, tz=tz, workers=workers, progress=report)
         return _run(table, now, chosen, workers=workers, progress=report)
 
@@ -996,7 +996,7 @@ def what_if(
     second = _dedupe_policy(other)
     if is_spark(source):
         return _on_spark(source, now, columns, tz, progress).what_if(first, second)
-    with _progress.using(progress) as report, pool.quiet_gc():
+    with _progress.using(progress) as report, pool.quiet_gc(), pool.session(workers):
         table = _table(source, first, columns=columns, tz=tz, workers=workers, progress=report)
         before = _run(table, now, first, workers=workers, progress=report)
         after = _run(

@@ -419,21 +419,30 @@ def _find(
 ]:
     """Read the file and find the pairs (and the what-if, the accuracy) the flags ask for."""
     now, policy, other, columns = _settings(args)
-    base = policy.merge
-    table = dedupe.load(
-        args.file,
-        columns=columns,
-        tz=args.tz,
-        region=base.default_region,
-        workers=max(1, args.workers),
-        progress=bar,
-    )
+    # The file goes to find (what_if) itself, not a table loaded first: one run reads it
+    # and decides its pairs with the same worker processes, forked while it is small.
+    workers = max(1, args.workers)
     if other is None:
-        result = dedupe.find(table, now=now, policy=policy, workers=args.workers, progress=bar)
+        result = dedupe.find(
+            args.file,
+            now=now,
+            policy=policy,
+            columns=columns,
+            tz=args.tz,
+            workers=workers,
+            progress=bar,
+        )
         comparison = None
     else:
         comparison = dedupe.what_if(
-            table, now=now, policy=policy, other=other, workers=args.workers, progress=bar
+            args.file,
+            now=now,
+            policy=policy,
+            other=other,
+            columns=columns,
+            tz=args.tz,
+            workers=workers,
+            progress=bar,
         )
         result = comparison.before
     accuracy = None

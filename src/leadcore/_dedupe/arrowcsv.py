@@ -57,6 +57,11 @@ def _pyarrow() -> tuple[Any, Any, Any] | None:
         return None
 
 
+def preload() -> bool:
+    """Import pyarrow now, when installed (for forked workers to share); return whether it is."""
+    return _pyarrow() is not None
+
+
 def _plain_bytes(data: bytes) -> bool:
     """No quotes, no blank line, line ends LF or CR LF (a CR only before a LF), mixed or not."""
     if b'"' in data:

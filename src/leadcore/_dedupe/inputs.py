@@ -21,12 +21,14 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import marshal
+import pickle
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain, compress, pairwise, repeat
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final, NamedTuple, cast
+from typing import Any, Final, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 from leadcore import _attrs, _fastphone, _text, normalize
@@ -1178,3 +1180,65 @@ def concat(chunks: Sequence[Chunk]) -> Chunk:
         records += chunk.records
     out.bad.sort()
     return out._replace(naive=naive, records=records, extra=extra)
+
+
+def chunk_bytes(chunk: Chunk) -> bytes:
+    """
+    A chunk as one buffer, to send it from a worker process (:func:`chunk_of` reads it).
+
+    The columns go as one ``marshal`` buffer: plain lists of text, numbers and tuples,
+    written and read in C without pickle's memo of every object, and a value repeated
+    in a chunk (a first name) is written once and read back as one object. ``marshal``
+    keeps exactly ``str``, ``int``, None and the lists, tuples and dicts of the chunk;
+    a chunk holding any other value (a dataframe's own text or number type, such as
+    ``numpy.str_``, which ``marshal`` would write as bytes) is pickled instead.
+    """
+    if not _marshal_exact(chunk):
+        return b"p" + pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
+    columns: Any = (
+        *(getattr(chunk, name) for name in _PLAIN),
+        [tuple(b) for b in chunk.bad],
+        None if chunk.naive is None else tuple(chunk.naive),
+        dict(chunk.extra),
+    )
+    return b"m" + marshal.dumps(columns, 4)
+
+
+_PLAIN: Final = ("rows", *CHUNK_COLUMNS, "co", "records")
+"""The fields of a chunk ``marshal`` writes as they are."""
+
+_EXACT: Final = frozenset({str, int, type(None)})
+"""The types of the cells ``marshal`` gives back as they were."""
+
+
+def _marshal_exact(chunk: Chunk) -> bool:
+    """
+    Whether every value of a chunk is of a type ``marshal`` keeps.
+
+    The columns holding a cell as it was read, or a name its fold gave back unchanged,
+    are checked; the others hold what ``str`` methods and numbers made (emails, phones,
+    instants, positions).
+    """
+    texts = (chunk.ids, chunk.first, chunk.last, chunk.source, chunk.lot, chunk.labels)
+    cells = chain(
+        *texts,
+        *chunk.extra.values(),
+        (b.value for b in chunk.bad),
+        () if chunk.naive is None else (chunk.naive.value,),
+        (name for co in chunk.co.values() for name in co[:2]),
+    )
+    return set(map(type, cells)) <= _EXACT
+
+
+def chunk_of(data: bytes) -> Chunk:
+    """The chunk :func:`chunk_bytes` wrote (``chunk_of(chunk_bytes(c)) == c``)."""
+    if data[:1] == b"p":
+        return cast("Chunk", pickle.loads(data[1:]))  # noqa: S301  # from our own worker
+    *plain, bad, naive, extra = marshal.loads(memoryview(data)[1:])  # noqa: S302  # ours
+    fields = dict(zip(_PLAIN, plain, strict=True))
+    return Chunk(
+        **fields,
+        bad=[BadRow(*b) for b in bad],
+        naive=None if naive is None else BadRow(*naive),
+        extra=extra,
+    )

@@ -106,6 +106,8 @@ def _prepare_records(
         progress=progress,
         stage="read",
         units=[hi - lo for lo, hi, _ in tasks],
+        encode=inputs.chunk_bytes,
+        decode=inputs.chunk_of,
     )
     return inputs.concat(chunks) if chunks else inputs.prepare([], settings)
 
@@ -133,6 +135,8 @@ def _load_csv(
         progress=progress,
         stage="read",
         units=[hi - lo for _, lo, hi, _ in tasks],
+        encode=inputs.chunk_bytes,
+        decode=inputs.chunk_of,
     )
     return inputs.concat(chunks) if chunks else inputs.prepare([], settings)
 
