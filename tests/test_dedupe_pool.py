@@ -2,8 +2,9 @@
 Batch dedupe's worker processes (``leadcore._dedupe.pool``) and what travels between them.
 
 A run shares its steps between this process and workers started once for it; results
-come back as bytes (``inputs.chunk_bytes``) that read back as the chunk they were; an
-error in a worker or in this process stops the run with that error.
+come back as bytes (``inputs.chunk_bytes``) that read back as the chunk they were; a
+dataframe is read by columns on several workers as in one process; an error in a worker
+or in this process stops the run with that error.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 import pytest
 
 from leadcore import dedupe
-from leadcore._dedupe import inputs, pool
+from leadcore._dedupe import inputs, load, pool
 
 SAMPLE = Path(str(resources.files("leadcore").joinpath("data", "sample_leads.csv")))
 
@@ -196,3 +197,38 @@ class TestPool:
         assert pool.release() == ["pyarrow", "malloc_trim"]
         monkeypatch.delitem(sys.modules, "pyarrow")
         assert pool.release() == ["malloc_trim"]
+
+
+class TestFramesOnWorkers:
+    """A dataframe read by columns on two workers gives the table one process gives."""
+
+    @pytest.mark.parametrize("library", ["pandas", "polars", "pyarrow"])
+    def test_two_workers_give_the_table_of_one(
+        self, library: str, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Rows without an id and bad cells keep their row numbers across the ranges."""
+        pandas = pytest.importorskip("pandas")
+        module = pytest.importorskip(library)
+        monkeypatch.setattr(load, "ROWS_A_TASK", 40)  # the 500 rows in 8 ranges
+        rows = pandas.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+        rows.loc[7, "lead_id"] = ""
+        rows.loc[130, "lead_id"] = " "
+        rows.loc[131, "created_at"] = "not a date"
+        rows.loc[260, "email"] = "nobody@"
+        if library == "pandas":
+            frame: Any = rows
+        elif library == "polars":
+            frame = module.from_pandas(rows)
+        else:
+            frame = module.Table.from_pandas(rows)
+        seen: list[tuple[str, int, int]] = []
+
+        one = dedupe.load(frame, tz="UTC")
+        two = dedupe.load(frame, tz="UTC", workers=2, progress=lambda *report: seen.append(report))
+
+        assert two.data == one.data
+        assert two.bad_rows == one.bad_rows
+        assert [b.row for b in two.bad_rows][:3] == [7, 130, 131]
+        assert len(two.data.ids) == 497
+        assert seen[-1] == ("read", 500, 500)
+        assert len([s for s in seen if s[0] == "read"]) == 8

@@ -10,6 +10,7 @@ time zone stop the run (GEN-1), and rows sharing an id are all left out.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import math
 import os
@@ -64,7 +65,7 @@ def read(
     if isinstance(source, str | os.PathLike):
         chunk = _load_csv(Path(source), columns, settings, workers, progress)
     elif (frame_kind := frames.kind_of(source)) is not None:
-        found = frame_chunk(source, columns, settings) if workers <= 1 else None
+        found = frame_chunk(source, columns, settings, workers=workers, progress=progress)
         if found is None:
             records, lay = frame_records(source, columns)
             found = _prepare_records(records, settings._replace(layout=lay), workers, progress)
@@ -95,7 +96,7 @@ def _prepare_records(
     progress: ProgressFn | None,
 ) -> inputs.Chunk:
     size = len(records)
-    parts = max(1, min(workers * 4, size // 5_000)) if workers > 1 else 1
+    parts = _parts(size, workers)
     edges = [size * k // parts for k in range(parts + 1)]
     tasks = [(lo, hi, records[lo:hi]) for lo, hi in pairwise(edges)]
     chunks = pool.pmap(
@@ -110,6 +111,15 @@ def _prepare_records(
         decode=inputs.chunk_of,
     )
     return inputs.concat(chunks) if chunks else inputs.prepare([], settings)
+
+
+ROWS_A_TASK = 5_000
+"""The fewest rows of a table in memory (records, a dataframe's columns) a task reads."""
+
+
+def _parts(size: int, workers: int) -> int:
+    """How many tasks ``size`` rows in memory are read in (several a worker, for progress)."""
+    return max(1, min(workers * 4, size // ROWS_A_TASK)) if workers > 1 else 1
 
 
 def _load_csv(
@@ -227,9 +237,19 @@ def _column_cells(values: list[object], *, timestamp: bool) -> list[object]:
     return [_cell(v, timestamp=timestamp) for v in values]
 
 
-def frame_chunk(data: object, columns: Columns, settings: inputs.Settings) -> inputs.Chunk | None:
+def frame_chunk(
+    data: object,
+    columns: Columns,
+    settings: inputs.Settings,
+    *,
+    workers: int = 1,
+    progress: ProgressFn | None = None,
+) -> inputs.Chunk | None:
     """
-    Read and normalise a dataframe column by column, in this process; None if not plain.
+    Read and normalise a dataframe column by column; None if not plain.
+
+    With ``workers`` above 1, the columns are cut into ranges of rows, each normalised
+    by a worker process (the cells travel as lists, a column at a time, not as rows).
 
     Plain: every text cell within the length limit (then no row is screened out for
     its width or length: a frame has no ragged rows). The table is the one
@@ -263,14 +283,46 @@ def frame_chunk(data: object, columns: Columns, settings: inputs.Settings) -> in
         gone = set(missing)
         keep = [p for p in keep if p not in gone]
         cells = {at: [column[p] for p in keep] for at, column in cells.items()}
+    settings = settings._replace(layout=lay)
+    parts = _parts(size, workers)
+    if parts == 1:
+        return _columns_task(settings, (cells, keep, bad, size))
+    edges = [size * k // parts for k in range(parts + 1)]
+    tasks: list[_Columns] = []
+    for lo, hi in pairwise(edges):
+        # cells[at][i] is the cell of row keep[i]; a task numbers its rows from lo.
+        first, end = bisect.bisect_left(keep, lo), bisect.bisect_left(keep, hi)
+        tasks.append(
+            (
+                {at: column[first:end] for at, column in cells.items()},
+                [p - lo for p in keep[first:end]],
+                [b._replace(row=b.row - lo) for b in bad if lo <= b.row < hi],
+                hi - lo,
+            )
+        )
+    chunks = pool.pmap(
+        _columns_task,
+        tasks,
+        workers=workers,
+        state=settings,
+        progress=progress,
+        stage="read",
+        units=[hi - lo for lo, hi in pairwise(edges)],
+        encode=inputs.chunk_bytes,
+        decode=inputs.chunk_of,
+    )
+    return inputs.concat(chunks)
+
+
+_Columns = tuple[dict[int, list[object]], list[int], list[inputs.BadRow], int]
+"""A range of a dataframe's rows: its cells by column, the positions of its rows with an
+id, its rows without one, and its row count (positions counted from its first row)."""
+
+
+def _columns_task(settings: inputs.Settings, task: _Columns) -> inputs.Chunk:
+    cells, keep, bad, records = task
     return inputs.prepare_columns(
-        cells,
-        len(keep),
-        settings._replace(layout=lay),
-        keep=keep,
-        lines=None,
-        bad=bad,
-        records=size,
+        cells, len(keep), settings, keep=keep, lines=None, bad=bad, records=records
     )
 
 
