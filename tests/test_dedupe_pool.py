@@ -9,6 +9,7 @@ or in this process stops the run with that error.
 
 from __future__ import annotations
 
+import multiprocessing.pool
 import os
 import pickle
 import sys
@@ -40,6 +41,17 @@ def _fail_here(parent: int, task: int) -> int:
     if os.getpid() == parent:
         raise KeyError(f"task {task} failed here")
     return task
+
+
+def _in_session(seen: list[tuple[Any, int] | None], body: Callable[[], object]) -> None:
+    """Run ``body`` in a session of two processes; ``seen`` gets the session's pool."""
+    with pool.session(2):
+        seen.append(pool._SESSION.get())
+        body()
+
+
+def _interrupt() -> None:
+    raise KeyboardInterrupt
 
 
 class Text(str):
@@ -162,16 +174,32 @@ class TestPool:
         assert pool.pmap(_pid_task, [3], workers=2, state=os.getpid()) == [(6, False)]
 
     def test_an_error_in_a_worker_stops_the_run_with_it(self) -> None:
-        """The worker's exception is raised here; the session ends."""
+        """The worker's exception is raised here; the session's workers are let go."""
+        seen: list[tuple[Any, int] | None] = []
         with pytest.raises(ValueError, match="failed in a worker"):
-            pool.pmap(_fail_in_worker, list(range(6)), workers=2, state=os.getpid())
+            _in_session(
+                seen, lambda: pool.pmap(_fail_in_worker, [1, 2, 3], workers=2, state=os.getpid())
+            )
         assert pool._SESSION.get() is None
+        (shared,) = seen
+        assert shared is not None
+        assert shared[0]._state == multiprocessing.pool.CLOSE
 
     def test_an_error_here_stops_the_run_and_its_workers(self) -> None:
-        """This process's exception is raised; the session's workers are terminated."""
+        """This process's exception is raised; no task is sent after it."""
         with pytest.raises(KeyError, match="failed here"):
-            pool.pmap(_fail_here, list(range(6)), workers=2, state=os.getpid())
+            pool.pmap(_fail_here, list(range(60)), workers=2, state=os.getpid())
         assert pool._SESSION.get() is None
+
+    def test_an_interrupt_terminates_the_workers_at_once(self) -> None:
+        """Ctrl-C (not an Exception): the workers are not waited for."""
+        seen: list[tuple[Any, int] | None] = []
+        with pytest.raises(KeyboardInterrupt):
+            _in_session(seen, _interrupt)
+        assert pool._SESSION.get() is None
+        (shared,) = seen
+        assert shared is not None
+        assert shared[0]._state == multiprocessing.pool.TERMINATE
 
     def test_a_worker_reads_a_steps_state_once(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """_call unpickles the state of a new step only; results go encoded when asked."""
@@ -232,3 +260,24 @@ class TestFramesOnWorkers:
         assert len(two.data.ids) == 497
         assert seen[-1] == ("read", 500, 500)
         assert len([s for s in seen if s[0] == "read"]) == 8
+
+    @pytest.mark.parametrize("workers", [1, 2])
+    def test_a_frame_with_a_cell_over_the_limit_is_read_by_records(
+        self, workers: int, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Not plain: the record reader reads it (on the workers too) and names the row."""
+        pandas = pytest.importorskip("pandas")
+        monkeypatch.setattr(load, "ROWS_A_TASK", 40)
+        rows = pandas.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+        rows.loc[3, "first_name"] = "x" * 10_001
+        seen: list[tuple[str, int, int]] = []
+
+        table = dedupe.load(
+            rows, tz="UTC", workers=workers, progress=lambda *report: seen.append(report)
+        )
+
+        assert [b.row for b in table.bad_rows] == [3]
+        assert table.bad_rows[0].message == "has a value over 10000 characters"
+        assert len([s for s in seen if s[0] == "read"]) == (8 if workers == 2 else 1)
+        assert len(table.data.ids) == len(rows) - 1
+        assert "L00000003" not in table.data.ids

@@ -86,28 +86,33 @@ def session(workers: int) -> Iterator[None]:
     """
     Fork ``workers - 1`` processes now, for the steps inside that share them.
 
-    This process takes tasks too. The pool ends with the block (let go when the block
-    ends normally, terminated when it raises). With one worker, or inside another
-    session, the block runs as it is.
+    This process takes tasks too. The pool ends with the block: its workers are let go
+    once their task is done when the block ends, normally or with an error (a bad row, a
+    task's exception), and terminated at once by an interrupt (Ctrl-C: a worker it
+    stopped mid-task would leave the pool waiting for its result for ever). With one
+    worker, or inside another session, the block runs as it is.
     """
     if workers <= 1 or _SESSION.get() is not None:
         yield
         return
     shared = _new_pool(workers - 1)  # workers disable gc too: see quiet_gc
     token = _SESSION.set((shared, workers - 1))
+    interrupted = True
     try:
         yield
-    except BaseException:
-        shared.terminate()
+        interrupted = False
+    except Exception:
+        interrupted = False
         raise
-    else:
-        # Every result is in: the workers are let go and end on their own. Terminating
-        # them with SIGTERM (the pool's exit) left a join waiting for ever when the signal
-        # did not reach a worker (seen under coverage's handler).
-        shared.close()
-        shared.join()
     finally:
         _SESSION.reset(token)
+        if interrupted:
+            shared.terminate()
+        else:
+            # Not terminated (SIGTERM): a worker that the signal did not reach kept the
+            # join waiting for ever (seen under coverage's handler).
+            shared.close()
+            shared.join()
 
 
 Job = tuple[Callable[[Any, Any], Any], Callable[[Any], Any] | None, int, bytes, Any]
@@ -219,7 +224,7 @@ def _shared(  # noqa: PLR0917  # pmap's arguments
 
     A worker that ends a task is sent the next one from the pool's result thread; this
     process takes the next one each time it ends one, and reads what the workers sent
-    once none is left. An error stops the session's block, which terminates its workers.
+    once none is left. After an error, no task is sent: the error ends the session.
     """
     pool, size = shared
     key, blob = next(_STEPS), pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
@@ -227,33 +232,42 @@ def _shared(  # noqa: PLR0917  # pmap's arguments
     claim = itertools.count()
     arrived: queue.SimpleQueue[tuple[int, bool, Any]] = queue.SimpleQueue()
 
+    stop: list[BaseException] = []
+    sending = threading.Lock()  # a task is sent before the error stops sending, or not
+
     def send() -> None:
-        index = next(claim)
-        if index < count:
+        with sending:
+            index = -1 if stop else next(claim)
+            if 0 <= index < count:
 
-            def done(sent: object) -> None:
-                arrived.put((index, True, sent))
-                send()
+                def done(sent: object) -> None:
+                    arrived.put((index, True, sent))
+                    send()
 
-            pool.apply_async(
-                _call,
-                ((func, encode, key, blob, tasks[index]),),
-                callback=done,
-                error_callback=lambda error: arrived.put((index, False, error)),
-            )
+                pool.apply_async(
+                    _call,
+                    ((func, encode, key, blob, tasks[index]),),
+                    callback=done,
+                    error_callback=lambda error: arrived.put((index, False, error)),
+                )
 
     results: list[Any] = [None] * count
     for _ in range(size):
         send()
     mine = 0
-    while (index := next(claim)) < count:
-        results[index] = func(state, tasks[index])
-        report(index)
-        mine += 1
-    for _ in range(count - mine):
-        index, ok, value = arrived.get()
-        if not ok:
-            raise value
-        results[index] = value if decode is None else decode(value)
-        report(index)
+    try:
+        while (index := next(claim)) < count:
+            results[index] = func(state, tasks[index])
+            report(index)
+            mine += 1
+        for _ in range(count - mine):
+            index, ok, value = arrived.get()
+            if not ok:
+                raise value
+            results[index] = value if decode is None else decode(value)
+            report(index)
+    except BaseException as error:
+        with sending:
+            stop.append(error)  # no more tasks for the workers: the session ends them
+        raise
     return results
