@@ -30,7 +30,7 @@ from leadcore.model import Lead
 if TYPE_CHECKING:
     from leadcore._dedupe.config import Columns
 
-__all__ = ["DUPLICATE_ID", "frame_records", "naive_error", "read"]
+__all__ = ["DUPLICATE_ID", "frame_chunk", "frame_records", "naive_error", "read", "settings_of"]
 
 DUPLICATE_ID = "is the id of %d rows; ids must be unique, so all are left out"
 """The message of a row left out for sharing its id (``%d``: how many rows have it)."""
@@ -58,9 +58,7 @@ def read(
             timestamp is naive without ``tz``.
 
     """
-    settings = inputs.Settings(
-        inputs.Layout(0, 0, 0, (), (), 0, 0, (), (), 0, 0, 0, 0, -1, 0), tz, region
-    )
+    settings = settings_of(tz, region)
     kind: TableKind = "rows"
     if isinstance(source, str | os.PathLike):
         chunk = _load_csv(Path(source), columns, settings, workers, progress)
@@ -87,6 +85,13 @@ def read(
         )
     _check_naive(chunk, tz)
     return _drop_duplicate_ids(chunk)._replace(naive=None), kind
+
+
+def settings_of(tz: str | None, region: str) -> inputs.Settings:
+    """The settings of a read, its layout to come (each reader finds it in its header)."""
+    return inputs.Settings(
+        inputs.Layout(0, 0, 0, (), (), 0, 0, (), (), 0, 0, 0, 0, -1, 0), tz, region
+    )
 
 
 def _prepare_records(

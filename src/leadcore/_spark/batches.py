@@ -2,7 +2,7 @@
 The Python that runs inside Spark, over Arrow record batches (``mapInArrow``).
 
 Each function here is leadcore's own code applied to a batch: reading and normalising
-rows (:func:`leadcore._dedupe.inputs.prepare`), a row's keys in every key space of the
+rows (:func:`leadcore._dedupe.load.frame_chunk`), a row's keys in every key space of the
 rules (:func:`leadcore._dedupe.block.row_keys`) and the ``inbound_lacks`` guards it meets
 (:meth:`~leadcore._dedupe.block.Keys.lacks`), the check of a pair found through a space
 (:meth:`~leadcore._dedupe.block.Finder.passes`), the close values of a generic key's
@@ -293,13 +293,18 @@ def normaliser(columns: Columns, tz: str | None, region: str) -> Callable[[BATCH
     """Return the batch function reading and normalising rows as :func:`dedupe.load` does."""
     fields = fields_of(columns)
 
+    settings = loader.settings_of(tz, region)
+
     def run(batches: BATCH) -> BATCH:
         for batch in batches:
             if batch.num_rows == 0:  # pragma: no cover  # Spark sends none (module doc)
                 continue
             mids: list[int] = batch.column(MID).to_pylist()
-            records, lay = loader.frame_records(batch, columns)
-            chunk = inputs.prepare(records, inputs.Settings(lay, tz, region))
+            # By columns, as a local dataframe; by records when a cell is over the limit.
+            chunk = loader.frame_chunk(batch, columns, settings)
+            if chunk is None:
+                records, lay = loader.frame_records(batch, columns)
+                chunk = inputs.prepare(records, settings._replace(layout=lay))
             yield _normal_batch(chunk, mids, fields)
 
     return run
