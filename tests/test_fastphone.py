@@ -8,7 +8,9 @@ which the benchmark also checks on every number of the million-lead file.
 
 from __future__ import annotations
 
+import copy as copy_module
 import random
+from collections.abc import Callable, Iterator
 
 import phonenumbers
 import pytest
@@ -234,7 +236,16 @@ class TestFastPath:
         assert _fastphone.fast_path(raw, "US")
 
     @pytest.mark.parametrize(
-        "raw", ["+39 06 1234 5678", "+44 020 7946 0018", "011 0 44", "+800 1234 5678", "N/A", ""]
+        "raw",
+        [
+            "+39 06 1234 5678",
+            "+44 020 7946 0018",
+            "011 0 44",
+            "+800 1234 5678",
+            "+999 1234",
+            "N/A",
+            "",
+        ],
     )
     def test_other_shapes_go_to_phonenumbers(self, raw: str) -> None:
         """Leading zeros, national prefixes, non-geographic codes, non-numbers: the reference."""
@@ -251,3 +262,97 @@ class TestFastPath:
         assert _fastphone.key("415-867-5309 ext 12") == "4158675309"
         assert _fastphone.key("1+415") is None
         assert _fastphone.key("12") is None
+
+
+def _reshaped(metadata: phonenumbers.PhoneMetadata, **changes: object) -> object:
+    """A copy of a region's metadata with some attributes changed (it is immutable)."""
+    copy = copy_module.copy(metadata)
+    for name, value in changes.items():
+        object.__setattr__(copy, name, value)
+    return copy
+
+
+def _desc(pattern: str | None, lengths: tuple[int, ...]) -> object:
+    """A number description with a pattern and possible lengths of our choosing."""
+    return phonenumbers.PhoneNumberDesc(national_number_pattern=pattern, possible_length=lengths)
+
+
+class TestMetadataOfAnotherShape:
+    """
+    Step 4 reads metadata of one shape; a country of another takes the exact path.
+
+    No installed ``phonenumbers`` has such metadata (a region without it, a description
+    without a pattern or possible lengths, no type description): these tests give one
+    region, GB, that shape, and check that +44 is then answered by ``phonenumbers``
+    itself, with its answers under that metadata.
+    """
+
+    NUMBERS = ("2079460018", "7400123456", "9999999999")
+
+    @pytest.fixture
+    def reshape(self, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+        """Change GB's metadata (remove it: ``gone=True``) for one test, caches emptied."""
+        gb = phonenumbers.PhoneMetadata.metadata_for_region("GB", None)  # loaded now
+        assert gb is not None
+        store = phonenumbers.PhoneMetadata._region_metadata
+
+        def reshape(*, gone: bool = False, **changes: object) -> None:
+            if gone:
+                monkeypatch.delitem(store, "GB")
+            else:
+                monkeypatch.setitem(store, "GB", _reshaped(gb, **changes))
+            _fastphone._country.cache_clear()
+            _phone.to_e164.cache_clear()
+
+        yield reshape
+        monkeypatch.undo()
+        _fastphone._country.cache_clear()
+        _phone.to_e164.cache_clear()
+
+    @pytest.mark.parametrize(
+        "changes",
+        [
+            {"general_desc": _desc(None, (10,))},
+            {"fixed_line": _desc("[1-9]\\d{9}", ())},
+            {"mobile": _desc("", (10,)), "same_mobile_and_fixed_line_pattern": False},
+            dict.fromkeys((*_fastphone._TYPE_NAMES, "mobile")),
+            {"country_code": 33},
+        ],
+        ids=["general-no-pattern", "no-lengths", "blank-pattern", "no-types", "another-code"],
+    )
+    def test_the_country_is_left_to_phonenumbers(
+        self, reshape: Callable[..., None], changes: dict[str, object]
+    ) -> None:
+        """MRG-1: +44 is not answered directly, and every answer is phonenumbers' own."""
+        assert _fastphone._Country(44).fast
+
+        reshape(**changes)
+
+        assert not _fastphone._Country(44).fast
+        assert not _fastphone.fast_path("+44 20 7946 0018", "US")
+        for nsn in self.NUMBERS:
+            number = phonenumbers.PhoneNumber(country_code=44, national_number=int(nsn))
+            raw = f"+44 {nsn}"
+
+            assert _fastphone.valid(44, nsn) == phonenumbers.is_valid_number(number), nsn
+            assert _fastphone.to_e164(raw, "US") == _fastphone._reference(raw, "US"), nsn
+        assert _fastphone._Country(33).fast  # the other countries keep the direct path
+
+    @pytest.mark.parametrize("changes", [{"gone": True}, {"general_desc": None}])
+    def test_metadata_phonenumbers_cannot_read_is_not_read_either(
+        self, reshape: Callable[..., None], changes: dict[str, object]
+    ) -> None:
+        """A region without metadata or a general description: not answered directly."""
+        reshape(**changes)
+
+        assert not _fastphone._Country(44).fast
+        assert not _fastphone.fast_path("+44 20 7946 0018", "US")
+        assert _fastphone.fast_path("+33 1 12 62 46 68", "US")
+
+    def test_a_number_no_region_of_a_country_accepts_is_invalid(self) -> None:
+        """MRG-1: +44 that no region of the country accepts is invalid, as in phonenumbers."""
+        number = phonenumbers.PhoneNumber(country_code=44, national_number=9999999999)
+
+        assert _fastphone.fast_path("+44 9999999999", "US")
+        assert _fastphone.valid(44, "9999999999") is phonenumbers.is_valid_number(number) is False
+        assert _fastphone.to_e164("+44 9999999999", "US") is None

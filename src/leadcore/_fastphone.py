@@ -153,29 +153,48 @@ _MAX_NSN: Final = 17  # phonenumbers' _MAX_LENGTH_FOR_NSN
 _NON_GEO: Final = "001"
 
 
-def _desc(desc: object) -> Callable[[str], bool] | None:
-    """A description's test (``_is_number_matching_desc``), or None when it accepts nothing."""
-    if desc is None:
-        return None
-    pattern = _pattern(desc)
-    if pattern is None:
-        return None
-    lengths = frozenset(getattr(desc, "possible_length", ()) or ())
-    full = re.compile(pattern).fullmatch
-    if lengths:
-        return lambda nsn: len(nsn) in lengths and full(nsn) is not None
-    return lambda nsn: full(nsn) is not None
+def _described(desc: object) -> bool:
+    """Whether a description has the shape :func:`_desc` reads: a pattern and lengths."""
+    return _pattern(desc) is not None and bool(getattr(desc, "possible_length", ()))
+
+
+def _types(metadata: PhoneMetadata) -> list[object]:
+    """The descriptions ``_number_type_helper`` tries that the region has, in its order."""
+    names = [*_TYPE_NAMES]
+    if not metadata.same_mobile_and_fixed_line_pattern:
+        names.append("mobile")
+    return [desc for name in names if (desc := getattr(metadata, name)) is not None]
+
+
+def _readable(metadata: PhoneMetadata, code: int) -> bool:
+    """
+    Whether a region's metadata has the shape step 4 reads (every installed release's has).
+
+    The country code ``code``, a general description and at least one type description,
+    each with a pattern and possible lengths. A country with a region of another shape,
+    or without metadata, is not answered here: :func:`valid` and :func:`_international`
+    leave it to ``phonenumbers`` itself, whose answers hold for any shape.
+    """
+    types = _types(metadata)
+    return (
+        metadata.country_code == code
+        and _described(metadata.general_desc)
+        and bool(types)
+        and all(map(_described, types))
+    )
+
+
+def _desc(desc: object) -> Callable[[str], bool]:
+    """A description's test (``_is_number_matching_desc``), for a :func:`_described` one."""
+    lengths = frozenset(getattr(desc, "possible_length", ()))
+    full = re.compile(getattr(desc, "national_number_pattern", "")).fullmatch
+    return lambda nsn: len(nsn) in lengths and full(nsn) is not None
 
 
 def _typed(metadata: PhoneMetadata) -> Callable[[str], bool]:
     """Whether ``_number_type_helper`` gives a national number a type (not UNKNOWN)."""
     general = _desc(metadata.general_desc)
-    names = [*_TYPE_NAMES]
-    if not metadata.same_mobile_and_fixed_line_pattern:
-        names.append("mobile")
-    tests = [t for name in names if (t := _desc(getattr(metadata, name))) is not None]
-    if general is None or not tests:
-        return lambda _nsn: False
+    tests = [_desc(desc) for desc in _types(metadata)]
     return lambda nsn: general(nsn) and any(test(nsn) for test in tests)
 
 
@@ -184,24 +203,20 @@ class _Country:
 
     def __init__(self, code: int) -> None:
         regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code, ())
-        self.fast = bool(regions) and _NON_GEO not in regions
+        found = [PhoneMetadata.metadata_for_region(r.upper(), None) for r in regions]
+        readable = [m for m in found if m is not None and _readable(m, code)]
+        # Answered here: a geographic code whose every region step 4 can read. Any other
+        # (non-geographic, or metadata of another shape) takes the exact path.
+        self.fast = bool(regions) and _NON_GEO not in regions and len(readable) == len(regions)
+        self.single = len(regions) == 1
         self.tries: list[tuple[re.Pattern[str] | None, Callable[[str], bool]]] = []
         self.strip: re.Pattern[str] | None = None
-        self.single = len(regions) == 1
         if not self.fast:
             return
-        for region in regions:
-            metadata = PhoneMetadata.metadata_for_region(region.upper(), None)
-            if metadata is None:
-                continue
-            typed = _typed(metadata) if metadata.country_code == code else _never
+        for metadata in readable:
             leading = metadata.leading_digits
-            self.tries.append((re.compile(leading) if leading is not None else None, typed))
-        main = PhoneMetadata.metadata_for_region(regions[0].upper(), None)
-        if main is None:  # pragma: no cover  # every listed region has metadata
-            self.fast = False
-            return
-        prefix = main.national_prefix_for_parsing
+            self.tries.append((None if leading is None else re.compile(leading), _typed(metadata)))
+        prefix = readable[0].national_prefix_for_parsing
         self.strip = re.compile(prefix) if prefix else None
 
     def valid(self, nsn: str) -> bool:
@@ -215,10 +230,6 @@ class _Country:
             elif typed(nsn):
                 return True
         return False
-
-
-def _never(_nsn: str) -> bool:
-    return False
 
 
 @functools.cache
