@@ -8,6 +8,7 @@ match rule of the wrong shape inside a policy (its path under the policy's field
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import types
 import typing
 
@@ -119,3 +120,51 @@ def test_a_date_time_of_the_right_shape_but_no_such_moment_is_refused(text: str)
         text,
         "must be an ISO 8601 date-time such as 2026-01-31T09:30:00+00:00",
     )
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        Change(lead="A", field="status", old=decimal.Decimal("1.5"), new=None),
+        merge.Discarded(lead="A", field="fields.price", value=decimal.Decimal("1.5")),
+    ],
+    ids=["change", "discarded"],
+)
+def test_a_value_of_a_type_leadcore_does_not_write_is_refused_as_input(item: object) -> None:
+    """GEN-5: a Decimal in a change or a discarded value is InvalidInput naming its type."""
+    with pytest.raises(InvalidInput) as caught:
+        wire.to_json(item)
+
+    problem = caught.value.problems[0]
+    assert (problem.path, problem.value) == ("item", "Decimal")
+    assert problem.message == "cannot be written as JSON: not a leadcore type (see SUPPORTED)"
+
+
+def test_a_bad_row_holding_a_cell_json_cannot_hold_shows_it() -> None:
+    """A bad row dedupe.load reports, of a date or Decimal cell, is written with its repr."""
+    columns = dedupe.Columns()
+    rows = [
+        {columns.id: "A", columns.created_at: dt.date(2025, 7, 1)},
+        {columns.id: "B", columns.created_at: decimal.Decimal(3)},
+        {columns.id: "C", columns.created_at: "2025-07-01T00:00:00Z"},
+    ]
+
+    table = dedupe.load(rows, tz="UTC")
+    written = [wire.to_json(bad) for bad in table.bad_rows]
+
+    assert written == [
+        {
+            "row": 0,
+            "line": None,
+            "field": "created_at",
+            "value": "datetime.date(2025, 7, 1)",
+            "message": "must be a date-time, not date",
+        },
+        {
+            "row": 1,
+            "line": None,
+            "field": "created_at",
+            "value": "Decimal('3')",
+            "message": "must be a date-time, not Decimal",
+        },
+    ]

@@ -542,8 +542,12 @@ def value(item: object) -> object:
         return sorted((value(v) for v in item), key=str)
     if isinstance(item, tuple | list):
         return [value(v) for v in item]
-    msg = f"cannot write {type(item).__name__} as JSON"
-    raise TypeError(msg)
+    # A value of a user's Change or Discarded (typed Any): refused as input, as to_json does.
+    raise InvalidInput.single(
+        "item",
+        type(item).__name__,
+        "cannot be written as JSON: not a leadcore type (see SUPPORTED)",
+    )
 
 
 def person(item: Person) -> dict[str, object]:

@@ -228,10 +228,10 @@ def _model(item: object) -> Any:  # noqa: ANN401  # a JSON object
 
 
 def _bad_row(item: dedupe.BadRow) -> dict[str, Any]:
-    found = _fields(item)
-    if not isinstance(item.value, str | int | float | bool) and item.value is not None:
-        found["value"] = repr(item.value)  # a cell as the input had it: shown, not read back
-    return found
+    # A cell as the input had it (a date, a Decimal, a list): shown, not read back.
+    value = item.value
+    plain = value is None or isinstance(value, str | int | float | bool)
+    return _fields(item if plain else attrs.evolve(item, value=repr(value)))
 
 
 _WRITERS: Final[dict[type, Writer]] = {
