@@ -73,7 +73,7 @@ class TestItemValues:
         lead = Lead(id="L", customer=Person(), fields={"p": LONDON})
         assert phone.values(None, lead) == ("+442079460958",)
         assert phone.values(ADA_WHO, None) == ()
-        assert phone.prepare(None, lead, None) == frozenset({"+442079460958"})
+        assert phone.prepare(ADA_WHO, lead, None) == frozenset({"+442079460958"})
         assert compiled("fields.p", "US", normalizer="phone").values(None, lead) == ()
 
     def test_prepared_forms(self) -> None:
@@ -459,7 +459,7 @@ class TestMoreSides:
             return 2 if key == "V1" else 1
 
         assert vin.ignored(None, lead, held) == ("V1",)
-        assert vin.prepare(None, lead, held) == frozenset({"V2"})
+        assert vin.prepare(ADA_WHO, lead, held) == frozenset({"V2"})
 
     def test_evaluate_without_its_report(self) -> None:
         """report=False answers as first_match: no labels for a non-match."""

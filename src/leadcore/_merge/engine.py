@@ -130,9 +130,6 @@ class CompiledItem:
             self._compile()
         )
 
-    def __repr__(self) -> str:
-        return f"<item {self.label}>"
-
     # values ---------------------------------------------------------------------------
 
     def values(self, who: NormalizedPerson | None, lead: Lead | None) -> tuple[Key, ...]:
@@ -155,7 +152,7 @@ class CompiledItem:
             self.fillers,
         )
 
-    def _side(self) -> Callable[[NormalizedPerson | None, Lead | None], tuple[Key, ...]]:  # noqa: C901  # two memoised sides
+    def _side(self) -> Callable[[NormalizedPerson, Lead | None], tuple[Key, ...]]:
         """
         The existing side's keys (exact-style items) or texts (fuzzy items), memoised.
 
@@ -173,9 +170,7 @@ class CompiledItem:
 
         if self.person:
 
-            def person_side(who: NormalizedPerson | None, _lead: Lead | None) -> tuple[Key, ...]:
-                if who is None:
-                    return ()
+            def person_side(who: NormalizedPerson, _lead: Lead | None) -> tuple[Key, ...]:
                 source: object = (
                     who.emails
                     if field == "email"
@@ -196,7 +191,7 @@ class CompiledItem:
         custom, normalizer, region = item.custom_name, item.effective_normalizer, self.region
         fillers = self.fillers
 
-        def lead_side(_who: NormalizedPerson | None, lead: Lead | None) -> tuple[Key, ...]:
+        def lead_side(_who: NormalizedPerson, lead: Lead | None) -> tuple[Key, ...]:
             if lead is None:
                 return ()
             raw = lead_value(lead, field, custom)
@@ -219,11 +214,9 @@ class CompiledItem:
             return _transform(self.item, values)
         return space.transform(values)
 
-    def prepare(
-        self, who: NormalizedPerson | None, lead: Lead | None, counts: Counter | None
-    ) -> object:
+    def prepare(self, who: NormalizedPerson, lead: Lead | None, counts: Counter | None) -> object:
         """What the check needs of the inbound side (computed once per inbound lead)."""
-        if self.direct and who is not None:
+        if self.direct:
             # A plain email or phone: the person's own set of normal forms.
             return who.email_set if self.item.field == "email" else who.phone_set
         # The same (memoised) keys as the existing side's: one definition for both.
@@ -447,13 +440,10 @@ class CompiledGroup:
         self.order = tuple((1 << i, self.items[i].index, self.items[i].check) for i in ordered)
         self.labels: dict[int, tuple[str, ...]] = {}
 
-    def __repr__(self) -> str:
-        return f"<group {self.label}>"
-
     def _blocking(self) -> Blocking | None:
         required: dict[KeySpace, None] = {}
         for item in self.required:
-            if item.space is not None:
+            if item.space is not None:  # pragma: no branch  # block_on: keyable (MatchGroup)
                 required[item.space] = None
         options: dict[KeySpace, int] = {}
         at_least = 0

@@ -395,13 +395,11 @@ def _full(who: Person) -> str:
     return " ".join(p for p in (who.first_name or "", who.last_name or "") if p)
 
 
-def _entered(item: MatchItem, who: Person | None, lead: Lead | None) -> tuple[str, ...]:
+def _entered(item: MatchItem, who: Person, lead: Lead | None) -> tuple[str, ...]:
     """An item's values as entered: a person's names, emails or phones, a field's text."""
     field = item.field
     if item.kind != "person":
         return () if lead is None else raw_texts(lead_value(lead, field, item.custom_name))
-    if who is None:
-        return ()
     if field == "name":
         return (who.first_name or "", who.last_name or "")
     if field == "full_name":
@@ -461,7 +459,7 @@ def _blocker(
 def _check(  # noqa: PLR0917  # an item, both sides, how it is counted
     item: CompiledItem,
     probe: Probe,
-    inbound: Person | None,
+    inbound: Person,
     chosen: Person,
     other: NormalizedPerson,
     existing: Lead,
@@ -582,7 +580,7 @@ def compile_spec_everything(spec: Spec) -> dict[str, CompiledItem]:
 
 
 def detail(
-    inbound: Person | NormalizedPerson,
+    inbound: Person,
     existing: Lead,
     spec: Spec,
     *,
@@ -597,8 +595,7 @@ def detail(
     lead (for the lead and custom fields a match rule compares), ``counts`` how keys are
     counted for items with ``max_leads``.
     """
-    raw = inbound if isinstance(inbound, Person) else None
-    who = inbound if isinstance(inbound, NormalizedPerson) else people_of(inbound, spec)
+    who = people_of(inbound, spec)
     probe = spec.probe(who, lead, counts)
     role, matched, via = evaluate(probe, existing, spec)
     customer, co, chosen_role, ratio, co_ratio = persons(probe, existing, spec)
@@ -612,7 +609,7 @@ def detail(
         _check(
             item,
             probe,
-            raw,
+            inbound,
             chosen,
             other,
             existing,
@@ -707,19 +704,8 @@ def explain(
             the policy is invalid.
 
     """
-    for path, lead in (("inbound", inbound), ("existing", existing)):
-        if not isinstance(lead, Lead):
-            raise InvalidInput.single(path, lead, f"must be a Lead, not {type(lead).__name__}")
-    problems = a.aware("now", now)
-    if problems:
-        raise InvalidInput(problems)
-    if not isinstance(policy, MergePolicy):
-        raise InvalidInput.single(
-            "policy", policy, f"must be a MergePolicy, not {type(policy).__name__}"
-        )
+    # The leads, now, the policy and the mode are checked (@a.checked).
     when, rules = now, policy
-    if mode not in ("auto", "duplicates"):
-        raise InvalidInput.single("mode", mode, "must be 'auto' or 'duplicates'")
     if inbound.id == existing.id:
         raise InvalidInput.single(
             "existing.id", existing.id, "must differ from the inbound lead's id"

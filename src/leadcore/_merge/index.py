@@ -18,7 +18,7 @@ be blocked on (:attr:`~leadcore._merge.engine.Spec.exact` is False), the index s
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Final
+from typing import Any, Final, cast
 
 from leadcore import _attrs as a
 from leadcore import normalize
@@ -380,10 +380,9 @@ class MergeIndex:
     def _inbound_keys(self, space: KeySpace, probe: Probe, spec: Spec) -> list[str]:
         if space.person:
             keys = space.of_person(probe.who, spec.folded)
-        elif probe.lead is None:
-            return []
         else:
-            keys = space.lead_keys(probe.lead, spec.region)
+            # auto() and duplicates() probe with their inbound lead (merge._query).
+            keys = space.lead_keys(cast("Lead", probe.lead), spec.region)
         table, exact = self._table(space, spec.folded)
         if not exact:
             # The full-name table: a name (first, last) is found by its full name.

@@ -285,13 +285,9 @@ class KeySpace:
             size = self.length
             return tuple(dict.fromkeys(v[:size] for v in values if isinstance(v, str)))
         free = self.free
-        out = []
-        for value in values:
-            if isinstance(value, str):
-                domain = value.rpartition("@")[2]
-                if domain and domain not in free:
-                    out.append(domain)
-        return tuple(dict.fromkeys(out))
+        # Domain items compare emails (MatchItem checks it): every value is a text.
+        domains = (v.rpartition("@")[2] for v in values if isinstance(v, str))
+        return tuple(dict.fromkeys(d for d in domains if d and d not in free))
 
     def person_keys(
         self,
