@@ -1224,19 +1224,17 @@ Plan = tuple[tuple[str, str, str | None, bool], ...]
 _PLANS: dict[type, Plan] = {}
 
 
-def _plan(cls: type, outer: frozenset[type] = frozenset()) -> Plan:
+def _plan(cls: type) -> Plan:
     """The fields of ``cls`` that :func:`excess` reads (built once per class)."""
     found = _PLANS.get(cls)
     if found is not None:
         return found
-    if cls in outer:
-        return ()  # a class holding itself: its own fields are read where it is
     hints = _hints(cls)
     plan: list[tuple[str, str, str | None, bool]] = []
     for field in attrs.fields(cast("type[attrs.AttrsInstance]", cls)):
         limit: str | None = getattr(field.metadata.get(CHECK), _LIMIT, None)
         inner = _frozen_in(hints.get(field.name))
-        nested = any(_plan(other, outer | {cls}) for other in inner)
+        nested = any(_plan(other) for other in inner)
         if limit is not None or nested:
             plan.append((field.name, field.alias, limit, nested))
     found = _PLANS[cls] = tuple(plan)
