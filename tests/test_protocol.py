@@ -274,6 +274,16 @@ class TestNothingStopsTheRun:
         assert response["error"]["path"] == "input.x[1].y"  # type: ignore[index]
         assert response["id"] == "t"
 
+    def test_a_python_value_json_has_not_is_left_to_the_reader(self) -> None:
+        """A set (no JSON value) is not an unwritable value: the reader names it, as input."""
+        response = protocol.decide(request("normalize.email", {"value": {"a@b.c"}}))
+
+        assert response["error"] == {
+            "code": "invalid_input",
+            "message": "input.value: must be a string, not set, got {'a@b.c'}",
+            "path": "input.value",
+        }
+
     def test_a_cyclic_python_request_is_answered(self) -> None:
         """A Python caller's request that refers to itself is answered, not a hang."""
         data: dict[str, object] = {"value": "Ada"}

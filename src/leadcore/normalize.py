@@ -393,7 +393,9 @@ _CACHE: Final[dict[int, _Entry]] = {}
 
 def _forget(gone: weakref.ref[Person]) -> None:
     key = getattr(gone, "key", None)
-    if key is not None and _CACHE.get(key) is gone:
+    # Defensive: CPython runs this callback before the person's id can be reused, and
+    # the cache is never emptied, so the entry found is always this one.
+    if key is not None and _CACHE.get(key) is gone:  # pragma: no branch  # always true
         del _CACHE[key]
 
 

@@ -332,10 +332,10 @@ def _read(tp: Any, value: object, path: str) -> Any:  # noqa: ANN401, C901, PLR0
         }
     if isinstance(tp, type) and tp in _READERS:
         return _READERS[tp](Obj.at(value, path))
-    if isinstance(tp, type) and attrs.has(tp):
-        return _read_attrs(tp, Obj.at(value, path))
-    msg = f"leadcore cannot read {tp!r} from JSON"  # pragma: no cover  # every field type is known
-    raise TypeError(msg)
+    if not (isinstance(tp, type) and attrs.has(tp)):  # pragma: no cover  # all field types known
+        msg = f"leadcore cannot read {tp!r} from JSON"
+        raise TypeError(msg)
+    return _read_attrs(tp, Obj.at(value, path))
 
 
 def _scalar(tp: type, value: object, path: str) -> object:
