@@ -216,6 +216,18 @@ class TestRequests:
         # A text at the limit is not spaces alone (an id of spaces is blank, refused).
         assert all(t.strip() for t in texts if len(t) >= testing.MAX_TEXT - 1)
 
+    @pytest.mark.parametrize("kind", ["surrogate", "long", "many"])
+    def test_an_edge_with_no_place_in_the_input_changes_nothing(self, kind: str) -> None:
+        """GEN-5 edges go in free texts and long lists; an input of neither stays as it is."""
+        request = {"id": "fuzz", "input": {"count": 3, "flags": [True], "status": "open"}}
+
+        def draw(strategy: object) -> object:
+            raise AssertionError(f"nothing to draw: {strategy!r}")
+
+        testing._edge(draw, request, kind, over=True)  # type: ignore[arg-type]  # draws nothing
+
+        assert request == {"id": "fuzz", "input": {"count": 3, "flags": [True], "status": "open"}}
+
     def test_claims_after_now_and_blank_texts_are_drawn(self) -> None:
         """The rulebook: claims after now are ignored; v1.2: blank texts count as absent."""
         later = find(testing.claims(), lambda c: c.at > testing.NOW)

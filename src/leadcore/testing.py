@@ -885,16 +885,17 @@ def _claim_pool(
 
         local = now.astimezone(ZoneInfo(zone))
         midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        shift = draw(st.sampled_from([dt.timedelta(0), -_SECOND, _SECOND, -_MINUTE]))
-        at = midnight + shift
-        if at <= now:
-            found.append(
-                {
-                    "agent": draw(st.sampled_from(agent_ids) if agent_ids else _ids("a", 8)),
-                    "at": at.isoformat(),
-                    "bucket": draw(st.sampled_from(["digital", "offline"])),
-                }
-            )
+        # Never after now: a second past midnight only once now is past it (midnight
+        # itself always is, so there is a shift to draw).
+        shifts = [s for s in (dt.timedelta(0), -_SECOND, _SECOND, -_MINUTE) if midnight + s <= now]
+        at = midnight + draw(st.sampled_from(shifts))
+        found.append(
+            {
+                "agent": draw(st.sampled_from(agent_ids) if agent_ids else _ids("a", 8)),
+                "at": at.isoformat(),
+                "bucket": draw(st.sampled_from(["digital", "offline"])),
+            }
+        )
     return found
 
 
@@ -1191,7 +1192,12 @@ def _long_list(key: str | int, value: object) -> bool:
 
 
 def _edge(draw: st.DrawFn, request: Input, kind: str, *, over: bool) -> None:
-    """Put a value on a GEN-5 edge (or, ``over``, one past it) somewhere in the input."""
+    """
+    Put a value on a GEN-5 edge (or, ``over``, one past it) somewhere in the input.
+
+    ``kind``: ``surrogate`` (a lone surrogate in a text), ``long`` (a text) or ``many``
+    (a list). An input with no such place is left as it is, and nothing is drawn.
+    """
     if kind == "surrogate":
         texts = _paths(request["input"], _free_text, ("input",))
         if texts:
@@ -1212,7 +1218,7 @@ def _edge(draw: st.DrawFn, request: Input, kind: str, *, over: bool) -> None:
                 draw(st.sampled_from(texts)),
                 fill * size if fill != " " else "x" + fill * (size - 1),
             )
-    elif kind == "many":
+    else:  # many
         lists = _paths(request["input"], _long_list, ("input",))
         if lists:
             path = draw(st.sampled_from(lists))
@@ -1260,9 +1266,9 @@ def _request(draw: st.DrawFn, rule: str, valid: bool) -> Input:  # noqa: FBT001 
         assert isinstance(text, str)  # noqa: S101  # found as a date-time text
         _set(request, path, dt.datetime.fromisoformat(text).replace(tzinfo=None).isoformat())
     elif damage == "junk":
+        # Every rule's input has a key (the _INPUTS builders): one of them is junk now.
         keys = sorted(request["input"])
-        if keys:
-            request["input"][draw(st.sampled_from(keys))] = draw(st.sampled_from(_JUNK))
+        request["input"][draw(st.sampled_from(keys))] = draw(st.sampled_from(_JUNK))
     return request
 
 
