@@ -538,14 +538,10 @@ def expectation(request: Mapping[str, Any], response: Mapping[str, Any]) -> Expe
     codes = frozenset(
         c for c in reasons.codes(rule) if c not in reasons.codes(rule, extension=False)
     )
-    if codes:
-        if "reasons" in kept:
-            kept["reasons"] = _strip_codes(kept["reasons"], "result.reasons", codes, notes)
-        if isinstance(kept.get("ineligible"), dict):
-            kept["ineligible"] = {
-                agent: _strip_codes(found, f"result.ineligible.{agent}", codes, notes)
-                for agent, found in kept["ineligible"].items()
-            }
+    # Extension codes are answered among a result's reasons (no rule with such codes
+    # answers an ineligible map: tests/test_conformance_edges.py checks it).
+    if codes and "reasons" in kept:
+        kept["reasons"] = _strip_codes(kept["reasons"], "result.reasons", codes, notes)
     if kept.get("allowed") is False and kept.get("reasons") == []:
         notes.append("result.allowed: refused for extension reasons only")
         return Expectation(contract=False, expected=strict, strict=strict, extensions=tuple(notes))

@@ -160,7 +160,6 @@ def shrink(
     *,
     calls: int,
     deadline: float | None = None,
-    target: Signatures | None = None,
 ) -> Shrunk:
     """
     Delta-debug ``request`` while ``ask`` finds the same root causes.
@@ -173,15 +172,13 @@ def shrink(
         ask: How the implementation's answer to a request differs from leadcore's.
         calls: Most requests to spend (0: none, the request is returned as it is).
         deadline: A :func:`time.monotonic` instant to stop at (None: no limit).
-        target: The root causes to keep (default: those of ``request``, one request).
 
     """
-    spent = 0
     if calls <= 0:
-        return Shrunk(request, frozenset() if target is None else target, 0)
-    if target is None:
-        target = signatures(ask(request))
-        spent += 1
+        return Shrunk(request, frozenset(), 0)
+    # The root causes to keep: those of the request as it is (one request spent).
+    target = signatures(ask(request))
+    spent = 1
     best = request
     if not target:
         return Shrunk(best, target, spent)

@@ -202,9 +202,8 @@ def vectors(families: Iterable[str] | None = None) -> tuple[Vector, ...]:
     wanted = None if families is None else set(families)
     folder = resources.files("leadcore").joinpath("data", "vectors")
     found: list[Vector] = []
-    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if not entry.name.endswith(".jsonl"):
-            continue
+    files = (entry for entry in folder.iterdir() if entry.name.endswith(".jsonl"))
+    for entry in sorted(files, key=lambda p: p.name):
         if wanted is not None and entry.name.removesuffix(".jsonl") not in wanted:
             continue
         found.extend(_read(entry.read_text(encoding="utf-8"), entry.name))
