@@ -251,6 +251,22 @@ class TestFastPath:
         """Leading zeros, national prefixes, non-geographic codes, non-numbers: the reference."""
         assert not _fastphone.fast_path(raw, "US")
 
+    def test_every_geographic_country_of_the_installed_metadata_is_answered_directly(
+        self,
+    ) -> None:
+        """
+        Step 4 reads the installed metadata of every geographic country code.
+
+        A country whose metadata step 4 cannot read takes the exact path (correct, but
+        slow): none of the installed release may, or the fast path would quietly shrink.
+        """
+        regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+        geographic = [code for code in CODES if "001" not in regions[code]]
+
+        assert len(geographic) > 200
+        assert [code for code in geographic if not _fastphone._Country(code).fast] == []
+        assert [code for code in CODES if _fastphone._Country(code).fast] == geographic
+
     def test_national_shapes_are_fast_only_with_region_us(self) -> None:
         """A national number is read in the default region: only US is direct."""
         assert not _fastphone.fast_path("(415) 867-5309", "CA")
