@@ -241,6 +241,8 @@ class TestFastPath:
             "+39 06 1234 5678",
             "+44 020 7946 0018",
             "011 0 44",
+            "+0 44 20 7946 0018",
+            "011 44",
             "+800 1234 5678",
             "+999 1234",
             "N/A",
@@ -248,8 +250,9 @@ class TestFastPath:
         ],
     )
     def test_other_shapes_go_to_phonenumbers(self, raw: str) -> None:
-        """Leading zeros, national prefixes, non-geographic codes, non-numbers: the reference."""
+        """Leading zeros, prefixes, too short, other codes, non-numbers: phonenumbers answers."""
         assert not _fastphone.fast_path(raw, "US")
+        assert _fastphone.to_e164(raw, "US") == _fastphone._reference(raw, "US")
 
     def test_every_geographic_country_of_the_installed_metadata_is_answered_directly(
         self,
@@ -276,6 +279,7 @@ class TestFastPath:
         """The pre-key is the digits, with the plus when it leads."""
         assert _fastphone.key(" +1 (415) 867-5309 ") == "+14158675309"
         assert _fastphone.key("415-867-5309 ext 12") == "4158675309"
+        assert _fastphone.key("415-867-5309 extension 12") is None  # not " ext N"
         assert _fastphone.key("1+415") is None
         assert _fastphone.key("12") is None
 
