@@ -393,9 +393,10 @@ _CACHE: Final[dict[int, _Entry]] = {}
 
 def _forget(gone: weakref.ref[Person]) -> None:
     key = getattr(gone, "key", None)
-    # Defensive: CPython runs this callback before the person's id can be reused, and
-    # the cache is never emptied, so the entry found is always this one.
-    if key is not None and _CACHE.get(key) is gone:  # pragma: no branch  # always true
+    # CPython runs this callback before the person's id can be reused, and leadcore never
+    # empties the cache, so the entry found is this one; only mutation testing empties it
+    # (tests/conftest.py), and then there is nothing to delete.
+    if key is not None and _CACHE.get(key) is gone:  # pragma: no branch  # true unless emptied
         del _CACHE[key]
 
 
