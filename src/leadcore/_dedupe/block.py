@@ -51,7 +51,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import chain, compress
+from itertools import chain, compress, repeat
 from typing import Final, Literal, NamedTuple
 
 from leadcore import _fuzzy
@@ -165,8 +165,7 @@ class Keys:
     ``own(space)`` gives a row's keys of its customer (person fields) or of the lead
     (lead and custom fields): the inbound side. ``anyone(space, row)`` adds the
     co-customer's: the existing side. Keys an item ignores (``max_leads``) are left out.
-    A space's blocks are built for its ``wanted`` keys only (set by :func:`find`: the keys
-    the search will read), in one pass over the rows.
+    :meth:`keep` narrows a space's blocks to those the search will read.
 
     ``ignored`` gives, for every space with ``max_leads``, the keys held by too many rows
     of a whole table of which ``table`` is a part (the Spark engine's batches count them
@@ -184,7 +183,6 @@ class Keys:
         self.table = table
         self.region = region
         self.folded = folded
-        self.wanted: dict[KeySpace, set[Key]] = {}
         self._own: dict[KeySpace, RowKeys] = {}
         self._co: dict[KeySpace, dict[int, tuple[Key, ...]]] = {}
         self._blocks: dict[KeySpace, dict[Key, list[int]]] = {}
@@ -192,6 +190,8 @@ class Keys:
         self._overs: dict[KeySpace, frozenset[Key]] = dict(ignored or {})
         self._lacking: dict[str, dict[tuple[str, str], bool]] = {}
         self._lists: dict[KeySpace, list[tuple[Key, ...]] | None] = {}
+        self._rows: dict[KeySpace, list[tuple[Key, ...]]] = {}
+        self._co_rows: dict[KeySpace, list[tuple[int, Key]]] = {}
 
     # a row's keys ---------------------------------------------------------------------
 
@@ -345,54 +345,73 @@ class Keys:
         """How many rows hold each key of ``space`` (on either person)."""
         found = self._counts.get(space)
         if found is None:
-            own = self.own(space)
-            found = Counter()
-            for row in range(len(self.table.ids)):
-                keys = own(row)
-                if keys:
-                    found.update(keys)
-            if space.person:
-                for row in self.table.co:
-                    mine = own(row)
-                    found.update(k for k in self.co(space, row) if k not in mine)
+            # Counted in C: every row's keys chained, then the co-customers' others.
+            found = Counter(chain.from_iterable(self._rows_keys(space)))
+            found.update(key for _, key in self._co_keys(space))
             self._counts[space] = found
         return found
 
-    def blocks(self, space: KeySpace) -> dict[Key, list[int]]:  # noqa: C901, PLR0912  # inlined hot loops
-        """Rows of every wanted key held by 2 or more rows, ascending (computed once per space)."""
+    def _rows_keys(self, space: KeySpace) -> Sequence[tuple[Key, ...]]:
+        """Every row's customer (or lead) keys in ``space``, in row order."""
+        column = self.column(space)
+        if column is not None:
+            return column
+        found = self._rows.get(space)
+        if found is None:
+            found = self._rows[space] = list(map(self.own(space), range(len(self.table.ids))))
+        return found
+
+    def _co_keys(self, space: KeySpace) -> list[tuple[int, Key]]:
+        """(row, key) of the co-customers' keys their row's customer lacks (person spaces)."""
+        found = self._co_rows.get(space)
+        if found is None:
+            found = self._co_rows[space] = []
+            if space.person:
+                own = self.own(space)
+                for row in self.table.co:
+                    mine = own(row)
+                    found.extend((row, key) for key in self.co(space, row) if key not in mine)
+        return found
+
+    def blocks(self, space: KeySpace, wanted: set[Key] | None = None) -> dict[Key, list[int]]:
+        """
+        Rows of every key held by 2 or more rows, ascending (computed once per space).
+
+        ``wanted``: of those keys only (the keys the search reads, when they are few);
+        by default every key held by several rows, told by their counts. Either way the
+        rows' keys are filtered in C; only those of the keys sought are gone through in
+        Python.
+        """
         found = self._blocks.get(space)
         if found is not None:
             return found
-        found = {k: [] for k in self.wanted.get(space, ())}
-        if found:
-            get = found.get
-            own = self.own(space)
-            column = self.column(space)
-            if column is not None:
-                for row, keys in enumerate(column):
-                    for key in keys:
-                        rows = get(key)
-                        if rows is not None:
-                            rows.append(row)
+        if wanted is None:
+            counts = self.counts(space)
+            wanted = set(compress(counts, map((1).__lt__, counts.values())))
+        found = {}
+        column = self._rows_keys(space)
+        flat = list(chain.from_iterable(column))
+        owners = chain.from_iterable(map(repeat, range(len(column)), map(len, column)))
+        for key, row in compress(zip(flat, owners, strict=True), map(wanted.__contains__, flat)):
+            rows = found.get(key)
+            if rows is None:
+                found[key] = [row]
             else:
-                for row in range(len(self.table.ids)):
-                    for key in own(row):
-                        rows = get(key)
-                        if rows is not None:
-                            rows.append(row)
-            if space.person:
-                touched = set()
-                for row in self.table.co:
-                    mine = own(row)
-                    for key in self.co(space, row):
-                        if key not in mine and key in found:
-                            found[key].append(row)
-                            touched.add(key)
-                for key in touched:
-                    found[key].sort()
-            found = {k: rows for k, rows in found.items() if len(rows) > 1}
-        self._blocks[space] = found
+                rows.append(row)
+        touched = set()
+        for row, key in self._co_keys(space):
+            if key in wanted:
+                found.setdefault(key, []).append(row)
+                touched.add(key)
+        for key in touched:
+            found[key].sort()
+        found = self._blocks[space] = {k: rows for k, rows in found.items() if len(rows) > 1}
         return found
+
+    def keep(self, space: KeySpace, read: Callable[[Key, list[int]], bool]) -> None:
+        """Keep only the blocks of ``space`` that ``read`` (the search) will read."""
+        blocks = self.blocks(space)
+        self._blocks[space] = {k: rows for k, rows in blocks.items() if read(k, rows)}
 
     def lacks(self, group: CompiledGroup, row: int) -> bool:
         """Whether a row's customer (or lead) lacks every ``inbound_lacks`` field of ``group``."""
@@ -648,6 +667,11 @@ class Finder:
         self.out = out
         self._open: dict[int, dict[int, bool]] = {}
         self._unkeyed = {g.position: unkeyed_items(g) for g in self.spec.groups}
+        self._options = {
+            g.position: tuple((s, w, keys.own(s)) for s, w in g.blocking.options)
+            for g in self.spec.groups
+            if g.blocking is not None and not g.blocking.required and not self._unkeyed[g.position]
+        }
         self.examined = 0
         """The pairs of blocks (not of generic keys) checked: what the search cost."""
 
@@ -669,6 +693,9 @@ class Finder:
         blocking = group.blocking
         if blocking is None:  # pragma: no cover  # refused before any search
             return True
+        options = self._options.get(group.position)
+        if options is not None:
+            return self._enough(options, blocking.at_least, group.people, inbound, existing)
         people = 2 if group.people != "customer" and existing in self.table.co else 1
 
         def shared(space: KeySpace, person: int) -> bool:
@@ -686,6 +713,49 @@ class Finder:
             )
 
         return shares_enough(blocking, shared, people, close)
+
+    def _enough(  # noqa: C901  # both persons inlined: the hot path of the seed's rules
+        self,
+        options: tuple[tuple[KeySpace, int, RowKeys], ...],
+        at_least: int,
+        people: str,
+        inbound: int,
+        existing: int,
+    ) -> bool:
+        """
+        :func:`shares_enough` of a group of options only, without a call per key space.
+
+        For a group with no required space and no unkeyed item (the seed's ``two_of_n``);
+        the same answer (a property test).
+        """
+        if at_least <= 0:
+            return True
+        need = at_least
+        for _, weight, own in options:
+            mine = own(inbound)
+            if mine:
+                theirs = own(existing)
+                for key in mine:
+                    if key in theirs:
+                        need -= weight
+                        if need <= 0:
+                            return True
+                        break
+        if people == "customer" or existing not in self.table.co:
+            return False
+        need = at_least
+        co = self.keys.co
+        for space, weight, own in options:
+            mine = own(inbound)
+            if mine:
+                theirs = co(space, existing)
+                for key in mine:
+                    if key in theirs:
+                        need -= weight
+                        if need <= 0:
+                            return True
+                        break
+        return False
 
     def _shared(self, space: KeySpace, inbound: int, existing: int, co: bool) -> bool:  # noqa: FBT001  # private
         own = self.keys.own(space)
@@ -1178,45 +1248,84 @@ def check_blockable(spec: Spec, mode_name: str) -> None:
         raise InvalidInput(problems)
 
 
-def _wanted(keys: Keys, modes: Sequence[Mode], plans: list[Plan]) -> dict[KeySpace, set[Key]]:  # noqa: C901  # one loop a kind of row
-    """The keys the search reads: the possible existing rows' keys of searched spaces."""
-    wanted: dict[KeySpace, set[Key]] = {}
-    co = keys.table.co
-    for mode, chosen in zip(modes, plans, strict=True):
-        eligible = mode.eligible
-        for space, tests in chosen.items():
-            found = wanted.setdefault(space, set())
-            # Every eligible row's keys of either person (Keys.anyone), a column at once.
-            column = keys.column(space)
-            own = keys.own(space)
-            if column is not None:
-                found.update(chain.from_iterable(compress(column, eligible)))
-            else:
-                found.update(
-                    chain.from_iterable(map(own, compress(range(len(eligible)), eligible)))
-                )
-            if space.person:
-                for row in co:
-                    if eligible[row]:
-                        found.update(keys.co(space, row))
-            # Keys of inbound rows a guarded group searches (MRG-4's phone-only leads):
-            # their blocks are read too, so a generic one is reported.
-            emails = keys.table.emails
-            for test in tests:
-                group = test.group
-                if group.lacks:
-                    # A row with an email cannot lack one: skip it without a call.
-                    email = any(g.item.field == "email" for g in group.lacks)
-                    rows = (
-                        [r for r, e in enumerate(emails) if not e]
-                        if email
-                        else range(len(keys.table.ids))
-                    )
-                    for row in rows:
-                        mine = own(row)
-                        if mine and keys.lacks(group, row):
-                            found.update(mine)
-    return wanted
+SPARSE: Final = 4
+"""The search reads the blocks of the possible existing rows' keys (:func:`_wanted`) when
+at most one row in this many may be an existing lead; above, every block of the space
+(:meth:`Keys.blocks` by the keys' counts) and then those it reads (:func:`_reader`).
+The same blocks either way (a property test); this is only the cheaper way."""
+
+
+def _searched(
+    space: KeySpace, modes: Sequence[Mode], plans: list[Plan]
+) -> tuple[list[Sequence[bool]], list[CompiledGroup]]:
+    """Who may be existing in each mode searching ``space``, and its guarded groups."""
+    eligible = [m.eligible for m, chosen in zip(modes, plans, strict=True) if space in chosen]
+    guarded = [t.group for chosen in plans for t in chosen.get(space, ()) if t.group.lacks]
+    return eligible, guarded
+
+
+def _wanted(keys: Keys, space: KeySpace, modes: Sequence[Mode], plans: list[Plan]) -> set[Key]:
+    """
+    The keys of ``space`` the search reads.
+
+    Every key of either person of a row that may be an existing lead in a mode searching
+    the space, and the keys of inbound rows of its guarded groups (MRG-4's phone-only
+    leads): their blocks are read too, so a generic one is reported.
+    """
+    eligible, guarded = _searched(space, modes, plans)
+    found: set[Key] = set()
+    rows = keys._rows_keys(space)  # noqa: SLF001  # the same class's helper
+    for ok in eligible:
+        found.update(chain.from_iterable(compress(rows, ok)))
+    found.update(key for row, key in keys._co_keys(space) if any(ok[row] for ok in eligible))  # noqa: SLF001
+    emails = keys.table.emails
+    for group in guarded:
+        # A row with an email cannot lack one: skip it without a call.
+        email = any(g.item.field == "email" for g in group.lacks)
+        candidates = (
+            [r for r, e in enumerate(emails) if not e] if email else range(len(keys.table.ids))
+        )
+        for row in candidates:
+            mine = rows[row]
+            if mine and keys.lacks(group, row):
+                found.update(mine)
+    return found
+
+
+def _reader(
+    keys: Keys, space: KeySpace, modes: Sequence[Mode], plans: list[Plan]
+) -> Callable[[Key, list[int]], bool]:
+    """
+    Whether the search reads a block of ``space`` (a key held by 2 or more rows).
+
+    It does when the block's key is :func:`_wanted`: a row of the block (it holds every
+    row with the key on either person) may be an existing lead in a mode searching the
+    space, or a row holding the key on its customer (or lead) is the inbound lead of a
+    guarded group the space is searched for.
+    """
+    eligible, guarded = _searched(space, modes, plans)
+    own = keys.own(space)
+
+    def read(key: Key, rows: list[int]) -> bool:
+        for ok in eligible:
+            for row in rows:
+                if ok[row]:
+                    return True
+        return any(key in own(row) and keys.lacks(group, row) for group in guarded for row in rows)
+
+    return read
+
+
+def _blocks(
+    keys: Keys, space: KeySpace, modes: Sequence[Mode], plans: list[Plan], *, sparse: int = SPARSE
+) -> None:
+    """Build the blocks of ``space`` the search reads (see :data:`SPARSE`)."""
+    rows = len(keys.table.ids)
+    eligible, _ = _searched(space, modes, plans)
+    if max(map(sum, eligible)) * sparse <= rows:
+        keys.blocks(space, _wanted(keys, space, modes, plans))
+    else:
+        keys.keep(space, _reader(keys, space, modes, plans))
 
 
 def find(
@@ -1239,13 +1348,11 @@ def find(
 
     """
     first = modes[0].spec
-    plain = Keys(table, first.region, first.folded)
-    plans = [plan(mode.spec, plain, limit) for mode in modes]
-    wanted = _wanted(plain, modes, plans)
     keys = Keys(table, first.region, first.folded)
-    keys.share(plain)
-    keys.wanted = wanted
+    plans = [plan(mode.spec, keys, limit) for mode in modes]
     spaces = list(dict.fromkeys(s for chosen in plans for s in chosen))
+    for space in spaces:
+        _blocks(keys, space, modes, plans)
     big: dict[KeySpace, dict[Key, int]] = {
         space: {k: len(rows) for k, rows in keys.blocks(space).items() if len(rows) > limit}
         for space in spaces
