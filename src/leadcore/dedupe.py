@@ -543,10 +543,10 @@ def _decide(
         tasks = [
             (batch, {r: row(data, r) for x, y, _ in batch for r in (x, y)}) for batch in batches
         ]
-        state = State(None, now, policy, counts)
+        state = State(None, now, policy, counts, clean=True)
     else:
         tasks = [(batch, None) for batch in batches]
-        state = State(data, now, policy, counts)
+        state = State(data, now, policy, counts, clean=True)
     results = pool.pmap(
         decide_batch,
         tasks,

@@ -140,7 +140,8 @@ def _lean(
     lean records leave them out themselves, as for the Spark engine's rows).
     """
     data = inputs.without_fillers(table, policy.placeholder_email_locals) if filtered else table
-    state = decide.State(data, NOW, policy, block.table_counts(data, policy))
+    # A run's table lost its fillers: the decider does not look for them (clean).
+    state = decide.State(data, NOW, policy, block.table_counts(data, policy), clean=filtered)
     decider = decide.Decider(state)
     size = len(data.ids)
     return [

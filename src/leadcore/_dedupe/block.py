@@ -728,9 +728,7 @@ class Finder:
         For a group with no required space and no unkeyed item (the seed's ``two_of_n``);
         the same answer (a property test).
         """
-        if at_least <= 0:
-            return True
-        need = at_least
+        need = at_least  # more than 0: a group of options only needs a shared key
         for _, weight, own in options:
             mine = own(inbound)
             if mine:

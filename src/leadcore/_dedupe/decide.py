@@ -62,6 +62,9 @@ class State(NamedTuple):
     now: dt.datetime
     policy: merge.MergePolicy
     counts: merge.KeyCounts | None = None
+    clean: bool = False
+    """The rows hold none of the policy's email fillers (the table went through
+    :func:`leadcore._dedupe.inputs.without_fillers` with them): they are not looked for."""
 
 
 Row = tuple[
@@ -260,6 +263,25 @@ def lean_of(data: Row, *, fields: bool, fillers: frozenset[str] = frozenset()) -
     )
 
 
+def lean_at(table: Chunk, index: int) -> Lean:
+    """
+    The lean record of a row of ``table`` that holds no filler, for a rule of people only.
+
+    :func:`lean_of` of :func:`row` without its fields (no rule reads a lead field) nor
+    fillers (none left in the table), read from the columns directly (a property test).
+    """
+    co = table.co.get(index)
+    return Lean(
+        table.ids[index],
+        _forms(table.first[index], table.last[index], table.emails[index], table.phones[index]),
+        None if co is None else _forms(*co),
+        table.source[index],
+        table.created[index],
+        table.last_activity[index],
+        None,
+    )
+
+
 def _kept(emails: tuple[str, ...], fillers: frozenset[str]) -> tuple[str, ...]:
     reduce = normalize.reduce_local
     if not emails or all(reduce(e.partition("@")[0]) not in fillers for e in emails):
@@ -289,7 +311,11 @@ class Decider:
         self.auto = compile_spec(policy, "auto")
         self.dups = compile_spec(policy, "duplicates")
         self.fields = self.auto.reads_lead or self.dups.reads_lead
-        self.fillers = normalize.placeholder_email_set(policy.placeholder_email_locals)
+        self.fillers = (
+            frozenset()
+            if state.clean
+            else normalize.placeholder_email_set(policy.placeholder_email_locals)
+        )
         self.now_us = (state.now - EPOCH) // ONE_US
         self.credit = frozenset(policy.credit_application_sources)
         self.max_age = policy.merge_max_age_days * _DAY_US
@@ -305,10 +331,13 @@ class Decider:
         found = self._leans.get(index)
         if found is None:
             if self.rows is not None:
-                data = self.rows[index]
-            else:  # no rows sent with the task: the table is the State's (see State)
+                found = lean_of(self.rows[index], fields=self.fields, fillers=self.fillers)
+            elif self.fields or self.fillers:  # the table is the State's (see State)
                 data = row(cast("Chunk", self.state.table), index)
-            found = self._leans[index] = lean_of(data, fields=self.fields, fillers=self.fillers)
+                found = lean_of(data, fields=self.fields, fillers=self.fillers)
+            else:
+                found = lean_at(cast("Chunk", self.state.table), index)
+            self._leans[index] = found
         return found
 
     def decide(self, inbound: int, existing: int, bits: int) -> list[Directed]:

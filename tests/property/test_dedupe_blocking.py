@@ -1,0 +1,152 @@
+"""
+The fast paths of blocking and deciding answer as their definitions (issue 19, third round).
+
+Blocking builds a space's blocks two ways (:data:`leadcore._dedupe.block.SPARSE`): from
+the keys of the rows that may be existing leads (few of them: the default policy's
+windows), or from every key held by several rows, told by their counts, then keeping
+those the search reads (windows opened). Both must give the blocks of the definition:
+every key the search reads (a possible existing row's, on either person, or a guarded
+group's inbound row's) held by two rows or more, with its rows ascending. A group of
+options only is checked without a call per space (:meth:`Finder._enough`): the same
+answer as :func:`leadcore._dedupe.block.shares_enough`. A run's rows lost their fillers
+already, so its lean records are read from the columns (:func:`decide.lean_at`): the
+records :func:`decide.lean_of` makes of the row. Random rules, policies and leads drawn
+from small pools, as in ``test_dedupe_lean.py``.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, reject, settings
+from hypothesis import strategies as st
+
+from leadcore import dedupe
+from leadcore._dedupe import block, decide, inputs
+from leadcore._merge.engine import compile_spec
+from leadcore._merge.keys import Key, KeySpace
+from leadcore.dedupe import _modes
+from leadcore.errors import InvalidInput
+from leadcore.merge import MergePolicy
+from leadcore.model import Lead, Person
+from tests.property.strategies import NOW
+from tests.property.test_dedupe_lean import policies, tables
+
+
+def _prepared(
+    leads: list[Lead], policy: MergePolicy
+) -> tuple[inputs.Chunk, list[block.Mode], list[block.Plan]]:
+    """A run's table (fillers left out), its modes and each mode's plan."""
+    table = dedupe.load(leads, region=policy.default_region).data
+    data = inputs.without_fillers(table, policy.placeholder_email_locals)
+    try:
+        modes = _modes(data, NOW, policy)
+    except InvalidInput:  # a rule with a group of no key: refused, nothing to block
+        reject()
+    keys = block.Keys(data, modes[0].spec.region, modes[0].spec.folded)
+    return data, modes, [block.plan(m.spec, keys, limit=1_000) for m in modes]
+
+
+def _read(
+    keys: block.Keys, space: KeySpace, modes: list[block.Mode], plans: list[block.Plan]
+) -> set[Key]:
+    """The keys the search reads: possible existing rows' (either person), guarded inbound's."""
+    rows = range(len(keys.table.ids))
+    wanted: set[Key] = set()
+    for mode, chosen in zip(modes, plans, strict=True):
+        if space in chosen:
+            wanted.update(k for r in rows if mode.eligible[r] for k in keys.anyone(space, r))
+            for group in (t.group for t in chosen[space] if t.group.lacks):
+                wanted.update(k for r in rows if keys.lacks(group, r) for k in keys.own(space)(r))
+    return wanted
+
+
+def _definition(
+    keys: block.Keys, space: KeySpace, modes: list[block.Mode], plans: list[block.Plan]
+) -> dict[Key, list[int]]:
+    """The blocks the search reads, row by row from their definition."""
+    wanted = _read(keys, space, modes, plans)
+    found: dict[Key, list[int]] = {}
+    for row in range(len(keys.table.ids)):
+        for key in keys.anyone(space, row):
+            if key in wanted:
+                found.setdefault(key, []).append(row)
+    return {k: r for k, r in found.items() if len(r) > 1}
+
+
+@settings(max_examples=300)
+@given(tables(max_size=9), policies(), st.sampled_from([0, 1, 2, block.SPARSE, 10**9]))
+def test_blocks_either_way_are_the_definition(
+    leads: list[Lead], policy: MergePolicy, sparse: int
+) -> None:
+    """Sparse (the wanted keys) or dense (the counts, then the blocks read): the same blocks."""
+    data, modes, plans = _prepared(leads, policy)
+    spec = modes[0].spec
+    for space in dict.fromkeys(s for chosen in plans for s in chosen):
+        keys = block.Keys(data, spec.region, spec.folded)
+        block._blocks(keys, space, modes, plans, sparse=sparse)
+        reference = block.Keys(data, spec.region, spec.folded)
+        assert keys.blocks(space) == _definition(reference, space, modes, plans), space.label
+
+
+@settings(max_examples=300)
+@given(tables(max_size=7), policies())
+def test_options_checked_at_once_as_shares_enough(leads: list[Lead], policy: MergePolicy) -> None:
+    """A group of options only: Finder._enough answers as shares_enough, every pair."""
+    data, modes, _ = _prepared(leads, policy)
+    spec = modes[0].spec
+    keys = block.Keys(data, spec.region, spec.folded)
+    size = len(data.ids)
+    for mode in modes:
+        finder = block.Finder(keys, mode, {})
+        for group in mode.spec.groups:
+            blocking = group.blocking
+            if blocking is None or blocking.required or block.unkeyed_items(group):
+                continue
+            for x in range(size):
+                for y in range(size):
+                    people = 2 if group.people != "customer" and y in data.co else 1
+
+                    def shared(
+                        space: KeySpace,
+                        person: int,
+                        x: int = x,
+                        y: int = y,
+                        finder: block.Finder = finder,
+                    ) -> bool:
+                        return finder._shared(space, x, y, person == 1)
+
+                    expected = block.shares_enough(blocking, shared, people)
+                    assert finder.shares(group, x, y) is expected, (group.label, x, y)
+
+
+@settings(max_examples=200)
+@given(tables(), policies())
+def test_lean_records_from_the_columns_are_the_rows(leads: list[Lead], policy: MergePolicy) -> None:
+    """decide.lean_at of a run's row (no fillers, no field read) is lean_of of the row."""
+    data, _, _ = _prepared(leads, policy)
+    for index in range(len(data.ids)):
+        expected = decide.lean_of(decide.row(data, index), fields=False)
+        assert decide.lean_at(data, index) == expected
+
+
+def test_a_clean_run_reads_its_lean_records_from_the_columns() -> None:
+    """MRG-1: a run's decider (fillers gone, a rule of people) decides from lean_at's records."""
+    policy = MergePolicy()
+    leads = [
+        Lead(
+            id=f"L{i}",
+            customer=Person(first_name="Ada", last_name="Ng", phones=["4158675309"]),
+            created_at=NOW,
+            last_activity_at=NOW,
+        )
+        for i in range(2)
+    ]
+    data, _, _ = _prepared(leads, policy)
+    decider = decide.Decider(decide.State(data, NOW, policy, None, clean=True))
+    assert not decider.fields
+    assert not decider.fillers
+    found = decider.decide(1, 0, decide.AUTO)
+    assert [(d.action, d.via, d.matched) for d in found] == [
+        ("merge", "two_of_n", ("name", "phone"))
+    ]
+    assert decider.lean(0) == decide.lean_at(data, 0)
+    assert compile_spec(policy, "auto").groups[0].label == "two_of_n"
