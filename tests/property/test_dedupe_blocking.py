@@ -6,7 +6,8 @@ the keys of the rows that may be existing leads (few of them: the default policy
 windows), or from every key held by several rows, told by their counts, then keeping
 those the search reads (windows opened). Both must give the blocks of the definition:
 every key the search reads (a possible existing row's, on either person, or a guarded
-group's inbound row's) held by two rows or more, with its rows ascending. A group of
+group's inbound row's) held by two rows or more, with its rows ascending, and the
+blocks holding a row through its co-customer only told apart. A group of
 options only is checked without a call per space (:meth:`Finder._enough`): the same
 answer as :func:`leadcore._dedupe.block.shares_enough`. A run's rows lost their fillers
 already, so its lean records are read from the columns (:func:`decide.lean_at`): the
@@ -84,7 +85,12 @@ def test_blocks_either_way_are_the_definition(
         keys = block.Keys(data, spec.region, spec.folded)
         block._blocks(keys, space, modes, plans, sparse=sparse)
         reference = block.Keys(data, spec.region, spec.folded)
-        assert keys.blocks(space) == _definition(reference, space, modes, plans), space.label
+        blocks = keys.blocks(space)
+        assert blocks == _definition(reference, space, modes, plans), space.label
+        # A block not mixed holds its key on every row's customer (or lead).
+        own = reference.own(space)
+        mixed = {k for k, rows in blocks.items() if any(k not in own(r) for r in rows)}
+        assert mixed == keys.mixed(space) & blocks.keys(), space.label
 
 
 @settings(max_examples=300)

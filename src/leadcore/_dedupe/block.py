@@ -192,6 +192,7 @@ class Keys:
         self._lists: dict[KeySpace, list[tuple[Key, ...]] | None] = {}
         self._rows: dict[KeySpace, list[tuple[Key, ...]]] = {}
         self._co_rows: dict[KeySpace, list[tuple[int, Key]]] = {}
+        self._mixed: dict[KeySpace, set[Key]] = {}
 
     # a row's keys ---------------------------------------------------------------------
 
@@ -405,8 +406,18 @@ class Keys:
                 touched.add(key)
         for key in touched:
             found[key].sort()
+        self._mixed[space] = touched
         found = self._blocks[space] = {k: rows for k, rows in found.items() if len(rows) > 1}
         return found
+
+    def mixed(self, space: KeySpace) -> set[Key]:
+        """
+        The keys of ``space`` whose block holds a row through its co-customer only.
+
+        In the other blocks, every row holds the key on its customer (or lead).
+        """
+        self.blocks(space)
+        return self._mixed[space]
 
     def keep(self, space: KeySpace, read: Callable[[Key, list[int]], bool]) -> None:
         """Keep only the blocks of ``space`` that ``read`` (the search) will read."""
@@ -797,10 +808,11 @@ class Finder:
             and not whole[0].group.lacks
             and not self._unkeyed[whole[0].group.position]
         )
+        mixed = keys.mixed(space)
         for k, rows in blocks.items():
             if k in skip:
                 continue
-            inbound = [x for x in rows if k in own(x)]
+            inbound = [x for x in rows if k in own(x)] if k in mixed else rows
             if not inbound:
                 continue
             existing = [y for y in rows if eligible[y]]
