@@ -7,7 +7,8 @@ windows), or from every key held by several rows, told by their counts, then kee
 those the search reads (windows opened). Both must give the blocks of the definition:
 every key the search reads (a possible existing row's, on either person, or a guarded
 group's inbound row's) held by two rows or more, with its rows ascending, and the
-blocks holding a row through its co-customer only told apart. A group of
+blocks holding a row through its co-customer only told apart; and grouped by polars
+(the email and phone blocks of large tables), the same blocks in the same order. A group of
 options only is checked without a call per space (:meth:`Finder._enough`): the same
 answer as :func:`leadcore._dedupe.block.shares_enough`. A run's rows lost their fillers
 already, so its lean records are read from the columns (:func:`decide.lean_at`): the
@@ -16,6 +17,8 @@ from small pools, as in ``test_dedupe_lean.py``.
 """
 
 from __future__ import annotations
+
+from unittest import mock
 
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
@@ -91,6 +94,78 @@ def test_blocks_either_way_are_the_definition(
         own = reference.own(space)
         mixed = {k for k, rows in blocks.items() if any(k not in own(r) for r in rows)}
         assert mixed == keys.mixed(space) & blocks.keys(), space.label
+
+
+def _built(
+    data: inputs.Chunk,
+    modes: list[block.Mode],
+    plans: list[block.Plan],
+    sparse: int,
+    grouped_at: int,
+) -> dict[str, tuple[list[tuple[Key, list[int]]], set[Key]]]:
+    """Every searched space's blocks (in their order) and mixed keys, built one way."""
+    spec = modes[0].spec
+    keys = block.Keys(data, spec.region, spec.folded, grouped_at=grouped_at)
+    found = {}
+    for space in dict.fromkeys(s for chosen in plans for s in chosen):
+        block._blocks(keys, space, modes, plans, sparse=sparse)
+        blocks = keys.blocks(space)
+        found[space.label] = (list(blocks.items()), keys.mixed(space) & blocks.keys())
+    return found
+
+
+@settings(max_examples=150)
+@given(tables(max_size=9), policies(), st.sampled_from([0, 1, 2, block.SPARSE, 10**9]))
+def test_blocks_grouped_by_polars_are_pythons(
+    leads: list[Lead], policy: MergePolicy, sparse: int
+) -> None:
+    """Email and phone blocks grouped by polars: the same blocks, rows, order and mixed keys."""
+    data, modes, plans = _prepared(leads, policy)
+    grouped = _built(data, modes, plans, sparse, grouped_at=0)
+    assert grouped == _built(data, modes, plans, sparse, grouped_at=10**9)
+
+
+def test_blocks_grouped_by_polars_from_a_size_and_without_it_in_python() -> None:
+    """Email and phone blocks are grouped by polars from GROUPED_AT rows; without it, in Python."""
+    leads = [
+        Lead(
+            id=f"L{i}",
+            customer=Person(
+                first_name="Ada",
+                last_name="Ng",
+                emails=[f"ada{i % 2}@acme.com"],
+                phones=["4158675309"],
+            ),
+            co_customer=Person(first_name="Bo", last_name="Ng", emails=["ada0@acme.com"])
+            if i == 3
+            else None,
+            created_at=NOW,
+            last_activity_at=NOW,
+        )
+        for i in range(4)
+    ]
+    data, modes, plans = _prepared(leads, MergePolicy())
+    python = _built(data, modes, plans, 10**9, grouped_at=10**9)
+    assert python == {
+        "email": ([("ada0@acme.com", [0, 2, 3]), ("ada1@acme.com", [1, 3])], {"ada0@acme.com"}),
+        "phone": ([("+14158675309", [0, 1, 2, 3])], set()),
+    }
+    # Row 3 holds ada0 through its co-customer only: its block is mixed, ada1's is not.
+    with mock.patch.object(block, "_grouped", wraps=block._grouped) as grouped:
+        assert _built(data, modes, plans, 10**9, grouped_at=4) == python
+        assert grouped.call_count == 2
+        assert _built(data, modes, plans, 10**9, grouped_at=5) == python
+        assert grouped.call_count == 2  # 4 rows, fewer than 5: Python
+    with mock.patch.object(block, "_polars", return_value=None):
+        assert block._grouped(data.emails, [], None) is None
+        assert _built(data, modes, plans, 10**9, grouped_at=0) == python
+
+
+def test_without_polars_there_is_no_grouping_by_it() -> None:
+    """Without polars installed, _polars answers None (the blocks are built in Python)."""
+    with mock.patch("importlib.import_module", side_effect=ImportError("polars")):
+        assert block._polars() is None
+    assert block._polars() is not None  # the dev extra installs it
 
 
 @settings(max_examples=300)

@@ -49,10 +49,12 @@ its joins from the same spaces, keys and plan, and runs the same checks in its b
 
 from __future__ import annotations
 
+import importlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
 from itertools import chain, compress, repeat
-from typing import Final, Literal, NamedTuple
+from typing import Any, Final, Literal, NamedTuple
 
 from leadcore import _fuzzy
 from leadcore._dedupe.inputs import Chunk
@@ -65,6 +67,7 @@ from leadcore.errors import InvalidInput, Problem
 __all__ = [
     "CLOSE_AT",
     "EXCLUDED",
+    "GROUPED_AT",
     "Candidates",
     "Close",
     "Finder",
@@ -113,6 +116,11 @@ DAY_US: Final = 86_400_000_000
 CLOSE_AT: Final = 64
 """From how many pairs a block's unkeyed items are searched in C (:meth:`Finder._close`)
 rather than checked pair by pair: below it, building the values costs more than it saves."""
+
+GROUPED_AT: Final = 200_000
+"""From how many rows a table's email and phone blocks are grouped by polars, when it is
+installed (:func:`_grouped`), rather than in Python: below it, importing polars costs
+more than it saves."""
 
 
 def window_start(now_us: int, days: int) -> int:
@@ -179,10 +187,13 @@ class Keys:
         folded: frozenset[str],
         *,
         ignored: Mapping[KeySpace, frozenset[Key]] | None = None,
+        grouped_at: int = GROUPED_AT,
     ) -> None:
         self.table = table
         self.region = region
         self.folded = folded
+        self.grouped_at = grouped_at
+        """From how many rows email and phone blocks are grouped by polars (:data:`GROUPED_AT`)."""
         self._own: dict[KeySpace, RowKeys] = {}
         self._co: dict[KeySpace, dict[int, tuple[Key, ...]]] = {}
         self._blocks: dict[KeySpace, dict[Key, list[int]]] = {}
@@ -381,11 +392,19 @@ class Keys:
         ``wanted``: of those keys only (the keys the search reads, when they are few);
         by default every key held by several rows, told by their counts. Either way the
         rows' keys are filtered in C; only those of the keys sought are gone through in
-        Python.
+        Python. The email and phone blocks of a table of :attr:`grouped_at` rows or more
+        are grouped by polars when it is installed (:func:`_grouped`): the same blocks.
         """
         found = self._blocks.get(space)
         if found is not None:
             return found
+        plain = self.column(space)
+        if plain is not None and len(plain) >= self.grouped_at:
+            grouped = _grouped(plain, self._co_keys(space), wanted)
+            if grouped is not None:
+                found, self._mixed[space] = grouped
+                self._blocks[space] = found
+                return found
         if wanted is None:
             counts = self.counts(space)
             wanted = set(compress(counts, map((1).__lt__, counts.values())))
@@ -461,6 +480,51 @@ class Keys:
             return person_values(item.item.field, first, last, emails, phones, item.blank)
         cell = self._raw(item.item.field)[row]
         return raw_values(cell, item.item.effective_normalizer, self.region)
+
+
+def _polars() -> Any | None:  # noqa: ANN401  # an optional module
+    """polars, or None when it is not installed."""
+    try:
+        return importlib.import_module("polars")
+    except ImportError:
+        return None
+
+
+def _grouped(
+    column: Sequence[tuple[Key, ...]], co: list[tuple[int, Key]], wanted: set[Key] | None
+) -> tuple[dict[Key, list[int]], set[Key]] | None:
+    """
+    :meth:`Keys.blocks` of an email or phone space, grouped by polars (None without it).
+
+    ``column``: every row's customer keys; ``co``: (row, key) of the co-customers' keys
+    their customer lacks. The blocks of every key held by 2 or more rows (of those
+    ``wanted`` only, when given), rows ascending, in the order of their keys' first
+    rows as :meth:`Keys.blocks` lists them, and the keys whose block holds a row through
+    its co-customer: the same as in Python (a property test), without a dictionary
+    operation a key.
+    """
+    pl = _polars()
+    if pl is None:
+        return None
+    keys = list(chain.from_iterable(column))
+    rows = list(chain.from_iterable(map(repeat, range(len(column)), map(len, column))))
+    own = len(keys)
+    keys.extend(key for _, key in co)
+    rows.extend(row for row, _ in co)
+    frame = pl.DataFrame(
+        {"key": pl.Series(keys, dtype=pl.String), "row": pl.Series(rows, dtype=pl.Int64)}
+    ).with_columns(co=pl.int_range(pl.len()) >= own)
+    if wanted is None:
+        frame = frame.filter(pl.len().over("key") > 1)
+    else:
+        frame = frame.filter(pl.col("key").is_in(pl.Series(list(wanted), dtype=pl.String)))
+    blocks = (
+        frame.group_by("key", maintain_order=True)
+        .agg(pl.col("row").sort(), pl.col("co").any())
+        .filter(pl.col("row").list.len() > 1)
+    )
+    found = dict(zip(blocks["key"].to_list(), blocks["row"].to_list(), strict=True))
+    return found, set(blocks.filter(pl.col("co"))["key"].to_list())
 
 
 # -- the plan -----------------------------------------------------------------------------
@@ -848,12 +912,33 @@ class Finder:
             tests = rest
         out, bit = self.out, self.bit
         self.examined += len(inbound) * len(existing)
+        check = None if simple else self._check(tests)
         for y in existing:
             for x in inbound:
                 if x == y or out.get((x, y), 0) & bit:
                     continue
-                if simple or any(self.passes(t, x, y) for t in tests):
+                if check is None or check(x, y):
                     out[x, y] = out.get((x, y), 0) | bit
+
+    def _check(self, tests: list[GroupSearch]) -> Callable[[int, int], bool]:
+        """
+        Whether a pair passes one of ``tests`` (:meth:`passes`), as one call.
+
+        One test of a group of options only, unguarded and not passed by the key found
+        (the seed's ``two_of_n`` through an email): :meth:`_enough` directly, the same
+        answer without the calls between.
+        """
+        if len(tests) == 1:
+            test = tests[0]
+            group = test.group
+            options = self._options.get(group.position)
+            if options is not None and not group.lacks and not test.trivial:
+                return partial(self._enough, options, group.blocking.at_least, group.people)  # type: ignore[union-attr]  # options only for blocked groups
+
+        def check(x: int, y: int) -> bool:
+            return any(self.passes(t, x, y) for t in tests)
+
+        return check
 
     def _close(self, inbound: list[int], existing: list[int], test: GroupSearch) -> None:
         """
