@@ -23,7 +23,7 @@ from unittest import mock
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
-from leadcore import dedupe
+from leadcore import dedupe, normalize
 from leadcore._dedupe import block, decide, inputs
 from leadcore._merge.engine import compile_spec
 from leadcore._merge.keys import Key, KeySpace
@@ -231,3 +231,29 @@ def test_a_clean_run_reads_its_lean_records_from_the_columns() -> None:
     ]
     assert decider.lean(0) == decide.lean_at(data, 0)
     assert compile_spec(policy, "auto").groups[0].label == "two_of_n"
+
+
+def test_a_co_customer_of_filler_emails_only_is_no_co_customer_in_a_lean_record() -> None:
+    """
+    MRG-5: a co-customer of filler emails only is no co-customer when fillers are looked for.
+
+    Deciding on a table that still holds fillers (not a run's): the customer's filler is
+    left out too.
+    """
+    policy = MergePolicy()
+    lead = Lead(
+        id="L1",
+        customer=Person(first_name="Ada", last_name="Ng", emails=["none@none.com", "ada@acme.com"]),
+        co_customer=Person(emails=["none@none.com"]),
+    )
+    data = dedupe.load([lead], region=policy.default_region).data
+    fillers = normalize.placeholder_email_set(policy.placeholder_email_locals)
+    kept = decide.lean_of(decide.row(data, 0), fields=False, fillers=fillers)
+    assert kept.co is None
+    assert kept.customer.emails == ("ada@acme.com",)
+    whole = decide.lean_of(decide.row(data, 0), fields=False)
+    assert whole.co is not None
+    assert whole.co.emails == ("none@none.com",)
+    decider = decide.Decider(decide.State(data, NOW, policy, None))
+    assert decider.fillers == fillers
+    assert decider.lean(0) == kept
