@@ -346,11 +346,6 @@ class Keys:
             return own
         return own + tuple(k for k in other if k not in own)
 
-    def share(self, other: Keys) -> None:
-        """Reuse the row keys another Keys of the same table computed (not its blocks)."""
-        self._own, self._co, self._overs = other._own, other._co, other._overs  # the same class
-        self._lists = other._lists  # the columns of row keys, which blocks() reads at once
-
     # counts and blocks ----------------------------------------------------------------
 
     def counts(self, space: KeySpace) -> Counter[Key]:
