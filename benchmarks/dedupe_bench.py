@@ -71,9 +71,16 @@ JOBS = {
     "ours_w1_stdlib": "leadcore (--workers 1, without pyarrow)",
     "ours_w1_before": "leadcore before (--workers 1)",
     "ours_timeless": "leadcore, windows open",
+    "ours_timeless_w1": "leadcore, windows open (--workers 1)",
+    "ours_timeless_w2": "leadcore, windows open (--workers 2)",
     "baseline": "pandas + phonenumbers + Splink",
 }
-"""The jobs' names in the results file (and on the site's charts)."""
+"""
+The jobs' names in the results file (and on the site's charts).
+
+``ours_timeless`` is the windows-open job with the first of ``--timeless-workers`` (by
+default the first of ``--workers``); ``ours_timeless_wN`` the others.
+"""
 METRICS = {
     "wall_s": "wall time of the job's command, from process start to exit",
     "phones.wall_s": "wall time of normalising every number of the file in one process",
@@ -482,6 +489,8 @@ def measurements(size: str, entry: dict[str, Any], workers: int) -> list[dict[st
         figures: dict[str, Any] = {"kind": "job", "rows": SIZES[size], "job": job}
         if key == "ours_timeless":
             figures["workers"] = workers
+        elif key.startswith("ours_timeless_w"):
+            figures["workers"] = int(key.removeprefix("ours_timeless_w"))
         figures.update({k: ran[k] for k in ("wall_s", "cpu_s", "peak_pss_mib")})
         figures.update({k: ran[k] for k in ("load_before", "load_after", "exit")})
         if key == "baseline":
@@ -601,10 +610,16 @@ def _size(size: str, args: argparse.Namespace) -> dict[str, Any]:
             entry["ours_w1_before"] = _with_summary(
                 measure(_ours(path, out, 1), env={"PYTHONPATH": source}), out
             )
+        timeless = args.timeless_workers or args.workers[:1]
         out = folder / "timeless"
         entry["ours_timeless"] = _with_summary(
-            measure(_ours(path, out, args.workers[0], timeless=True)), out
+            measure(_ours(path, out, timeless[0], timeless=True)), out
         )
+        for workers in timeless[1:]:
+            out = folder / f"timeless_w{workers}"
+            entry[f"ours_timeless_w{workers}"] = _with_summary(
+                measure(_ours(path, out, workers, timeless=True)), out
+            )
         if not args.skip_baseline:
             entry["baseline"] = _json_job(measure(_job("baseline", path, "--dir", tmp)))
             entry["pairs_vs_baseline"] = compare(
@@ -621,6 +636,13 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915  # one op
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1] if __doc__ else None)
     parser.add_argument("--sizes", nargs="*", default=["100k", "1m"], choices=sorted(SIZES))
     parser.add_argument("--workers", type=int, nargs="+", default=[2, 1])
+    parser.add_argument(
+        "--timeless-workers",
+        type=int,
+        nargs="+",
+        help="the windows-open job with each of these --workers (default: the first of"
+        " --workers); the pairs compared with the baseline's are the first's",
+    )
     parser.add_argument("--skip-baseline", action="store_true")
     parser.add_argument("--phone-check", nargs="?", const="1m", choices=sorted(SIZES))
     parser.add_argument("--pair-stage", choices=sorted(SIZES))
@@ -662,7 +684,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915  # one op
     )
     for size in args.sizes:
         results["sizes"][size] = _size(size, args)
-        run.extend(measurements(size, results["sizes"][size], args.workers[0]))
+        timeless = args.timeless_workers or args.workers[:1]
+        run.extend(measurements(size, results["sizes"][size], timeless[0]))
         print(json.dumps({size: results["sizes"][size]}, indent=2), flush=True)
     if args.phone_check:
         results["phone_check"] = _json_job(measure(_job("phone_check", ensure(args.phone_check))))
