@@ -316,6 +316,49 @@ def test_a_large_block_searches_an_exact_item_matching_blanks_by_its_values() ->
     assert result.pairs == dedupe.reference(leads, now=NOW, policy=policy)
 
 
+def test_a_large_block_searches_a_fuzzy_item_matching_blanks_by_its_values() -> None:
+    """
+    A block of 64 pairs or more: an unkeyed fuzzy item (``blanks: match``) by its values.
+
+    Eight leads share an email; the group also needs VINs within one edit, two blanks
+    matching (a blank against a VIN of six characters is six edits: no match). The pairs
+    are those of close VINs and of the two leads without one, as the brute force finds
+    them, every run (not only when a random rule draws this path).
+    """
+
+    def _car(lead_id: str, vin: str | None) -> Lead:
+        return lead(
+            lead_id,
+            customer=person(f"Ann{lead_id}", "Lee", emails=("ann@x.io",)),
+            fields={} if vin is None else {"vin": vin},
+            created_at=at(10),
+            last_activity_at=at(1),
+        )
+
+    vins = [None, "VF1000", None, "VF1001", "AB2000", "XY3000", "XY3000", "QQ9999"]
+    leads = [_car(f"L{n}", vin) for n, vin in enumerate(vins)]
+    assert len(leads) ** 2 >= block.CLOSE_AT
+    vin = {
+        "field": "fields.vin",
+        "method": "fuzzy",
+        "scorer": "levenshtein",
+        "threshold": 1,
+        "blanks": "match",
+    }
+    rule = MatchRule.from_json({"any_of": [{"label": "vin", "all_of": ["email", vin]}]})
+    policy = MergePolicy(duplicate_rule=rule)
+
+    result = dedupe.find(leads, now=NOW, policy=policy)
+
+    assert [(p.a, p.b, p.kind) for p in result.pairs] == [
+        ("L0", "L2", "duplicate"),
+        ("L1", "L3", "duplicate"),
+        ("L5", "L6", "duplicate"),
+    ]
+    assert {d.matched for p in result.pairs for d in p.decisions} == {("email", "fields.vin_fuzzy")}
+    assert result.pairs == dedupe.reference(leads, now=NOW, policy=policy)
+
+
 def test_blank_co_customer_cells_are_no_co_customer() -> None:
     """
     A row whose co-customer cells are all blank has no co-customer; another row's does.
