@@ -364,6 +364,48 @@ def test_a_large_block_searches_a_fuzzy_item_matching_blanks_by_its_values() -> 
     assert result.pairs == dedupe.reference(leads, now=NOW, policy=policy)
 
 
+def test_a_generic_block_keeps_the_close_pairs_whose_inbound_lead_the_group_applies_to() -> None:
+    """
+    A generic key's block (over ``generic_key_rows``) refined through a fuzzy item.
+
+    Eight cars share an email, one more than the limit of seven: the block is refined
+    (``include``) by searching the VINs within one edit. The group applies only to an
+    inbound customer without a phone: L1 and L3 are close, but only L1 (no phone) is
+    compared with L3, not L3 with L1; as the brute force finds them.
+    """
+
+    def _car(lead_id: str, vin: str | None) -> Lead:
+        phones = ("+14155550123",) if lead_id == "L3" else ()
+        return lead(
+            lead_id,
+            customer=person(f"Ann{lead_id}", "Lee", emails=("ann@x.io",), phones=phones),
+            fields={} if vin is None else {"vin": vin},
+            created_at=at(10),
+            last_activity_at=at(1),
+        )
+
+    vins = [None, "VF1000", None, "VF1001", "AB2000", "XY3000", "XY3000", "QQ9999"]
+    leads = [_car(f"L{n}", vin) for n, vin in enumerate(vins)]
+    vin = {"field": "fields.vin", "method": "fuzzy", "scorer": "levenshtein", "threshold": 1}
+    rule = MatchRule.from_json(
+        {"any_of": [{"label": "car", "all_of": ["email", vin], "inbound_lacks": ["phone"]}]}
+    )
+    policy = dedupe.DedupePolicy(generic_key_rows=7, merge=MergePolicy(duplicate_rule=rule))
+
+    result = dedupe.find(leads, now=NOW, policy=policy)
+
+    assert [(g.kind, g.key, g.rows, g.handling) for g in result.generic_keys] == [
+        ("email", "ann@x.io", 8, "refined")
+    ]
+    assert [
+        (p.a, p.b, [(d.inbound, d.existing, d.action) for d in p.decisions]) for p in result.pairs
+    ] == [
+        ("L1", "L3", [("L1", "L3", "duplicate")]),
+        ("L5", "L6", [("L5", "L6", "duplicate"), ("L6", "L5", "duplicate")]),
+    ]
+    assert result.pairs == dedupe.reference(leads, now=NOW, policy=policy)
+
+
 def test_blank_co_customer_cells_are_no_co_customer() -> None:
     """
     A row whose co-customer cells are all blank has no co-customer; another row's does.
