@@ -18,7 +18,7 @@ import pytest
 from leadcore import dedupe, merge, wire
 from leadcore.decisions import Change
 from leadcore.errors import InvalidInput
-from leadcore.model import Lead
+from leadcore.model import Event, Lead
 
 
 def _problem(kind: type, data: object) -> tuple[str, str, str]:
@@ -168,3 +168,54 @@ def test_a_bad_row_holding_a_cell_json_cannot_hold_shows_it() -> None:
             "message": "must be a date-time, not Decimal",
         },
     ]
+
+
+_EVENT = Event(id="e1", at=dt.datetime(2025, 7, 1, 9, 30, tzinfo=dt.UTC), status="done")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("events", _EVENT),
+        ("events", (_EVENT,)),
+        ("viewers", "u3"),
+        ("viewers", ("u3", "u4")),
+        ("customer.phones", "+14158675309"),
+        ("co_customer.first_name", "Ann"),
+        ("fields.price", 12.5),
+        ("status", "new"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else type(v).__name__,
+)
+def test_a_discarded_value_comes_back_as_the_type_its_field_holds(
+    field: str, value: object
+) -> None:
+    """
+    A manual merge's discarded value of any lead field: one item of a list, or a value.
+
+    It drops a viewer, an event or a phone one at a time: each is read back as the type
+    the field's items hold (an ``Event``, a text), a whole value as the field's type.
+    """
+    item = merge.Discarded(lead="A", field=field, value=value)
+
+    assert wire.from_json(merge.Discarded, wire.to_json(item)) == item
+
+
+@pytest.mark.parametrize(
+    ("field", "old", "new"),
+    [
+        ("events", (), (_EVENT,)),
+        ("viewers", ("u3",), ("u3", "u4")),
+        ("co_customer.first_name", None, "Ann"),
+        ("fields.price", 12.5, None),
+        ("status", "new", "qualified"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_a_change_comes_back_as_the_type_its_field_holds(
+    field: str, old: object, new: object
+) -> None:
+    """A change's old and new values (the field's whole value) are read as its type."""
+    item = Change(lead="A", field=field, old=old, new=new)
+
+    assert wire.from_json(Change, wire.to_json(item)) == item
