@@ -285,3 +285,20 @@ def test_objects_of_a_type_leadcore_does_not_write_is_an_error() -> None:
     """Only the types of leadcore.wire.SUPPORTED have a strategy."""
     with pytest.raises(ValueError, match=r"^no strategy for 'int'; see leadcore.wire.SUPPORTED$"):
         testing.objects(int)
+
+
+def test_match_items_keyable_or_not_draw_only_the_methods_they_promise() -> None:
+    """
+    ``keyable=True`` draws no fuzzy item; ``keyable=False`` only items that cannot key.
+
+    A field other than ``name`` is then fuzzy; ``name`` is exact with blanks matching.
+    Found by search rather than drawn at random: every run reaches each case.
+    """
+    keyed = find(testing.match_items(fields=("email",), keyable=True), lambda i: bool(i.field))
+    fuzzy = find(testing.match_items(fields=("email",), keyable=False), lambda i: bool(i.field))
+    name = find(testing.match_items(fields=("name",), keyable=False), lambda i: bool(i.field))
+
+    assert keyed.field == "email"
+    assert keyed.method in {"exact", "prefix", "initial", "domain"}
+    assert (fuzzy.field, fuzzy.method) == ("email", "fuzzy")
+    assert (name.field, name.method, name.blanks) == ("name", "exact", "match")
