@@ -440,6 +440,31 @@ class TestAutoWindows:
             "no_recent_activity",
         ]
 
+    def test_a_candidate_qualifies_unless_a_window_fails(self) -> None:
+        """
+        MRG-3: ``qualifies`` is False for a candidate with a window's reason.
+
+        L1 is too old, L2 lacks its dates: neither qualifies. L3 and L4 are within both
+        windows: both qualify, L4 merged into (the most recent activity) and L3
+        ``outranked`` (MRG-6), a reason that is not a window's.
+        """
+        leads = [
+            existing("L1", created_at=at(400)),
+            existing("L2", last_activity_at=None),
+            existing("L3", last_activity_at=at(3)),
+            existing("L4", last_activity_at=at(1)),
+        ]
+
+        decision = merge.auto(inbound(ADA), leads, now=NOW)
+
+        assert (decision.action, decision.target) == ("merge", "L4")
+        assert {c.id: (c.qualifies, codes(c.reasons)) for c in decision.candidates} == {
+            "L1": (False, ["created_too_long_ago"]),
+            "L2": (False, ["missing_dates"]),
+            "L3": (True, ["outranked"]),
+            "L4": (True, []),
+        }
+
     def test_windows_come_from_the_policy(self) -> None:
         """MRG-3, GEN-7: merge_max_age_days and merge_max_inactivity_days."""
         policy = MergePolicy(merge_max_age_days=5, merge_max_inactivity_days=0)

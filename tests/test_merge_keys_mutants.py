@@ -143,6 +143,38 @@ class TestKeySpaceOf:
         assert default.fillers == normalize.DEFAULT_PLACEHOLDER_EMAIL_LOCALS
 
 
+class TestLabel:
+    """A key space's short name in reports: the field, then its method and options."""
+
+    def test_plain_exact_keys_are_their_field(self) -> None:
+        """``email``, ``phone``, ``name`` and a lead field read as text: the field alone."""
+        assert space("email").label == "email"
+        assert space("name").label == "name"
+        assert space("source").label == "source"
+
+    def test_methods_and_options_are_named(self) -> None:
+        """
+        A domain, a prefix, placeholder names kept, a normaliser other than text, a cap.
+
+        Placeholders kept is said of the four name fields (the only ones with the
+        option), the normaliser only of lead and custom fields.
+        """
+        assert space("email", method="domain").label == "email domain"
+        assert space("last_name", method="prefix", length=3).label == "last_name prefix 3"
+        assert space("last_name", method="initial").label == "last_name prefix 1"
+        for field in ("name", "first_name", "last_name", "full_name"):
+            kept = space(field, placeholders="value")
+            assert kept.label == f"{field} (placeholders kept)"
+        assert space("fields.vin", normalizer="exact").label == "fields.vin (exact)"
+        assert space("fields.mail", normalizer="email").label == "fields.mail (email)"
+        assert space("fields.zip", normalizer="text").label == "fields.zip"
+        assert space("phone", max_leads=5).label == "phone (at most 5 leads)"
+        assert (
+            space("full_name", method="prefix", length=2, placeholders="value", max_leads=9).label
+            == "full_name prefix 2 (placeholders kept) (at most 9 leads)"
+        )
+
+
 class TestTransform:
     """Values into keys: exact, domain and prefix, without duplicates."""
 
