@@ -88,6 +88,10 @@ CORPUS: Final[dict[str, Case]] = {
     "unbalanced_quote_closed_later": Case(
         rows('A1,"Ann,Lee,,', "A2,Bob,Ray,,", 'A3,"Cy",Day,,', "A4,Di,Eve,,"), 4, (2,)
     ),
+    # A quote closed on the next line, past a comma: one record of six fields, not two.
+    "unbalanced_quote_closed_next_line": Case(
+        rows('A1,"Ann,Lee,,', 'A2",Bob,Ray,,', "A3,Cy,Day,,"), 3, (2,)
+    ),
     "unbalanced_quote_last_line": Case(rows("A1,Ann,Lee,,", 'A2,"Bob,Ray,,'), 2, (3,)),
     "unbalanced_quote_crlf": Case(rows('A1,"Ann,Lee,,', "A2,Bob,Ray,,", end="\r\n"), 2, (2,)),
     "stray_quote_inside_value": Case(rows('A1,An"n,Lee,,', "A2,Bob,Ray,,"), 2, ()),
@@ -99,6 +103,7 @@ CORPUS: Final[dict[str, Case]] = {
     "no_id": Case(rows(",Ann,Lee,,", "A2,Bob,Ray,,"), 2, (2,)),
     "duplicate_ids": Case(rows("A1,Ann,Lee,,", "A1,Bob,Ray,,", "A3,Cy,Day,,"), 3, (2, 3)),
     "blank_lines_are_not_rows": Case(rows("A1,Ann,Lee,,", "", "", "A2,Bob,Ray,,"), 2, ()),
+    "blank_lines_between_quoted_rows": Case(rows('A1,"Ann",Lee,,', "", "A2,Bob,Ray,,"), 2, ()),
     "white_space_line": Case(rows("A1,Ann,Lee,,", "   ", "A2,Bob,Ray,,"), 3, (3,)),
     "no_final_newline": Case(rows("A1,Ann,Lee,,")[:-1], 1, ()),
     "header_only": Case(rows(), 0, ()),
@@ -178,6 +183,36 @@ class TestCorpus:
         assert (bad.row, bad.line) == (0, 2)
         assert "quote" in bad.message
         assert bad.value == 'A1,"Ann,Lee,,'
+
+    def test_a_quote_closed_on_the_next_line_costs_one_row(self, tmp_path: Path) -> None:
+        """
+        A value running over two lines into a record of the wrong width: one bad row.
+
+        The record read from line 2 holds six fields where the header has five, so its
+        first line is bad and reading starts again at line 3 (its id keeps the stray
+        quote, as a quote inside an unquoted value does).
+        """
+        path = _write(tmp_path, CORPUS["unbalanced_quote_closed_next_line"].data)
+
+        table = dedupe.load(path, columns=COLUMNS)
+
+        assert list(table.ids) == ['A2"', "A3"]
+        (bad,) = table.bad_rows
+        assert (bad.row, bad.line, bad.value) == (0, 2, 'A1,"Ann,Lee,,')
+        assert bad.message == (
+            "has an unbalanced quote: its value runs over 2 lines into a record of 6 fields"
+            " where the header has 5; the next line is read on"
+        )
+
+    def test_blank_lines_between_quoted_rows_are_no_rows(self, tmp_path: Path) -> None:
+        """Read with the csv module (the file holds quotes): a blank line is still no row."""
+        path = _write(tmp_path, CORPUS["blank_lines_between_quoted_rows"].data)
+
+        table = dedupe.load(path, columns=COLUMNS)
+
+        assert list(table.ids) == ["A1", "A2"]
+        assert table.bad_rows == ()
+        assert table.records == 2
 
     def test_a_row_that_is_not_utf8_is_shown_escaped(self, tmp_path: Path) -> None:
         """The bad row's value shows the bytes escaped, so it can be written out as UTF-8."""

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from leadcore import dedupe
+from leadcore import dedupe, normalize
+from leadcore._dedupe import inputs
 from leadcore.model import Lead, Person
 from tests.test_dedupe_csv import COLUMNS
 
@@ -138,3 +139,43 @@ def test_a_frame_with_a_text_over_the_limit_reports_that_row(library: str, worke
         (1, None, "<10001 characters>", "has a value over 10000 characters")
     ]
     assert table.lead("C").customer.phones == ("4158675309",)
+
+
+def test_an_email_with_white_space_inside_is_no_address() -> None:
+    """MRG-1: white space inside an address (any kind) makes it none; around it, trimmed."""
+    leads = [
+        Lead(id="A", customer=Person(emails=["ann lee@x.io", "ann@x\u00a0io", " Bo@X.io "])),
+        Lead(id="B", customer=Person(emails=["ann lee@x.io"])),
+    ]
+
+    assert dedupe.load(leads).data.emails == [("bo@x.io",), ()]
+    assert inputs.email("ann lee@x.io") is None
+    assert inputs.email(" Bo@X.io ") == "bo@x.io"
+
+
+def test_a_co_customer_of_filler_emails_only_is_left_out_with_the_fillers() -> None:
+    """
+    Rules v1.2: a co-customer whose only normal form is a filler email is no co-customer.
+
+    A table keeps every usable email (one table serves any policy); without the
+    default fillers, A's co-customer holds nothing and is gone, B's keeps its name.
+    """
+    leads = [
+        Lead(
+            id="A",
+            customer=Person(first_name="Ada", emails=["ada@x.io", "none@none.com"]),
+            co_customer=Person(emails=["None@None.com"]),
+        ),
+        Lead(
+            id="B",
+            customer=Person(first_name="Bo"),
+            co_customer=Person(first_name="Cy", emails=["none@none.com"]),
+        ),
+    ]
+    table = dedupe.load(leads).data
+    assert table.co == {0: ("", "", ("none@none.com",), ()), 1: ("cy", "", ("none@none.com",), ())}
+
+    kept = inputs.without_fillers(table, normalize.DEFAULT_PLACEHOLDER_EMAIL_LOCALS)
+
+    assert kept.emails == [("ada@x.io",), ()]
+    assert kept.co == {1: ("cy", "", (), ())}

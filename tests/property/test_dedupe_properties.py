@@ -13,7 +13,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from leadcore import dedupe, normalize
@@ -186,6 +186,9 @@ def test_clusters_are_the_components_of_merge_pairs(leads: list[Lead]) -> None:
 
 
 @given(st.text(max_size=40))
+@example("ann lee@x.io")  # white space inside: no address (inputs.email's split test)
+@example("ann@x\u00a0io")
+@example(" Ann@X.io ")
 def test_fast_email_equals_the_foundation(text: str) -> None:
     """MRG-1: the column-wise email rule is normalize.email (fillers kept), exactly."""
     expected = normalize.email(text, placeholder_email_locals=())
@@ -309,6 +312,7 @@ def test_a_column_of_timestamps_reads_as_each_cell(cells: list[str | None], tz: 
     ),
     st.lists(st.sampled_from(["none", "na", "N.A.", "", "ñone", "...", "noreply"]), max_size=3),
 )
+@example(["none@x.io", "ann@x.io"], [])  # no fillers: none found (no bulk reduction)
 def test_filler_emails_in_bulk_are_those_reduced_one_by_one(
     emails: list[str], locals_: list[str]
 ) -> None:
