@@ -104,8 +104,8 @@ from leadcore._dedupe.results import (
     LeadTable,
     Pair,
     Summary,
+    assemble,
     check_table,
-    decision_of,
     decision_tuple,
     pair_of,
 )
@@ -484,8 +484,7 @@ def _run(
         workers=workers,
         progress=progress,
     )
-    pairs = _pairs(data, directed)
-    clusters, cluster_of = _cluster(pairs, policy.cluster_on)
+    pairs, clusters, cluster_of = assemble(data.ids, directed, policy.cluster_on)
     counts = dict.fromkeys(ACTIONS, 0)
     for pair in pairs:
         counts[pair.kind] += 1
@@ -557,47 +556,6 @@ def _decide(
         units=[len(b) for b in batches],
     )
     return [d for batch in results for d in batch]
-
-
-def _pairs(data: inputs.Chunk, directed: Iterable[Directed]) -> list[Pair]:
-    ids = data.ids
-    grouped: dict[tuple[str, str], list[Decision]] = {}
-    for d in directed:
-        one, other = ids[d.inbound], ids[d.existing]
-        key = (one, other) if one < other else (other, one)
-        grouped.setdefault(key, []).append(decision_of(one, other, d))
-    return [pair_of(a_id, b_id, found) for (a_id, b_id), found in sorted(grouped.items())]
-
-
-def _cluster(
-    pairs: Iterable[Pair], cluster_on: tuple[Action, ...]
-) -> tuple[list[Cluster], dict[str, str]]:
-    """Connected components (union-find with path halving), named by smallest id."""
-    parent: dict[str, str] = {}
-
-    def root(item: str) -> str:
-        while True:
-            up = parent.setdefault(item, item)
-            if up == item:
-                return item
-            parent[item] = parent.setdefault(up, up)
-            item = parent[item]
-
-    wanted = set(cluster_on)
-    for pair in pairs:
-        if any(d.action in wanted for d in pair.decisions):
-            one, other = root(pair.a), root(pair.b)
-            if one != other:
-                # The smaller id becomes the root, so a root is its component's minimum.
-                if other < one:
-                    one, other = other, one
-                parent[other] = one
-    members: dict[str, list[str]] = {}
-    for item in parent:
-        members.setdefault(root(item), []).append(item)
-    clusters = [Cluster(id=r, members=sorted(m)) for r, m in sorted(members.items())]
-    cluster_of = {item: c.id for c in clusters for item in c.members}
-    return clusters, cluster_of
 
 
 # -- the definition, by brute force -------------------------------------------------------

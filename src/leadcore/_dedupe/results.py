@@ -51,6 +51,7 @@ __all__ = [
     "LeadTable",
     "Pair",
     "Summary",
+    "assemble",
     "check_table",
     "decision_of",
     "decision_row",
@@ -60,6 +61,8 @@ __all__ = [
 
 
 _RANK: Final = {action: rank for rank, action in enumerate(ACTIONS)}
+_RANK_OF: Final[dict[str, int]] = {action: rank for rank, action in enumerate(ACTIONS)}
+"""The same ranks by plain text (a decision's action)."""
 
 
 def decision_of(inbound: str, existing: str, directed: decide.Directed) -> Decision:
@@ -80,6 +83,119 @@ def pair_of(a_id: str, b_id: str, found: list[Decision]) -> Pair:
     found.sort(key=lambda d: (d.inbound, _RANK[d.action]))
     kind = min((d.action for d in found), key=_RANK.__getitem__)
     return Pair(a=a_id, b=b_id, kind=kind, decisions=found)
+
+
+_new: Final = object.__new__
+_put: Final = object.__setattr__
+
+
+def _decision(inbound: str, existing: str, directed: decide.Directed) -> Decision:
+    """:func:`decision_of` without checking its fields again: they are the decider's."""
+    made = _new(Decision)
+    _put(made, "inbound", inbound)
+    _put(made, "existing", existing)
+    _put(made, "action", directed.action)
+    _put(made, "via", directed.via)
+    _put(made, "matched", directed.matched)
+    _put(made, "person", directed.person)
+    _put(made, "reasons", directed.reasons)
+    return made
+
+
+def _pair(a_id: str, b_id: str, kind: str, decisions: tuple[Decision, ...]) -> Pair:
+    """A :class:`Pair` of checked parts (see :func:`assemble`)."""
+    made = _new(Pair)
+    _put(made, "a", a_id)
+    _put(made, "b", b_id)
+    _put(made, "kind", kind)
+    _put(made, "decisions", decisions)
+    return made
+
+
+def _cluster(members: list[str]) -> Cluster:
+    """A :class:`Cluster` of sorted member ids (see :func:`assemble`)."""
+    made = _new(Cluster)
+    _put(made, "id", members[0])
+    _put(made, "members", tuple(members))
+    return made
+
+
+def assemble(
+    ids: Sequence[str], directed: Iterable[decide.Directed], cluster_on: Iterable[str]
+) -> tuple[list[Pair], list[Cluster], dict[str, str]]:
+    """
+    The pairs, clusters and cluster of each clustered lead, of a run's decisions.
+
+    ``directed`` are the decisions of directed pairs of rows, ``ids`` the rows' lead ids.
+    Returns the pairs sorted by ``(a, b)``, each as :func:`pair_of` makes it of
+    :func:`decision_of`'s decisions; the clusters (connected components of the pairs
+    with a decision among ``cluster_on``, two leads or more, named by their smallest
+    id, sorted by it); and each clustered lead's cluster id. Grouped and joined on row
+    numbers, the objects built without checking their parts again (they come from the
+    decider and are checked by construction): the same values (a property test).
+    """
+    grouped: dict[tuple[int, int], list[decide.Directed]] = {}
+    for one in directed:
+        x, y = one.inbound, one.existing
+        key = (x, y) if x < y else (y, x)
+        found = grouped.get(key)
+        if found is None:
+            grouped[key] = [one]
+        else:
+            found.append(one)
+    rank = _RANK_OF
+    wanted = frozenset(cluster_on)
+    parent: dict[int, int] = {}
+    made: list[tuple[str, str, Pair]] = []
+    for (low, high), found in grouped.items():
+        x, y, x_id, y_id = low, high, ids[low], ids[high]
+        if y_id < x_id:
+            x, y, x_id, y_id = y, x, y_id, x_id
+        if len(found) == 1:
+            one = found[0]
+            kind = one.action
+            decisions: tuple[Decision, ...] = (
+                _decision(x_id, y_id, one) if one.inbound == x else _decision(y_id, x_id, one),
+            )
+            joined = kind in wanted
+        else:
+            found.sort(key=lambda e: (e.inbound != x, rank[e.action]))
+            decisions = tuple(
+                _decision(x_id, y_id, e) if e.inbound == x else _decision(y_id, x_id, e)
+                for e in found
+            )
+            kind = min((e.action for e in found), key=rank.__getitem__)
+            joined = any(e.action in wanted for e in found)
+        made.append((x_id, y_id, _pair(x_id, y_id, kind, decisions)))
+        if joined:
+            _join(parent, x, y)
+    # Ids are unique (load leaves out rows sharing one), so no two pairs tie on (a, b).
+    made.sort()
+    members: dict[int, list[str]] = {}
+    for item in parent:
+        members.setdefault(_root(parent, item), []).append(ids[item])
+    clusters = sorted((_cluster(sorted(m)) for m in members.values()), key=lambda c: c.id)
+    cluster_of = {member: c.id for c in clusters for member in c.members}
+    return [m[2] for m in made], clusters, cluster_of
+
+
+def _root(parent: dict[int, int], item: int) -> int:
+    """The root of ``item``'s component (path halving)."""
+    while True:
+        up = parent[item]
+        if up == item:
+            return item
+        parent[item] = parent[up]
+        item = parent[item]
+
+
+def _join(parent: dict[int, int], x: int, y: int) -> None:
+    """Join the components of rows ``x`` and ``y`` (union-find)."""
+    parent.setdefault(x, x)
+    parent.setdefault(y, y)
+    one, other = _root(parent, x), _root(parent, y)
+    if one != other:
+        parent[other] = one
 
 
 @attrs.frozen(kw_only=True, eq=False, repr=False)
