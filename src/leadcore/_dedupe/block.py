@@ -502,13 +502,20 @@ def _grouped(
     if pl is None:
         return None
     keys = list(chain.from_iterable(column))
-    rows = list(chain.from_iterable(map(repeat, range(len(column)), map(len, column))))
     own = len(keys)
     keys.extend(key for _, key in co)
-    rows.extend(row for row, _ in co)
-    frame = pl.DataFrame(
-        {"key": pl.Series(keys, dtype=pl.String), "row": pl.Series(rows, dtype=pl.Int64)}
-    ).with_columns(co=pl.int_range(pl.len()) >= own)
+    # Each row's number as often as it has keys, repeated by polars (a row of no key
+    # gives a null, dropped), then the co-customers' rows.
+    rows = (
+        pl.int_range(len(column), dtype=pl.Int64, eager=True)
+        .repeat_by(pl.Series(list(map(len, column)), dtype=pl.Int64))
+        .explode()
+        .drop_nulls()
+        .append(pl.Series([row for row, _ in co], dtype=pl.Int64))
+    )
+    frame = pl.DataFrame({"key": pl.Series(keys, dtype=pl.String), "row": rows}).with_columns(
+        co=pl.int_range(pl.len()) >= own
+    )
     if wanted is None:
         frame = frame.filter(pl.len().over("key") > 1)
     else:
