@@ -159,13 +159,20 @@ def assemble(
             )
             joined = kind in wanted
         else:
-            found.sort(key=lambda e: (e.inbound != x, rank[e.action]))
-            decisions = tuple(
-                _decision(x_id, y_id, e) if e.inbound == x else _decision(y_id, x_id, e)
-                for e in found
-            )
-            kind = min((e.action for e in found), key=rank.__getitem__)
-            joined = any(e.action in wanted for e in found)
+            # By inbound id (x's first), then action; ties keep their order (n).
+            keyed: list[tuple[int, int, Decision]] = []
+            best, joined = len(ACTIONS), False
+            for n, e in enumerate(found):
+                r = rank[e.action]
+                best = min(best, r)
+                joined = joined or e.action in wanted
+                if e.inbound == x:
+                    keyed.append((r, n, _decision(x_id, y_id, e)))
+                else:
+                    keyed.append((r + len(ACTIONS), n, _decision(y_id, x_id, e)))
+            keyed.sort()
+            decisions = tuple(k[2] for k in keyed)
+            kind = ACTIONS[best]
         made.append((x_id, y_id, _pair(x_id, y_id, kind, decisions)))
         if joined:
             _join(parent, x, y)
