@@ -70,6 +70,7 @@ JOBS = {
     "ours_w1": "leadcore (--workers 1)",
     "ours_w1_stdlib": "leadcore (--workers 1, without pyarrow)",
     "ours_w1_before": "leadcore before (--workers 1)",
+    "ours_timeless_before": "leadcore before, windows open (--workers 1)",
     "ours_timeless": "leadcore, windows open",
     "ours_timeless_w1": "leadcore, windows open (--workers 1)",
     "ours_timeless_w2": "leadcore, windows open (--workers 2)",
@@ -489,6 +490,8 @@ def measurements(size: str, entry: dict[str, Any], workers: int) -> list[dict[st
         figures: dict[str, Any] = {"kind": "job", "rows": SIZES[size], "job": job}
         if key == "ours_timeless":
             figures["workers"] = workers
+        elif key == "ours_timeless_before":
+            figures["workers"] = 1
         elif key.startswith("ours_timeless_w"):
             figures["workers"] = int(key.removeprefix("ours_timeless_w"))
         figures.update({k: ran[k] for k in ("wall_s", "cpu_s", "peak_pss_mib")})
@@ -523,6 +526,12 @@ def other_measurements(results: dict[str, Any]) -> list[dict[str, Any]]:
     for size, ran in results.get("pair_stage", {}).items():
         for job, figures in ran["result"].items():
             found.append({"kind": "pair_stage", "rows": SIZES[size], "job": job, **figures})
+    for size, ran in results.get("pair_stage_before", {}).items():
+        for job, figures in ran["result"].items():
+            if job.startswith("ours_"):
+                found.append(
+                    {"kind": "pair_stage", "rows": SIZES[size], "job": f"{job}_before", **figures}
+                )
     for size, ran in results.get("growth", {}).items():
         figures = {
             k: ran[k]
@@ -620,6 +629,12 @@ def _size(size: str, args: argparse.Namespace) -> dict[str, Any]:
             entry[f"ours_timeless_w{workers}"] = _with_summary(
                 measure(_ours(path, out, workers, timeless=True)), out
             )
+        if args.before:
+            out = folder / "timeless_before"
+            source = str(Path(args.before).resolve() / "src")
+            entry["ours_timeless_before"] = _with_summary(
+                measure(_ours(path, out, 1, timeless=True), env={"PYTHONPATH": source}), out
+            )
         if not args.skip_baseline:
             entry["baseline"] = _json_job(measure(_job("baseline", path, "--dir", tmp)))
             entry["pairs_vs_baseline"] = compare(
@@ -652,7 +667,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915  # one op
     parser.add_argument(
         "--before",
         type=Path,
-        help="a checkout of the code before a change: its default job (--workers 1) too",
+        help="a checkout of the code before a change: its default and windows-open jobs"
+        " (--workers 1) and its pair stage too",
     )
     parser.add_argument("--results", type=Path, default=DATA / "dedupe_results.json")
     parser.add_argument(
@@ -691,10 +707,19 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0915  # one op
         results["phone_check"] = _json_job(measure(_job("phone_check", ensure(args.phone_check))))
         print(json.dumps(results["phone_check"], indent=2), flush=True)
     if args.pair_stage:
-        results["pair_stage"] = {
-            args.pair_stage: _json_job(measure(_job("pair_stage", ensure(args.pair_stage))))
-        }
+        stage_file = ensure(args.pair_stage)
+        stage = _json_job(measure(_job("pair_stage", stage_file)))
+        results["pair_stage"] = {args.pair_stage: stage}
+        if args.before:
+            # The same job by the code before a change (its leadcore on PYTHONPATH).
+            source = str(Path(args.before).resolve() / "src")
+            results["pair_stage_before"] = {
+                args.pair_stage: _json_job(
+                    measure(_job("pair_stage", stage_file), env={"PYTHONPATH": source})
+                )
+            }
         print(json.dumps(results["pair_stage"], indent=2), flush=True)
+        print(json.dumps(results.get("pair_stage_before"), indent=2), flush=True)
     if args.growth is not None:
         growth = {}
         for size in args.growth or ["100k", "1m", "3m", "10m"]:
