@@ -104,23 +104,33 @@ def _d(x: int, y: int, action: str) -> Directed:
 
 _CHAIN = (
     ["a", "b", "c", "d", "e"],
-    [_d(0, 1, "merge"), _d(2, 3, "merge"), _d(1, 3, "merge"), _d(3, 4, "route")],
+    [
+        _d(0, 1, "merge"),
+        _d(2, 3, "merge"),
+        _d(1, 3, "merge"),
+        _d(3, 4, "route"),
+        _d(4, 0, "merge"),
+    ],
     ("merge", "route"),
 )
-"""Joins that make a component's root two steps away (path halving), every run."""
+"""Joins that make a component's root two steps away (path halving), then one within a
+component (nothing to join), every run."""
 
 _BOTH_WAYS = (
-    ["z", "b", "m"],
+    ["z", "b", "m", "c"],
     [
         _d(0, 1, "duplicate"),
         _d(0, 1, "merge"),
         _d(1, 0, "duplicate"),
         _d(2, 0, "route"),
-        _d(1, 2, "duplicate"),
+        _d(2, 1, "duplicate"),
+        _d(3, 1, "duplicate"),
+        _d(1, 3, "duplicate"),
     ],
     ("merge",),
 )
-"""Rows out of id order, a pair decided both ways (merge, duplicates), pairs not clustered."""
+"""Rows out of id order; a pair decided both ways (merge, duplicates); single decisions of
+the smaller and of the larger id inbound; pairs not clustered (one or several decisions)."""
 
 
 @given(runs())
@@ -171,11 +181,14 @@ def test_a_pair_decided_both_ways_lists_the_smaller_ids_decisions_first() -> Non
     pairs, clusters, _ = results.assemble(ids, directed, cluster_on)
 
     assert [(p.a, p.b, p.kind) for p in pairs] == [
+        ("b", "c", "duplicate"),
         ("b", "m", "duplicate"),
         ("b", "z", "merge"),
         ("m", "z", "route"),
     ]
-    assert [(d.inbound, d.action) for d in pairs[1].decisions] == [
+    assert [(d.inbound, d.existing) for d in pairs[0].decisions] == [("b", "c"), ("c", "b")]
+    assert [(d.inbound, d.existing) for d in pairs[1].decisions] == [("m", "b")]
+    assert [(d.inbound, d.action) for d in pairs[2].decisions] == [
         ("b", "duplicate"),
         ("z", "merge"),
         ("z", "duplicate"),
