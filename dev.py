@@ -12,11 +12,13 @@ Set up a virtual environment and run leadcore's main job or its test suite.
     python3 dev.py mutate [MODULE ...]   # mutation testing (mutmut) of the rule modules or
                            # the named ones; figures to docs/mutation.md (slow: not in test)
 
-Needs only Python 3.11+ (stdlib). Re-running reuses .venv and reinstalls quickly.
+Needs only Python 3.11+ (stdlib). Re-running reuses .venv, and skips the install while
+pyproject.toml and .venv's packages are unchanged since the last one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -33,10 +35,37 @@ def _run(*args: str | Path) -> None:
     subprocess.run([str(a) for a in args], cwd=ROOT, check=True)
 
 
+def _site_packages() -> list[Path]:
+    return sorted(VENV.glob("lib/python*/site-packages")) + sorted(VENV.glob("Lib/site-packages"))
+
+
+def _installed_state(extra: str) -> str:
+    """
+    What an install of ``extra`` depends on: pyproject.toml's text and the venv's packages.
+
+    The packages are told by the modification time of site-packages, which pip changes
+    when it installs or removes anything there.
+    """
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    folders = " ".join(str(p.stat().st_mtime_ns) for p in _site_packages())
+    return f"{extra} {digest} {folders}\n"
+
+
 def _setup(extra: str) -> None:
+    """
+    Create .venv if needed and install leadcore (editable) with ``extra`` into it.
+
+    The install is skipped when nothing it depends on changed since the last one of the
+    same extra (a stamp in .venv): pip would find every requirement satisfied and change
+    nothing, in seconds. Delete ``.venv/.setup-*`` to force it.
+    """
     if not (BIN / "python").exists():
         print(f"creating {VENV}", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = VENV / f".setup-{extra or 'base'}"
+    if stamp.exists() and stamp.read_text(encoding="utf-8") == _installed_state(extra):
+        print(f"{VENV} is set up for .[{extra}] (pyproject.toml unchanged)", flush=True)
+        return
     target = f".[{extra}]" if extra else "."
     _run(
         BIN / "python",
@@ -48,6 +77,7 @@ def _setup(extra: str) -> None:
         "-e",
         target,
     )
+    stamp.write_text(_installed_state(extra), encoding="utf-8")
 
 
 def _docs(argv: list[str]) -> None:
