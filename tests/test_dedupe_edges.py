@@ -14,6 +14,7 @@ import pytest
 
 from leadcore import dedupe
 from leadcore._dedupe import block
+from leadcore._merge.engine import compile_spec
 from leadcore.errors import InvalidInput
 from leadcore.merge import MatchRule, MergePolicy
 from leadcore.model import Lead, Person
@@ -357,6 +358,34 @@ def test_a_large_block_searches_a_fuzzy_item_matching_blanks_by_its_values() -> 
     ]
     assert {d.matched for p in result.pairs for d in p.decisions} == {("email", "fields.vin_fuzzy")}
     assert result.pairs == dedupe.reference(leads, now=NOW, policy=policy)
+
+
+def test_close_pairs_of_a_fuzzy_item_matching_blanks_are_the_pairs_it_holds_on() -> None:
+    """
+    block.close_pairs of a fuzzy item (``blanks: match``): blanks on either side, too.
+
+    A blank inbound side meets every existing side the item holds on (the other blank);
+    a VIN meets the close VINs rapidfuzz finds and, its blanks matching, the blank sides,
+    kept only where the item holds (a blank against six characters is six edits: no).
+    The same pairs as the item's own check of every pair, every run (random rules drew
+    this path only now and then).
+    """
+    vin = {
+        "field": "fields.vin",
+        "method": "fuzzy",
+        "scorer": "levenshtein",
+        "threshold": 1,
+        "blanks": "match",
+    }
+    rule = MatchRule.from_json({"any_of": [{"label": "vin", "of": ["email", vin], "at_least": 1}]})
+    item = compile_spec(MergePolicy(duplicate_rule=rule), "duplicates").groups[0].items[1]
+    mine: list[tuple[str, ...]] = [(), ("VF1000",)]
+    theirs: list[tuple[str, ...]] = [("VF1001",), (), ("XY3000",)]
+
+    found = block.close_pairs(item, mine, theirs)
+
+    assert found == [((), ()), (("VF1000",), ("VF1001",))]
+    assert found == [(v, o) for v in mine for o in theirs if item.may_hold(v, o)]
 
 
 def test_a_generic_block_keeps_the_close_pairs_whose_inbound_lead_the_group_applies_to() -> None:
