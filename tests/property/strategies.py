@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from leadcore.model import (
@@ -25,6 +26,22 @@ from leadcore.model import (
 
 UTC = dt.UTC
 NOW = dt.datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+
+def costly(examples: int) -> settings:
+    """
+    Settings of a property whose examples are costly: ``examples`` under ``thorough``.
+
+    The test command's profile (``fast``, tests/conftest.py) runs as many of them as of
+    any property, 60, each run drawing fresh ones; ``LEADCORE_HYPOTHESIS_PROFILE=thorough``
+    runs ``examples``. A line only such draws reach has an ``@example`` or a test of its
+    own (docs/coverage.md), so that the count changes what is explored, not what is
+    covered.
+    """
+    profile = settings.default
+    assert profile is not None  # conftest.py loads one
+    return settings(max_examples=min(examples, profile.max_examples))
+
 
 ids = st.text(alphabet="abcdefghij0123456789", min_size=1, max_size=6)
 """Short ids from a small alphabet, so collisions happen."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from unittest import mock
 
-from hypothesis import given, reject, settings
+from hypothesis import given, reject
 from hypothesis import strategies as st
 
 from leadcore import dedupe, normalize
@@ -31,7 +31,7 @@ from leadcore.dedupe import _modes
 from leadcore.errors import InvalidInput
 from leadcore.merge import MergePolicy
 from leadcore.model import Lead, Person
-from tests.property.strategies import NOW
+from tests.property.strategies import NOW, costly
 from tests.property.test_dedupe_lean import policies, tables
 
 
@@ -76,7 +76,7 @@ def _definition(
     return {k: r for k, r in found.items() if len(r) > 1}
 
 
-@settings(max_examples=300)
+@costly(300)
 @given(tables(max_size=9), policies(), st.sampled_from([0, 1, 2, block.SPARSE, 10**9]))
 def test_blocks_either_way_are_the_definition(
     leads: list[Lead], policy: MergePolicy, sparse: int
@@ -114,7 +114,7 @@ def _built(
     return found
 
 
-@settings(max_examples=150)
+@costly(150)
 @given(tables(max_size=9), policies(), st.sampled_from([0, 1, 2, block.SPARSE, 10**9]))
 def test_blocks_grouped_by_polars_are_pythons(
     leads: list[Lead], policy: MergePolicy, sparse: int
@@ -168,7 +168,7 @@ def test_without_polars_there_is_no_grouping_by_it() -> None:
     assert block._polars() is not None  # the dev extra installs it
 
 
-@settings(max_examples=300)
+@costly(300)
 @given(tables(max_size=7), policies())
 def test_options_checked_at_once_as_shares_enough(leads: list[Lead], policy: MergePolicy) -> None:
     """A group of options only: Finder._enough answers as shares_enough, every pair."""
@@ -199,7 +199,7 @@ def test_options_checked_at_once_as_shares_enough(leads: list[Lead], policy: Mer
                     assert finder.shares(group, x, y) is expected, (group.label, x, y)
 
 
-@settings(max_examples=200)
+@costly(200)
 @given(tables(), policies())
 def test_lean_records_from_the_columns_are_the_rows(leads: list[Lead], policy: MergePolicy) -> None:
     """decide.lean_at of a run's row (no fillers, no field read) is lean_of of the row."""

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from leadcore import dedupe, merge, testing
 from leadcore._dedupe import block, decide, inputs
 from leadcore.merge import KeyCounts, MergePolicy
 from leadcore.model import Lead, Person
-from tests.property.strategies import NOW
+from tests.property.strategies import NOW, costly
 
 FIRST = st.sampled_from(["Ada", "ada", "Adah", "Ad", "Bob", "Unknown", "Null", "", None, "Adá"])
 LAST = st.sampled_from(["Lovelace", "LOVELACE", "Lovelac", "Stone", "Blank", "", None])
@@ -176,7 +176,7 @@ _FILLER_ONLY = [
 co-customer holding only a filler is no co-customer (reached every run, not by draws)."""
 
 
-@settings(max_examples=300)
+@costly(300)
 @given(tables(), policies(), st.booleans())
 @example(_FILLER_ONLY, MergePolicy(), False)
 def test_lean_records_decide_as_auto_and_duplicates(
@@ -244,7 +244,7 @@ def _as_read(row: dict[str, object]) -> Lead:
     )
 
 
-@settings(max_examples=150)
+@costly(150)
 @given(tables(), policies())
 def test_lean_records_of_text_rows_decide_as_the_leads_they_stand_for(
     leads: list[Lead], policy: MergePolicy

@@ -15,14 +15,14 @@ import json
 from unittest import mock
 
 import attrs
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from leadcore import dedupe, merge, testing
 from leadcore._dedupe import block
 from leadcore.merge import MatchGroup, MatchRule, MergeIndex, MergePolicy, People
 from leadcore.model import Lead, Person
-from tests.property.strategies import NOW
+from tests.property.strategies import NOW, costly
 
 FIRST = st.sampled_from(["Ada", "ada", "Adah", "Ad", "Bob", "Unknown", "Null", "", None])
 LAST = st.sampled_from(["Lovelace", "LOVELACE", "Lovelac", "Stone", "Blank", "", None])
@@ -226,7 +226,7 @@ class TestExactness:
             new, old, now=NOW, policy=policy
         )
 
-    @settings(max_examples=150)
+    @costly(150)
     @given(tables(), rule_policies(blockable=True), st.sampled_from([1, 2, 3, 100]))
     def test_batch_equals_brute_force(
         self, leads: list[Lead], policy: MergePolicy, limit: int
@@ -238,7 +238,7 @@ class TestExactness:
 
         assert found.pairs == dedupe.reference(leads, now=NOW, policy=chosen)
 
-    @settings(max_examples=150)
+    @costly(150)
     @given(tables(), compound_policies(), st.sampled_from([1, 2, 100]))
     def test_compound_keys_equal_brute_force(
         self, leads: list[Lead], policy: MergePolicy, limit: int
@@ -255,7 +255,7 @@ class TestExactness:
                 merge.duplicates(leads[0], leads[1:], now=NOW, policy=policy)
             )
 
-    @settings(max_examples=150)
+    @costly(150)
     @given(
         tables(),
         rule_policies(blockable=True) | compound_policies(),

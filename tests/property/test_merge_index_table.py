@@ -9,13 +9,13 @@ candidates, size and updates must agree.
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from leadcore import dedupe, merge
 from leadcore.merge import MergeIndex, MergePolicy
 from leadcore.model import Lead, Person
-from tests.property.strategies import NOW
+from tests.property.strategies import NOW, costly
 from tests.property.test_dedupe_lean import people, policies, tables
 
 
@@ -36,7 +36,7 @@ def _auto(answer: merge.AutoMerge) -> object:
     )
 
 
-@settings(max_examples=150)
+@costly(150)
 @given(tables(max_size=7), policies(), st.data())
 def test_an_index_of_a_table_answers_as_an_index_of_its_leads(
     leads: list[Lead], policy: MergePolicy, data: st.DataObject
