@@ -8,7 +8,7 @@ worker pool gives the answers of one process.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import pytest
 
@@ -317,6 +317,16 @@ def test_a_large_block_searches_an_exact_item_matching_blanks_by_its_values() ->
     assert result.pairs == dedupe.reference(leads, now=NOW, policy=policy)
 
 
+_VIN_WITHIN_ONE_BLANKS_MATCHING: Final = {
+    "field": "fields.vin",
+    "method": "fuzzy",
+    "scorer": "levenshtein",
+    "threshold": 1,
+    "blanks": "match",
+}
+"""A fuzzy VIN item: within one edit, two blanks matching."""
+
+
 def test_a_large_block_searches_a_fuzzy_item_matching_blanks_by_its_values() -> None:
     """
     A block of 64 pairs or more: an unkeyed fuzzy item (``blanks: match``) by its values.
@@ -339,13 +349,7 @@ def test_a_large_block_searches_a_fuzzy_item_matching_blanks_by_its_values() -> 
     vins = [None, "VF1000", None, "VF1001", "AB2000", "XY3000", "XY3000", "QQ9999"]
     leads = [_car(f"L{n}", vin) for n, vin in enumerate(vins)]
     assert len(leads) ** 2 >= block.CLOSE_AT
-    vin = {
-        "field": "fields.vin",
-        "method": "fuzzy",
-        "scorer": "levenshtein",
-        "threshold": 1,
-        "blanks": "match",
-    }
+    vin = _VIN_WITHIN_ONE_BLANKS_MATCHING
     rule = MatchRule.from_json({"any_of": [{"label": "vin", "all_of": ["email", vin]}]})
     policy = MergePolicy(duplicate_rule=rule)
 
@@ -370,13 +374,7 @@ def test_close_pairs_of_a_fuzzy_item_matching_blanks_are_the_pairs_it_holds_on()
     The same pairs as the item's own check of every pair, every run (random rules drew
     this path only now and then).
     """
-    vin = {
-        "field": "fields.vin",
-        "method": "fuzzy",
-        "scorer": "levenshtein",
-        "threshold": 1,
-        "blanks": "match",
-    }
+    vin = _VIN_WITHIN_ONE_BLANKS_MATCHING
     rule = MatchRule.from_json({"any_of": [{"label": "vin", "of": ["email", vin], "at_least": 1}]})
     item = compile_spec(MergePolicy(duplicate_rule=rule), "duplicates").groups[0].items[1]
     mine: list[tuple[str, ...]] = [(), ("VF1000",)]
