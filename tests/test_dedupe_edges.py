@@ -276,6 +276,22 @@ def test_exclude_without_a_generic_key_leaves_the_table_as_it_is() -> None:
     ]
 
 
+def _car(lead_id: str, vin: str | None, *, phoned: bool = False) -> Lead:
+    """A lead of Ann <ann@x.io> (a phone if ``phoned``) about a car, by its VIN if any."""
+    return lead(
+        lead_id,
+        customer=person(
+            f"Ann{lead_id}",
+            "Lee",
+            emails=("ann@x.io",),
+            phones=("+14155550123",) if phoned else (),
+        ),
+        fields={} if vin is None else {"vin": vin},
+        created_at=at(10),
+        last_activity_at=at(1),
+    )
+
+
 def test_a_large_block_searches_an_exact_item_matching_blanks_by_its_values() -> None:
     """
     A block of 64 pairs or more: an unkeyed exact item (``blanks: match``) by its values.
@@ -284,16 +300,6 @@ def test_a_large_block_searches_an_exact_item_matching_blanks_by_its_values() ->
     The pairs are those of equal VINs (any case) and of the two leads without one, as the
     brute force finds them.
     """
-
-    def _car(lead_id: str, vin: str | None) -> Lead:
-        return lead(
-            lead_id,
-            customer=person(f"Ann{lead_id}", "Lee", emails=("ann@x.io",)),
-            fields={} if vin is None else {"vin": vin},
-            created_at=at(10),
-            last_activity_at=at(1),
-        )
-
     vins = [None, None, "VF1", "vf1", "VF2", "VF3", "VF3", "VF4"]
     leads = [_car(f"L{n}", vin) for n, vin in enumerate(vins)]
     assert len(leads) ** 2 >= block.CLOSE_AT
@@ -336,16 +342,6 @@ def test_a_large_block_searches_a_fuzzy_item_matching_blanks_by_its_values() -> 
     are those of close VINs and of the two leads without one, as the brute force finds
     them, every run (not only when a random rule draws this path).
     """
-
-    def _car(lead_id: str, vin: str | None) -> Lead:
-        return lead(
-            lead_id,
-            customer=person(f"Ann{lead_id}", "Lee", emails=("ann@x.io",)),
-            fields={} if vin is None else {"vin": vin},
-            created_at=at(10),
-            last_activity_at=at(1),
-        )
-
     vins = [None, "VF1000", None, "VF1001", "AB2000", "XY3000", "XY3000", "QQ9999"]
     leads = [_car(f"L{n}", vin) for n, vin in enumerate(vins)]
     assert len(leads) ** 2 >= block.CLOSE_AT
@@ -395,19 +391,8 @@ def test_a_generic_block_keeps_the_close_pairs_whose_inbound_lead_the_group_appl
     inbound customer without a phone: L1 and L3 are close, but only L1 (no phone) is
     compared with L3, not L3 with L1; as the brute force finds them.
     """
-
-    def _car(lead_id: str, vin: str | None) -> Lead:
-        phones = ("+14155550123",) if lead_id == "L3" else ()
-        return lead(
-            lead_id,
-            customer=person(f"Ann{lead_id}", "Lee", emails=("ann@x.io",), phones=phones),
-            fields={} if vin is None else {"vin": vin},
-            created_at=at(10),
-            last_activity_at=at(1),
-        )
-
     vins = [None, "VF1000", None, "VF1001", "AB2000", "XY3000", "XY3000", "QQ9999"]
-    leads = [_car(f"L{n}", vin) for n, vin in enumerate(vins)]
+    leads = [_car(f"L{n}", vin, phoned=n == 3) for n, vin in enumerate(vins)]
     vin = {"field": "fields.vin", "method": "fuzzy", "scorer": "levenshtein", "threshold": 1}
     rule = MatchRule.from_json(
         {"any_of": [{"label": "car", "all_of": ["email", vin], "inbound_lacks": ["phone"]}]}
