@@ -292,37 +292,6 @@ def _car(lead_id: str, vin: str | None, *, phoned: bool = False) -> Lead:
     )
 
 
-def test_a_large_block_searches_an_exact_item_matching_blanks_by_its_values() -> None:
-    """
-    A block of 64 pairs or more: an unkeyed exact item (``blanks: match``) by its values.
-
-    Eight leads share an email; the group also needs the same VIN, two blanks matching.
-    The pairs are those of equal VINs (any case) and of the two leads without one, as the
-    brute force finds them.
-    """
-    vins = [None, None, "VF1", "vf1", "VF2", "VF3", "VF3", "VF4"]
-    leads = [_car(f"L{n}", vin) for n, vin in enumerate(vins)]
-    assert len(leads) ** 2 >= block.CLOSE_AT
-    rule = MatchRule.from_json(
-        {
-            "any_of": [
-                {"label": "vin", "all_of": ["email", {"field": "fields.vin", "blanks": "match"}]}
-            ]
-        }
-    )
-    policy = MergePolicy(duplicate_rule=rule)
-
-    result = dedupe.find(leads, now=NOW, policy=policy)
-
-    assert [(p.a, p.b, p.kind) for p in result.pairs] == [
-        ("L0", "L1", "duplicate"),
-        ("L2", "L3", "duplicate"),
-        ("L5", "L6", "duplicate"),
-    ]
-    assert {d.matched for p in result.pairs for d in p.decisions} == {("email", "fields.vin")}
-    assert result.pairs == dedupe.reference(leads, now=NOW, policy=policy)
-
-
 _VIN_WITHIN_ONE_BLANKS_MATCHING: Final = {
     "field": "fields.vin",
     "method": "fuzzy",
@@ -333,30 +302,49 @@ _VIN_WITHIN_ONE_BLANKS_MATCHING: Final = {
 """A fuzzy VIN item: within one edit, two blanks matching."""
 
 
-def test_a_large_block_searches_a_fuzzy_item_matching_blanks_by_its_values() -> None:
+@pytest.mark.parametrize(
+    ("vins", "vin", "pairs", "matched"),
+    [
+        pytest.param(
+            [None, None, "VF1", "vf1", "VF2", "VF3", "VF3", "VF4"],
+            {"field": "fields.vin", "blanks": "match"},
+            [("L0", "L1"), ("L2", "L3"), ("L5", "L6")],
+            ("email", "fields.vin"),
+            id="exact",
+        ),
+        pytest.param(
+            [None, "VF1000", None, "VF1001", "AB2000", "XY3000", "XY3000", "QQ9999"],
+            _VIN_WITHIN_ONE_BLANKS_MATCHING,
+            [("L0", "L2"), ("L1", "L3"), ("L5", "L6")],
+            ("email", "fields.vin_fuzzy"),
+            id="fuzzy",
+        ),
+    ],
+)
+def test_a_large_block_searches_an_unkeyed_item_matching_blanks_by_its_values(
+    vins: list[str | None],
+    vin: dict[str, Any],
+    pairs: list[tuple[str, str]],
+    matched: tuple[str, ...],
+) -> None:
     """
-    A block of 64 pairs or more: an unkeyed fuzzy item (``blanks: match``) by its values.
+    A block of 64 pairs or more: an unkeyed item (``blanks: match``) by its values.
 
-    Eight leads share an email; the group also needs VINs within one edit, two blanks
-    matching (a blank against a VIN of six characters is six edits: no match). The pairs
-    are those of close VINs and of the two leads without one, as the brute force finds
-    them, every run (not only when a random rule draws this path).
+    Eight leads share an email; the group also needs the same VIN (exact: any case) or
+    VINs within one edit (fuzzy: a blank against a VIN of six characters is six edits,
+    no match), two blanks matching. The pairs are those of equal or close VINs and of
+    the two leads without one, as the brute force finds them, every run (not only when
+    a random rule draws this path: the fuzzy case reaches ``block._close_fuzzy``).
     """
-    vins = [None, "VF1000", None, "VF1001", "AB2000", "XY3000", "XY3000", "QQ9999"]
-    leads = [_car(f"L{n}", vin) for n, vin in enumerate(vins)]
+    leads = [_car(f"L{n}", value) for n, value in enumerate(vins)]
     assert len(leads) ** 2 >= block.CLOSE_AT
-    vin = _VIN_WITHIN_ONE_BLANKS_MATCHING
     rule = MatchRule.from_json({"any_of": [{"label": "vin", "all_of": ["email", vin]}]})
     policy = MergePolicy(duplicate_rule=rule)
 
     result = dedupe.find(leads, now=NOW, policy=policy)
 
-    assert [(p.a, p.b, p.kind) for p in result.pairs] == [
-        ("L0", "L2", "duplicate"),
-        ("L1", "L3", "duplicate"),
-        ("L5", "L6", "duplicate"),
-    ]
-    assert {d.matched for p in result.pairs for d in p.decisions} == {("email", "fields.vin_fuzzy")}
+    assert [(p.a, p.b, p.kind) for p in result.pairs] == [(a, b, "duplicate") for a, b in pairs]
+    assert {d.matched for p in result.pairs for d in p.decisions} == {matched}
     assert result.pairs == dedupe.reference(leads, now=NOW, policy=policy)
 
 
