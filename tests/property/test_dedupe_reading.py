@@ -10,6 +10,8 @@ Both must give the same table for any range.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -227,6 +229,32 @@ def test_pyarrow_converts_plain_timestamps() -> None:
     assert instants == {6: [1_699_203_108_000_000, 1_699_228_799_000_000], 7: [None, None]}
     assert texts == {0: ["L1", "L2"], 1: ["Ann", "Ann"]}
     assert texts[1][0] is texts[1][1]
+
+
+_NO_PANDAS = """
+import sys
+from leadcore._dedupe import arrowcsv
+rows = b"L1,Ann,2023-11-05 16:51:48,\\n" * 40_000 + b"L2,Bo,,2023-11-05 16:51:48\\n"
+assert len(rows) >= arrowcsv.MIN_BYTES
+found = arrowcsv.columns(rows, 4, wanted=[0, 1, 2, 3], repeating={1}, stamps={2, 3}, utc=True)
+assert found is not None and sorted(found[1]) == [2, 3], found
+print("pandas" in sys.modules)
+"""
+
+
+def test_reading_by_pyarrow_does_not_import_pandas() -> None:
+    """
+    Reading by pyarrow does not import pandas (pyarrow would, to convert a Python value).
+
+    pyarrow imports pandas, when installed, for any Python value it turns into an Arrow
+    one. Each process that reads would pay pandas' import (some 0.4 s) for nothing; a fresh
+    interpreter shows whether the reading imports it (pandas is installed in the tests).
+    """
+    done = subprocess.run(  # noqa: S603  # our own interpreter, fixed code
+        [sys.executable, "-c", _NO_PANDAS], capture_output=True, text=True, check=True
+    )
+
+    assert done.stdout.strip() == "False"
 
 
 @pytest.mark.parametrize(
