@@ -35,6 +35,7 @@ from leadcore._dedupe.items import (
     check_table,
     decision_tuple,
 )
+from leadcore._dedupe.pool import quiet_gc
 from leadcore.errors import InvalidInput
 from leadcore.merge import KeyCounts
 from leadcore.model import Lead
@@ -567,8 +568,12 @@ class DedupeResult(a.Frozen, d.Shown):
 
         """
         chosen = check_table(name, TABLES, self.kind if kind is None else kind)
-        columns, rows = BUILDERS[name](self)
-        return frames.build(chosen, columns, rows)
+        # A table of a run is made of as many rows as it has pairs or decisions, none in
+        # a cycle: the collector's full passes over the run's objects would cost about
+        # as much as building them (see quiet_gc).
+        with quiet_gc():
+            columns, rows = BUILDERS[name](self)
+            return frames.build(chosen, columns, rows)
 
     def chart_cluster_sizes(self, *, singletons: bool = False) -> Any:  # noqa: ANN401  # an altair chart
         """
