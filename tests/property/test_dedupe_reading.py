@@ -286,11 +286,45 @@ def test_other_timestamps_are_left_to_python(stamp: str) -> None:
         PLAIN.replace("Ann", "\udced\udca0\udc80"),  # an encoded surrogate
         PLAIN + ",",  # a field too many
         PLAIN.replace("Ann", "A\rnn"),  # a lone carriage return
+        PLAIN + "\r" + PLAIN.replace("L1", "L3"),  # a lone CR between rows of the width
     ],
 )
 def test_pyarrow_leaves_other_ranges_to_the_standard_library(odd: str) -> None:
     """What pyarrow could read otherwise than Python is read by the standard library."""
     assert _arrow_read([PLAIN, odd]) is None
+
+
+@pytest.mark.parametrize(
+    ("data", "width", "read"),
+    [
+        (f"{PLAIN}\n{PLAIN}\r", WIDTH, False),  # the last line ended by a CR alone
+        (f"{PLAIN}\r\n{PLAIN}\r\n", WIDTH, True),
+        (f"{PLAIN}\r\n\r\n{PLAIN}", WIDTH, False),  # a blank line between CR LFs
+        ("L1\nL2\r\nL3", 1, True),  # one column
+        ("L1\n\r\nL3\n", 1, False),  # one column, a blank line
+        ("L1\n\nL3\n", 1, False),
+        ("\nL1\n", 1, False),  # a blank first line
+        ("L1\rL2\n", 1, False),  # a CR alone
+    ],
+)
+def test_pyarrow_reads_only_ranges_of_whole_plain_lines(data: str, width: int, read: bool) -> None:
+    """A range is read by pyarrow when its rows are the lines: no CR alone, no blank line."""
+    with mock.patch.object(arrowcsv, "MIN_BYTES", 0):
+        found = arrowcsv.columns(
+            data.encode(), width, wanted=[0], repeating=(), stamps=(), utc=True
+        )
+
+    assert (found is not None) == read
+    if found is not None:
+        assert found[0][0] == [line.split(",")[0] for line in data.splitlines()]
+
+
+def test_a_line_of_empty_cells_is_no_blank_line() -> None:
+    """Commas alone are a row (of a blank id): pyarrow reads the range, as Python does."""
+    found = _arrow_read([PLAIN, "," * (WIDTH - 1)])
+
+    assert found is not None
+    assert found[0][0] == ["L1", ""]
 
 
 def test_without_pyarrow_the_standard_library_reads() -> None:

@@ -63,13 +63,37 @@ def preload() -> bool:
 
 
 def _plain_bytes(data: bytes) -> bool:
-    """No quotes, no blank line, line ends LF or CR LF (a CR only before a LF), mixed or not."""
-    if b'"' in data:
+    """No quote (the rest of a plain range is checked with what pyarrow read: _plain_lines)."""
+    return b'"' not in data
+
+
+def _plain_lines(data: bytes, width: int, rows: int) -> bool:
+    """
+    Whether pyarrow's ``rows`` of ``width`` are the range's lines, none blank.
+
+    A plain range has no blank line and ends its lines with LF or CR LF (a CR only before
+    a LF). pyarrow ends a line at a CR alone too, so a range with one reads into more
+    rows than it has LFs (a range ending with a CR is refused, the only case where the
+    counts agree); a blank line is a row of empty cells, with none of the ``width - 1``
+    commas of every other row (pyarrow refuses a row of another width). Counting
+    commas and LFs costs a third of looking for each shape in the bytes.
+    """
+    if data.endswith(b"\r") or rows != data.count(b"\n") + (not data.endswith(b"\n")):
         return False
-    if b"\r" in data and data.count(b"\r") != data.count(b"\r\n"):
-        return False
-    # With every CR before a LF, a blank line is a LF followed by a LF or by CR LF.
+    if width > 1:
+        return data.count(b",") == (width - 1) * rows
+    # One column: a blank line is an empty cell; with every CR before a LF, it is a LF
+    # followed by a LF or by CR LF, or the first line.
     return b"\n\n" not in data and b"\n\r\n" not in data and not data.startswith((b"\n", b"\r\n"))
+
+
+def _fits(pc: Any, table: Any) -> bool:  # noqa: ANN401  # pyarrow objects
+    """No cell longer than the limit of a text (the record reader refuses them)."""
+    for column in table.columns:
+        longest = pc.max(pc.utf8_length(column)).as_py()
+        if longest is not None and longest > _attrs.MAX_TEXT:
+            return False
+    return True
 
 
 def columns(
@@ -111,10 +135,8 @@ def columns(
         )
     except pa.ArrowInvalid:  # a line of another width, or bytes that are not UTF-8
         return None
-    for column in table.columns:
-        longest = pc.max(pc.utf8_length(column)).as_py()
-        if longest is not None and longest > _attrs.MAX_TEXT:
-            return None
+    if not _plain_lines(data, width, table.num_rows) or not _fits(pc, table):
+        return None
     texts: dict[int, list[str]] = {}
     instants: dict[int, list[int | None]] = {}
     for at in wanted:
