@@ -42,6 +42,7 @@ import attrs
 
 from leadcore import dedupe
 from leadcore._cli import report
+from leadcore._cli.counts import counts_text
 from leadcore._dedupe.inputs import zone
 from leadcore.errors import InvalidInput, LeadcoreError, MissingDependency, Problem
 from leadcore.merge import MergePolicy
@@ -297,15 +298,7 @@ def _write(result: dedupe.DedupeResult, folder: Path) -> list[str]:
 
 def _summary(result: dedupe.DedupeResult, out: TextIO) -> None:
     s = result.summary
-    out.write(
-        f"leads        {s.leads:>10,} of {s.records:,} records ({s.bad_rows:,} bad rows)\n"
-        f"auto-merge   {s.merge_pairs:>10,} pairs\n"
-        f"route        {s.route_pairs:>10,} pairs (both credit applications, MRG-2)\n"
-        f"duplicates   {s.duplicate_pairs:>10,} pairs (possible duplicates, MRG-7)\n"
-        f"clusters     {s.clusters:>10,} of 2 leads or more ({s.clustered_leads:,} leads, "
-        f"largest {s.largest_cluster})\n"
-        f"customers    {s.customers:>10,}\n"
-    )
+    out.write(counts_text(s))
     if result.generic_keys:
         out.write(f"generic keys {len(result.generic_keys):>10,} (held by very many leads):\n")
         out.writelines(

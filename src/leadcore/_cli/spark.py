@@ -21,6 +21,7 @@ from typing import Any, TextIO
 
 from leadcore import dedupe
 from leadcore import spark as engine
+from leadcore._cli.counts import counts_text
 from leadcore.spark import SparkComparison, SparkDedupeResult
 
 __all__ = ["read", "run"]
@@ -61,15 +62,7 @@ def _write(result: SparkDedupeResult, folder: Path, kind: str) -> list[str]:
 
 def _summary(result: SparkDedupeResult, out: TextIO) -> None:
     s = result.summary
-    out.write(
-        f"leads        {s.leads:>10,} of {s.records:,} records ({s.bad_rows:,} bad rows)\n"
-        f"auto-merge   {s.merge_pairs:>10,} pairs\n"
-        f"route        {s.route_pairs:>10,} pairs (both credit applications, MRG-2)\n"
-        f"duplicates   {s.duplicate_pairs:>10,} pairs (possible duplicates, MRG-7)\n"
-        f"clusters     {s.clusters:>10,} of 2 leads or more ({s.clustered_leads:,} leads, "
-        f"largest {s.largest_cluster})\n"
-        f"customers    {s.customers:>10,}\n"
-    )
+    out.write(counts_text(s))
     if s.generic_keys:
         out.write(f"generic keys {s.generic_keys:>10,} (held by very many leads):\n")
         out.writelines(
