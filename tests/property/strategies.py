@@ -146,3 +146,34 @@ agents = st.builds(
 claims = st.builds(
     Claim, agent=ids, at=aware_datetimes(days=2), bucket=st.sampled_from(ClaimBucket)
 )
+
+
+# -- small pools: leads that collide on every key ------------------------------------------
+
+SMALL_FIRST = st.sampled_from(
+    ["Ada", "ada", "Adah", "Ad", "Bob", "Unknown", "Null", "", None, "Adá"]
+)
+"""First names close to each other (a fold, a typo, an accent), placeholders and blanks."""
+SMALL_LAST = st.sampled_from(["Lovelace", "LOVELACE", "Lovelac", "Stone", "Blank", "", None])
+SMALL_PHONES = st.sampled_from(
+    ["(415) 867-5309", "+1 415 867 5309", "4158675310", "+44 20 7946 0018", "555-555-5555", ""]
+)
+"""One number written three ways, a near one, a foreign one, one not valid, a blank."""
+SMALL_EMAILS = st.sampled_from(
+    ["ada@x.io", " ADA@x.io", "bob@x.io", "ada@mail.org", "none@none.com", "bad", ""]
+)
+"""One address written two ways, others, a filler, one not usable, a blank."""
+_VALUE_TEXTS = ["A1", "a1", "a-1", "B2", "B20", "", " ", "Zed", None]
+SMALL_VALUES = st.sampled_from(_VALUE_TEXTS) | st.integers(0, 2)
+"""Lead and custom field values: equal after a normaliser or not, blanks, numbers."""
+
+
+@st.composite
+def colliding_people(draw: st.DrawFn) -> Person:
+    """A person from the small pools, so that leads collide on every key."""
+    return Person(
+        first_name=draw(SMALL_FIRST),
+        last_name=draw(SMALL_LAST),
+        phones=draw(st.lists(SMALL_PHONES, max_size=2)),
+        emails=draw(st.lists(SMALL_EMAILS, max_size=2)),
+    )

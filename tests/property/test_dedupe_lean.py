@@ -24,28 +24,10 @@ from leadcore._dedupe import block, decide, inputs
 from leadcore.merge import KeyCounts, MergePolicy
 from leadcore.model import Lead, Person
 from tests.property.strategies import NOW, costly
+from tests.property.strategies import SMALL_VALUES as VALUES
+from tests.property.strategies import colliding_people as people
 
-FIRST = st.sampled_from(["Ada", "ada", "Adah", "Ad", "Bob", "Unknown", "Null", "", None, "Adá"])
-LAST = st.sampled_from(["Lovelace", "LOVELACE", "Lovelac", "Stone", "Blank", "", None])
-PHONES = st.sampled_from(
-    ["(415) 867-5309", "+1 415 867 5309", "4158675310", "+44 20 7946 0018", "555-555-5555", ""]
-)
-EMAILS = st.sampled_from(
-    ["ada@x.io", " ADA@x.io", "bob@x.io", "ada@mail.org", "none@none.com", "bad", ""]
-)
-VALUES = st.sampled_from(["A1", "a1", "a-1", "B2", "B20", "", " ", "Zed", None]) | st.integers(0, 2)
 SOURCES = st.sampled_from([None, "web", "Web", "credit_application"])
-
-
-@st.composite
-def people(draw: st.DrawFn) -> Person:
-    """A person from small pools."""
-    return Person(
-        first_name=draw(FIRST),
-        last_name=draw(LAST),
-        phones=draw(st.lists(PHONES, max_size=2)),
-        emails=draw(st.lists(EMAILS, max_size=2)),
-    )
 
 
 @st.composite

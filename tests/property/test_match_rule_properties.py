@@ -23,25 +23,8 @@ from leadcore._dedupe import block
 from leadcore.merge import MatchGroup, MatchRule, MergeIndex, MergePolicy, People
 from leadcore.model import Lead, Person
 from tests.property.strategies import NOW, costly
-
-FIRST = st.sampled_from(["Ada", "ada", "Adah", "Ad", "Bob", "Unknown", "Null", "", None])
-LAST = st.sampled_from(["Lovelace", "LOVELACE", "Lovelac", "Stone", "Blank", "", None])
-PHONES = st.sampled_from(
-    ["(415) 867-5309", "+1 415 867 5309", "4158675310", "+44 20 7946 0018", ""]
-)
-EMAILS = st.sampled_from(["ada@x.io", " ADA@x.io", "bob@x.io", "ada@mail.org", "bad", ""])
-VALUES = st.sampled_from(["A1", "a1", "a-1", "B2", "B20", "", " ", "Zed", None]) | st.integers(0, 2)
-
-
-@st.composite
-def people(draw: st.DrawFn) -> Person:
-    """A person from small pools, so that leads collide on every key."""
-    return Person(
-        first_name=draw(FIRST),
-        last_name=draw(LAST),
-        phones=draw(st.lists(PHONES, max_size=2)),
-        emails=draw(st.lists(EMAILS, max_size=2)),
-    )
+from tests.property.strategies import SMALL_VALUES as VALUES
+from tests.property.strategies import colliding_people as people
 
 
 @st.composite
