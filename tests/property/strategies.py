@@ -169,11 +169,17 @@ SMALL_VALUES = st.sampled_from(_VALUE_TEXTS) | st.integers(0, 2)
 
 
 @st.composite
-def colliding_people(draw: st.DrawFn) -> Person:
-    """A person from the small pools, so that leads collide on every key."""
+def colliding_people(  # a pool a field
+    draw: st.DrawFn,
+    first: st.SearchStrategy[str | None] = SMALL_FIRST,
+    last: st.SearchStrategy[str | None] = SMALL_LAST,
+    phones: st.SearchStrategy[str] = SMALL_PHONES,
+    emails: st.SearchStrategy[str] = SMALL_EMAILS,
+) -> Person:
+    """A person from small pools (by default the ones above), so that leads collide on every key."""
     return Person(
-        first_name=draw(SMALL_FIRST),
-        last_name=draw(SMALL_LAST),
-        phones=draw(st.lists(SMALL_PHONES, max_size=2)),
-        emails=draw(st.lists(SMALL_EMAILS, max_size=2)),
+        first_name=draw(first),
+        last_name=draw(last),
+        phones=draw(st.lists(phones, max_size=2)),
+        emails=draw(st.lists(emails, max_size=2)),
     )

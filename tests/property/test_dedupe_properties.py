@@ -20,7 +20,7 @@ from leadcore import dedupe, normalize
 from leadcore._dedupe import inputs as _dedupe_input
 from leadcore.merge import MergePolicy
 from leadcore.model import Lead, Person
-from tests.property.strategies import NOW
+from tests.property.strategies import NOW, colliding_people
 
 # Devanagari names that differ by a vowel sign only (v1.2 of the rules keeps their marks), blank
 # text (absent), and fillers (none@none.com, NA@NA.COM: unusable) are in the pools.
@@ -46,15 +46,9 @@ def when(draw: st.DrawFn) -> dt.datetime | None:
     return NOW - dt.timedelta(hours=hours)
 
 
-@st.composite
-def people(draw: st.DrawFn) -> Person:
-    """A person from small pools, so that leads collide on every key."""
-    return Person(
-        first_name=draw(FIRST),
-        last_name=draw(LAST),
-        phones=draw(st.lists(PHONES, max_size=2)),
-        emails=draw(st.lists(EMAILS, max_size=2)),
-    )
+def people() -> st.SearchStrategy[Person]:
+    """A person from this file's pools, so that leads collide on every key."""
+    return colliding_people(FIRST, LAST, PHONES, EMAILS)
 
 
 @st.composite
