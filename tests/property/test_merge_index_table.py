@@ -16,7 +16,8 @@ from leadcore import dedupe, merge
 from leadcore.merge import MergeIndex, MergePolicy
 from leadcore.model import Lead, Person
 from tests.property.strategies import NOW, costly
-from tests.property.test_dedupe_lean import people, policies, tables
+from tests.property.strategies import colliding_people as people
+from tests.property.test_dedupe_lean import policies, tables
 
 
 def _auto(answer: merge.AutoMerge) -> object:
