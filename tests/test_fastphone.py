@@ -337,8 +337,20 @@ class TestMetadataOfAnotherShape:
             {"mobile": _desc("", (10,)), "same_mobile_and_fixed_line_pattern": False},
             dict.fromkeys((*_fastphone._TYPE_NAMES, "mobile")),
             {"country_code": 33},
+            {"fixed_line": _desc("(\\d{10})", (10,))},
+            {"general_desc": _desc("\\d{10}$", (10,))},
+            {"leading_digits": "(7)"},
         ],
-        ids=["general-no-pattern", "no-lengths", "blank-pattern", "no-types", "another-code"],
+        ids=[
+            "general-no-pattern",
+            "no-lengths",
+            "blank-pattern",
+            "no-types",
+            "another-code",
+            "capturing-group",
+            "anchor",
+            "leading-digits-group",
+        ],
     )
     def test_the_country_is_left_to_phonenumbers(
         self, reshape: Callable[..., None], changes: dict[str, object]
@@ -376,3 +388,194 @@ class TestMetadataOfAnotherShape:
         assert _fastphone.fast_path("+44 9999999999", "US")
         assert _fastphone.valid(44, "9999999999") is phonenumbers.is_valid_number(number) is False
         assert _fastphone.to_e164("+44 9999999999", "US") is None
+
+
+NANPA = [national for code, national in EXAMPLES if code == 1]
+"""Valid example numbers of the NANPA regions (US, Canada, the Caribbean)."""
+_SEPARATOR = st.sampled_from(["", "", " ", "-", ".", "(", ")", "  "])
+
+
+@st.composite
+def _nanpa_texts(draw: st.DrawFn) -> str:
+    """A NANPA number (valid or not) as an export writes it, or a near miss of one."""
+    national = draw(
+        st.sampled_from(NANPA)
+        | st.builds(lambda n, rest: f"{n}{rest:09d}", st.integers(0, 9), st.integers(0, 10**9 - 1))
+    )
+    prefix = draw(st.sampled_from(["", "", "1", "+1", "1+1", "+11", "11", "+1+1", "+ 1", "+"]))
+    cut = draw(st.integers(0, len(national)))
+    text = (
+        draw(_SEPARATOR)
+        + prefix
+        + draw(_SEPARATOR)
+        + national[:cut]
+        + draw(_SEPARATOR)
+        + national[cut:]
+        + draw(_SEPARATOR)
+    )
+    tail = draw(
+        st.sampled_from(["", "", " ext ", " ext", "ext ", "  ext "]).flatmap(
+            lambda ext: (
+                st.just(ext)
+                if not ext
+                else st.just(ext)
+                | st.builds(
+                    lambda d: ext + d, st.text(alphabet="0123456789", min_size=1, max_size=22)
+                )
+            )
+        )
+    )
+    return text + tail
+
+
+_COLUMN_TEXTS = (
+    _nanpa_texts()
+    | st.text(alphabet="0123456789 +-().ext\n\r\u0664\uff14\u00e9#", max_size=20)
+    | st.builds(lambda t, n: t + " " * n, _nanpa_texts(), st.integers(230, 260))
+    | st.text(max_size=16)
+)
+
+
+class TestColumn:
+    """Step 6: a column read at once answers each text as one by one (MRG-1)."""
+
+    @given(st.lists(_COLUMN_TEXTS, max_size=15), st.sampled_from(["US", "CA", "GB", "FR"]))
+    def test_a_column_answers_each_text_as_phonenumbers(self, raws: list[str], region: str) -> None:
+        """MRG-1: NANPA shapes, near misses, extensions, line ends, other digits, long texts."""
+        got = _fastphone.to_e164_many(raws, region)
+
+        assert got == [_fastphone._reference(raw, region) for raw in raws]
+        assert got == [_fastphone.to_e164(raw, region) for raw in raws]
+
+    @pytest.mark.parametrize("region", ["US", "GB"])
+    def test_the_nanpa_keys_the_column_answers(self, region: str) -> None:
+        """MRG-1: exactly the keys _national reads, valid or not, in either region."""
+        raws = [
+            "4158675309",  # US: the national number
+            "1 (415) 867-5309",  # US: 1 and the national number
+            "+1 415 867 5309",  # any region: +1 and the national number
+            "1+14158675309",  # no key: a plus inside
+            "+1 1 415 867 5309",  # +1 then 1 and ten digits: too long
+            "+1+1 415 867 5309",  # two plus signs
+            "11 415 867 5309",
+            "1 115 867 5309",  # a national number starting with 1
+            "613-495-7126",  # Canada
+            "268-460-1234",  # Antigua (leading digits 268)
+            "555-555-5555",  # invalid
+            "415-867-5309 ext 12",
+        ]
+        lines = _fastphone._lines(region)
+        assert lines is not None
+        expected = {
+            "US": [True, True, True, False, False, False, False, False, True, True, False, True],
+            "GB": [
+                False,
+                False,
+                True,
+                False,
+                False,
+                False,
+                False,
+                False,
+                False,
+                False,
+                False,
+                False,
+            ],
+        }[region]
+
+        column = _fastphone._column(raws, region, lines)
+
+        assert [bool(found) for found in column] == expected
+        assert _fastphone.to_e164_many(raws, region) == [
+            _fastphone._reference(raw, region) for raw in raws
+        ]
+
+    def test_an_empty_column(self) -> None:
+        """No texts, no answers (from a list or any iterable)."""
+        assert _fastphone.to_e164_many([], "US") == []
+        assert _fastphone.to_e164_many(iter(()), "GB") == []
+
+    def test_a_text_with_a_line_end_is_answered_alone(self) -> None:
+        """MRG-1: a line end inside a text does not split it into two lines of the column."""
+        raws = ["415 867\n5309", "4158675309", "+1 415\r867 5309", "415\n"]
+
+        assert _fastphone.to_e164_many(raws, "US") == [
+            _fastphone._reference(raw, "US") for raw in raws
+        ]
+
+    def test_extensions_at_the_end_of_a_text(self) -> None:
+        """MRG-1: `` ext `` and 1 to 20 digits is removed as key() removes it, nothing else."""
+        raws = [
+            "415-867-5309 ext 12",
+            "415-867-5309 ext 12345678901234567890",  # 20 digits
+            "415-867-5309 ext 123456789012345678901",  # 21 digits
+            "415-867-5309 ext12",
+            "415-867-5309  ext 12",
+            "415-867-5309 ext 12 ",
+            "ext 415-867-5309",
+            "415 ext 1 ext 2",
+            " ext 12",
+            "+44 20 7946 0018 ext 7",
+        ]
+
+        assert _fastphone.to_e164_many(raws, "US") == [
+            _fastphone._reference(raw, "US") for raw in raws
+        ]
+
+    def test_text_beyond_ascii(self) -> None:
+        """MRG-1: other digits and letters (the separators deleted one way, not as bytes)."""
+        raws = ["\uff14\uff11\uff15-867-5309", "\u0664\u0661\u0665 867 5309", "415-867-5309", "é"]
+
+        assert _fastphone.to_e164_many(raws, "US") == [
+            _fastphone._reference(raw, "US") for raw in raws
+        ]
+
+    def test_long_texts_are_left_to_the_reference(self) -> None:
+        """MRG-1: over 250 characters phonenumbers refuses a text, in a column too."""
+        raws = ["4158675309" + " " * 300, "4158675309", "4158675309" + " " * 240]
+
+        assert _fastphone.to_e164_many(raws, "US") == [None, "+14158675309", "+14158675309"]
+        assert [_fastphone._reference(raw, "US") for raw in raws] == [
+            None,
+            "+14158675309",
+            "+14158675309",
+        ]
+
+    def test_texts_and_keys_met_again_are_answered_once(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The texts the column leaves are memoised by text and by pre-key."""
+        calls: list[str] = []
+        from_key = _fastphone._from_key
+
+        def counted(found: str, region: str) -> str | None:
+            calls.append(found)
+            return from_key(found, region)
+
+        monkeypatch.setattr(_fastphone, "_from_key", counted)
+        raws = ["+44 20 7946 0018", "+44-20-7946-0018", "+44 20 7946 0018", "N/A", "N/A"]
+
+        got = _fastphone.to_e164_many(raws, "US")
+
+        assert got == ["+442079460018", "+442079460018", "+442079460018", None, None]
+        assert calls == ["+442079460018"]
+
+    @pytest.mark.parametrize(
+        ("pattern", "embeddable"),
+        [
+            ("[2-9]\\d{9}|3\\d{6}", True),
+            ("(?:2[0-35-9]|3[1-9])\\d{6,7}", True),
+            ("8(?:00|33)[2-9]\\d{6}", True),
+            ("(\\d{10})", False),  # a capturing group
+            ("\\d{10}$", False),  # an anchor
+            ("[^0]\\d{9}", False),  # a class that matches a line end
+            ("\\d.", False),
+            ("(?=1)\\d{10}", False),  # a lookaround
+            ("(?i)\\d", False),  # a flag
+            ("", False),
+        ],
+    )
+    def test_patterns_embedded_whole_are_digits_only(self, pattern: str, embeddable: bool) -> None:
+        """Only a pattern of the metadata's shape is embedded in a larger one."""
+        assert _fastphone._digits_only(pattern) is embeddable

@@ -44,7 +44,8 @@ number. This module gives the same answers several times faster, by three exact 
    description and one of the type descriptions the type helper tries accept the
    national number (a description accepts it when its possible lengths admit its
    length and its pattern matches it in full). :func:`valid` does exactly this with
-   the patterns compiled once per country code, for the Canadian and Caribbean numbers
+   one pattern a country code and length, built from the metadata's (see
+   :func:`_valid_pattern`) and compiled once, for the Canadian and Caribbean numbers
    the US test refuses too.
 5. **International keys.** A key ``+CC...`` (or, when the default region's
    international prefix matches its start and no ``0`` follows it, the rest of the
@@ -56,6 +57,14 @@ number. This module gives the same answers several times faster, by three exact 
    does not match its start (so nothing is stripped). The E.164 form is then ``+``,
    the country code and the national number, when :func:`valid` holds.
 
+6. **A column at once.** :func:`to_e164_many` joins a column's texts one a line,
+   deletes the extensions and separators of all of them in a few passes over the one
+   text, and finds the E.164 form of every NANPA key (steps 1 and 2) that step 4
+   holds valid with one regular expression over it (``findall``, one match a line):
+   step 4's pattern for ``+1`` and ten digits, embedded whole, which the metadata's
+   patterns allow (:func:`_digits_only`: no line end, capture or anchor in them).
+   Only the other texts are answered one by one.
+
 Everything else goes to :func:`leadcore._phone.to_e164` (the reference). The tests
 compare both on samples and on generated text (every country code, random national
 numbers; ``tests/test_fastphone.py``), and the benchmark on every number of the
@@ -65,8 +74,10 @@ million-lead file.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
+from itertools import compress, count
 from typing import Final
 
 import phonenumbers
@@ -171,9 +182,10 @@ def _readable(metadata: PhoneMetadata, code: int) -> bool:
     Whether a region's metadata has the shape step 4 reads (every installed release's has).
 
     The country code ``code``, a general description and at least one type description,
-    each with a pattern and possible lengths. A country with a region of another shape,
-    or without metadata, is not answered here: :func:`valid` and :func:`_international`
-    leave it to ``phonenumbers`` itself, whose answers hold for any shape.
+    each with a pattern and possible lengths, and every pattern (leading digits too)
+    :func:`_digits_only`. A country with a region of another shape, or without metadata,
+    is not answered here: :func:`valid` and :func:`_international` leave it to
+    ``phonenumbers`` itself, whose answers hold for any shape.
     """
     types = _types(metadata)
     return (
@@ -181,25 +193,99 @@ def _readable(metadata: PhoneMetadata, code: int) -> bool:
         and _described(metadata.general_desc)
         and bool(types)
         and all(map(_described, types))
+        and all(map(_digits_only, _patterns(_source(metadata))))
     )
 
 
-def _desc(desc: object) -> Callable[[str], bool]:
-    """A description's test (``_is_number_matching_desc``), for a :func:`_described` one."""
-    lengths = frozenset(getattr(desc, "possible_length", ()))
-    full = re.compile(getattr(desc, "national_number_pattern", "")).fullmatch
-    return lambda nsn: len(nsn) in lengths and full(nsn) is not None
+_Desc = tuple[str, frozenset[int]]
+_Source = tuple[str | None, _Desc, list[_Desc]]
+"""A region's leading digits, general description and type descriptions, as text."""
 
 
-def _typed(metadata: PhoneMetadata) -> Callable[[str], bool]:
-    """Whether ``_number_type_helper`` gives a national number a type (not UNKNOWN)."""
-    general = _desc(metadata.general_desc)
-    tests = [_desc(desc) for desc in _types(metadata)]
-    return lambda nsn: general(nsn) and any(test(nsn) for test in tests)
+def _text(desc: object) -> _Desc:
+    """A :func:`_described` description's pattern and possible lengths."""
+    return getattr(desc, "national_number_pattern", ""), frozenset(
+        getattr(desc, "possible_length", ())
+    )
+
+
+def _source(metadata: PhoneMetadata) -> _Source:
+    """What ``is_valid_number`` reads of a region: leading digits, descriptions."""
+    return metadata.leading_digits, _text(metadata.general_desc), list(map(_text, _types(metadata)))
+
+
+def _patterns(source: _Source) -> list[str]:
+    leading, general, types = source
+    return [*([] if leading is None else [leading]), general[0], *(p for p, _ in types)]
+
+
+_DIGITS_ONLY: Final = re.compile(r"(?:[0-9()?:|{},*+\[\]-]|\\d)+")
+
+
+def _digits_only(pattern: str) -> bool:
+    r"""
+    Whether a metadata pattern is of the shape :func:`_valid_pattern` embeds (all are).
+
+    Digits, ``\d``, classes, quantifiers, alternatives and non-capturing groups only:
+    no character it can match is a line end (every one it names is ``(`` or above),
+    it captures nothing, and it has no anchor, lookaround, flag or back reference; so
+    it means the same inside a larger pattern.
+    """
+    return _DIGITS_ONLY.fullmatch(pattern) is not None and pattern.count("(") == pattern.count(
+        "(?:"
+    )
+
+
+_TEN: Final = r"[2-9]\d{9}"  # a general pattern alternative every NANPA-shaped number matches
+
+
+def _typed_pattern(general: _Desc, types: list[_Desc], length: int, end: str) -> str | None:
+    r"""
+    A pattern of ``_number_type_helper`` giving a type (not UNKNOWN), for ``length`` digits.
+
+    The general description and one of the type descriptions must accept the number: a
+    description does when its possible lengths admit ``length`` and its pattern matches
+    in full (``end`` follows the number). None when no number of that length has a type.
+    With ``end`` a line end the number is known to be ten ASCII digits, the first 2-9
+    (:func:`_column`): a general pattern with the alternative ``[2-9]\d{9}`` (and no
+    group to hide it in) accepts it, so it is not tested.
+    """
+    patterns = [p for p, lengths in types if length in lengths]
+    if length not in general[1] or not patterns:
+        return None
+    implied = end == "\\n" and "(" not in general[0] and _TEN in general[0].split("|")
+    test = "" if implied else f"(?=(?:{general[0]}){end})"
+    return test + "(?:" + "|".join(f"(?:{p})" for p in patterns) + ")"
+
+
+def _valid_pattern(sources: list[_Source], length: int, end: str, *, single: bool) -> str:
+    r"""
+    A pattern of ``is_valid_number`` for a country's national numbers of ``length`` digits.
+
+    ``is_valid_number`` finds the region among the country's regions (``sources``, in
+    ``phonenumbers``' order): the only one; else the first whose leading digits match
+    the start of the number or, without them, that gives the number a type. A region
+    with leading digits that match so decides alone; one without them accepts the
+    number when it types it. The number is valid when, for some region, no earlier
+    region's leading digits match, the region's own (if any) do, and it types the
+    number: one alternative per region, each refusing the leading digits of those
+    before it. ``end`` follows the number (``\Z``, or a line end in :func:`_column`).
+    """
+    alternatives: list[str] = []
+    claimed: list[str] = []
+    for leading, general, types in sources:
+        typed = _typed_pattern(general, types, length, end)
+        if typed is not None:
+            before = f"(?!{'|'.join(claimed)})" if claimed else ""
+            own = "" if leading is None or single else f"(?=(?:{leading}))"
+            alternatives.append(before + own + typed)
+        if leading is not None and not single:
+            claimed.append(f"(?:{leading})")
+    return "|".join(f"(?:{a})" for a in alternatives) or "(?!)"  # (?!): none is valid
 
 
 class _Country:
-    """A country code's regions as ``is_valid_number`` tries them, compiled once."""
+    """A country code's regions as ``is_valid_number`` tries them, compiled once a length."""
 
     def __init__(self, code: int) -> None:
         regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE.get(code, ())
@@ -209,27 +295,21 @@ class _Country:
         # (non-geographic, or metadata of another shape) takes the exact path.
         self.fast = bool(regions) and _NON_GEO not in regions and len(readable) == len(regions)
         self.single = len(regions) == 1
-        self.tries: list[tuple[re.Pattern[str] | None, Callable[[str], bool]]] = []
+        self.source = [_source(metadata) for metadata in readable] if self.fast else []
+        self.tests: dict[int, Callable[[str], object]] = {}
         self.strip: re.Pattern[str] | None = None
         if not self.fast:
             return
-        for metadata in readable:
-            leading = metadata.leading_digits
-            self.tries.append((None if leading is None else re.compile(leading), _typed(metadata)))
         prefix = readable[0].national_prefix_for_parsing
         self.strip = re.compile(prefix) if prefix else None
 
     def valid(self, nsn: str) -> bool:
         """Whether ``is_valid_number`` holds for the national number ``nsn``."""
-        if self.single:
-            return bool(self.tries) and self.tries[0][1](nsn)
-        for leading, typed in self.tries:
-            if leading is not None:
-                if leading.match(nsn):
-                    return typed(nsn)
-            elif typed(nsn):
-                return True
-        return False
+        test = self.tests.get(len(nsn))
+        if test is None:
+            pattern = _valid_pattern(self.source, len(nsn), r"\Z", single=self.single)
+            test = self.tests[len(nsn)] = re.compile(pattern).fullmatch
+        return test(nsn) is not None
 
 
 @functools.cache
@@ -369,55 +449,25 @@ def to_e164(raw: str, region: str) -> str | None:
     return _from_key(found, region)
 
 
-def to_e164_many(raws: Iterable[str], region: str) -> list[str | None]:  # noqa: C901, PLR0912  # the hot loop, inlined
+def to_e164_many(raws: Iterable[str], region: str) -> list[str | None]:
     """
-    Return :func:`to_e164` of each raw text, memoising by text and by pre-key.
+    Return :func:`to_e164` of each raw text, reading a column at once (step 6).
 
-    The common shapes are handled inline (this runs a million times a table): the
-    separators of the whole column are deleted at once (the texts joined one a line,
-    when none holds a line end), and the NANPA keys (``+1`` and ten digits, and with
-    region ``US`` ten digits, or ``1`` and ten digits) are read where they stand.
+    The NANPA numbers (the bulk of a table) are read and checked by one regular
+    expression over the whole column; the other texts are answered one by one,
+    memoised by text and by pre-key.
 
     >>> to_e164_many(["415-867-5309", "(415) 867 5309", "+1 613 495 7126", "x"], "US")
     ['+14158675309', '+14158675309', '+16134957126', None]
     """
     items = raws if isinstance(raws, list) else list(raws)
-    joined = "\n".join(items)
-    if joined.count("\n") == len(items) - 1:
-        stripped_all = _strip(joined).split("\n") if items else []
-    else:  # a text holds a line end: one by one
-        stripped_all = [_strip(raw) for raw in items]
+    lines = _lines(region)
+    # Per item: its E.164 form when the column answered it, else "" (answered below).
+    out: list[str | None] = [""] * len(items) if lines is None else _column(items, region, lines)
     by_raw: dict[str, str | None] = {}
     by_key: dict[str, str | None] = {}
-    out: list[str | None] = []
-    append = out.append
-    us = FAST_PARSE and region == "US"
-    fast = FAST_PARSE
-    valid_us = _US.fullmatch if _US is not None else None
-    for raw, stripped in zip(items, stripped_all, strict=True):
-        size = len(stripped)
-        # Inline: the NANPA keys (see _national), no extension: the bulk of a table.
-        national = None
-        if size == 10:  # a NANPA national number
-            if us and stripped[0] > "1":
-                national = stripped
-        elif size == 11:  # 1 and a national number
-            if us and stripped[0] == "1" and stripped[1] > "1":
-                national = stripped[1:]
-        elif (
-            size == 12 and fast and stripped[0] == "+" and stripped[1] == "1" and stripped[2] > "1"
-        ):  # +1 and a national number
-            national = stripped[2:]
-        if (
-            national is not None
-            and national.isdigit()
-            and national.isascii()
-            and len(raw) <= _MAX_INPUT
-        ):
-            append(
-                "+1" + national if valid_us is not None and valid_us(national) else _nanpa(national)
-            )
-            continue
+    for at in list(compress(count(), map(operator.not_, out))):
+        raw = items[at]
         result = by_raw.get(raw, _MISSING)
         if result is _MISSING:
             found = key(raw)
@@ -428,8 +478,84 @@ def to_e164_many(raws: Iterable[str], region: str) -> list[str | None]:  # noqa:
             else:
                 result = by_key[found] = _from_key(found, region)
             by_raw[raw] = result
-        append(result)  # type: ignore[arg-type]  # a str or None
+        out[at] = result  # type: ignore[call-overload]  # a str or None
     return out
+
+
+# -- a column at once (step 6) --------------------------------------------------------------
+
+_GUARD: Final = r"\+1(?=[2-9][0-9]{9}\n)"  # +1 and ten ASCII digits, the first 2-9, a line end
+_EXT_TAIL: Final = re.compile(r" ext [0-9]{1,20}\n")
+_TRUNK: Final = re.compile(r"\n\+11(?=[2-9][0-9]{9}\n)")
+_SEPARATOR_BYTES: Final = b" -.()"
+_BEYOND: Final = {  # a line of more than _MAX_INPUT characters, after the added +1 if any
+    us: re.compile(("\\n\\+1" if us else "\\n") + f"[^\\n]{{{_MAX_INPUT + 1}}}")
+    for us in (True, False)
+}
+
+
+@functools.cache
+def _column_valid() -> str | None:
+    """A pattern of :func:`valid` for ``+1`` and ten digits before a line end, or None."""
+    country = _country(1)
+    if not (FAST_PARSE and country.fast):
+        return None  # pragma: no cover  # metadata of another shape
+    return _valid_pattern(country.source, 10, "\\n", single=country.single)
+
+
+@functools.cache
+def _lines(region: str) -> re.Pattern[str] | None:
+    """
+    The pattern :func:`_column` reads a column's lines with, one match a line.
+
+    Group 1 is the E.164 form of a valid NANPA key (``+1`` and ten digits; see
+    :func:`_column` for the keys of region ``US``), empty on any other line.
+    """
+    valid = _column_valid()
+    if valid is None:
+        return None  # pragma: no cover  # metadata of another shape
+    # Region US: every line starts with an added "+1" (see _column), once more if the key has it.
+    again = r"(?:\+1)?" if region == "US" else ""
+    return re.compile(rf"{again}({_GUARD}(?:{valid}))\n|[^\n]*\n")
+
+
+def _column(items: list[str], region: str, lines: re.Pattern[str]) -> list[str | None]:
+    r"""
+    Each item's E.164 form when it is a NANPA key, else "".
+
+    The texts, one a line, become one text: an item with a line end in it, or longer
+    than ``phonenumbers`` reads, stays out (a blank line, answered one by one). With
+    region ``US`` each line starts with ``+1``. The extension (`` ext `` and 1 to 20
+    digits at the end of a line, as :func:`key` removes it) and the separators are
+    deleted; with region ``US``, ``+11`` and ten digits (from the key ``1``
+    ``NXXXXXXXXX``) becomes ``+1`` and the ten digits. So a line is ``+1NXXXXXXXXX`` or
+    ``+1+1NXXXXXXXXX`` exactly when its key is one :func:`_national` reads (the ten
+    digits ASCII, the first 2-9), and ``lines`` finds on it the national number's
+    E.164 form when :func:`valid` holds (:func:`_column_valid`).
+    """
+    if not items:
+        return []
+    us = region == "US"
+    head = "\n+1" if us else "\n"
+    text = head + head.join(items) + "\n"
+    if text.count("\n") != len(items) + 1:  # a text holds a line end
+        text = head + head.join(["" if "\n" in raw else raw for raw in items]) + "\n"
+    # A text longer than phonenumbers reads (rare) is answered by the reference, below.
+    beyond = _BEYOND[us].search(text) is not None
+    if " ext " in text:
+        text = _EXT_TAIL.sub("\n", text)
+    if text.isascii():  # bytes.translate deletes them in one pass
+        text = text.encode("ascii").translate(None, _SEPARATOR_BYTES).decode("ascii")
+    else:
+        text = _strip(text)
+    if us:
+        text = _TRUNK.sub("\n+1", text)
+    found: list[str | None] = lines.findall(text, 1)
+    if beyond:
+        for at, raw in enumerate(items):
+            if len(raw) > _MAX_INPUT:
+                found[at] = ""
+    return found
 
 
 _MISSING: Final = object()

@@ -745,7 +745,7 @@ def _phones(
     if not at:
         return [()] * count
     if len(at) == 1:
-        found = _fastphone.to_e164_many(list(columns[at[0]]), region)  # type: ignore[arg-type]  # text cells
+        found = _fastphone.to_e164_many(columns[at[0]], region)  # type: ignore[arg-type]  # text cells (a list is read, not copied)
         return [() if p is None else (p,) for p in found]
     raws = [
         [c for c in cells if isinstance(c, str) and c]
