@@ -535,11 +535,16 @@ def _column(items: list[str], region: str, lines: re.Pattern[str]) -> list[str |
     """
     if not items:
         return []
-    us = region == "US"
+    found = _read(items, lines, us=region == "US")
+    if len(found) != len(items):  # a text holds a line end: read again without it
+        found = _read(["" if "\n" in raw else raw for raw in items], lines, us=region == "US")
+    return found
+
+
+def _read(items: list[str], lines: re.Pattern[str], *, us: bool) -> list[str | None]:
+    """:func:`_column` of texts, one match a line (more than one an item with a line end)."""
     head = "\n+1" if us else "\n"
     text = head + head.join(items) + "\n"
-    if text.count("\n") != len(items) + 1:  # a text holds a line end
-        text = head + head.join(["" if "\n" in raw else raw for raw in items]) + "\n"
     # A text longer than phonenumbers reads (rare) is answered by the reference, below.
     beyond = _BEYOND[us].search(text) is not None
     if " ext " in text:
