@@ -523,15 +523,15 @@ def _column(items: list[str], region: str, lines: re.Pattern[str]) -> list[str |
     r"""
     Each item's E.164 form when it is a NANPA key, else "".
 
-    The texts, one a line, become one text: an item with a line end in it, or longer
-    than ``phonenumbers`` reads, stays out (a blank line, answered one by one). With
-    region ``US`` each line starts with ``+1``. The extension (`` ext `` and 1 to 20
-    digits at the end of a line, as :func:`key` removes it) and the separators are
-    deleted; with region ``US``, ``+11`` and ten digits (from the key ``1``
-    ``NXXXXXXXXX``) becomes ``+1`` and the ten digits. So a line is ``+1NXXXXXXXXX`` or
-    ``+1+1NXXXXXXXXX`` exactly when its key is one :func:`_national` reads (the ten
-    digits ASCII, the first 2-9), and ``lines`` finds on it the national number's
-    E.164 form when :func:`valid` holds (:func:`_column_valid`).
+    The texts, one a line, become one text: an item with a line end in it stays out (a
+    blank line), and one longer than ``phonenumbers`` reads is not answered here; both
+    are answered one by one. With region ``US`` each line starts with ``+1``. The
+    extension (`` ext `` and 1 to 20 digits at the end of a line, as :func:`key` removes
+    it) and the separators are deleted; with region ``US``, ``+11`` and ten digits (from
+    the key ``1`` ``NXXXXXXXXX``) becomes ``+1`` and the ten digits. So a line is
+    ``+1NXXXXXXXXX`` or ``+1+1NXXXXXXXXX`` exactly when its key is one :func:`_national`
+    reads (the ten digits ASCII, the first 2-9), and ``lines`` finds on it the national
+    number's E.164 form when :func:`valid` holds (:func:`_column_valid`).
     """
     if not items:
         return []
