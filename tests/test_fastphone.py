@@ -297,6 +297,14 @@ def _desc(pattern: str | None, lengths: tuple[int, ...]) -> object:
     return phonenumbers.PhoneNumberDesc(national_number_pattern=pattern, possible_length=lengths)
 
 
+def _emptied() -> None:
+    """Empty the caches built from the metadata (countries, the column's pattern, answers)."""
+    _fastphone._country.cache_clear()
+    _fastphone._column_valid.cache_clear()
+    _fastphone._lines.cache_clear()
+    _phone.to_e164.cache_clear()
+
+
 class TestMetadataOfAnotherShape:
     """
     Step 4 reads metadata of one shape; a country of another takes the exact path.
@@ -321,13 +329,11 @@ class TestMetadataOfAnotherShape:
                 monkeypatch.delitem(store, "GB")
             else:
                 monkeypatch.setitem(store, "GB", _reshaped(gb, **changes))
-            _fastphone._country.cache_clear()
-            _phone.to_e164.cache_clear()
+            _emptied()
 
         yield reshape
         monkeypatch.undo()
-        _fastphone._country.cache_clear()
-        _phone.to_e164.cache_clear()
+        _emptied()
 
     @pytest.mark.parametrize(
         "changes",
