@@ -585,3 +585,26 @@ class TestColumn:
     def test_patterns_embedded_whole_are_digits_only(self, pattern: str, embeddable: bool) -> None:
         """Only a pattern of the metadata's shape is embedded in a larger one."""
         assert _fastphone._digits_only(pattern) is embeddable
+
+    def test_a_nanpa_region_of_another_shape_leaves_the_column_to_the_exact_path(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """MRG-1: with a NANPA region the column cannot embed, every text goes one by one."""
+        ca = phonenumbers.PhoneMetadata.metadata_for_region("CA", None)
+        assert ca is not None
+        store = phonenumbers.PhoneMetadata._region_metadata
+        monkeypatch.setitem(store, "CA", _reshaped(ca, fixed_line=_desc("(\\d{10})", (10,))))
+        _emptied()
+        raws = ["(415) 867-5309", "613-495-7126", "+1 268 460 1234", "555-555-5555", "N/A"]
+        try:
+            assert not _fastphone._Country(1).fast
+            assert _fastphone._lines("US") is None
+
+            got = _fastphone.to_e164_many(raws, "US")
+
+            assert got == [_fastphone._reference(raw, "US") for raw in raws]
+            assert got[0] == "+14158675309"
+        finally:
+            monkeypatch.undo()
+            _emptied()
+        assert _fastphone._lines("US") is not None
