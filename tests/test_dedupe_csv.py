@@ -21,7 +21,7 @@ from typing import Final, NamedTuple
 import pytest
 
 from leadcore import _cli, dedupe
-from leadcore._dedupe import inputs
+from leadcore._dedupe import inputs, results
 from leadcore.errors import InvalidInput
 
 NOW: Final = dt.datetime(2025, 7, 1, tzinfo=dt.UTC)
@@ -393,7 +393,12 @@ class TestCommand:
 
 
 def test_the_cli_writes_each_table_as_dict_writer_would(tmp_path: Path) -> None:
-    """The CLI's writer gives the bytes csv.DictWriter gives, for every table."""
+    """
+    The CLI writes each table's records: the bytes csv.DictWriter gives of its rows.
+
+    The records are the rows of ``result.table(name, kind="rows")`` as tuples, in the
+    same order, their columns those of every row; the pandas table holds the same.
+    """
     import csv  # noqa: PLC0415  # only here
     from importlib import resources  # noqa: PLC0415  # only here
 
@@ -408,10 +413,15 @@ def test_the_cli_writes_each_table_as_dict_writer_would(tmp_path: Path) -> None:
     assert result.generic_keys
     for name in dedupe.TABLES:
         rows = result.table(name, kind="rows")
-        names = cli._COLUMNS[name]
-        assert all(list(row) == names for row in rows)
+        names, found = results.records(result, name)
+        assert rows
+        assert all(tuple(row) == names for row in rows)
+        assert [tuple(row.values()) for row in rows] == found
+        frame = result.table(name, kind="pandas")
+        assert tuple(frame.columns) == names
+        assert frame.astype(object).where(frame.notna(), None).to_dict("records") == rows
         mine, theirs = tmp_path / "mine.csv", tmp_path / "theirs.csv"
-        cli._write_table(mine, rows, names)
+        cli._write_table(mine, names, found)
         with theirs.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=names)
             writer.writeheader()

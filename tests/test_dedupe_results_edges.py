@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 
 from leadcore import dedupe
+from leadcore._dedupe import results
 from leadcore.errors import InvalidInput
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -79,6 +80,15 @@ class TestRefusals:
             result.table("pairs", kind="nope")  # type: ignore[arg-type]  # on purpose
 
         assert _problem(caught) == ("kind", "nope", "must be one of rows, pandas, polars, pyarrow")
+
+    def test_records_of_an_unknown_table(self, result: dedupe.DedupeResult) -> None:
+        """The CLI's records of a table: refused for a name not in TABLES, as table() does."""
+        with pytest.raises(InvalidInput) as caught:
+            results.records(result, "nope")
+
+        path, value, message = _problem(caught)
+        assert (path, value) == ("name", "nope")
+        assert message.startswith("must be one of pairs, decisions")
 
 
 def test_a_run_without_pairs_has_no_precision_and_lists_its_misses_up_to_the_limit(

@@ -32,9 +32,8 @@ import json
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from importlib import resources
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, Final, TextIO, cast
 
@@ -44,6 +43,7 @@ from leadcore import dedupe
 from leadcore._cli import report
 from leadcore._cli.counts import counts_text
 from leadcore._dedupe.inputs import zone
+from leadcore._dedupe.results import records
 from leadcore.errors import InvalidInput, LeadcoreError, MissingDependency, Problem
 from leadcore.merge import MergePolicy
 
@@ -268,22 +268,11 @@ class _Bar:
             self.stream.flush()
 
 
-def _write_table(path: Path, table: list[dict[str, object]], names: Sequence[str]) -> None:
-    # What csv.DictWriter writes for rows holding exactly these keys (the tables' rows
-    # do), without its per-row check for keys it does not know: a third of writing.
+def _write_table(path: Path, names: Sequence[str], rows: Iterable[Sequence[object]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(names)
-        writer.writerows(map(itemgetter(*names), table))
-
-
-_COLUMNS = {
-    "pairs": ["lead_a", "lead_b", "kind", "cluster", "matched", "explanation"],
-    "decisions": ["inbound", "existing", "action", "via", "matched", "person", "reasons"],
-    "clusters": ["lead_id", "cluster_id", "cluster_size"],
-    "generic_keys": ["kind", "key", "rows", "pairs", "handling"],
-    "bad_rows": ["row", "line", "field", "value", "message"],
-}
+        writer.writerows(rows)
 
 
 def _write(result: dedupe.DedupeResult, folder: Path) -> list[str]:
@@ -291,7 +280,9 @@ def _write(result: dedupe.DedupeResult, folder: Path) -> list[str]:
     written = []
     for name in dedupe.TABLES:
         path = folder / f"{name}.csv"
-        _write_table(path, result.table(name, kind="rows"), _COLUMNS[name])
+        # The tables' rows as tuples, written as they are (what result.table gives as
+        # dictionaries, without making them).
+        _write_table(path, *records(result, name))
         written.append(str(path))
     return written
 
@@ -462,7 +453,9 @@ def _write_all(
     }
     if comparison is not None:
         path = folder / "changes.csv"
-        _write_table(path, comparison.table("changes", kind="rows"), dedupe.CHANGE_COLUMNS)
+        names = dedupe.CHANGE_COLUMNS
+        changes = comparison.table("changes", kind="rows")
+        _write_table(path, names, ([row[n] for n in names] for row in changes))
         written.append(str(path))
         summary["what_if"] = {"changes": len(comparison.changes), **comparison.counts()}
     (folder / "summary.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping, Sequence
+from itertools import repeat
 from typing import Any, Final, Literal
 
 from leadcore.errors import InvalidInput
@@ -126,7 +127,31 @@ def build(kind: TableKind, names: Sequence[str], rows: Sequence[Mapping[str, obj
     """Return ``rows`` as a table of ``kind`` with columns ``names`` (``rows``: the list)."""
     if kind == "rows":
         return list(rows)
-    data = {name: [row.get(name) for row in rows] for name in names}
+    columns = [[row.get(name) for row in rows] for name in names]
+    return build_columns(kind, names, columns, rows=len(rows))
+
+
+def from_records(kind: TableKind, names: Sequence[str], records: Sequence[Sequence[object]]) -> Any:  # noqa: ANN401  # any table
+    """
+    Return rows given as tuples of the ``names`` columns as a table of ``kind``.
+
+    :func:`build` of the rows as dictionaries (``rows``: a list of them), the other
+    kinds made from the columns directly.
+
+    >>> from_records("rows", ("id", "size"), [("L1", 2), ("L2", 1)])
+    [{'id': 'L1', 'size': 2}, {'id': 'L2', 'size': 1}]
+    """
+    if kind == "rows":
+        return list(map(dict, map(zip, repeat(names), records)))
+    columns = list(zip(*records, strict=True)) if records else [() for _ in names]
+    return build_columns(kind, names, [list(c) for c in columns], rows=len(records))
+
+
+def build_columns(
+    kind: FrameKind, names: Sequence[str], columns: Sequence[list[object]], *, rows: int
+) -> Any:  # noqa: ANN401  # any table
+    """Return ``columns`` (one list a name, ``rows`` long) as a table of ``kind``."""
+    data = dict(zip(names, columns, strict=True))
     try:
         module = importlib.import_module(kind)
     except ImportError as error:

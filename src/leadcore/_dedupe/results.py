@@ -573,7 +573,7 @@ class DedupeResult(a.Frozen, d.Shown):
         # as much as building them (see quiet_gc).
         with quiet_gc():
             columns, rows = BUILDERS[name](self)
-            return frames.build(chosen, columns, rows)
+            return frames.from_records(chosen, columns, rows)
 
     def chart_cluster_sizes(self, *, singletons: bool = False) -> Any:  # noqa: ANN401  # an altair chart
         """
@@ -669,24 +669,30 @@ def _conditions_label(pair: Pair) -> str:
 # -- tables -------------------------------------------------------------------------------
 
 
-Rows = tuple[list[str], list[dict[str, object]]]
+Records = tuple[tuple[str, ...], list[tuple[object, ...]]]
+"""A table's column names and its rows, each a tuple of the columns' values."""
+
+PAIR_COLUMNS: Final = ("lead_a", "lead_b", "kind", "cluster", "matched", "explanation")
+"""The columns of the ``pairs`` table."""
 
 
-def _pairs_table(result: DedupeResult) -> Rows:
-    rows: list[dict[str, object]] = []
+def _pairs_table(result: DedupeResult) -> Records:
+    cluster_of = result._cluster_of  # noqa: SLF001  # the same module's class
+    records: list[tuple[object, ...]] = []
+    append = records.append
     for pair in result.pairs:
-        one, other = result.cluster_id(pair.a), result.cluster_id(pair.b)
-        rows.append(
-            {
-                "lead_a": pair.a,
-                "lead_b": pair.b,
-                "kind": pair.kind,
-                "cluster": one if one == other and result.in_cluster(pair.a) else "",
-                "matched": "+".join(pair.matched),
-                "explanation": pair.explain(),
-            }
+        one = cluster_of.get(pair.a)
+        append(
+            (
+                pair.a,
+                pair.b,
+                pair.kind,
+                one if one is not None and one == cluster_of.get(pair.b) else "",
+                "+".join(pair.matched),
+                pair.explain(),
+            )
         )
-    return ["lead_a", "lead_b", "kind", "cluster", "matched", "explanation"], rows
+    return PAIR_COLUMNS, records
 
 
 DECISION_COLUMNS: Final = ("inbound", "existing", "action", "via", "matched", "person", "reasons")
@@ -695,60 +701,82 @@ DECISION_COLUMNS: Final = ("inbound", "existing", "action", "via", "matched", "p
 
 def decision_row(d: Decision) -> dict[str, str]:
     """One row of the ``decisions`` table (every engine writes decisions with this)."""
-    return {
-        "inbound": d.inbound,
-        "existing": d.existing,
-        "action": d.action,
-        "via": d.via,
-        "matched": "+".join(d.matched),
-        "person": d.person,
-        "reasons": "+".join(d.reasons),
-    }
+    return dict(zip(DECISION_COLUMNS, _decision_record(d), strict=True))
 
 
-def _decisions_table(result: DedupeResult) -> Rows:
-    rows: list[dict[str, object]] = [
-        dict(decision_row(d)) for pair in result.pairs for d in pair.decisions
+def _decision_record(d: Decision) -> tuple[str, ...]:
+    return (
+        d.inbound,
+        d.existing,
+        d.action,
+        d.via,
+        "+".join(d.matched),
+        d.person,
+        "+".join(d.reasons),
+    )
+
+
+def _decisions_table(result: DedupeResult) -> Records:
+    records: list[tuple[object, ...]] = [
+        _decision_record(d) for pair in result.pairs for d in pair.decisions
     ]
-    return list(DECISION_COLUMNS), rows
+    return DECISION_COLUMNS, records
 
 
-def _clusters_table(result: DedupeResult) -> Rows:
-    rows: list[dict[str, object]] = [
-        {"lead_id": member, "cluster_id": c.id, "cluster_size": c.size}
-        for c in result.clusters
-        for member in c.members
+CLUSTER_COLUMNS: Final = ("lead_id", "cluster_id", "cluster_size")
+"""The columns of the ``clusters`` table."""
+
+
+def _clusters_table(result: DedupeResult) -> Records:
+    records: list[tuple[object, ...]] = [
+        (member, c.id, c.size) for c in result.clusters for member in c.members
     ]
-    return ["lead_id", "cluster_id", "cluster_size"], rows
+    return CLUSTER_COLUMNS, records
 
 
-def _generic_table(result: DedupeResult) -> Rows:
-    names = ["kind", "key", "rows", "pairs", "handling"]
-    return names, [attrs.asdict(g) for g in result.generic_keys]
+GENERIC_COLUMNS: Final = ("kind", "key", "rows", "pairs", "handling")
+"""The columns of the ``generic_keys`` table."""
+
+
+def _generic_table(result: DedupeResult) -> Records:
+    return GENERIC_COLUMNS, [attrs.astuple(g) for g in result.generic_keys]
 
 
 BAD_ROW_COLUMNS: Final = ("row", "line", "field", "value", "message")
 """The columns of the ``bad_rows`` table."""
 
 
-def _bad_table(result: DedupeResult) -> Rows:
-    names = list(BAD_ROW_COLUMNS)
-    rows: list[dict[str, object]] = [
-        {
-            "row": b.row,
-            "line": b.line,
-            "field": b.field,
-            "value": b.value
-            if b.value is None or isinstance(b.value, str | int)
-            else repr(b.value),
-            "message": b.message,
-        }
+def _bad_table(result: DedupeResult) -> Records:
+    records: list[tuple[object, ...]] = [
+        (
+            b.row,
+            b.line,
+            b.field,
+            b.value if b.value is None or isinstance(b.value, str | int) else repr(b.value),
+            b.message,
+        )
         for b in result.bad_rows
     ]
-    return names, rows
+    return BAD_ROW_COLUMNS, records
 
 
-BUILDERS: Final[dict[str, Callable[[DedupeResult], Rows]]] = {
+def records(result: DedupeResult, name: str) -> Records:
+    """
+    One of :data:`TABLES` of a local run as column names and rows of values.
+
+    What :meth:`DedupeResult.table` gives, before any kind of table is made of it: the
+    CLI writes these rows as they are.
+
+    Raises:
+        InvalidInput: Unknown name.
+
+    """
+    check_table(name, TABLES, "rows")
+    with quiet_gc():
+        return BUILDERS[name](result)
+
+
+BUILDERS: Final[dict[str, Callable[[DedupeResult], Records]]] = {
     "pairs": _pairs_table,
     "decisions": _decisions_table,
     "clusters": _clusters_table,
