@@ -677,17 +677,17 @@ PAIR_COLUMNS: Final = ("lead_a", "lead_b", "kind", "cluster", "matched", "explan
 
 
 def _pairs_table(result: DedupeResult) -> Records:
-    cluster_of = result._cluster_of  # noqa: SLF001  # the same module's class
+    cluster_id, in_cluster = result.cluster_id, result.in_cluster
     records: list[tuple[object, ...]] = []
     append = records.append
     for pair in result.pairs:
-        one = cluster_of.get(pair.a)
+        one = cluster_id(pair.a)
         append(
             (
                 pair.a,
                 pair.b,
                 pair.kind,
-                one if one is not None and one == cluster_of.get(pair.b) else "",
+                one if in_cluster(pair.a) and one == cluster_id(pair.b) else "",
                 "+".join(pair.matched),
                 pair.explain(),
             )
