@@ -91,6 +91,26 @@ class TestRefusals:
         assert message.startswith("must be one of pairs, decisions")
 
 
+@pytest.mark.parametrize("kind", ["pandas", "polars", "pyarrow"])
+def test_an_accuracy_table_of_a_library_holds_the_rows(
+    result: dedupe.DedupeResult, kind: str
+) -> None:
+    """Accuracy tables as dataframes: the rows' columns, values and order (None kept)."""
+    accuracy = result.accuracy("lbl")
+    rows = accuracy.table("false_negatives")
+
+    table = accuracy.table("false_negatives", kind=kind)  # type: ignore[arg-type]  # a kind
+
+    assert len(rows) == 3
+    if kind == "pandas":
+        found = table.astype(object).where(table.notna(), None).to_dict("records")
+    elif kind == "polars":
+        found = table.to_dicts()
+    else:
+        found = table.to_pylist()
+    assert found == rows
+
+
 def test_a_run_without_pairs_has_no_precision_and_lists_its_misses_up_to_the_limit(
     result: dedupe.DedupeResult,
 ) -> None:
