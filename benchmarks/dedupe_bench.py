@@ -46,6 +46,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import gc
 import json
 import os
 import random
@@ -260,6 +261,9 @@ def phone_check(path: str) -> None:
     with Path(path).open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     raws = [r["phone"] for r in rows] + [r["co_phone"] for r in rows if r["co_phone"]]
+    # The million rows read as dicts leave a full pass of the cyclic collector due: run
+    # it now, so that it does not fall inside (or just outside) the timed call.
+    gc.collect()
     cpu = time.process_time()
     fast = _fastphone.to_e164_many(raws, "US")
     fast_s = time.process_time() - cpu
