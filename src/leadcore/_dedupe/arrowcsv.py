@@ -62,11 +62,6 @@ def preload() -> bool:
     return _pyarrow() is not None
 
 
-def _plain_bytes(data: bytes) -> bool:
-    """No quote (the rest of a plain range is checked with what pyarrow read: _plain_lines)."""
-    return b'"' not in data
-
-
 def _plain_lines(data: bytes, width: int, rows: int) -> bool:
     """
     Whether pyarrow's ``rows`` of ``width`` are the range's lines, none blank.
@@ -113,7 +108,8 @@ def columns(
     ``utc`` (naive timestamps are read in UTC) and every cell has the plain shape; a
     timestamp column not converted comes back as text.
     """
-    if width <= 0 or len(data) < MIN_BYTES or not _plain_bytes(data):
+    # A quote anywhere: not plain (the lines are checked against pyarrow's rows below).
+    if width <= 0 or len(data) < MIN_BYTES or b'"' in data:
         return None
     modules = _pyarrow()
     if modules is None:
