@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from leadcore import dedupe, merge, testing
-from leadcore._dedupe import block, decide, inputs
-from leadcore.merge import KeyCounts, MergePolicy
+from leadcore._dedupe import block, decide, inputs, match
+from leadcore._merge.engine import compile_spec
+from leadcore.merge import KeyCounts, MatchItem, MatchRule, MergePolicy
 from leadcore.model import Lead, Person
 from tests.property.strategies import NOW, costly
 from tests.property.strategies import SMALL_VALUES as VALUES
@@ -70,11 +72,49 @@ def tables(draw: st.DrawFn, max_size: int = 6) -> list[Lead]:
     return found
 
 
+PEOPLE_FIELDS = ("name", "first_name", "last_name", "full_name", "email", "phone")
+"""The fields of people: rules of them only are decided on rows' normal forms."""
+
+
+def _plain(item: MatchItem) -> MatchItem:
+    if item.method == "fuzzy":
+        return item
+    return MatchItem(field=item.field, placeholders=item.placeholders, label=item.label)
+
+
+def _of_people(rule: MatchRule) -> MatchRule:
+    """
+    ``rule`` with its exact-style items plain: exact, no ``max_leads``, blanks never.
+
+    Of :data:`PEOPLE_FIELDS`, such a rule is decided on rows' normal forms
+    (:func:`leadcore._dedupe.match.served`).
+    """
+    groups = tuple(
+        attrs.evolve(
+            g,
+            all_of=tuple(map(_plain, g.all_of)),
+            of=tuple(map(_plain, g.of)),
+            block_on=tuple(map(_plain, g.block_on)),
+        )
+        for g in rule.any_of
+    )
+    return attrs.evolve(rule, any_of=groups)
+
+
 @st.composite
-def policies(draw: st.DrawFn) -> MergePolicy:
-    """Any rules (or the seed's), windows, credit sources and email fillers."""
-    auto = draw(st.none() | testing.match_rules())
-    duplicate = draw(st.none() | testing.match_rules())
+def policies(draw: st.DrawFn, *, people: bool = False) -> MergePolicy:
+    """
+    Any rules (or the seed's), windows, credit sources and email fillers.
+
+    ``people``: rules of people only (:func:`_of_people`).
+    """
+    rules = (
+        testing.match_rules(fields=PEOPLE_FIELDS).map(_of_people)
+        if people
+        else testing.match_rules()
+    )
+    auto = draw(st.none() | rules)
+    duplicate = draw(st.none() | rules)
     keys: dict[str, object] = {}
     if auto is None:
         keys["auto_merge_min_conditions"] = draw(st.sampled_from([1, 2, 3]))
@@ -113,18 +153,25 @@ def _public(one: Lead, other: Lead, policy: MergePolicy, counts: KeyCounts | Non
 
 
 def _lean(
-    table: inputs.Chunk, policy: MergePolicy, *, filtered: bool = True
+    table: inputs.Chunk, policy: MergePolicy, *, filtered: bool = True, by_rows: bool = True
 ) -> list[list[list[Answer]]]:
     """
     What the lean decider answers for every ordered pair of rows of ``table``.
 
     ``filtered``: the table lost the policy's email fillers first, as in a run (else the
     lean records leave them out themselves, as for the Spark engine's rows).
+    ``by_rows``: on rows' normal forms when the rules are of people (else on lean
+    records whatever the rules).
     """
     data = inputs.without_fillers(table, policy.placeholder_email_locals) if filtered else table
     # A run's table lost its fillers: the decider does not look for them (clean).
     state = decide.State(data, NOW, policy, block.table_counts(data, policy), clean=filtered)
-    decider = decide.Decider(state)
+    decider = decide.Decider(state, by_rows=by_rows)
+    assert decider.by_rows == (
+        by_rows
+        and match.served(compile_spec(policy, "auto"))
+        and match.served(compile_spec(policy, "duplicates"))
+    )
     size = len(data.ids)
     return [
         [
@@ -174,6 +221,46 @@ def test_lean_records_decide_as_auto_and_duplicates(
         for y, other in enumerate(leads):
             if x != y:
                 assert lean[x][y] == _public(one, other, policy, counts), (one.id, other.id)
+
+
+_TIE = [
+    Lead(id="L0", customer=Person(first_name="Ada", last_name="Ng", emails=["a@x.io"])),
+    Lead(
+        id="L1",
+        customer=Person(first_name="Ada", last_name="Ng", emails=["a@x.io"]),
+        co_customer=Person(first_name="Ada", last_name="Ng", emails=["a@x.io"]),
+        created_at=NOW,
+        last_activity_at=NOW,
+    ),
+]
+"""MRG-5: customer and co-customer as close by name: the customer is compared."""
+
+
+@costly(300)
+@given(tables(), policies(people=True), st.booleans())
+@example(_FILLER_ONLY, MergePolicy(duplicate_name_min_ratio=50), False)
+@example(_TIE, MergePolicy(), True)
+def test_rules_of_people_decide_alike_on_rows_and_lean_records(
+    leads: list[Lead], policy: MergePolicy, filtered: bool
+) -> None:
+    """
+    MRG-1..7: rules of people decide on rows' normal forms as the public functions do.
+
+    Every ordered pair, decided on rows' normal forms (when both rules are of people),
+    on lean records, and by the public functions: the same answers, MRG-5's choice of
+    person and the labels that hold included.
+    """
+    table = dedupe.load(leads, region=policy.default_region).data
+    counts = KeyCounts.of(leads, policy=policy)
+
+    rows = _lean(table, policy, filtered=filtered)
+    lean = _lean(table, policy, filtered=filtered, by_rows=False)
+
+    assert rows == lean
+    for x, one in enumerate(leads):
+        for y, other in enumerate(leads):
+            if x != y:
+                assert rows[x][y] == _public(one, other, policy, counts), (one.id, other.id)
 
 
 def _text_row(lead: Lead) -> dict[str, object]:

@@ -21,12 +21,13 @@ row's normal forms, which are what :func:`leadcore.normalize.person` computes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Final, NamedTuple, cast
+from collections.abc import Callable, Sequence
+from typing import Final, NamedTuple, Protocol, TypeVar, cast
 
 from leadcore import merge, normalize
 from leadcore._dedupe.inputs import EPOCH, ONE_US, Chunk, Co
-from leadcore._merge.engine import compile_spec, match_people
+from leadcore._dedupe.match import RowMatcher, RowProbe, Side, served, side
+from leadcore._merge.engine import Outcome, compile_spec, match_people
 from leadcore.model import Lead, Person
 from leadcore.normalize import E164Phone, FoldedName, NormalizedEmail, NormalizedPerson
 from leadcore.reasons import MergeAuto
@@ -247,11 +248,7 @@ def lean_of(data: Row, *, fields: bool, fillers: frozenset[str] = frozenset()) -
     if fields:
         view = Lead(id=lead_id, source=source, lot=lot, **_more(extra))  # type: ignore[arg-type]  # lead fields by name
     if fillers:
-        emails = _kept(emails, fillers)
-        if co is not None:
-            co = (co[0], co[1], _kept(co[2], fillers), co[3])
-            if not (co[0] or co[1] or co[2] or co[3]):
-                co = None
+        emails, co = _unfilled(emails, co, fillers)
     return Lean(
         lead_id,
         _forms(first, last, emails, phones),
@@ -282,6 +279,59 @@ def lean_at(table: Chunk, index: int) -> Lean:
     )
 
 
+class Forms(NamedTuple):
+    """
+    One row as deciding a rule of people needs it (:func:`leadcore._dedupe.match.served`).
+
+    Its people's normal forms as :data:`~leadcore._dedupe.match.Side` tuples (the
+    policy's email fillers left out), its source and its instants in microseconds.
+    """
+
+    customer: Side
+    co: Side | None
+    source: str | None
+    created: int | None
+    activity: int | None
+
+
+def forms_of(data: Row, fillers: frozenset[str] = frozenset()) -> Forms:
+    """The :class:`Forms` of a row's normal forms (fillers left out as :func:`lean_of` does)."""
+    _id, first, last, emails, phones, co, source, _lot, created, activity, _extra = data
+    if fillers:
+        emails, co = _unfilled(emails, co, fillers)
+    return Forms(
+        side(first, last, emails, phones),
+        None if co is None else side(*co),
+        source,
+        created,
+        activity,
+    )
+
+
+def forms_at(table: Chunk, index: int) -> Forms:
+    """:func:`forms_of` of a row of ``table`` that holds no filler, read from the columns."""
+    co = table.co.get(index)
+    return Forms(
+        side(table.first[index], table.last[index], table.emails[index], table.phones[index]),
+        None if co is None else side(*co),
+        table.source[index],
+        table.created[index],
+        table.last_activity[index],
+    )
+
+
+def _unfilled(
+    emails: tuple[str, ...], co: Co | None, fillers: frozenset[str]
+) -> tuple[tuple[str, ...], Co | None]:
+    """A row's emails and co-customer without fillers (a co-customer left with nothing is none)."""
+    emails = _kept(emails, fillers)
+    if co is not None:
+        co = (co[0], co[1], _kept(co[2], fillers), co[3])
+        if not (co[0] or co[1] or co[2] or co[3]):
+            co = None
+    return emails, co
+
+
 def _kept(emails: tuple[str, ...], fillers: frozenset[str]) -> tuple[str, ...]:
     reduce = normalize.reduce_local
     if not emails or all(reduce(e.partition("@")[0]) not in fillers for e in emails):
@@ -304,12 +354,21 @@ class Decider:
     tests on microseconds; the property tests check both agree on random rules and rows.
     """
 
-    def __init__(self, state: State, rows: dict[int, Row] | None = None) -> None:
+    def __init__(
+        self, state: State, rows: dict[int, Row] | None = None, *, by_rows: bool = True
+    ) -> None:
         self.state = state
         self.rows = rows
         policy = state.policy
         self.auto = compile_spec(policy, "auto")
         self.dups = compile_spec(policy, "duplicates")
+        self.by_rows = by_rows and served(self.auto) and served(self.dups)
+        """Whether pairs are decided on rows' normal forms (:class:`Forms`): both modes'
+        rules are of people (:func:`leadcore._dedupe.match.served`); else on
+        :class:`Lean` records. ``by_rows=False`` asks for lean records (tests)."""
+        self._matchers = (RowMatcher(self.auto), RowMatcher(self.dups)) if self.by_rows else None
+        self._forms: dict[int, Forms] = {}
+        self._probes: tuple[dict[int, RowProbe], dict[int, RowProbe]] = ({}, {})
         self.fields = self.auto.reads_lead or self.dups.reads_lead
         self.fillers = (
             frozenset()
@@ -340,55 +399,123 @@ class Decider:
             self._leans[index] = found
         return found
 
+    def forms(self, index: int) -> Forms:
+        """The :class:`Forms` of a row (cached)."""
+        found = self._forms.get(index)
+        if found is None:
+            if self.rows is not None:
+                found = forms_of(self.rows[index], self.fillers)
+            elif self.fillers:  # the table is the State's (see State)
+                found = forms_of(row(cast("Chunk", self.state.table), index), self.fillers)
+            else:
+                found = forms_at(cast("Chunk", self.state.table), index)
+            self._forms[index] = found
+        return found
+
     def decide(self, inbound: int, existing: int, bits: int) -> list[Directed]:
         """Return what the merge rules decide for one pair, in the modes of ``bits``."""
-        one, other = self.lean(inbound), self.lean(existing)
-        return decide_lean(self, one, other, bits, inbound, existing)
+        if self.by_rows:
+            return decide_pair(
+                self,
+                self.forms(inbound),
+                self.forms(existing),
+                bits,
+                (inbound, existing),
+                (self._rows_auto, self._rows_dups),
+            )
+        return decide_pair(
+            self,
+            self.lean(inbound),
+            self.lean(existing),
+            bits,
+            (inbound, existing),
+            (self._lean_auto, self._lean_dups),
+        )
+
+    def _rows(self, mode: int, inbound: int, one: Forms, other: Forms) -> Outcome:
+        matcher = cast("tuple[RowMatcher, RowMatcher]", self._matchers)[mode]
+        probes = self._probes[mode]
+        probe = probes.get(inbound)
+        if probe is None:
+            probe = probes[inbound] = matcher.probe(one.customer)
+        return matcher.match(probe, other.customer, other.co)
+
+    def _rows_auto(self, inbound: int, one: Forms, other: Forms) -> Outcome:
+        return self._rows(0, inbound, one, other)
+
+    def _rows_dups(self, inbound: int, one: Forms, other: Forms) -> Outcome:
+        return self._rows(1, inbound, one, other)
+
+    def _lean_auto(self, _inbound: int, one: Lean, other: Lean) -> Outcome:
+        probe = self.auto.probe(one.customer, one.lead, self.auto_counter)
+        return match_people(probe, other.customer, other.co, other.lead, self.auto)
+
+    def _lean_dups(self, _inbound: int, one: Lean, other: Lean) -> Outcome:
+        probe = self.dups.probe(one.customer, one.lead, self.dups_counter)
+        return match_people(probe, other.customer, other.co, other.lead, self.dups)
 
 
-def decide_lean(  # noqa: PLR0917  # the pair, its rows, and the decider's settings
-    decider: Decider, one: Lean, other: Lean, bits: int, inbound: int = 0, existing: int = 0
+class _Record(Protocol):
+    """What deciding reads of a row besides its people: :class:`Lean`, :class:`Forms`."""
+
+    @property
+    def source(self) -> str | None: ...  # the fields of the records
+    @property
+    def created(self) -> int | None: ...
+    @property
+    def activity(self) -> int | None: ...
+
+
+R = TypeVar("R", bound=_Record)
+
+
+def decide_pair(  # noqa: PLR0917  # the pair, its records, and the decider's settings
+    decider: Decider,
+    one: R,
+    other: R,
+    bits: int,
+    rows: tuple[int, int],
+    match: tuple[Callable[[int, R, R], Outcome], Callable[[int, R, R], Outcome]],
 ) -> list[Directed]:
     """
     Decide ``one`` inbound against ``[other]`` as the public functions do, MRG-1 to MRG-7.
 
     What :func:`leadcore.merge.auto` and :func:`leadcore.merge.duplicates` answer, in the
     modes of ``bits``: a merge, a route or a possible duplicate (nothing for ``create``
-    or no duplicate). ``inbound`` and ``existing`` are the rows the answers name.
+    or no duplicate). ``rows`` are the inbound and existing rows the answers name;
+    ``match`` matches the records' people by the auto-merge rule and the duplicates
+    rule (given the inbound row and both records).
     """
+    inbound, existing = rows
     found: list[Directed] = []
     now_us = decider.now_us
     if bits & AUTO:
-        spec = decider.auto
-        probe = spec.probe(one.customer, one.lead, decider.auto_counter)
-        role, matched, via = match_people(probe, other.customer, other.co, other.lead, spec)
         created, active = other.created, other.activity
         # MRG-3: a candidate only within both windows (no reason: it qualifies); MRG-2.
         if (
-            via is not None
-            and created is not None
+            created is not None
             and active is not None
             and now_us - created < decider.max_age
             and now_us - active <= decider.max_idle
         ):
-            blocked = one.source in decider.credit and other.source in decider.credit
-            found.append(
-                Directed(
-                    inbound,
-                    existing,
-                    "route" if blocked else "merge",
-                    via,
-                    matched,
-                    role,
-                    _BLOCKED if blocked else (),
+            role, matched, via = match[0](inbound, one, other)
+            if via is not None:
+                blocked = one.source in decider.credit and other.source in decider.credit
+                found.append(
+                    Directed(
+                        inbound,
+                        existing,
+                        "route" if blocked else "merge",
+                        via,
+                        matched,
+                        role,
+                        _BLOCKED if blocked else (),
+                    )
                 )
-            )
     if bits & DUPLICATES:
         active = other.activity
         if active is not None and now_us - active <= decider.dup_idle:
-            spec = decider.dups
-            probe = spec.probe(one.customer, one.lead, decider.dups_counter)
-            role, matched, via = match_people(probe, other.customer, other.co, other.lead, spec)
+            role, matched, via = match[1](inbound, one, other)
             if via is not None:
                 found.append(Directed(inbound, existing, "duplicate", via, matched, role, ()))
     return found

@@ -63,6 +63,12 @@ none does)."""
 Counter = Callable[[KeySpace, Key], int]
 """How many leads hold a key (for items with ``max_leads``)."""
 
+OfForms = Callable[[str, str, tuple[str, ...], tuple[str, ...]], tuple[Key, ...]]
+"""A person item's keys or texts of a person's normal forms: first, last, emails, phones."""
+
+Compare = Callable[[tuple[str, ...], tuple[Key, ...], float | None], bool]
+"""A fuzzy item's check on the inbound texts, the existing side's, and MRG-5's ratio."""
+
 _NONE: Final[frozenset[Key]] = frozenset()
 
 # Leads reach the engine checked: their persons are normalised without checks again.
@@ -89,11 +95,13 @@ class CompiledItem:
     __slots__ = (
         "blank",
         "check",
+        "compare",
         "direct",
         "fillers",
         "index",
         "item",
         "label",
+        "of_forms",
         "person",
         "plain",
         "region",
@@ -125,7 +133,11 @@ class CompiledItem:
             and item.field in ("email", "phone")
         )
         self.plain = self._plain()
+        self.of_forms: OfForms | None = self._of_forms() if self.person else None
+        """A person item's side (:meth:`side`) of a person's normal forms."""
         self.side = self._side()
+        self.compare: Compare | None = self._texts() if item.method == "fuzzy" else None
+        """A fuzzy item's check on both sides' texts."""
         self.check: Callable[[object, NormalizedPerson, Lead | None, float | None], bool] = (
             self._compile()
         )
@@ -160,35 +172,18 @@ class CompiledItem:
         (first, last) name, emails or phones. Values repeat across leads, so most pairs
         cost a dictionary lookup.
         """
-        item = self.item
-        fuzzy = item.method == "fuzzy"
-        memo: dict[object, tuple[Key, ...]] = {}
-        field, blank, keys = item.field, self.blank, self.keys
-
-        def finish(values: Sequence[Key]) -> tuple[Key, ...]:
-            return tuple(v for v in values if isinstance(v, str)) if fuzzy else keys(values)
-
-        if self.person:
+        of_forms = self.of_forms
+        if of_forms is not None:
 
             def person_side(who: NormalizedPerson, _lead: Lead | None) -> tuple[Key, ...]:
-                source: object = (
-                    who.emails
-                    if field == "email"
-                    else who.phones
-                    if field == "phone"
-                    else (who.first, who.last)
-                )
-                found = memo.get(source)
-                if found is None:
-                    if len(memo) >= _MAX_MEMO:
-                        memo.clear()
-                    found = memo[source] = finish(
-                        person_values(field, who.first, who.last, who.emails, who.phones, blank)
-                    )
-                return found
+                return of_forms(who.first, who.last, who.emails, who.phones)
 
             return person_side
-        custom, normalizer, region = item.custom_name, item.effective_normalizer, self.region
+        item = self.item
+        memo: dict[object, tuple[Key, ...]] = {}
+        finish = _finisher(item, self.keys)
+        field, custom = item.field, item.custom_name
+        normalizer, region = item.effective_normalizer, self.region
         fillers = self.fillers
 
         def lead_side(_who: NormalizedPerson, lead: Lead | None) -> tuple[Key, ...]:
@@ -206,6 +201,34 @@ class CompiledItem:
             return found
 
         return lead_side
+
+    def _of_forms(self) -> OfForms:
+        """
+        A person item's side of a person's normal forms, memoised by what it reads.
+
+        Its keys (exact-style items) or texts (fuzzy items): what :meth:`side` answers
+        for a person with these normal forms.
+        """
+        field, blank = self.item.field, self.blank
+        memo: dict[object, tuple[Key, ...]] = {}
+        finish = _finisher(self.item, self.keys)
+
+        def of_forms(
+            first: str, last: str, emails: tuple[str, ...], phones: tuple[str, ...]
+        ) -> tuple[Key, ...]:
+            source: object = (
+                emails if field == "email" else phones if field == "phone" else (first, last)
+            )
+            found = memo.get(source)
+            if found is None:
+                if len(memo) >= _MAX_MEMO:
+                    memo.clear()
+                found = memo[source] = finish(
+                    person_values(field, first, last, emails, phones, blank)
+                )
+            return found
+
+        return of_forms
 
     def keys(self, values: Sequence[Key]) -> tuple[Key, ...]:
         """The keys of values (exact-style items), as blocking and the check see them."""
@@ -256,8 +279,8 @@ class CompiledItem:
 
     def _compile(self) -> Callable[[object, NormalizedPerson, Lead | None, float | None], bool]:  # noqa: C901  # one specialised check per shape
         item, field = self.item, self.item.field
-        if item.method == "fuzzy":
-            return self._fuzzy()
+        if self.compare is not None:
+            return self._fuzzy(self.compare)
         if self._plain():
             # Equal normal forms make both sides blank or neither (a placeholder is the
             # same name on both sides), so checking the inbound side is enough.
@@ -290,17 +313,29 @@ class CompiledItem:
 
         return blanks_match
 
-    def _fuzzy(self) -> Callable[[object, NormalizedPerson, Lead | None, float | None], bool]:
+    def _fuzzy(
+        self, compare: Compare
+    ) -> Callable[[object, NormalizedPerson, Lead | None, float | None], bool]:
+        side = self.side
+
+        def check(p: object, who: NormalizedPerson, lead: Lead | None, r: float | None) -> bool:
+            return compare(p, side(who, lead), r)  # type: ignore[arg-type]  # the inbound texts
+
+        return check
+
+    def _texts(self) -> Compare:
+        """
+        A fuzzy item's check on both sides' texts: the inbound's, the existing side's.
+
+        ``r`` is MRG-5's ratio of the two full names, when it was computed.
+        """
         item = self.item
         threshold = float(item.threshold or 0)
         scorer = item.effective_scorer
         reuse = self.person and item.field == "full_name" and scorer == "token_sort_ratio"
         blanks_match = item.blanks == "match"
-        side = self.side
 
-        def check(p: object, who: NormalizedPerson, lead: Lead | None, r: float | None) -> bool:
-            mine: tuple[str, ...] = p  # type: ignore[assignment]  # the inbound texts
-            theirs = side(who, lead)
+        def compare(mine: tuple[str, ...], theirs: tuple[Key, ...], r: float | None) -> bool:
             if not mine or not theirs:
                 if not blanks_match:
                     return False
@@ -310,7 +345,7 @@ class CompiledItem:
                 return r >= threshold
             return _meets(scorer, threshold, mine, theirs)  # type: ignore[arg-type]  # texts
 
-        return check
+        return compare
 
     def may_hold(self, mine: Sequence[Key], theirs: Sequence[Key]) -> bool:
         """
@@ -339,6 +374,15 @@ class CompiledItem:
         if self.item.method != "fuzzy" or not mine or not theirs:
             return None
         return _best(self.item.effective_scorer, [str(v) for v in mine], [str(v) for v in theirs])
+
+
+def _finisher(
+    item: MatchItem, keys: Callable[[Sequence[Key]], tuple[Key, ...]]
+) -> Callable[[Sequence[Key]], tuple[Key, ...]]:
+    """An item's side of its values: the texts (fuzzy items) or the keys (the others)."""
+    if item.method == "fuzzy":
+        return lambda values: tuple(v for v in values if isinstance(v, str))
+    return keys
 
 
 def _cost(item: CompiledItem) -> int:
@@ -497,6 +541,15 @@ class CompiledGroup:
                 spare -= 1
                 if spare < 0:
                     return None
+        labels = self.labels.get(mask)
+        return labels if labels is not None else self.labels_of(mask)
+
+    def labels_of(self, mask: int) -> tuple[str, ...]:
+        """
+        The labels that hold when the group holds with its items of ``mask``.
+
+        Bit ``i`` of ``mask`` is the group's item ``i``; the required items follow.
+        """
         labels = self.labels.get(mask)
         if labels is None:
             found = [it.label for i, it in enumerate(self.items) if mask >> i & 1]

@@ -59,10 +59,10 @@ def is_placeholder_name(first: str, last: str, folded: frozenset[str]) -> bool:
 
     Every non-empty part is one of the folded placeholder names, or the whole name is.
     """
-    parts = [p for p in (first, last) if p]
-    if not parts:
-        return False
-    return all(p in folded for p in parts) or " ".join(parts) in folded
+    if first and last:
+        return (first in folded and last in folded) or f"{first} {last}" in folded
+    # One part: it is the whole name.
+    return (first or last or None) in folded
 
 
 def person_values(  # noqa: PLR0917  # a person's normal forms, as columns hold them
