@@ -41,6 +41,7 @@ class TestPlaceholderNames:
         assert keys.is_placeholder_name("mickey", "mouse", FOLDED)
         assert keys.is_placeholder_name("test", "unknown", FOLDED)
         assert keys.is_placeholder_name("", "test", FOLDED)
+        assert keys.is_placeholder_name("unknown", "", FOLDED)
         assert not keys.is_placeholder_name("mickey", "", FOLDED)
         assert not keys.is_placeholder_name("test", "lovelace", FOLDED)
         assert not keys.is_placeholder_name("", "", FOLDED)
