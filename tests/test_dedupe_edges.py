@@ -13,7 +13,7 @@ from typing import Any, Final
 import pytest
 
 from leadcore import dedupe
-from leadcore._dedupe import block
+from leadcore._dedupe import block, decide
 from leadcore._merge.engine import compile_spec
 from leadcore.errors import InvalidInput
 from leadcore.merge import MatchRule, MergePolicy
@@ -53,18 +53,31 @@ def test_a_table_is_found_with_the_region_it_was_loaded_with() -> None:
     assert problem.message == "must be the region the table was loaded with ('GB')"
 
 
-def test_a_run_of_many_candidate_pairs_gives_the_same_answers_on_two_workers() -> None:
+_OF_A_LEAD_FIELD = MergePolicy(
+    auto_merge_rule=MatchRule.from_json(
+        {"any_of": [{"of": ["email", "name", "source"], "at_least": 2}]}
+    )
+)
+"""A rule comparing a lead field: decided on lean records, in the pool."""
+
+
+@pytest.mark.parametrize("policy", [MergePolicy(), _OF_A_LEAD_FIELD], ids=["people", "lead"])
+def test_a_run_of_many_candidate_pairs_gives_the_same_answers_on_two_workers(
+    policy: MergePolicy,
+) -> None:
     """
     90 leads sharing an email (8,010 directed candidate pairs, four batches and more).
 
-    The pool's workers get each batch's rows with the task: the pairs, decisions and
-    clusters are those of one process.
+    Rules of people are decided in this process; others in the pool, whose workers get
+    each batch's rows with the task: the pairs, decisions and clusters are those of one
+    process either way.
     """
     leads = [_lead(f"L{i:03}", f"Name{i}", "desk@x.io") for i in range(90)]
     leads += [_lead("M1", "Ann", "ann@x.io"), _lead("M2", "Ann", "ann@x.io")]
+    assert decide.by_rows(policy) is (policy == MergePolicy())
 
-    one = dedupe.find(leads, now=NOW, workers=1)
-    two = dedupe.find(leads, now=NOW, workers=2)
+    one = dedupe.find(leads, now=NOW, workers=1, policy=policy)
+    two = dedupe.find(leads, now=NOW, workers=2, policy=policy)
 
     assert two.pairs == one.pairs
     assert two.clusters == one.clusters

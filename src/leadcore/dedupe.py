@@ -90,6 +90,7 @@ from leadcore._dedupe.decide import (
     Directed,
     State,
     Task,
+    by_rows,
     decide_batch,
     row,
 )
@@ -535,7 +536,10 @@ def _decide(
         ((x, y, bits) for (x, y), bits in pairs.items()), key=lambda p: (min(p[0], p[1]), p)
     )
     batches = [ordered[i : i + _BATCH] for i in range(0, len(ordered), _BATCH)]
-    use = workers if len(ordered) >= 4 * _BATCH else 1
+    # Rules of people are decided on rows' normal forms for about what sending a pair's
+    # rows to a worker and its answers back costs: in this process (benchmarks/dedupe.md,
+    # sixth round). Other rules are decided on lean records, in the pool.
+    use = workers if len(ordered) >= 4 * _BATCH and not by_rows(policy) else 1
     tasks: list[Task]
     if use > 1:
         # Workers get their rows with the task rather than reading the inherited table.

@@ -344,6 +344,11 @@ _BLOCKED: Final = (MergeAuto.both_credit_applications.code,)
 """The reason codes of a route (MRG-2), as merge.auto gives them."""
 
 
+def by_rows(policy: merge.MergePolicy) -> bool:
+    """Whether a policy's pairs are decided on rows' normal forms: both its rules are of people."""
+    return served(compile_spec(policy, "auto")) and served(compile_spec(policy, "duplicates"))
+
+
 class Decider:
     """
     Decides directed pairs of one table on lean records (:class:`Lean`), one per row.
