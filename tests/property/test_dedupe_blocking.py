@@ -161,6 +161,30 @@ def test_blocks_grouped_by_polars_from_a_size_and_without_it_in_python() -> None
         assert _built(data, modes, plans, 10**9, grouped_at=0) == python
 
 
+def test_an_inbound_rows_co_customer_keys_are_not_read_for_it() -> None:
+    """
+    MRG-4: a phone-only inbound row has its customer's phone blocks read, not its co's.
+
+    L0 (no date: never an existing lead) is the inbound lead of ``phone_only``; its
+    co-customer's number is L1's (no date either), whose customer has a name: nothing
+    reads that block, grouped by polars or in Python.
+    """
+    leads = [
+        Lead(
+            id="L0",
+            customer=Person(phones=["4158675309"]),
+            co_customer=Person(phones=["4158675310"]),
+        ),
+        Lead(id="L1", customer=Person(first_name="Bo", last_name="Li", phones=["4158675310"])),
+        Lead(id="L2", customer=Person(phones=["4158675309"]), created_at=NOW, last_activity_at=NOW),
+    ]
+    data, modes, plans = _prepared(leads, MergePolicy())
+    python = _built(data, modes, plans, 10**9, grouped_at=10**9)
+
+    assert python["phone"] == ([("+14158675309", [0, 2])], set())
+    assert _built(data, modes, plans, 10**9, grouped_at=0) == python
+
+
 def test_without_polars_there_is_no_grouping_by_it() -> None:
     """Without polars installed, _polars answers None (the blocks are built in Python)."""
     with mock.patch("importlib.import_module", side_effect=ImportError("polars")):
