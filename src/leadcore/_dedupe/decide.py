@@ -27,7 +27,7 @@ from typing import Final, NamedTuple, Protocol, TypeVar, cast
 from leadcore import merge, normalize
 from leadcore._dedupe.inputs import EPOCH, ONE_US, Chunk, Co
 from leadcore._dedupe.match import RowMatcher, RowProbe, Side, served, side
-from leadcore._merge.engine import Outcome, compile_spec, match_people
+from leadcore._merge.engine import Outcome, Spec, compile_spec, match_people
 from leadcore.model import Lead, Person
 from leadcore.normalize import E164Phone, FoldedName, NormalizedEmail, NormalizedPerson
 from leadcore.reasons import MergeAuto
@@ -349,6 +349,22 @@ def by_rows(policy: merge.MergePolicy) -> bool:
     return served(compile_spec(policy, "auto")) and served(compile_spec(policy, "duplicates"))
 
 
+class _ByRows:
+    """One mode's rule matched on :class:`Forms` (each inbound row's probe kept)."""
+
+    __slots__ = ("matcher", "probes")
+
+    def __init__(self, spec: Spec) -> None:
+        self.matcher = RowMatcher(spec)
+        self.probes: dict[int, RowProbe] = {}
+
+    def __call__(self, inbound: int, one: Forms, other: Forms) -> Outcome:
+        probe = self.probes.get(inbound)
+        if probe is None:
+            probe = self.probes[inbound] = self.matcher.probe(one.customer)
+        return self.matcher.match(probe, other.customer, other.co)
+
+
 class Decider:
     """
     Decides directed pairs of one table on lean records (:class:`Lean`), one per row.
@@ -371,9 +387,8 @@ class Decider:
         """Whether pairs are decided on rows' normal forms (:class:`Forms`): both modes'
         rules are of people (:func:`leadcore._dedupe.match.served`); else on
         :class:`Lean` records. ``by_rows=False`` asks for lean records (tests)."""
-        self._matchers = (RowMatcher(self.auto), RowMatcher(self.dups)) if self.by_rows else None
+        self._by_rows = (_ByRows(self.auto), _ByRows(self.dups)) if self.by_rows else None
         self._forms: dict[int, Forms] = {}
-        self._probes: tuple[dict[int, RowProbe], dict[int, RowProbe]] = ({}, {})
         self.fields = self.auto.reads_lead or self.dups.reads_lead
         self.fillers = (
             frozenset()
@@ -419,14 +434,14 @@ class Decider:
 
     def decide(self, inbound: int, existing: int, bits: int) -> list[Directed]:
         """Return what the merge rules decide for one pair, in the modes of ``bits``."""
-        if self.by_rows:
+        if self._by_rows is not None:
             return decide_pair(
                 self,
                 self.forms(inbound),
                 self.forms(existing),
                 bits,
                 (inbound, existing),
-                (self._rows_auto, self._rows_dups),
+                self._by_rows,
             )
         return decide_pair(
             self,
@@ -436,20 +451,6 @@ class Decider:
             (inbound, existing),
             (self._lean_auto, self._lean_dups),
         )
-
-    def _rows(self, mode: int, inbound: int, one: Forms, other: Forms) -> Outcome:
-        matcher = cast("tuple[RowMatcher, RowMatcher]", self._matchers)[mode]
-        probes = self._probes[mode]
-        probe = probes.get(inbound)
-        if probe is None:
-            probe = probes[inbound] = matcher.probe(one.customer)
-        return matcher.match(probe, other.customer, other.co)
-
-    def _rows_auto(self, inbound: int, one: Forms, other: Forms) -> Outcome:
-        return self._rows(0, inbound, one, other)
-
-    def _rows_dups(self, inbound: int, one: Forms, other: Forms) -> Outcome:
-        return self._rows(1, inbound, one, other)
 
     def _lean_auto(self, _inbound: int, one: Lean, other: Lean) -> Outcome:
         probe = self.auto.probe(one.customer, one.lead, self.auto_counter)

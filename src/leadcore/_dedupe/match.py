@@ -19,6 +19,7 @@ answers are the public functions' on random rules and rows.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 from typing import Final, NamedTuple, cast
 
 from leadcore import _fuzzy
@@ -92,7 +93,11 @@ class RowMatcher:
         self.spec = spec
         self.checks = tuple(_check(item) for item in spec.items)
         self.preps = tuple(_prep(item) for item in spec.items)
-        self.guards = tuple(tuple(_lacks(g) for g in group.lacks) for group in spec.groups)
+        self.guarded = tuple(
+            (group.position, tuple(_lacks(g) for g in group.lacks))
+            for group in spec.groups
+            if group.lacks
+        )
         self.groups = tuple(
             _Group(
                 group,
@@ -105,11 +110,13 @@ class RowMatcher:
 
     def probe(self, who: Side) -> RowProbe:
         """Prepare the inbound customer ``who``."""
-        return RowProbe(
-            who[FULL],
-            [prep(who) for prep in self.preps],
-            [all(lacks(who) for lacks in guards) for guards in self.guards],
-        )
+        opened = [True] * len(self.groups)
+        for position, guards in self.guarded:
+            for lacks in guards:
+                if not lacks(who):
+                    opened[position] = False
+                    break
+        return RowProbe(who[FULL], [prep(who) for prep in self.preps], opened)
 
     def match(self, probe: RowProbe, customer: Side, co: Side | None) -> Outcome:  # noqa: C901  # inlined: the hot path
         """What ``match_people`` answers for the inbound side against these people."""
@@ -187,7 +194,10 @@ def _check(item: CompiledItem) -> Check:  # one specialised check per shape
 
         def shared(p: object, who: Side, _r: float | None) -> bool:
             theirs = who[at]
-            return any(k in theirs for k in p)  # type: ignore[attr-defined]  # a tuple
+            for key in p:  # type: ignore[attr-defined]  # noqa: SIM110  # a tuple; no generator (hot path)
+                if key in theirs:
+                    return True
+            return False
 
         return shared
     # A plain name: equal normal forms make both sides blank or neither.
@@ -200,8 +210,7 @@ def _check(item: CompiledItem) -> Check:  # one specialised check per shape
 def _prep(item: CompiledItem) -> Callable[[Side], object]:
     """What the check needs of the inbound person (as ``CompiledItem.prepare``)."""
     if item.direct:
-        at = EMAILS if item.item.field == "email" else PHONES
-        return lambda who: who[at]
+        return itemgetter(EMAILS if item.item.field == "email" else PHONES)
     of_forms = _forms(item)
     if item.compare is not None:
         return lambda who: of_forms(who[0], who[1], who[3], who[4])
