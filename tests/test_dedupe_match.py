@@ -14,11 +14,14 @@ import itertools
 
 import pytest
 
-from leadcore import normalize
+from leadcore import dedupe, normalize
+from leadcore._dedupe import decide
 from leadcore._dedupe.match import RowMatcher, served, side
 from leadcore._merge.engine import compile_spec, match_people
 from leadcore.merge import MatchGroup, MatchItem, MatchRule, MergePolicy
+from leadcore.model import Lead
 from leadcore.normalize import NormalizedPerson
+from tests.helpers import NOW, at, lead, person
 
 _PEOPLE = [
     ("ada", "ng", ("ada@x.io",), ("+14155550100",)),
@@ -170,3 +173,39 @@ def test_rules_of_people_only_are_matched_on_rows(
 ) -> None:  # the case's answer
     """Lead fields, domains, prefixes, max_leads, blanks matching exactly: matched on people."""
     assert served(compile_spec(MergePolicy(auto_merge_rule=rule), "auto")) is taken
+
+
+def _recent(lead_id: str, first: str, email: str, phone: str) -> Lead:
+    return lead(
+        lead_id,
+        customer=person(first, "Ng", emails=(email,), phones=(phone,)),
+        created_at=at(9),
+        last_activity_at=at(2),
+    )
+
+
+def test_a_workers_rows_decide_a_rule_of_people_as_the_table() -> None:
+    """MRG-1, MRG-7: a batch sent with its rows (a worker's task) answers as the table does."""
+    leads = [
+        _recent("L0", "Ada", "ada@x.io", "4158675309"),
+        _recent("L1", "Ada", "ada@x.io", "4158675310"),
+        _recent("L2", "Adah", "ng@y.io", "4158675310"),
+    ]
+    data = dedupe.load(leads).data
+    policy = MergePolicy()
+    pairs = [(x, y, decide.AUTO | decide.DUPLICATES) for x in range(3) for y in range(3) if x != y]
+    rows = {r: decide.row(data, r) for r in range(3)}
+
+    sent = decide.decide_batch(decide.State(None, NOW, policy, None, clean=True), (pairs, rows))
+    kept = decide.decide_batch(decide.State(data, NOW, policy, None, clean=True), (pairs, None))
+
+    assert decide.by_rows(policy)
+    assert sent == kept
+    assert sorted((d.inbound, d.existing, d.action, d.matched) for d in sent) == [
+        (0, 1, "duplicate", ("name_fuzzy", "email")),
+        (0, 1, "merge", ("name", "email")),
+        (1, 0, "duplicate", ("name_fuzzy", "email")),
+        (1, 0, "merge", ("name", "email")),
+        (1, 2, "duplicate", ("name_fuzzy", "phone")),
+        (2, 1, "duplicate", ("name_fuzzy", "phone")),
+    ]

@@ -546,17 +546,16 @@ class CompiledGroup:
 
     def labels_of(self, mask: int) -> tuple[str, ...]:
         """
-        The labels that hold when the group holds with its items of ``mask``.
+        The labels that hold when the group holds with its items of ``mask``, kept.
 
         Bit ``i`` of ``mask`` is the group's item ``i``; the required items follow.
+        Callers look in :attr:`labels` first.
         """
-        labels = self.labels.get(mask)
-        if labels is None:
-            found = [it.label for i, it in enumerate(self.items) if mask >> i & 1]
-            found.extend(it.label for it in self.required if it.label not in found)
-            labels = tuple(found)
-            if len(self.labels) < _MAX_MASKS:
-                self.labels[mask] = labels
+        found = [it.label for i, it in enumerate(self.items) if mask >> i & 1]
+        found.extend(it.label for it in self.required if it.label not in found)
+        labels = tuple(found)
+        if len(self.labels) < _MAX_MASKS:
+            self.labels[mask] = labels
         return labels
 
     def test(
