@@ -22,8 +22,7 @@ from collections.abc import Callable
 from operator import itemgetter
 from typing import Final, NamedTuple, cast
 
-from leadcore import _fuzzy
-from leadcore._merge.engine import CompiledGroup, CompiledItem, OfForms, Outcome, Spec
+from leadcore._merge.engine import CompiledGroup, CompiledItem, OfForms, Outcome, Spec, closest
 from leadcore._merge.policy import PersonRole
 
 __all__ = ["FULL", "RowMatcher", "RowProbe", "Side", "served", "side"]
@@ -118,7 +117,7 @@ class RowMatcher:
                     break
         return RowProbe(who[FULL], [prep(who) for prep in self.preps], opened)
 
-    def match(self, probe: RowProbe, customer: Side, co: Side | None) -> Outcome:  # noqa: C901  # inlined: the hot path
+    def match(self, probe: RowProbe, customer: Side, co: Side | None) -> Outcome:
         """What ``match_people`` answers for the inbound side against these people."""
         role: PersonRole = "customer"
         chosen = customer
@@ -126,13 +125,10 @@ class RowMatcher:
         co_ratio: float | None = None
         chosen_ratio: float | None = None
         if co is not None and self.spec.closest:
-            full = probe.full
-            if full and co[FULL]:
-                ratio = _fuzzy.token_sort_ratio(full, customer[FULL])
-                co_ratio = _fuzzy.token_sort_ratio(full, co[FULL])
-                chosen_ratio = ratio
-                if co_ratio > ratio:
-                    chosen, role, chosen_ratio = co, "co_customer", co_ratio
+            nearer, ratio, co_ratio = closest(probe.full, customer[FULL], co[FULL])
+            chosen_ratio = ratio
+            if nearer:
+                chosen, role, chosen_ratio = co, "co_customer", co_ratio
         prepared, opened = probe.prepared, probe.open
         for entry in self.groups:
             group = entry.group

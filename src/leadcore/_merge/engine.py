@@ -48,6 +48,7 @@ __all__ = [
     "Outcome",
     "Probe",
     "Spec",
+    "closest",
     "compile_spec",
     "evaluate",
     "first_match",
@@ -759,12 +760,29 @@ def persons(
         return customer, None, "customer", None, None
     if not spec.closest:
         return customer, co, "customer", None, None
-    full = probe.who.full
-    if full and co.full:
-        ratio = _fuzzy.token_sort_ratio(full, customer.full)
-        co_ratio = _fuzzy.token_sort_ratio(full, co.full)
-        return customer, co, ("co_customer" if co_ratio > ratio else "customer"), ratio, co_ratio
-    return customer, co, "customer", None, None
+    nearer, ratio, co_ratio = closest(probe.who.full, customer.full, co.full)
+    return customer, co, ("co_customer" if nearer else "customer"), ratio, co_ratio
+
+
+def closest(full: str, customer: str, co: str) -> tuple[bool, float | None, float | None]:
+    """
+    MRG-5: whether the co-customer is closer by name than the customer, and both ratios.
+
+    ``full`` is the inbound customer's folded full name, ``customer`` and ``co`` the
+    existing lead's people's. The co-customer is closer when its ``token_sort_ratio``
+    with ``full`` is strictly higher (a tie compares the customer). With an empty
+    inbound or co-customer name nothing is scored: ``(False, None, None)``.
+
+    >>> closest("ada ng", "ada ng", "ng ada")  # a tie: the customer
+    (False, 100.0, 100.0)
+    >>> closest("", "bo li", "ada ng")
+    (False, None, None)
+    """
+    if not (full and co):
+        return False, None, None
+    ratio = _fuzzy.token_sort_ratio(full, customer)
+    co_ratio = _fuzzy.token_sort_ratio(full, co)
+    return co_ratio > ratio, ratio, co_ratio
 
 
 def first_match(probe: Probe, existing: Lead, spec: Spec) -> Outcome:
@@ -778,7 +796,7 @@ def first_match(probe: Probe, existing: Lead, spec: Spec) -> Outcome:
     return match_people(probe, customer, co, existing, spec)
 
 
-def match_people(  # noqa: C901  # inlined: the hot path
+def match_people(
     probe: Probe,
     customer: NormalizedPerson,
     co: NormalizedPerson | None,
@@ -802,13 +820,10 @@ def match_people(  # noqa: C901  # inlined: the hot path
     co_ratio: float | None = None
     chosen_ratio: float | None = None
     if co is not None and spec.closest:
-        full = probe.who.full
-        if full and co.full:
-            ratio = _fuzzy.token_sort_ratio(full, customer.full)
-            co_ratio = _fuzzy.token_sort_ratio(full, co.full)
-            chosen_ratio = ratio
-            if co_ratio > ratio:
-                chosen, role, chosen_ratio = co, "co_customer", co_ratio
+        nearer, ratio, co_ratio = closest(probe.who.full, customer.full, co.full)
+        chosen_ratio = ratio
+        if nearer:
+            chosen, role, chosen_ratio = co, "co_customer", co_ratio
     prepared = probe.prepared
     for group in spec.groups:
         if not probe.open[group.position]:
