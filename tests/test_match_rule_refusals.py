@@ -11,8 +11,9 @@ from __future__ import annotations
 import pytest
 
 from leadcore import _attrs as a
+from leadcore._merge import rules
 from leadcore.errors import InvalidInput
-from leadcore.merge import MatchGroup, MatchItem, MatchRule
+from leadcore.merge import FREE_MAIL_DOMAINS, MatchGroup, MatchItem, MatchRule
 
 from .asserts import problems
 
@@ -33,6 +34,27 @@ def test_a_group_holds_at_most_64_items_and_64_lacked_fields() -> None:
     assert problems(MatchGroup, all_of=["email"], inbound_lacks=lacked) == [
         ("inbound_lacks", lacked, "must hold at most 64 fields")
     ]
+
+
+def test_free_domains_given_are_checked_and_the_default_is_valid() -> None:
+    """
+    The default list is not checked again for each item (it is valid); a given one is.
+
+    A list equal to the default, given as a list, goes through the whole check; a domain
+    that is no text, or a list past GEN-5's limit, is refused at its path.
+    """
+    assert a.collection(a.text)("free_domains", FREE_MAIL_DOMAINS) == []
+    given = MatchItem(field="email", method="domain", free_domains=list(FREE_MAIL_DOMAINS))
+    assert given.free_domains == FREE_MAIL_DOMAINS
+    assert problems(MatchItem, field="email", method="domain", free_domains=["x.io", 3]) == [
+        ("free_domains[1]", 3, "must be a string, not int")
+    ]
+    over = ("x.io",) * (a.MAX_ITEMS + 1)
+    assert problems(MatchItem, field="email", method="domain", free_domains=over) == [
+        ("free_domains", f"<{a.MAX_ITEMS + 1} items>", f"must hold at most {a.MAX_ITEMS} items")
+    ]
+    # The check keeps the GEN-5 limit it applies (read when a result is given back).
+    assert vars(rules._domains)["__leadcore_limit__"] == "items"
 
 
 @pytest.mark.parametrize(
