@@ -209,6 +209,7 @@ def _big_result() -> dedupe.DedupeResult:
     )
 
 
+@pytest.mark.unmeasured  # a million rows; the lines reached by smaller tests too
 def test_a_million_rows_display_in_under_50_kb() -> None:
     """A million pairs, clusters, keys and bad rows: a few kilobytes either way."""
     result = _big_result()

@@ -113,6 +113,7 @@ def test_an_item_read_from_json_names_what_is_missing_or_unknown() -> None:
     assert problems(MatchItem.from_json, 3) == [("", 3, "must be an object, not int")]
 
 
+@pytest.mark.unmeasured  # 100,001 items; the lines reached by smaller tests too
 def test_a_group_read_from_json_past_the_limit_is_summarised() -> None:
     """GEN-5: a list of more than MAX_ITEMS items is refused without reading them."""
     assert problems(MatchGroup.from_json, {"all_of": ["email"] * (a.MAX_ITEMS + 1)}) == [

@@ -274,6 +274,7 @@ class TestIndexArgumentCheck:
         assert merge.duplicates(inbound, index, now=now).duplicates == ()
 
 
+@pytest.mark.unmeasured  # 100,001 leads; the lines reached by smaller tests too
 def test_a_list_of_existing_leads_past_the_limit_asks_for_an_index() -> None:
     """GEN-5: @a.checked checks the leads' type, the rule their number (a MergeIndex scales)."""
     inbound = candidate("N", MARIE)

@@ -494,12 +494,14 @@ class TestWithinTheLimits:
         found = problems(MatchGroup.from_json, {"of": ["email"] * (a.MAX_ITEMS + 1)})
         assert found == [("of", f"<{a.MAX_ITEMS + 1} items>", "must hold at most 100000 items")]
 
+    @pytest.mark.unmeasured  # 100,000 items read; the lines reached by smaller tests too
     def test_a_list_at_the_limit_is_read_item_by_item(self) -> None:
         """At the GEN-5 limit each item is read: a bad one is named by its index."""
         listed = ["email"] * (a.MAX_ITEMS - 1) + ["vin"]
         found = problems(MatchGroup.from_json, {"of": listed, "at_least": 1})
         assert found == [(f"of[{a.MAX_ITEMS - 1}].field", "vin", FIELDS)]
 
+    @pytest.mark.unmeasured  # 100,000 items read; the lines reached by smaller tests too
     def test_a_json_object_at_the_limit_is_read_as_an_item(self) -> None:
         """At the GEN-5 limit an object is read into an item: only the group's size is wrong."""
         listed = ["email"] * (a.MAX_ITEMS - 1) + [{"field": "phone"}]

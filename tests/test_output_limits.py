@@ -122,6 +122,7 @@ def _emails() -> tuple[str, ...]:
 # -- link.apply ---------------------------------------------------------------------------
 
 
+@pytest.mark.unmeasured  # 100,000 items: smaller tests reach these lines
 class TestLinkApply:
     """LNK-4, LNK-5 grow the primary: its 100,001st number or viewer is an answer."""
 
@@ -171,6 +172,7 @@ class TestLinkApply:
 # -- merge.manual -------------------------------------------------------------------------
 
 
+@pytest.mark.unmeasured  # 100,000 items: smaller tests reach these lines
 class TestMergeManual:
     """MRG-8 unites lists: 100,000 of the master's and one of the other's make 100,001."""
 
@@ -235,6 +237,7 @@ def _answer(line: dict[str, Any]) -> dict[str, Any]:
     return read
 
 
+@pytest.mark.unmeasured  # 100,000 items: smaller tests reach these lines
 class TestProtocol:
     """The refusals the sweep of benchmarks/limits.md found answer ok, in a valid line."""
 

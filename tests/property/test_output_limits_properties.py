@@ -37,6 +37,8 @@ RESULT_SIZES: Final = st.one_of(st.integers(0, 3), st.integers(N - 1, N + 2))
 
 _PROFILE: Final = settings.default
 assert _PROFILE is not None  # conftest.py loads one
+pytestmark = pytest.mark.unmeasured  # up to 300,000 items; smaller tests reach the lines
+
 BIG: Final = settings(max_examples=max(6, _PROFILE.max_examples // 10))
 """A tenth of the profile's examples: each one holds up to 300,000 items."""
 
