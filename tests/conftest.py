@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
 
 import pytest
@@ -31,6 +31,20 @@ settings.register_profile(
 settings.register_profile("thorough", parent=settings.get_profile("fast"), max_examples=1_000)
 settings.load_profile(os.environ.get("LEADCORE_HYPOTHESIS_PROFILE", "fast"))
 
+
+def _empty_caches() -> None:
+    """Empty leadcore's function caches and ``normalize``'s normal forms by person."""
+    for name, module in list(sys.modules.items()):
+        if name == "leadcore" or name.startswith("leadcore."):
+            for value in list(vars(module).values()):
+                clear = getattr(value, "cache_clear", None)
+                if callable(clear):
+                    clear()
+    normalize = sys.modules.get("leadcore.normalize")
+    if normalize is not None:
+        normalize._CACHE.clear()
+
+
 if os.environ.get("LEADCORE_HYPOTHESIS_PROFILE") == "mutation":
 
     @pytest.fixture(autouse=True)
@@ -43,15 +57,7 @@ if os.environ.get("LEADCORE_HYPOTHESIS_PROFILE") == "mutation":
         forms of a person a test module holds, ``normalize.person``) would answer for the
         mutated code without running it, and the mutant would survive unseen.
         """
-        for name, module in list(sys.modules.items()):
-            if name == "leadcore" or name.startswith("leadcore."):
-                for value in list(vars(module).values()):
-                    clear = getattr(value, "cache_clear", None)
-                    if callable(clear):
-                        clear()
-        normalize = sys.modules.get("leadcore.normalize")
-        if normalize is not None:
-            normalize._CACHE.clear()
+        _empty_caches()
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +77,7 @@ def spark() -> Iterator[Any]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_protocol(item: pytest.Item) -> Iterator[object]:
+def pytest_runtest_protocol(item: pytest.Item) -> Generator[None, object, object]:
     """
     Run a test marked ``unmeasured`` with coverage paused (setup, call and teardown).
 
@@ -90,6 +96,13 @@ def pytest_runtest_protocol(item: pytest.Item) -> Iterator[object]:
         return (yield)
     finally:
         current.start()
+        # What the test computed once and kept (function caches, normal forms, each
+        # class's checks and plan) is computed again, measured, by the next test that
+        # needs it: a line reached on a first call only is not lost to the pause.
+        _empty_caches()
+        checks = sys.modules["leadcore._attrs"]
+        checks._FIELD_CHECKS.clear()
+        checks._PLANS.clear()
 
 
 def _is_spark(nodeid: str) -> bool:
