@@ -9,6 +9,7 @@ worker pool gives the answers of one process.
 from __future__ import annotations
 
 from typing import Any, Final
+from unittest import mock
 
 import pytest
 
@@ -526,3 +527,37 @@ def test_a_max_leads_item_ignores_a_phone_only_over_its_limit(
     assert [(p.a, p.b) for p in result.pairs] == pairs
     assert {(d.via, d.matched) for p in result.pairs for d in p.decisions} <= {("tel", ("phone",))}
     assert result.pairs == dedupe.reference(leads, now=NOW, policy=policy)
+
+
+def test_generic_keys_of_one_same_block_check_its_pairs_once() -> None:
+    """
+    Eight leads sharing six generic emails and a number: each pair is checked once.
+
+    Every email's block is the same eight rows: its pairs are looked for once, by the
+    split on the other keys and by the close names (not once an email and a sub-block),
+    each generic key still counts them, and the pairs are the brute force's.
+    """
+    leads = [
+        lead(
+            f"L{i}",
+            customer=person("Ada", "Ng", emails=tuple(f"desk{j}@x.io" for j in range(6))),
+            created_at=at(10),
+            last_activity_at=at(1),
+        )
+        for i in range(8)
+    ]
+    policy = dedupe.DedupePolicy(generic_key_rows=5)
+
+    with mock.patch.object(
+        block.Finder, "passes", autospec=True, wraps=block.Finder.passes
+    ) as seen:
+        result = dedupe.find(leads, now=NOW, policy=policy)
+
+    assert result.pairs == dedupe.reference(leads, now=NOW, policy=policy)
+    assert len(result.pairs) == 28
+    assert [(g.key, g.rows, g.pairs) for g in result.generic_keys] == [
+        (f"desk{j}@x.io", 8, 112) for j in range(6)
+    ]
+    checked = [(c.args[2], c.args[3]) for c in seen.call_args_list]
+    # Each directed pair once a mode (672 checks before: once a key and a sub-block).
+    assert len(checked) == len(set(checked)) * 2 == 112

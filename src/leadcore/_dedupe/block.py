@@ -751,6 +751,12 @@ class Finder:
         }
         self.examined = 0
         """The pairs of blocks (not of generic keys) checked: what the search cost."""
+        self._splits: dict[tuple[int, KeySpace, tuple[int, ...]], Found] = {}
+        """The pairs found in a generic block's split (:meth:`split`), by group and block."""
+        self._passed: dict[tuple[int, int, int], bool] = {}
+        self._closes: dict[tuple[int, int, KeySpace, tuple[int, ...], tuple[int, ...]], Found] = {}
+        """The pairs a generic block's close search found (:meth:`close`), by its rows."""
+        """Whether a pair of a generic block passed its group's check (:meth:`_strictly`)."""
 
     def add(self, inbound: int, existing: int) -> None:
         """Add a pair for this mode."""
@@ -1030,17 +1036,50 @@ class Finder:
                     self.add(x, y)
                     yielded.add((x, y))
 
+    def _strictly(self, strict: GroupSearch, x: int, y: int) -> bool:
+        """:meth:`passes` of a pair found in a generic block (not trivial), once a group."""
+        memo = (strict.group.position, x, y)
+        found = self._passed.get(memo)
+        if found is None:
+            found = self._passed[memo] = self.passes(strict, x, y)
+        return found
+
     def split(self, rows: list[int], space: KeySpace, test: GroupSearch, yielded: Found) -> None:
         """Add the pairs of ``rows`` sharing a key of ``space`` too."""
-        keys = self.keys
+        # Generic keys often have one same block (leads sharing many generic emails): its
+        # pairs are looked for once, and each key counts them.
+        memo = (test.group.position, space, tuple(rows))
+        found = self._splits.get(memo)
+        if found is None:
+            found = self._splits[memo] = self._split(rows, space, test)
+        yielded.update(found)
+
+    def _split(self, rows: list[int], space: KeySpace, test: GroupSearch) -> Found:
+        """:meth:`split`'s pairs: each pair sharing a key of ``space`` checked once."""
+        keys, eligible = self.keys, self.eligible
         groups: dict[Key, list[int]] = {}
         for y in rows:
             for k in keys.anyone(space, y):
                 groups.setdefault(k, []).append(y)
+        targets = {
+            k: found
+            for k, sub in groups.items()
+            if len(sub) > 1 and (found := [y for y in sub if eligible[y]])
+        }
+        own = keys.own(space)
         strict = test._replace(trivial=False)
-        for sub_key, sub_rows in groups.items():
-            if len(sub_rows) > 1:
-                self.block_pairs(sub_rows, sub_key, space, strict, yielded)
+        pairs: Found = set()
+        for x in rows:
+            # The existing rows sharing a key of x's customer (or lead), each once.
+            others: set[int] = set()
+            for k in own(x):
+                others.update(targets.get(k, ()))
+            others.discard(x)
+            for y in sorted(others):
+                if self._strictly(strict, x, y):
+                    self.add(x, y)
+                    pairs.add((x, y))
+        return pairs
 
     def close(  # noqa: PLR0917  # the block and the item
         self,
@@ -1056,22 +1095,36 @@ class Finder:
 
         For an ``all_of`` group (``item`` its first unkeyed item, :func:`refinement`),
         the pairs close on every unkeyed item (each must hold): colleagues sharing a
-        company name are not all checked for a close full name in Python.
+        company name are not all checked for a close full name in Python. Generic keys
+        of one same block, held by the same rows, share the search (and each counts its
+        pairs).
         """
+        own = self.keys.own(space)
+        holders = tuple(x for x in rows if key in own(x))
+        memo = (test.group.position, item.index, space, holders, tuple(rows))
+        found = self._closes.get(memo)
+        if found is None:
+            found = self._closes[memo] = self._close_block(rows, list(holders), test, item)
+        yielded.update(found)
+
+    def _close_block(
+        self, rows: list[int], inbound: list[int], test: GroupSearch, item: CompiledItem
+    ) -> Found:
+        """:meth:`close`'s pairs: ``inbound`` are the rows holding the block's key."""
         strict = test._replace(trivial=False)
         group = test.group
+        existing = [y for y in rows if self.eligible[y]]
         found: Iterable[tuple[int, int]]
         if group.group.all_of and self._unkeyed[group.position][:1] == (item,):
-            own = self.keys.own(space)
-            inbound = [x for x in rows if key in own(x)]
-            existing = [y for y in rows if self.eligible[y]]
             found = sorted(self._close_on_all(inbound, existing, group))
         else:
-            found = close_candidates(self.keys, rows, key, space, group, item, self.eligible)
+            found = close_between(self.keys, inbound, existing, group, item)
+        passed: Found = set()
         for x, y in found:
-            if self.passes(strict, x, y):
+            if self._strictly(strict, x, y):
                 self.add(x, y)
-                yielded.add((x, y))
+                passed.add((x, y))
+        return passed
 
     def refine(
         self, rows: list[int], key: Key, space: KeySpace, test: GroupSearch, yielded: Found
