@@ -75,7 +75,7 @@ def test_a_run_of_many_candidate_pairs_gives_the_same_answers_on_two_workers(
     """
     leads = [_lead(f"L{i:03}", f"Name{i}", "desk@x.io") for i in range(90)]
     leads += [_lead("M1", "Ann", "ann@x.io"), _lead("M2", "Ann", "ann@x.io")]
-    assert decide.by_rows(policy) is (policy == MergePolicy())
+    assert decide.of_people(policy) is (policy == MergePolicy())
 
     one = dedupe.find(leads, now=NOW, workers=1, policy=policy)
     two = dedupe.find(leads, now=NOW, workers=2, policy=policy)

@@ -199,7 +199,7 @@ def test_a_workers_rows_decide_a_rule_of_people_as_the_table() -> None:
     sent = decide.decide_batch(decide.State(None, NOW, policy, None, clean=True), (pairs, rows))
     kept = decide.decide_batch(decide.State(data, NOW, policy, None, clean=True), (pairs, None))
 
-    assert decide.by_rows(policy)
+    assert decide.of_people(policy)
     assert sent == kept
     assert sorted((d.inbound, d.existing, d.action, d.matched) for d in sent) == [
         (0, 1, "duplicate", ("name_fuzzy", "email")),

@@ -90,8 +90,8 @@ from leadcore._dedupe.decide import (
     Directed,
     State,
     Task,
-    by_rows,
     decide_batch,
+    of_people,
     row,
 )
 from leadcore._dedupe.explain import PairExplanation
@@ -539,7 +539,7 @@ def _decide(
     # Rules of people are decided on rows' normal forms for about what sending a pair's
     # rows to a worker and its answers back costs: in this process (benchmarks/dedupe.md,
     # sixth round). Other rules are decided on lean records, in the pool.
-    use = workers if len(ordered) >= 4 * _BATCH and not by_rows(policy) else 1
+    use = workers if len(ordered) >= 4 * _BATCH and not of_people(policy) else 1
     tasks: list[Task]
     if use > 1:
         # Workers get their rows with the task rather than reading the inherited table.

@@ -1,17 +1,20 @@
 """
-Deciding candidate pairs by the merge rules, on lean records of the rows.
+Deciding candidate pairs by the merge rules, on the rows' normal forms.
 
 A directed pair (inbound row, existing row) is decided exactly as
 :func:`leadcore.merge.auto` and :func:`leadcore.merge.duplicates` decide an inbound lead
 against a list holding only the existing lead. Both come down to one compiled rule per
 mode (:func:`leadcore._merge.engine.compile_spec`), matched by
 :func:`leadcore._merge.engine.match_people`, and a few tests of dates and sources (MRG-2,
-MRG-3, MRG-7). :class:`Decider` runs the same compiled rules on a lean record of each row
-(:class:`Lean`: its people's normal forms, its source, its instants in microseconds),
+MRG-3, MRG-7). :class:`Decider` runs the same compiled rules on a record of each row
 instead of building and validating a :class:`~leadcore.model.Lead` per row and the
-result objects of the public functions per pair: the rows are normal forms already.
-The property tests (``tests/property/test_dedupe_lean.py``) check that it answers as
-the public functions on random rules and rows.
+result objects of the public functions per pair (the rows are normal forms already):
+for rules of people (:func:`of_people`), tuples of the row's normal forms
+(:class:`Forms`, matched by :class:`~leadcore._dedupe.match.RowMatcher`); for other
+rules, a lean record (:class:`Lean`: its people's normal forms, its source, its
+instants in microseconds, its lead fields when read). The property tests
+(``tests/property/test_dedupe_lean.py``) check that both answer as the public functions
+on random rules and rows.
 
 :func:`lead` still builds the :class:`~leadcore.model.Lead` of a row (for explanations
 and the brute-force reference): its people's normalisation cache is filled with the
@@ -344,7 +347,7 @@ _BLOCKED: Final = (MergeAuto.both_credit_applications.code,)
 """The reason codes of a route (MRG-2), as merge.auto gives them."""
 
 
-def by_rows(policy: merge.MergePolicy) -> bool:
+def of_people(policy: merge.MergePolicy) -> bool:
     """Whether a policy's pairs are decided on rows' normal forms: both its rules are of people."""
     return served(compile_spec(policy, "auto")) and served(compile_spec(policy, "duplicates"))
 
@@ -367,7 +370,7 @@ class _ByRows:
 
 class Decider:
     """
-    Decides directed pairs of one table on lean records (:class:`Lean`), one per row.
+    Decides directed pairs of one table on a record per row: :class:`Forms` or :class:`Lean`.
 
     What :func:`leadcore.merge.auto` and :func:`leadcore.merge.duplicates` answer for an
     inbound lead against a list holding only the existing lead, computed with the same
@@ -383,7 +386,7 @@ class Decider:
         policy = state.policy
         self.auto = compile_spec(policy, "auto")
         self.dups = compile_spec(policy, "duplicates")
-        self.by_rows = by_rows and served(self.auto) and served(self.dups)
+        self.by_rows = by_rows and of_people(policy)
         """Whether pairs are decided on rows' normal forms (:class:`Forms`): both modes'
         rules are of people (:func:`leadcore._dedupe.match.served`); else on
         :class:`Lean` records. ``by_rows=False`` asks for lean records (tests)."""
