@@ -156,7 +156,7 @@ def test_blocks_grouped_by_polars_from_a_size_and_without_it_in_python() -> None
         assert grouped.call_count == 2
         assert _built(data, modes, plans, 10**9, grouped_at=5) == python
         assert grouped.call_count == 2  # 4 rows, fewer than 5: Python
-    with mock.patch.object(block, "_polars", return_value=None):
+    with mock.patch.object(block, "polars_or_none", return_value=None):
         assert block._grouped(data.emails, [], None) is None
         assert _built(data, modes, plans, 10**9, grouped_at=0) == python
 
@@ -186,10 +186,10 @@ def test_an_inbound_rows_co_customer_keys_are_not_read_for_it() -> None:
 
 
 def test_without_polars_there_is_no_grouping_by_it() -> None:
-    """Without polars installed, _polars answers None (the blocks are built in Python)."""
+    """Without polars installed, polars_or_none answers None (the blocks are built in Python)."""
     with mock.patch("importlib.import_module", side_effect=ImportError("polars")):
-        assert block._polars() is None
-    assert block._polars() is not None  # the dev extra installs it
+        assert inputs.polars_or_none() is None
+    assert inputs.polars_or_none() is not None  # the dev extra installs it
 
 
 @costly(300)

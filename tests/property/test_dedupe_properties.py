@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+from unittest import mock
 
 from hypothesis import example, given
 from hypothesis import strategies as st
@@ -307,6 +308,8 @@ def test_a_column_of_timestamps_reads_as_each_cell(cells: list[str | None], tz: 
     st.lists(st.sampled_from(["none", "na", "N.A.", "", "ñone", "...", "noreply"]), max_size=3),
 )
 @example(["none@x.io", "ann@x.io"], [])  # no fillers: none found (no bulk reduction)
+@example(["No.Ne@X.io", "n-o-n-e-@x.io", "non@x.io", "nonee@x.io", "\u017fone@x.io"], ["none"])
+@example(["n4@x.io", "N-4@x.io", "4n@x.io"], ["n4"])  # digits, either case of letters
 def test_filler_emails_in_bulk_are_those_reduced_one_by_one(
     emails: list[str], locals_: list[str]
 ) -> None:
@@ -314,5 +317,9 @@ def test_filler_emails_in_bulk_are_those_reduced_one_by_one(
     fillers = normalize.placeholder_email_set(locals_)
 
     found = _dedupe_input.filler_emails(emails, fillers)
+    by_polars = _dedupe_input.filler_emails(emails, fillers, bulk_at=0)
+    with mock.patch.object(_dedupe_input, "polars_or_none", return_value=None):
+        without_polars = _dedupe_input.filler_emails(emails, fillers, bulk_at=0)
 
-    assert found == {e for e in emails if normalize.reduce_local(e.partition("@")[0]) in fillers}
+    expected = {e for e in emails if normalize.reduce_local(e.partition("@")[0]) in fillers}
+    assert found == by_polars == without_polars == expected

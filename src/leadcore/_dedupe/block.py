@@ -49,15 +49,15 @@ its joins from the same spaces, keys and plan, and runs the same checks in its b
 
 from __future__ import annotations
 
-import importlib
+import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from itertools import chain, compress, repeat
-from typing import Any, Final, Literal, NamedTuple
+from typing import Final, Literal, NamedTuple
 
 from leadcore import _fuzzy
-from leadcore._dedupe.inputs import Chunk
+from leadcore._dedupe.inputs import Chunk, polars_or_none
 from leadcore._merge.counts import KeyCounts, limited_spaces
 from leadcore._merge.engine import Blocking, CompiledGroup, CompiledItem, Spec, compile_spec
 from leadcore._merge.keys import Key, KeySpace, person_values, raw_values, show_key
@@ -108,6 +108,8 @@ RowKeys = Callable[[int], tuple[Key, ...]]
 """A row's keys in one space."""
 
 _NO: Final[tuple[Key, ...]] = ()
+_PLAIN_AT: Final = {"email": 2, "phone": 3}
+"""Where a co-customer's emails and phones are (see :data:`leadcore._dedupe.inputs.Co`)."""
 _LEAD_COLUMNS: Final = ("source", "lot")
 
 
@@ -235,12 +237,16 @@ class Keys:
             first, last = table.first, table.last
             names: dict[tuple[str, str], tuple[Key, ...]] = {}
             folded = self.folded if space.placeholders else None
+            rows: list[tuple[Key, ...] | None] = [None] * len(first)
 
             def name_keys(row: int) -> tuple[Key, ...]:
-                pair = (first[row], last[row])
-                keys = names.get(pair)
+                keys = rows[row]
                 if keys is None:
-                    keys = names[pair] = person_values("name", *pair, (), (), folded)
+                    pair = (first[row], last[row])
+                    keys = names.get(pair)
+                    if keys is None:
+                        keys = names[pair] = person_values("name", *pair, (), (), folded)
+                    rows[row] = keys
                 return keys
 
             return name_keys
@@ -324,6 +330,8 @@ class Keys:
         """The co-customer's keys of a row with one (person spaces; the lead's for the others)."""
         if not space.person:
             return self.own(space)(row)
+        if self.column(space) is not None:  # a plain email or phone space (see _co_keys)
+            return self.table.co[row][_PLAIN_AT[space.field]]  # type: ignore[return-value]  # keys are texts
         found = self._co.get(space)
         if found is None:
             found = self._co[space] = {}
@@ -373,7 +381,14 @@ class Keys:
         found = self._co_rows.get(space)
         if found is None:
             found = self._co_rows[space] = []
-            if space.person:
+            column = self.column(space)
+            at = _PLAIN_AT.get(space.field)
+            if column is not None and at is not None:
+                # A plain email or phone space: a person's keys are its normal forms.
+                for row, person in self.table.co.items():
+                    mine = column[row]
+                    found.extend((row, key) for key in person[at] if key not in mine)
+            elif space.person:
                 own = self.own(space)
                 for row in self.table.co:
                     mine = own(row)
@@ -477,14 +492,6 @@ class Keys:
         return raw_values(cell, item.item.effective_normalizer, self.region)
 
 
-def _polars() -> Any | None:  # noqa: ANN401  # an optional module
-    """polars, or None when it is not installed."""
-    try:
-        return importlib.import_module("polars")
-    except ImportError:
-        return None
-
-
 def _grouped(
     column: Sequence[tuple[Key, ...]], co: list[tuple[int, Key]], wanted: set[Key] | None
 ) -> tuple[dict[Key, list[int]], set[Key]] | None:
@@ -498,7 +505,7 @@ def _grouped(
     its co-customer: the same as in Python (a property test), without a dictionary
     operation a key.
     """
-    pl = _polars()
+    pl = polars_or_none()
     if pl is None:
         return None
     keys = list(chain.from_iterable(column))
@@ -519,7 +526,8 @@ def _grouped(
     if wanted is None:
         frame = frame.filter(pl.len().over("key") > 1)
     else:
-        frame = frame.filter(pl.col("key").is_in(pl.Series(list(wanted), dtype=pl.String)))
+        sought = pl.Series(list(wanted), dtype=pl.String).implode()
+        frame = frame.filter(pl.col("key").is_in(sought))
     blocks = (
         frame.group_by("key", maintain_order=True)
         .agg(pl.col("row").sort(), pl.col("co").any())
@@ -1427,14 +1435,19 @@ def _wanted(keys: Keys, space: KeySpace, modes: Sequence[Mode], plans: list[Plan
     rows = keys._rows_keys(space)  # noqa: SLF001  # the same class's helper
     for ok in eligible:
         found.update(chain.from_iterable(compress(rows, ok)))
-    found.update(key for row, key in keys._co_keys(space) if any(ok[row] for ok in eligible))  # noqa: SLF001
+    co = keys._co_keys(space)  # noqa: SLF001  # the same class's helper
+    if len(eligible) == 1:
+        ok = eligible[0]
+        found.update(key for row, key in co if ok[row])
+    else:
+        found.update(key for row, key in co if any(ok[row] for ok in eligible))
     emails = keys.table.emails
     for group in guarded:
         # A row with an email cannot lack one: skip it without a call.
         email = any(g.item.field == "email" for g in group.lacks)
-        candidates = (
-            [r for r, e in enumerate(emails) if not e] if email else range(len(keys.table.ids))
-        )
+        candidates: Iterable[int] = range(len(keys.table.ids))
+        if email:
+            candidates = compress(candidates, map(operator.not_, emails))
         for row in candidates:
             mine = rows[row]
             if mine and keys.lacks(group, row):

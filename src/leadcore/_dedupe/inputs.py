@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import io
 import marshal
 import pickle
@@ -281,20 +282,41 @@ _KEEP: Final = {
 the line end that separates addresses are kept)."""
 
 
-def filler_emails(emails: Iterable[str], fillers: frozenset[str]) -> set[str]:
+FILLERS_BULK_AT: Final = 200_000
+"""From how many addresses :func:`filler_emails` searches them with polars, when it is
+installed: below it, importing polars costs more than it saves."""
+
+
+def polars_or_none() -> Any | None:  # noqa: ANN401  # an optional module
+    """polars, or None when it is not installed."""
+    try:
+        return importlib.import_module("polars")
+    except ImportError:
+        return None
+
+
+def filler_emails(
+    emails: Iterable[str], fillers: frozenset[str], *, bulk_at: int = FILLERS_BULK_AT
+) -> set[str]:
     """
     Return the normalised ``emails`` whose local part reduces to one of ``fillers``.
 
-    What ``normalize.reduce_local(e.partition("@")[0]) in fillers`` finds, in bulk: the
-    ASCII addresses are joined one a line and reduced by one ``str.translate`` (a
-    normalised address has one ``@`` and no white space, so a line is its reduced
-    local part, ``@``, and its reduced domain), and a pattern finds the lines that
-    start with a filler and ``@``. Other addresses go one by one.
+    What ``normalize.reduce_local(e.partition("@")[0]) in fillers`` finds, in bulk. From
+    ``bulk_at`` addresses, with polars installed, the ASCII ones are matched by one
+    pattern in polars (:func:`_ascii_fillers_pattern`); otherwise they are joined one a
+    line and reduced by one ``str.translate`` (a normalised address has one ``@`` and
+    no white space, so a line is its reduced local part, ``@``, and its reduced
+    domain), and a pattern finds the lines that start with a filler and ``@``. Other
+    addresses go one by one.
     """
     if not fillers:
         return set()
-    reduce = normalize.reduce_local
     items = emails if isinstance(emails, list) else list(emails)
+    if len(items) >= bulk_at:
+        pl = polars_or_none()
+        if pl is not None:
+            return _fillers_by_polars(pl, items, fillers)
+    reduce = normalize.reduce_local
     text = "\n".join(items)
     found: set[str] = set()
     ascii_ = items
@@ -313,6 +335,41 @@ def filler_emails(emails: Iterable[str], fillers: frozenset[str]) -> set[str]:
         line += text.count("\n", position, match.start())
         position = match.start()
         found.add(ascii_[line])
+    return found
+
+
+_NOISE: Final = "[^A-Za-z0-9@]*"
+"""What :func:`leadcore.normalize.reduce_local` deletes from an ASCII local part: any
+character but a letter or a digit (``@`` ends the local part)."""
+
+
+def _ascii_fillers_pattern(fillers: frozenset[str]) -> str | None:
+    """
+    A pattern of the ASCII addresses whose local part reduces to one of ``fillers``.
+
+    A filler's letters in order, either case, with any noise before, between and after
+    them, then ``@``. Fillers are reduced (lower-case letters and digits): one that is
+    not ASCII is no ASCII address's (None when none is left).
+    """
+    alternatives = [
+        _NOISE.join(f"[{c}{c.upper()}]" if c.isalpha() else c for c in filler)
+        for filler in sorted(fillers)
+        if filler.isascii()
+    ]
+    if not alternatives:
+        return None
+    return f"^{_NOISE}(?:{'|'.join(alternatives)}){_NOISE}@"
+
+
+def _fillers_by_polars(pl: Any, items: list[str], fillers: frozenset[str]) -> set[str]:  # noqa: ANN401  # polars
+    """:func:`filler_emails` of many addresses: the ASCII ones matched by polars."""
+    column = pl.Series(items, dtype=pl.String)
+    ascii_ = column.str.len_bytes() == column.str.len_chars()
+    reduce = normalize.reduce_local
+    found = {e for e in column.filter(~ascii_).to_list() if reduce(e.partition("@")[0]) in fillers}
+    pattern = _ascii_fillers_pattern(fillers)
+    if pattern is not None:
+        found.update(column.filter(ascii_ & column.str.contains(pattern)).to_list())
     return found
 
 
