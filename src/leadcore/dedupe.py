@@ -531,10 +531,13 @@ def _decide(
     workers: int,
     progress: Progress | None,
 ) -> list[Directed]:
-    # Both directions of a pair in the same batch: each worker builds a row's Lead once.
-    ordered = sorted(
-        ((x, y, bits) for (x, y), bits in pairs.items()), key=lambda p: (min(p[0], p[1]), p)
-    )
+    # Both directions of a pair side by side (in the same batch but at a boundary), pairs
+    # of a row as its lower one together: a batch reads each row's forms once or so. Sorted
+    # by one number a pair, in C.
+    items = [(x, y, bits) for (x, y), bits in pairs.items()]
+    n = len(data.ids)
+    order = [x * n + y if x < y else y * n + x for x, y, _ in items]
+    ordered = [items[i] for i in sorted(range(len(items)), key=order.__getitem__)]
     batches = [ordered[i : i + _BATCH] for i in range(0, len(ordered), _BATCH)]
     # Rules of people are decided on rows' normal forms for about what sending a pair's
     # rows to a worker and its answers back costs: in this process (benchmarks/dedupe.md,

@@ -133,7 +133,27 @@ _BOTH_WAYS = (
 the smaller and of the larger id inbound; pairs not clustered (one or several decisions)."""
 
 
+_TWO = (
+    ["p", "q", "r", "s", "t", "u", "v", "w"],
+    [
+        _d(0, 1, "merge"),
+        _d(0, 1, "duplicate"),
+        _d(3, 2, "duplicate"),
+        _d(3, 2, "route"),
+        _d(5, 4, "duplicate"),
+        Directed(5, 4, "duplicate", "phone_only", ("phone",), "customer", ()),
+        _d(6, 7, "duplicate"),
+        _d(7, 6, "merge"),
+    ],
+    ("route",),
+)
+"""Pairs of two decisions: in their order (merge then duplicate, one way), the other way
+round (duplicate then route: route first), both of one action and way (a tie: their
+order kept), both ways (the smaller id's first whatever its action)."""
+
+
 @given(runs())
+@example(_TWO)
 @example(_CHAIN)
 @example(_BOTH_WAYS)
 @example((["a", "b"], [], ("merge",)))
@@ -194,3 +214,28 @@ def test_a_pair_decided_both_ways_lists_the_smaller_ids_decisions_first() -> Non
         ("z", "duplicate"),
     ]
     assert clusters == [Cluster(id="b", members=("b", "z"))]
+
+
+def test_a_pair_of_two_decisions_lists_them_as_a_pair_of_more_does() -> None:
+    """Two decisions of a pair: by inbound id then action, ties in their order (every run)."""
+    ids, directed, cluster_on = _TWO
+
+    pairs, clusters, _ = results.assemble(ids, directed, cluster_on)
+
+    assert [(p.a, p.b, p.kind) for p in pairs] == [
+        ("p", "q", "merge"),
+        ("r", "s", "route"),
+        ("t", "u", "duplicate"),
+        ("v", "w", "merge"),
+    ]
+    assert [d.action for d in pairs[0].decisions] == ["merge", "duplicate"]
+    assert [(d.inbound, d.action) for d in pairs[1].decisions] == [
+        ("s", "route"),
+        ("s", "duplicate"),
+    ]
+    assert [d.via for d in pairs[2].decisions] == ["two_of_n", "phone_only"]
+    assert [(d.inbound, d.action) for d in pairs[3].decisions] == [
+        ("v", "duplicate"),
+        ("w", "merge"),
+    ]
+    assert clusters == [Cluster(id="r", members=("r", "s"))]

@@ -144,7 +144,6 @@ def assemble(
             grouped[key] = [one]
         else:
             found.append(one)
-    rank = _RANK_OF
     wanted = frozenset(cluster_on)
     parent: dict[int, int] = {}
     made: list[tuple[str, str, Pair]] = []
@@ -152,28 +151,7 @@ def assemble(
         x, y, x_id, y_id = low, high, ids[low], ids[high]
         if y_id < x_id:
             x, y, x_id, y_id = y, x, y_id, x_id
-        if len(found) == 1:
-            one = found[0]
-            kind = one.action
-            decisions: tuple[Decision, ...] = (
-                _decision(x_id, y_id, one) if one.inbound == x else _decision(y_id, x_id, one),
-            )
-            joined = kind in wanted
-        else:
-            # By inbound id (x's first), then action; ties keep their order (n).
-            keyed: list[tuple[int, int, Decision]] = []
-            best, joined = len(ACTIONS), False
-            for n, e in enumerate(found):
-                r = rank[e.action]
-                best = min(best, r)
-                joined = joined or e.action in wanted
-                if e.inbound == x:
-                    keyed.append((r, n, _decision(x_id, y_id, e)))
-                else:
-                    keyed.append((r + len(ACTIONS), n, _decision(y_id, x_id, e)))
-            keyed.sort()
-            decisions = tuple(k[2] for k in keyed)
-            kind = ACTIONS[best]
+        kind, decisions, joined = _decided(found, x, x_id, y_id, wanted)
         made.append((x_id, y_id, _pair(x_id, y_id, kind, decisions)))
         if joined:
             _join(parent, x, y)
@@ -185,6 +163,52 @@ def assemble(
     clusters = sorted((_cluster(sorted(m)) for m in members.values()), key=lambda c: c.id)
     cluster_of = {member: c.id for c in clusters for member in c.members}
     return [m[2] for m in made], clusters, cluster_of
+
+
+def _decided(
+    found: list[decide.Directed], x: int, x_id: str, y_id: str, wanted: frozenset[str]
+) -> tuple[str, tuple[Decision, ...], bool]:
+    """
+    A pair's kind, its decisions in order, and whether it joins clusters (see :func:`assemble`).
+
+    ``found`` are the directed decisions of rows ``x`` (id ``x_id``, the smaller) and
+    the other (``y_id``). Decisions are ordered by inbound id (``x``'s first), then
+    action; ties keep their order.
+    """
+    if len(found) == 1:
+        one = found[0]
+        decision = _decision(x_id, y_id, one) if one.inbound == x else _decision(y_id, x_id, one)
+        return one.action, (decision,), one.action in wanted
+    rank = _RANK_OF
+    if len(found) == 2:  # most pairs (both ways, or both modes): the order below, inline
+        one, other = found
+        first, second = rank[one.action], rank[other.action]
+        if (second if other.inbound == x else second + len(ACTIONS)) < (
+            first if one.inbound == x else first + len(ACTIONS)
+        ):
+            one, other = other, one
+        return (
+            ACTIONS[min(first, second)],
+            (
+                _decision(x_id, y_id, one) if one.inbound == x else _decision(y_id, x_id, one),
+                _decision(x_id, y_id, other)
+                if other.inbound == x
+                else _decision(y_id, x_id, other),
+            ),
+            one.action in wanted or other.action in wanted,
+        )
+    keyed: list[tuple[int, int, Decision]] = []
+    best, joined = len(ACTIONS), False
+    for n, e in enumerate(found):
+        r = rank[e.action]
+        best = min(best, r)
+        joined = joined or e.action in wanted
+        if e.inbound == x:
+            keyed.append((r, n, _decision(x_id, y_id, e)))
+        else:
+            keyed.append((r + len(ACTIONS), n, _decision(y_id, x_id, e)))
+    keyed.sort()
+    return ACTIONS[best], tuple(k[2] for k in keyed), joined
 
 
 def _root(parent: dict[int, int], item: int) -> int:
