@@ -234,22 +234,8 @@ class Keys:
             self._lists[space] = table.phones  # type: ignore[assignment]  # keys are texts
             return table.phones.__getitem__
         if plain and space.field == "name":
-            first, last = table.first, table.last
-            names: dict[tuple[str, str], tuple[Key, ...]] = {}
             folded = self.folded if space.placeholders else None
-            rows: list[tuple[Key, ...] | None] = [None] * len(first)
-
-            def name_keys(row: int) -> tuple[Key, ...]:
-                keys = rows[row]
-                if keys is None:
-                    pair = (first[row], last[row])
-                    keys = names.get(pair)
-                    if keys is None:
-                        keys = names[pair] = person_values("name", *pair, (), (), folded)
-                    rows[row] = keys
-                return keys
-
-            return name_keys
+            return _Names(table.first, table.last, folded).__getitem__
         column = self._column(space)
         return column.__getitem__
 
@@ -490,6 +476,27 @@ class Keys:
             return person_values(item.item.field, first, last, emails, phones, item.blank)
         cell = self._raw(item.item.field)[row]
         return raw_values(cell, item.item.effective_normalizer, self.region)
+
+
+class _Names(dict[int, tuple[Key, ...]]):
+    """
+    Rows' name keys by row, each computed on first use (by its first and last name).
+
+    Read through ``__getitem__``: a row seen before costs a dictionary lookup in C.
+    """
+
+    def __init__(self, first: list[str], last: list[str], folded: frozenset[str] | None) -> None:
+        super().__init__()
+        self.first, self.last, self.folded = first, last, folded
+        self.names: dict[tuple[str, str], tuple[Key, ...]] = {}
+
+    def __missing__(self, row: int) -> tuple[Key, ...]:
+        pair = (self.first[row], self.last[row])
+        keys = self.names.get(pair)
+        if keys is None:
+            keys = self.names[pair] = person_values("name", *pair, (), (), self.folded)
+        self[row] = keys
+        return keys
 
 
 def _grouped(
