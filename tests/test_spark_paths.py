@@ -210,3 +210,62 @@ def _refused_names(on_spark: Any, local: dedupe.PolicyComparison) -> None:
         bare.pair("A", "B")
     assert caught.value.path == "result"
     assert "holds no run" in str(caught.value)
+
+
+def _desk_row(i: int) -> dict[str, str]:
+    """
+    Row ``i`` of a desk's table: seven leads on its two mailboxes and two numbers.
+
+    The eighth lead has the first number and no name nor email (a phone-only lead,
+    MRG-4); its co-customer has the second number. Two leads of their own.
+    """
+    first, last = (("Ada", "Lovelace"), ("Bob", "Stone"), ("Cy", "Young"))[i % 3]
+    at = "2025-06-01T00:00:00+00:00"
+    desk, lone = i < 7, i == 7  # the desk's leads
+    return {
+        "lead_id": f"D{i:02d}",
+        "first_name": "" if lone else first,
+        "last_name": "" if lone else last,
+        "email": "desk@x.io" if desk else ("" if lone else f"own{i}@x.io"),
+        "email2": "shared@x.io" if desk else "",
+        "phone": "4158675309" if desk or lone else f"41555500{i:02d}",
+        "phone2": "4158675310" if desk else "",
+        "co_first_name": "Di" if lone else "",
+        "co_last_name": "Vo" if lone else "",
+        "co_phone": "4158675310" if lone else "",
+        "created_at": at,
+        "last_activity_at": at,
+    }
+
+
+def test_generic_keys_held_by_the_same_rows_count_their_pairs_as_locally(spark: Any) -> None:
+    """
+    Two generic emails of the same seven leads (twins) count the same pairs, as locally.
+
+    The Spark engine refines one of them for both (``_twins``). Two generic numbers of
+    the same eight leads are no twins: the phone-only lead holds the second through its
+    co-customer, so it is the inbound lead of the first's pairs only (MRG-4). Pairs,
+    decisions, clusters, generic keys and their counts: the local run's.
+    """
+    rows = [_desk_row(i) for i in range(10)]
+    names = list(rows[0])
+    table = spark.createDataFrame(
+        [tuple(r[c] for c in names) for r in rows], ", ".join(f"{c} string" for c in names)
+    )
+    columns = dedupe.Columns(
+        emails=["email", "email2"],
+        phones=["phone", "phone2"],
+        co_emails=[],
+        source=None,
+        lot=None,
+    )
+    policy = dedupe.DedupePolicy(generic_key_rows=4)
+
+    local = dedupe.find(rows, now=NOW, policy=policy, columns=columns)
+    on_spark = dedupe.find(table, now=NOW, policy=policy, columns=columns)
+
+    counts = {g.key: (g.rows, g.pairs) for g in local.generic_keys}
+    assert counts["desk@x.io"] == counts["shared@x.io"]
+    assert counts["+14158675309"][0] == counts["+14158675310"][0] == 8
+    assert counts["+14158675309"][1] > counts["+14158675310"][1]
+    assert_same(local, on_spark)

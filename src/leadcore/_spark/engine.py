@@ -273,6 +273,56 @@ class _Search(NamedTuple):
         return whole, splits, close
 
 
+Twins = dict[tuple[int, str, str], tuple[int, str, str]]
+"""Each generic key (space id, k1, k2) to the key whose refinement is searched for it."""
+
+
+def _twins(members: DataFrame) -> Twins:
+    """
+    Each generic key's representative: the first key of its space held by the same rows.
+
+    Keys held by the same rows, each on the same person (``own``), have the same
+    refinement: its steps read only the rows, their other keys and whether each holds
+    the key on its customer, never the key itself. So only the representative's is
+    searched, and every key of its group counts the pairs it found, as the local search
+    reuses a split or close search of the same rows (``Finder.split``, ``Finder.close``)
+    and each key still counts its pairs. The rows are compared by a SHA-256 digest of
+    their sorted list.
+    """
+    held = F.concat(
+        F.col("row").cast("string"), F.when(F.col("own"), F.lit("c")).otherwise(F.lit("o"))
+    )
+    signed = members.groupBy("gsid", "gk1", "gk2").agg(
+        F.sha2(F.concat_ws(",", F.sort_array(F.collect_list(held))), 256).alias("rows")
+    )
+    found: Twins = {}
+    first: dict[tuple[int, str], tuple[int, str, str]] = {}
+    for r in sorted(signed.collect(), key=lambda r: (r["gsid"], r["gk1"], r["gk2"])):
+        key = (int(r["gsid"]), str(r["gk1"]), str(r["gk2"]))
+        found[key] = first.setdefault((key[0], str(r["rows"])), key)
+    return found
+
+
+def _members(spark: SparkSession, keys: DataFrame, generic: DataFrame) -> tuple[DataFrame, Twins]:
+    """The rows of the generic keys refined (one of each group of twins), and the twins."""
+    members = keys.join(F.broadcast(generic), _KEY).select(
+        "row",
+        F.col("sid").alias("gsid"),
+        F.col("k1").alias("gk1"),
+        F.col("k2").alias("gk2"),
+        "own",
+        "e1",
+        "e2",
+        "lacking",
+    )
+    twins = _twins(members)
+    chosen = sorted(set(twins.values()))
+    if len(chosen) < len(twins):
+        searched = spark.createDataFrame(chosen, "gsid int, gk1 string, gk2 string")
+        members = members.join(F.broadcast(searched), ["gsid", "gk1", "gk2"])
+    return members, twins
+
+
 def _candidates(
     spark: SparkSession,
     keys: DataFrame,
@@ -281,7 +331,7 @@ def _candidates(
     *,
     policy: MergePolicy,
     fields: tuple[str, ...],
-) -> DataFrame:
+) -> tuple[DataFrame, Twins]:
     """
     Every way a directed pair is found, as the local search finds it.
 
@@ -291,6 +341,7 @@ def _candidates(
     ``gk2``) whose refinement found it, if any. There is always at least one join: every
     group of both rules is searched through a space (``check_blockable``,
     ``plan_by_load``), plainly (``modes``) or through a compound key (``compound``).
+    Generic keys held by the same rows are refined once (:func:`_twins`, returned).
     """
     found: list[DataFrame] = []
     compound = search.compound()
@@ -307,17 +358,10 @@ def _candidates(
     if compound:
         found.append(_compound(spark, keys, generic, compound, generic_keys=bool(search.big)))
     whole, splits, close = search.steps()
+    twins: Twins = {}
     if whole or splits or close:
-        members = keys.join(F.broadcast(generic), _KEY).select(
-            "row",
-            F.col("sid").alias("gsid"),
-            F.col("k1").alias("gk1"),
-            F.col("k2").alias("gk2"),
-            "own",
-            "e1",
-            "e2",
-            "lacking",
-        )
+        members, twins = _members(spark, keys, generic)
+        dropped = sorted(set(twins) - set(twins.values()))
         block_key = ["gsid", "gk1", "gk2", "bit", "ti"]
         tail: list[Column | str] = [F.col("gsid").alias("sid"), "ti"]
         if whole:
@@ -341,6 +385,11 @@ def _candidates(
                 F.col("k2").alias("ok2"),
                 F.col("own").alias("oown"),
             )
+            if dropped:
+                # A key held by the same rows as its representative, each on the same
+                # person, splits a block as the representative does: left out.
+                twin = spark.createDataFrame(dropped, "osid int, ok1 string, ok2 string")
+                other = other.join(F.broadcast(twin), ["osid", "ok1", "ok2"], "left_anti")
             pairs = members.join(F.broadcast(steps), "gsid").join(other, ["row", "osid"])
             by = [*block_key, "osid", "ok1", "ok2"]
             inbound = pairs.where(F.col("oown") & _opened()).select(F.col("row").alias("x"), *by)
@@ -379,7 +428,7 @@ def _candidates(
     result = found[0]
     for more in found[1:]:
         result = result.unionByName(more)
-    return result
+    return result, twins
 
 
 def _keyed_pair() -> list[Column]:
@@ -409,6 +458,9 @@ def _through_keys(
     # Through the keys of the spaces each mode searches, generic keys left out: the
     # inbound row's customer (or lead) holds the key, either person of the existing row.
     searched = sorted({sid for bit in modes for sid in plain(bit)})
+    if generic_keys:
+        # Left out before the join: a generic key's block would make its square of rows.
+        keys = keys.join(F.broadcast(generic), _KEY, "left_anti")
     inbound = keys.where(F.col("own") & F.col("sid").isin(searched)).select(
         F.col("row").alias("x"), *_KEY
     )
@@ -418,8 +470,6 @@ def _through_keys(
         holds = holds | (side & F.col("sid").isin(plain(bit)))
     existing = keys.where(holds).select(F.col("row").alias("y"), *_KEY, "e1", "e2")
     joined = inbound.join(existing, _KEY).where(F.col("x") != F.col("y"))
-    if generic_keys:
-        joined = joined.join(F.broadcast(generic), _KEY, "left_anti")
     ways = [
         F.when(
             F.col("e1" if bit == AUTO else "e2") & F.col("sid").isin(plain(bit)),
@@ -460,13 +510,14 @@ def _compound(
         F.col("k2").alias("ok2"),
         F.col("own").alias("oown"),
     )
+    if generic_keys:
+        # Left out before the joins: a generic key's block would make its square of rows.
+        keys = keys.join(F.broadcast(generic), _KEY, "left_anti")
     pairs = keys.join(F.broadcast(steps), "sid").join(other, ["row", "osid"])
     by = ["bit", *_KEY, "osid", "ok1", "ok2"]
     inbound = pairs.where(F.col("own") & F.col("oown")).select(F.col("row").alias("x"), *by)
     existing = pairs.where(_eligible()).select(F.col("row").alias("y"), *by)
     joined = inbound.join(existing, by).where(F.col("x") != F.col("y"))
-    if generic_keys:
-        joined = joined.join(F.broadcast(generic), _KEY, "left_anti")
     return joined.select(*_keyed_pair())
 
 
@@ -644,7 +695,7 @@ def run(  # noqa: PLR0915  # the steps of the module doc, in order
         _unpersist(cached)
         raise _generic_error(search, limit)
     _report(progress, "block", 1, 4)
-    ways = _candidates(spark, keys, data, search, policy=rules, fields=fields)
+    ways, twins = _candidates(spark, keys, data, search, policy=rules, fields=fields)
     refs = (
         ways.select(
             F.least("x", "y").alias("u"),
@@ -697,7 +748,7 @@ def run(  # noqa: PLR0915  # the steps of the module doc, in order
             spaces[sid].label,
             show_key(batches.key_of(spaces[sid], k1, k2)),
             n,
-            counted.get((sid, k1, k2), 0),
+            counted.get(twins.get((sid, k1, k2), (sid, k1, k2)), 0),
             "refined",
         )
         for sid, k1, k2, n in search.big
