@@ -310,6 +310,7 @@ def test_a_column_of_timestamps_reads_as_each_cell(cells: list[str | None], tz: 
 @example(["none@x.io", "ann@x.io"], [])  # no fillers: none found (no bulk reduction)
 @example(["No.Ne@X.io", "n-o-n-e-@x.io", "non@x.io", "nonee@x.io", "\u017fone@x.io"], ["none"])
 @example(["n4@x.io", "N-4@x.io", "4n@x.io"], ["n4"])  # digits, either case of letters
+@example(["\u00f1one@x.io", "none@x.io"], ["\u00f1one"])  # no ASCII filler: no pattern
 def test_filler_emails_in_bulk_are_those_reduced_one_by_one(
     emails: list[str], locals_: list[str]
 ) -> None:
