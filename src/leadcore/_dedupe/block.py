@@ -519,10 +519,13 @@ def _grouped(
     own = len(keys)
     keys.extend(key for _, key in co)
     # Each row's number as often as it has keys, repeated by polars (a row of no key
-    # gives a null, dropped), then the co-customers' rows.
+    # gives a null, dropped), then the co-customers' rows. (Expressions: polars 1.0
+    # has no Series.repeat_by.)
+    counts = pl.Series("n", list(map(len, column)), dtype=pl.Int64)
     rows = (
-        pl.int_range(len(column), dtype=pl.Int64, eager=True)
-        .repeat_by(pl.Series(list(map(len, column)), dtype=pl.Int64))
+        counts.to_frame()
+        .select(pl.int_range(pl.len(), dtype=pl.Int64).repeat_by(pl.col("n")))
+        .to_series()
         .explode()
         .drop_nulls()
         .append(pl.Series([row for row, _ in co], dtype=pl.Int64))
@@ -533,8 +536,9 @@ def _grouped(
     if wanted is None:
         frame = frame.filter(pl.len().over("key") > 1)
     else:
-        sought = pl.Series(list(wanted), dtype=pl.String).implode()
-        frame = frame.filter(pl.col("key").is_in(sought))
+        # A list, not a Series: polars 1.28 on deprecates a Series of the column's type
+        # here, and before 1.28 an imploded one is refused.
+        frame = frame.filter(pl.col("key").is_in(list(wanted)))
     blocks = (
         frame.group_by("key", maintain_order=True)
         .agg(pl.col("row").sort(), pl.col("co").any())
