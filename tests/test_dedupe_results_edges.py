@@ -8,11 +8,12 @@ that found no pair has no precision and no F1 (None), not a division by zero.
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 
 import pytest
 
 from leadcore import dedupe
-from leadcore._dedupe import results
+from leadcore._dedupe import frames, results
 from leadcore.errors import InvalidInput
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
@@ -161,3 +162,37 @@ def test_an_explanation_shows_the_generic_keys_the_run_left_out() -> None:
     assert repr(why).splitlines()[1] == (
         "  kind=, as_entered=yes, closest_group=two_of_n, excluded_keys=+14155550100"
     )
+
+
+@pytest.mark.parametrize("kind", ["pandas", "polars", "pyarrow"])
+def test_a_table_of_texts_that_are_not_unicode_is_refused_by_name(kind: str) -> None:
+    """
+    Lead ids with a lone surrogate (mappings may carry one): no Arrow-backed table holds them.
+
+    The table is refused with the column named and kind='rows' offered, which holds them;
+    a nested value (a decision's matched conditions) is looked into, and a failure no
+    value explains is still the library's error.
+    """
+    at = "2025-06-01T00:00:00+00:00"
+    rows = [
+        {"lead_id": f"L{i}\ud800", "email": "a@x.io", "phone": "4158675309"}
+        | {"first_name": "Ann", "last_name": "Ng", "created_at": at, "last_activity_at": at}
+        for i in range(3)
+    ]
+    result = dedupe.find(rows, now=dt.datetime(2025, 7, 1, tzinfo=dt.UTC))
+
+    with pytest.raises(InvalidInput) as caught:
+        result.table("pairs", kind=kind)  # type: ignore[arg-type]  # one of the kinds
+
+    [problem] = caught.value.problems
+    assert (problem.path, problem.value) == ("kind", kind)
+    assert problem.message.startswith("cannot hold column 'lead_a': it holds a lone surrogate")
+    assert len(result.table("pairs", kind="rows")) == 3  # every pair
+    assert frames._not_unicode(["ok", ("x", "\ud800")])
+    assert not frames._not_unicode(("ok", 1))
+    broken = UnicodeEncodeError("utf-8", "x", 0, 1, "not encodable")
+    with mock.patch("importlib.import_module") as module:
+        module.return_value.table.side_effect = broken
+        module.return_value.DataFrame.side_effect = broken
+        with pytest.raises(InvalidInput, match="cannot hold a value: it holds a lone surrogate"):
+            frames.build_columns(kind, ["n"], [[1]], rows=1)  # type: ignore[arg-type]  # a kind

@@ -281,3 +281,27 @@ def test_a_co_customer_of_filler_emails_only_is_no_co_customer_in_a_lean_record(
     decider = decide.Decider(decide.State(data, NOW, policy, None))
     assert decider.fillers == fillers
     assert decider.lean(0) == kept
+
+
+def test_a_key_polars_cannot_hold_is_grouped_in_python() -> None:
+    """
+    A lone surrogate in an email (not Unicode, so no UTF-8 for polars): grouped in Python.
+
+    A ``Lead`` or a mapping may carry such text; the blocks are the same as in Python,
+    not an error from polars.
+    """
+    leads = [
+        Lead(
+            id=f"L{i}",
+            customer=Person(emails=["\ud800@acme.com"], phones=["4158675309"]),
+            created_at=NOW,
+            last_activity_at=NOW,
+        )
+        for i in range(3)
+    ]
+    data, modes, plans = _prepared(leads, MergePolicy())
+    python = _built(data, modes, plans, 10**9, grouped_at=10**9)
+
+    assert block._grouped(data.emails, [], None) is None
+    assert python["email"] == ([("\ud800@acme.com", [0, 1, 2])], set())
+    assert _built(data, modes, plans, 10**9, grouped_at=0) == python

@@ -311,6 +311,7 @@ def test_a_column_of_timestamps_reads_as_each_cell(cells: list[str | None], tz: 
 @example(["No.Ne@X.io", "n-o-n-e-@x.io", "non@x.io", "nonee@x.io", "\u017fone@x.io"], ["none"])
 @example(["n4@x.io", "N-4@x.io", "4n@x.io"], ["n4"])  # digits, either case of letters
 @example(["\u00f1one@x.io", "none@x.io"], ["\u00f1one"])  # no ASCII filler: no pattern
+@example(["\ud800none@x.io", "none@x.io"], ["none"])  # a lone surrogate: no UTF-8 for polars
 def test_filler_emails_in_bulk_are_those_reduced_one_by_one(
     emails: list[str], locals_: list[str]
 ) -> None:

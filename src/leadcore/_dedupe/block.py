@@ -505,6 +505,7 @@ def _grouped(
     """
     :meth:`Keys.blocks` of an email or phone space, grouped by polars (None without it).
 
+    None too when polars cannot hold a key: one with a lone surrogate (no UTF-8 form).
     ``column``: every row's customer keys; ``co``: (row, key) of the co-customers' keys
     their customer lacks. The blocks of every key held by 2 or more rows (of those
     ``wanted`` only, when given), rows ascending, in the order of their keys' first
@@ -518,6 +519,10 @@ def _grouped(
     keys = list(chain.from_iterable(column))
     own = len(keys)
     keys.extend(key for _, key in co)
+    try:
+        texts = pl.Series(keys, dtype=pl.String)
+    except UnicodeEncodeError:  # a key with a lone surrogate (not Unicode): in Python
+        return None
     # Each row's number as often as it has keys, repeated by polars (a row of no key
     # gives a null, dropped), then the co-customers' rows. (Expressions: polars 1.0
     # has no Series.repeat_by.)
@@ -530,9 +535,7 @@ def _grouped(
         .drop_nulls()
         .append(pl.Series([row for row, _ in co], dtype=pl.Int64))
     )
-    frame = pl.DataFrame({"key": pl.Series(keys, dtype=pl.String), "row": rows}).with_columns(
-        co=pl.int_range(pl.len()) >= own
-    )
+    frame = pl.DataFrame({"key": texts, "row": rows}).with_columns(co=pl.int_range(pl.len()) >= own)
     if wanted is None:
         frame = frame.filter(pl.len().over("key") > 1)
     else:

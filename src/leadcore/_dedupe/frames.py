@@ -158,8 +158,35 @@ def build_columns(
         raise InvalidInput.single(
             "kind", kind, f"needs {kind}, which is not installed (pip install {kind})"
         ) from error
-    if kind == "pandas":
-        return module.DataFrame(data, columns=list(names))
-    if kind == "polars":
-        return module.DataFrame(data, schema=list(names)) if not rows else module.DataFrame(data)
-    return module.table(data) if rows else module.table({n: [] for n in names})
+    try:
+        if kind == "pandas":
+            return module.DataFrame(data, columns=list(names))
+        if kind == "polars":
+            return (
+                module.DataFrame(data, schema=list(names)) if not rows else module.DataFrame(data)
+            )
+        return module.table(data) if rows else module.table({n: [] for n in names})
+    except UnicodeEncodeError as error:
+        # A text with a lone surrogate (a Lead or a mapping may carry one) is not Unicode:
+        # Arrow-backed tables cannot hold it. Name the first column that has one.
+        name = next((n for n, column in data.items() if any(map(_not_unicode, column))), None)
+        where = "a value" if name is None else f"column {name!r}"
+        raise InvalidInput.single(
+            "kind",
+            kind,
+            f"cannot hold {where}: it holds a lone surrogate, which is not Unicode text; "
+            "take kind='rows'",
+        ) from error
+
+
+def _not_unicode(value: object) -> bool:
+    """Whether ``value`` is a text with a lone surrogate (no UTF-8 form), or holds one."""
+    if isinstance(value, list | tuple):
+        return any(map(_not_unicode, value))
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False

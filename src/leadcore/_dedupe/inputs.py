@@ -314,8 +314,9 @@ def filler_emails(
     items = emails if isinstance(emails, list) else list(emails)
     if len(items) >= bulk_at:
         pl = polars_or_none()
-        if pl is not None:
-            return _fillers_by_polars(pl, items, fillers)
+        bulk = None if pl is None else _fillers_by_polars(pl, items, fillers)
+        if bulk is not None:
+            return bulk
     reduce = normalize.reduce_local
     text = "\n".join(items)
     found: set[str] = set()
@@ -361,9 +362,17 @@ def _ascii_fillers_pattern(fillers: frozenset[str]) -> str | None:
     return f"^{_NOISE}(?:{'|'.join(alternatives)}){_NOISE}@"
 
 
-def _fillers_by_polars(pl: Any, items: list[str], fillers: frozenset[str]) -> set[str]:  # noqa: ANN401  # polars
-    """:func:`filler_emails` of many addresses: the ASCII ones matched by polars."""
-    column = pl.Series(items, dtype=pl.String)
+def _fillers_by_polars(pl: Any, items: list[str], fillers: frozenset[str]) -> set[str] | None:  # noqa: ANN401  # polars
+    """
+    :func:`filler_emails` of many addresses: the ASCII ones matched by polars.
+
+    None when polars cannot hold them: an address with a lone surrogate (text a
+    ``Lead`` or a mapping may carry, which is not Unicode) has no UTF-8 form.
+    """
+    try:
+        column = pl.Series(items, dtype=pl.String)
+    except UnicodeEncodeError:
+        return None
     ascii_ = column.str.len_bytes() == column.str.len_chars()
     reduce = normalize.reduce_local
     found = {e for e in column.filter(~ascii_).to_list() if reduce(e.partition("@")[0]) in fillers}
