@@ -316,8 +316,9 @@ class Keys:
         """The co-customer's keys of a row with one (person spaces; the lead's for the others)."""
         if not space.person:
             return self.own(space)(row)
-        if self.column(space) is not None:  # a plain email or phone space (see _co_keys)
-            return self.table.co[row][_PLAIN_AT[space.field]]  # type: ignore[return-value]  # keys are texts
+        at = self._plain_at(space)
+        if at is not None:
+            return self.table.co[row][at]  # type: ignore[return-value]  # keys are texts
         found = self._co.get(space)
         if found is None:
             found = self._co[space] = {}
@@ -329,6 +330,15 @@ class Keys:
                 keys = tuple(k for k in keys if k not in over)
             found[row] = keys
         return keys
+
+    def _plain_at(self, space: KeySpace) -> int | None:
+        """
+        Where a co-customer's keys of ``space`` are in its normal forms, or None.
+
+        In a plain email or phone space (its keys a column: :meth:`column`) a person's
+        keys are its normal forms, as held.
+        """
+        return _PLAIN_AT[space.field] if self.column(space) is not None else None
 
     def anyone(self, space: KeySpace, row: int) -> tuple[Key, ...]:
         """The keys of either person of a row (the existing side)."""
@@ -368,9 +378,8 @@ class Keys:
         if found is None:
             found = self._co_rows[space] = []
             column = self.column(space)
-            at = _PLAIN_AT.get(space.field)
+            at = self._plain_at(space)
             if column is not None and at is not None:
-                # A plain email or phone space: a person's keys are its normal forms.
                 for row, person in self.table.co.items():
                     mine = column[row]
                     found.extend((row, key) for key in person[at] if key not in mine)

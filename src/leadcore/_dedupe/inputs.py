@@ -317,13 +317,12 @@ def filler_emails(
         bulk = None if pl is None else _fillers_by_polars(pl, items, fillers)
         if bulk is not None:
             return bulk
-    reduce = normalize.reduce_local
     text = "\n".join(items)
     found: set[str] = set()
     ascii_ = items
     if not text.isascii():
         ascii_ = list(filter(str.isascii, items))
-        found = {e for e in items if not e.isascii() and reduce(e.partition("@")[0]) in fillers}
+        found = _one_by_one(filter(_not_ascii, items), fillers)
         text = "\n".join(ascii_)
     if not ascii_:
         return found
@@ -337,6 +336,16 @@ def filler_emails(
         position = match.start()
         found.add(ascii_[line])
     return found
+
+
+def _one_by_one(emails: Iterable[str], fillers: frozenset[str]) -> set[str]:
+    """The ``emails`` whose local part reduces to a filler, each reduced on its own."""
+    reduce = normalize.reduce_local
+    return {e for e in emails if reduce(e.partition("@")[0]) in fillers}
+
+
+def _not_ascii(text: str) -> bool:
+    return not text.isascii()
 
 
 _NOISE: Final = "[^A-Za-z0-9@]*"
@@ -374,8 +383,7 @@ def _fillers_by_polars(pl: Any, items: list[str], fillers: frozenset[str]) -> se
     except UnicodeEncodeError:
         return None
     ascii_ = column.str.len_bytes() == column.str.len_chars()
-    reduce = normalize.reduce_local
-    found = {e for e in column.filter(~ascii_).to_list() if reduce(e.partition("@")[0]) in fillers}
+    found = _one_by_one(column.filter(~ascii_).to_list(), fillers)
     pattern = _ascii_fillers_pattern(fillers)
     if pattern is not None:
         found.update(column.filter(ascii_ & column.str.contains(pattern)).to_list())
