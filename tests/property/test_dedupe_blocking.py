@@ -224,6 +224,22 @@ def test_options_checked_at_once_as_shares_enough(leads: list[Lead], policy: Mer
 
 
 @costly(200)
+@given(tables(max_size=9), policies(), st.data())
+def test_rows_lacking_a_groups_fields_at_once_are_those_lacking_them_each(
+    leads: list[Lead], policy: MergePolicy, data: st.DataObject
+) -> None:
+    """Keys.lacking of some rows: the rows Keys.lacks, in the order given (any guards)."""
+    table, modes, _ = _prepared(leads, policy)
+    spec = modes[0].spec
+    keys = block.Keys(table, spec.region, spec.folded)
+    rows = data.draw(st.lists(st.integers(0, len(table.ids) - 1), unique=True))
+    for mode in modes:
+        for group in mode.spec.groups:
+            expected = [r for r in rows if keys.lacks(group, r)]
+            assert keys.lacking(group, iter(rows)) == expected, group.label
+
+
+@costly(200)
 @given(tables(), policies())
 def test_lean_records_from_the_columns_are_the_rows(leads: list[Lead], policy: MergePolicy) -> None:
     """decide.lean_at of a run's row (no fillers, no field read) is lean_of of the row."""

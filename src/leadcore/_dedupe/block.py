@@ -49,7 +49,6 @@ its joins from the same spaces, keys and plan, and runs the same checks in its b
 
 from __future__ import annotations
 
-import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
@@ -375,19 +374,25 @@ class Keys:
     def _co_keys(self, space: KeySpace) -> list[tuple[int, Key]]:
         """(row, key) of the co-customers' keys their row's customer lacks (person spaces)."""
         found = self._co_rows.get(space)
-        if found is None:
-            found = self._co_rows[space] = []
-            column = self.column(space)
-            at = self._plain_at(space)
-            if column is not None and at is not None:
-                for row, person in self.table.co.items():
-                    mine = column[row]
-                    found.extend((row, key) for key in person[at] if key not in mine)
-            elif space.person:
+        if found is not None:
+            return found
+        column = self.column(space)
+        at = self._plain_at(space)
+        if column is not None and at is not None:
+            found = [
+                (row, key)
+                for row, person in self.table.co.items()
+                for key in person[at]
+                if key not in column[row]
+            ]
+        else:
+            found = []
+            if space.person:
                 own = self.own(space)
                 for row in self.table.co:
                     mine = own(row)
                     found.extend((row, key) for key in self.co(space, row) if key not in mine)
+        self._co_rows[space] = found
         return found
 
     def blocks(self, space: KeySpace, wanted: set[Key] | None = None) -> dict[Key, list[int]]:
@@ -460,16 +465,47 @@ class Keys:
                 if table.phones[row]:
                     return False
             elif guard.person:
-                pair = (table.first[row], table.last[row])
-                memo = self._lacking.setdefault(field, {})
-                blank = memo.get(pair)
-                if blank is None:
-                    blank = memo[pair] = not person_values(field, *pair, (), (), guard.blank)
-                if not blank:
+                if not self._blank(guard)(table.first[row], table.last[row]):
                     return False
             elif self.values(guard, row, co=False):
                 return False
         return True
+
+    def lacking(self, group: CompiledGroup, rows: Iterable[int]) -> list[int]:
+        """
+        The rows of ``rows`` that :meth:`lacks` ``group``'s fields, ascending as given.
+
+        One guard at a time over the rows left, emails and phones (read in the columns)
+        first: the rows of a table lacking an email are checked for a name, not each
+        row for every guard in a call.
+        """
+        table = self.table
+        found = list(rows)
+        for guard in sorted(group.lacks, key=lambda g: g.item.field not in _PLAIN_AT):
+            field = guard.item.field
+            if field in _PLAIN_AT:
+                column = table.emails if field == "email" else table.phones
+                found = [r for r in found if not column[r]]
+            elif guard.person:
+                blank, first, last = self._blank(guard), table.first, table.last
+                found = [r for r in found if blank(first[r], last[r])]
+            else:
+                found = [r for r in found if not self.values(guard, r, co=False)]
+        return found
+
+    def _blank(self, guard: CompiledItem) -> Callable[[str, str], bool]:
+        """Whether a customer of a folded first and last name lacks a name guard's field."""
+        field = guard.item.field
+        memo = self._lacking.setdefault(field, {})
+
+        def blank(first: str, last: str) -> bool:
+            pair = (first, last)
+            found = memo.get(pair)
+            if found is None:
+                found = memo[pair] = not person_values(field, first, last, (), (), guard.blank)
+            return found
+
+        return blank
 
     # values of unkeyed items ----------------------------------------------------------
 
@@ -912,17 +948,24 @@ class Finder:
             and not self._unkeyed[whole[0].group.position]
         )
         mixed = keys.mixed(space)
+        # Most blocks hold no row that may be the existing lead in this mode: they are
+        # left first, before their inbound rows are looked for. A block's check is made
+        # once a space.
+        check = None if simple or not whole else self._check(whole)
+        checks = {within: self._check(searches) for within, searches in compound.items()}
         for k, rows in blocks.items():
             if k in skip:
+                continue
+            existing = [y for y in rows if eligible[y]]
+            if not existing:
                 continue
             inbound = [x for x in rows if k in own(x)] if k in mixed else rows
             if not inbound:
                 continue
-            existing = [y for y in rows if eligible[y]]
             if whole:
-                self._pair(inbound, existing, whole, simple=simple)
+                self._pair(inbound, existing, whole, check=check)
             for within, searches in compound.items():
-                self._sub_blocks(inbound, existing, within, searches)
+                self._sub_blocks(inbound, existing, within, searches, checks[within])
 
     def _pair(
         self,
@@ -930,14 +973,16 @@ class Finder:
         existing: list[int],
         tests: list[GroupSearch],
         *,
-        simple: bool = False,
+        check: Callable[[int, int], bool] | None,
     ) -> None:
         """
         Add every pair of ``inbound`` and ``existing`` rows that passes one of ``tests``.
 
-        In a large block (:data:`CLOSE_AT` pairs or more), a group with unkeyed items
-        (a fuzzy company name, a fuzzy first name) is searched through them first
-        (:meth:`_close`), in C, rather than checked pair by pair.
+        ``check`` is :meth:`_check` of ``tests`` (None: every pair passes, a trivial
+        test of an unguarded group). In a large block (:data:`CLOSE_AT` pairs or
+        more), a group with unkeyed items (a fuzzy company name, a fuzzy first name) is
+        searched through them first (:meth:`_close`), in C, rather than checked pair
+        by pair.
         """
         if len(inbound) * len(existing) >= CLOSE_AT:
             rest = []
@@ -948,10 +993,10 @@ class Finder:
                     rest.append(test)
             if not rest:
                 return
-            tests = rest
+            if len(rest) < len(tests):
+                check = self._check(rest)
         out, bit = self.out, self.bit
         self.examined += len(inbound) * len(existing)
-        check = None if simple else self._check(tests)
         for y in existing:
             for x in inbound:
                 if x == y or out.get((x, y), 0) & bit:
@@ -1021,6 +1066,7 @@ class Finder:
         existing: list[int],
         within: tuple[KeySpace, ...],
         tests: list[GroupSearch],
+        check: Callable[[int, int], bool],
     ) -> None:
         """
         Pair the rows of a block sharing a key of every space of ``within`` too.
@@ -1030,9 +1076,7 @@ class Finder:
         emails) is in each of their sub-blocks, so no shared key is missed. The pairs
         are then checked as found through the space searched (:meth:`passes`).
         """
-        if not existing:
-            return
-        keys = self.keys
+        keys = self.keys  # existing: never empty (from_existing leaves such blocks)
         space, rest = within[0], within[1:]
         theirs: dict[Key, list[int]] = {}
         for y in existing:
@@ -1046,9 +1090,9 @@ class Finder:
                     mine.setdefault(k, []).append(x)
         for k, xs in mine.items():
             if rest:
-                self._sub_blocks(xs, theirs[k], rest, tests)
+                self._sub_blocks(xs, theirs[k], rest, tests, check)
             else:
-                self._pair(xs, theirs[k], tests)
+                self._pair(xs, theirs[k], tests, check=check)
 
     def block_pairs(
         self, rows: list[int], key: Key, space: KeySpace, test: GroupSearch, yielded: Found
@@ -1459,22 +1503,12 @@ def _wanted(keys: Keys, space: KeySpace, modes: Sequence[Mode], plans: list[Plan
     for ok in eligible:
         found.update(chain.from_iterable(compress(rows, ok)))
     co = keys._co_keys(space)  # noqa: SLF001  # the same class's helper
-    if len(eligible) == 1:
-        ok = eligible[0]
-        found.update(key for row, key in co if ok[row])
-    else:
-        found.update(key for row, key in co if any(ok[row] for ok in eligible))
-    emails = keys.table.emails
+    for ok in eligible:
+        found.update([key for row, key in co if ok[row]])
     for group in guarded:
-        # A row with an email cannot lack one: skip it without a call.
-        email = any(g.item.field == "email" for g in group.lacks)
-        candidates: Iterable[int] = range(len(keys.table.ids))
-        if email:
-            candidates = compress(candidates, map(operator.not_, emails))
-        for row in candidates:
-            mine = rows[row]
-            if mine and keys.lacks(group, row):
-                found.update(mine)
+        # The rows holding a key of the space (told in C), then those lacking the fields.
+        holders = compress(range(len(rows)), rows)
+        found.update(chain.from_iterable(map(rows.__getitem__, keys.lacking(group, holders))))
     return found
 
 
