@@ -57,6 +57,7 @@ L2 -> L1: duplicate (name_fuzzy + email on the customer)
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Final, Literal, cast, overload
 
@@ -314,7 +315,9 @@ def _dedupe_policy(policy: DedupePolicy | MergePolicy) -> DedupePolicy:
 
 def _eligible(values: Sequence[int | None], since_days: int, now_us: int) -> list[bool]:
     since = block.window_start(now_us, since_days)
-    return [v is not None and v >= since for v in values]
+    if None in values:
+        return [v is not None and v >= since for v in values]
+    return list(map(since.__le__, cast("Sequence[int]", values)))  # in C: no instant missing
 
 
 def _check_fields(table: LeadTable, specs: Sequence[Spec]) -> None:
@@ -334,7 +337,7 @@ def _modes(table: inputs.Chunk, now: dt.datetime, policy: MergePolicy) -> list[b
     active = _eligible(table.last_activity, policy.merge_max_inactivity_days, now_us)
     recent = _eligible(table.last_activity, policy.duplicate_max_inactivity_days, now_us)
     return [
-        block.Mode(AUTO, auto_spec, [c and r for c, r in zip(created, active, strict=True)]),
+        block.Mode(AUTO, auto_spec, list(map(operator.and_, created, active))),
         block.Mode(DUPLICATES, duplicate_spec, recent),
     ]
 

@@ -25,8 +25,9 @@ import io
 import marshal
 import pickle
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import chain, compress, pairwise, repeat
+from itertools import accumulate, chain, compress, pairwise, repeat
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Final, NamedTuple, cast
@@ -258,15 +259,19 @@ def without_fillers(table: Chunk, locals_: Iterable[str]) -> Chunk:
     if not fillers:
         return table
     seen = list(chain.from_iterable(table.emails))
+    own = len(seen)
     for co in table.co.values():
         seen.extend(co[2])
     bad = filler_emails(seen, fillers)
     if not bad:
         return table
-    emails = [
-        found if not found or bad.isdisjoint(found) else tuple(e for e in found if e not in bad)
-        for found in table.emails
-    ]
+    # Only the rows holding a filler change: their addresses' places among the customers'
+    # are found in C, and each is in the row whose addresses end past it.
+    emails = list(table.emails)
+    ends = list(accumulate(map(len, emails)))
+    places = compress(range(own), map(bad.__contains__, seen))
+    for row in dict.fromkeys(bisect_right(ends, at) for at in places):
+        emails[row] = tuple(e for e in emails[row] if e not in bad)
     co_table: dict[int, Co] = {}
     for index, (first, last, found, phones) in table.co.items():
         kept = found if bad.isdisjoint(found) else tuple(e for e in found if e not in bad)
