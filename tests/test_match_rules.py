@@ -832,6 +832,37 @@ class TestCompoundKeys:
             one_by_one = self.search(group, data)
         assert (one_by_one.pairs, one_by_one.examined) == (found.pairs, 100)
 
+    def test_a_large_blocks_other_groups_are_checked_without_the_fuzzy_ones(self) -> None:
+        """Two groups through the email: the fuzzy one searched in C, the other pair by pair."""
+        fuzzy = MatchGroup(
+            all_of=[
+                "email",
+                MatchItem(field="first_name", method="fuzzy", scorer="jaro_winkler", threshold=0.9),
+            ]
+        )
+        either = MatchGroup(of=["email", "last_name"], at_least=2)
+        policy = MergePolicy(duplicate_rule=rule(fuzzy, either))
+        leads = [
+            recent("A", customer=person("Ada", "Stone", emails=("team@acme.com",))),
+            recent("B", customer=person("Adah", "Lee", emails=("team@acme.com",))),
+            recent("C", customer=person("Zed", "Stone", emails=("team@acme.com",))),
+            recent("D", customer=person("Bo", "Ng", emails=("team@acme.com",))),
+        ]
+        spec = compile_spec(policy, "duplicates")
+        [(space, tests)] = block.plan_by_load(spec, lambda _space: 0).items()
+        assert space.field == "email"
+        assert [(bool(block.unkeyed_items(t.group)), t.within) for t in tests] == [
+            (True, ()),
+            (False, ()),
+        ]
+
+        with mock.patch.object(block, "CLOSE_AT", 1):
+            found = dedupe.find(leads, now=NOW, policy=policy)
+
+        assert [(p.a, p.b) for p in found.pairs] == [("A", "B"), ("A", "C")]
+        assert found.pairs == dedupe.reference(leads, now=NOW, policy=policy)
+        assert found.pairs == dedupe.find(leads, now=NOW, policy=policy).pairs
+
     @pytest.mark.parametrize("people", ["either", "closest"])
     def test_the_fuzzy_search_reads_the_co_customer(self, people: str) -> None:
         """A close first name on the existing lead's co-customer is found (as one by one)."""
