@@ -465,7 +465,7 @@ class Keys:
                 if table.phones[row]:
                     return False
             elif guard.person:
-                if not self._blank(guard)(table.first[row], table.last[row]):
+                if not self._blank(guard, table.first[row], table.last[row]):
                     return False
             elif self.values(guard, row, co=False):
                 return False
@@ -487,25 +487,21 @@ class Keys:
                 column = table.emails if field == "email" else table.phones
                 found = [r for r in found if not column[r]]
             elif guard.person:
-                blank, first, last = self._blank(guard), table.first, table.last
-                found = [r for r in found if blank(first[r], last[r])]
+                first, last = table.first, table.last
+                found = [r for r in found if self._blank(guard, first[r], last[r])]
             else:
                 found = [r for r in found if not self.values(guard, r, co=False)]
         return found
 
-    def _blank(self, guard: CompiledItem) -> Callable[[str, str], bool]:
-        """Whether a customer of a folded first and last name lacks a name guard's field."""
+    def _blank(self, guard: CompiledItem, first: str, last: str) -> bool:
+        """Whether a customer of this folded first and last name lacks a name guard's field."""
         field = guard.item.field
         memo = self._lacking.setdefault(field, {})
-
-        def blank(first: str, last: str) -> bool:
-            pair = (first, last)
-            found = memo.get(pair)
-            if found is None:
-                found = memo[pair] = not person_values(field, first, last, (), (), guard.blank)
-            return found
-
-        return blank
+        pair = (first, last)
+        found = memo.get(pair)
+        if found is None:
+            found = memo[pair] = not person_values(field, first, last, (), (), guard.blank)
+        return found
 
     # values of unkeyed items ----------------------------------------------------------
 
