@@ -77,6 +77,7 @@ __all__ = [
     "Person",
     "Plan",
     "Refinement",
+    "Sought",
     "check_blockable",
     "check_columns",
     "close_between",
@@ -165,6 +166,20 @@ class Candidates(NamedTuple):
 
 
 # -- keys ---------------------------------------------------------------------------------
+
+
+class Sought(NamedTuple):
+    """
+    The keys of a space a search reads (:func:`_wanted`), as :meth:`Keys.blocks` takes them.
+
+    Every key of either person of a row marked in one of ``held`` (the rows that may be
+    existing leads in a mode), and the keys ``more`` (those of guarded groups' inbound
+    rows). Told by marks, not as a set, so that polars finds them among the rows' keys
+    itself when it groups the blocks (:func:`_grouped`).
+    """
+
+    held: list[Sequence[bool]]
+    more: list[Key]
 
 
 class Keys:
@@ -395,11 +410,11 @@ class Keys:
         self._co_rows[space] = found
         return found
 
-    def blocks(self, space: KeySpace, wanted: set[Key] | None = None) -> dict[Key, list[int]]:
+    def blocks(self, space: KeySpace, sought: Sought | None = None) -> dict[Key, list[int]]:
         """
         Rows of every key held by 2 or more rows, ascending (computed once per space).
 
-        ``wanted``: of those keys only (the keys the search reads, when they are few);
+        ``sought``: of those keys only (the keys the search reads, when they are few);
         by default every key held by several rows, told by their counts. Either way the
         rows' keys are filtered in C; only those of the keys sought are gone through in
         Python. The email and phone blocks of a table of :attr:`grouped_at` rows or more
@@ -410,14 +425,16 @@ class Keys:
             return found
         plain = self.column(space)
         if plain is not None and len(plain) >= self.grouped_at:
-            grouped = _grouped(plain, self._co_keys(space), wanted)
+            grouped = _grouped(plain, self._co_keys(space), sought)
             if grouped is not None:
                 found, self._mixed[space] = grouped
                 self._blocks[space] = found
                 return found
-        if wanted is None:
+        if sought is None:
             counts = self.counts(space)
             wanted = set(compress(counts, map((1).__lt__, counts.values())))
+        else:
+            wanted = self._sought_set(space, sought)
         found = {}
         column = self._rows_keys(space)
         flat = list(chain.from_iterable(column))
@@ -437,6 +454,18 @@ class Keys:
             found[key].sort()
         self._mixed[space] = touched
         found = self._blocks[space] = {k: rows for k, rows in found.items() if len(rows) > 1}
+        return found
+
+    def _sought_set(self, space: KeySpace, sought: Sought) -> set[Key]:
+        """The keys ``sought`` as a set: the marked rows' (either person), and the others."""
+        found: set[Key] = set()
+        rows = self._rows_keys(space)
+        for ok in sought.held:
+            found.update(chain.from_iterable(compress(rows, ok)))
+        co = self._co_keys(space)
+        for ok in sought.held:
+            found.update([key for row, key in co if ok[row]])
+        found.update(sought.more)
         return found
 
     def mixed(self, space: KeySpace) -> set[Key]:
@@ -541,7 +570,7 @@ class _Names(dict[int, tuple[Key, ...]]):
 
 
 def _grouped(
-    column: Sequence[tuple[Key, ...]], co: list[tuple[int, Key]], wanted: set[Key] | None
+    column: Sequence[tuple[Key, ...]], co: list[tuple[int, Key]], sought: Sought | None
 ) -> tuple[dict[Key, list[int]], set[Key]] | None:
     """
     :meth:`Keys.blocks` of an email or phone space, grouped by polars (None without it).
@@ -549,10 +578,10 @@ def _grouped(
     None too when polars cannot hold a key: one with a lone surrogate (no UTF-8 form).
     ``column``: every row's customer keys; ``co``: (row, key) of the co-customers' keys
     their customer lacks. The blocks of every key held by 2 or more rows (of those
-    ``wanted`` only, when given), rows ascending, in the order of their keys' first
-    rows as :meth:`Keys.blocks` lists them, and the keys whose block holds a row through
-    its co-customer: the same as in Python (a property test), without a dictionary
-    operation a key.
+    ``sought`` only, when given: the marked rows' keys are found by polars too), rows
+    ascending, in the order of their keys' first rows as :meth:`Keys.blocks` lists
+    them, and the keys whose block holds a row through its co-customer: the same as in
+    Python (a property test), without a dictionary operation a key.
     """
     pl = polars_or_none()
     if pl is None:
@@ -577,12 +606,17 @@ def _grouped(
         .append(pl.Series([row for row, _ in co], dtype=pl.Int64))
     )
     frame = pl.DataFrame({"key": texts, "row": rows}).with_columns(co=pl.int_range(pl.len()) >= own)
-    if wanted is None:
+    if sought is None:
         frame = frame.filter(pl.len().over("key") > 1)
     else:
+        marked = pl.repeat(value=False, n=len(column), dtype=pl.Boolean, eager=True)
+        for held in sought.held:
+            marked = marked | pl.Series(held, dtype=pl.Boolean)
+        wanted = frame.filter(marked.gather(frame["row"]))["key"]
+        wanted = wanted.append(pl.Series(sought.more, dtype=pl.String)).unique()
         # A list, not a Series: polars 1.28 on deprecates a Series of the column's type
         # here, and before 1.28 an imploded one is refused.
-        frame = frame.filter(pl.col("key").is_in(list(wanted)))
+        frame = frame.filter(pl.col("key").is_in(wanted.to_list()))
     blocks = (
         frame.group_by("key", maintain_order=True)
         .agg(pl.col("row").sort(), pl.col("co").any())
@@ -1485,7 +1519,7 @@ def _searched(
     return eligible, guarded
 
 
-def _wanted(keys: Keys, space: KeySpace, modes: Sequence[Mode], plans: list[Plan]) -> set[Key]:
+def _wanted(keys: Keys, space: KeySpace, modes: Sequence[Mode], plans: list[Plan]) -> Sought:
     """
     The keys of ``space`` the search reads.
 
@@ -1494,18 +1528,13 @@ def _wanted(keys: Keys, space: KeySpace, modes: Sequence[Mode], plans: list[Plan
     leads): their blocks are read too, so a generic one is reported.
     """
     eligible, guarded = _searched(space, modes, plans)
-    found: set[Key] = set()
+    more: list[Key] = []
     rows = keys._rows_keys(space)  # noqa: SLF001  # the same class's helper
-    for ok in eligible:
-        found.update(chain.from_iterable(compress(rows, ok)))
-    co = keys._co_keys(space)  # noqa: SLF001  # the same class's helper
-    for ok in eligible:
-        found.update([key for row, key in co if ok[row]])
     for group in guarded:
         # The rows holding a key of the space (told in C), then those lacking the fields.
         holders = compress(range(len(rows)), rows)
-        found.update(chain.from_iterable(map(rows.__getitem__, keys.lacking(group, holders))))
-    return found
+        more.extend(chain.from_iterable(map(rows.__getitem__, keys.lacking(group, holders))))
+    return Sought(eligible, more)
 
 
 def _reader(
