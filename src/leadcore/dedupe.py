@@ -88,6 +88,7 @@ from leadcore._dedupe.config import (
 from leadcore._dedupe.decide import (
     AUTO,
     DUPLICATES,
+    Decider,
     Directed,
     State,
     Task,
@@ -546,26 +547,41 @@ def _decide(
     # rows to a worker and its answers back costs: in this process (benchmarks/dedupe.md,
     # sixth round). Other rules are decided on lean records, in the pool.
     use = workers if len(ordered) >= 4 * _BATCH and not of_people(policy) else 1
-    tasks: list[Task]
-    if use > 1:
+    units = [len(b) for b in batches]
+    if use <= 1:
+        # One decider takes every batch: a row's forms and an inbound row's probe are
+        # made once, not once a batch its pairs fall in (a row's pairs as the higher one
+        # are spread over the batches).
+        decider = Decider(State(data, now, policy, counts, clean=True))
+        results = pool.pmap(
+            _decide_with,
+            batches,
+            workers=1,
+            state=decider,
+            progress=progress,
+            stage="decide",
+            units=units,
+        )
+    else:
         # Workers get their rows with the task rather than reading the inherited table.
-        tasks = [
+        tasks: list[Task] = [
             (batch, {r: row(data, r) for x, y, _ in batch for r in (x, y)}) for batch in batches
         ]
-        state = State(None, now, policy, counts, clean=True)
-    else:
-        tasks = [(batch, None) for batch in batches]
-        state = State(data, now, policy, counts, clean=True)
-    results = pool.pmap(
-        decide_batch,
-        tasks,
-        workers=use,
-        state=state,
-        progress=progress,
-        stage="decide",
-        units=[len(b) for b in batches],
-    )
+        results = pool.pmap(
+            decide_batch,
+            tasks,
+            workers=use,
+            state=State(None, now, policy, counts, clean=True),
+            progress=progress,
+            stage="decide",
+            units=units,
+        )
     return [d for batch in results for d in batch]
+
+
+def _decide_with(decider: Decider, batch: list[tuple[int, int, int]]) -> list[Directed]:
+    """A batch of directed pairs decided by ``decider`` (this process's, its caches kept)."""
+    return decider.decide_many(batch)
 
 
 # -- the definition, by brute force -------------------------------------------------------

@@ -24,7 +24,7 @@ row's normal forms, which are what :func:`leadcore.normalize.person` computes.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Final, NamedTuple, Protocol, TypeVar, cast
 
 from leadcore import merge, normalize
@@ -311,15 +311,27 @@ def forms_of(data: Row, fillers: frozenset[str] = frozenset()) -> Forms:
     )
 
 
+_tuple: Final = tuple.__new__
+
+
 def forms_at(table: Chunk, index: int) -> Forms:
-    """:func:`forms_of` of a row of ``table`` that holds no filler, read from the columns."""
+    """
+    :func:`forms_of` of a row of ``table`` that holds no filler, read from the columns.
+
+    Made by ``tuple.__new__`` and the customer's :func:`side` inline: no Python frame but
+    this one (a row of every pair decided).
+    """
     co = table.co.get(index)
-    return Forms(
-        side(table.first[index], table.last[index], table.emails[index], table.phones[index]),
-        None if co is None else side(*co),
-        table.source[index],
-        table.created[index],
-        table.last_activity[index],
+    first, last = table.first[index], table.last[index]
+    return _tuple(
+        Forms,
+        (
+            (first, last, f"{first} {last}".strip(), table.emails[index], table.phones[index]),
+            None if co is None else side(*co),
+            table.source[index],
+            table.created[index],
+            table.last_activity[index],
+        ),
     )
 
 
@@ -455,6 +467,13 @@ class Decider:
             (self._lean_auto, self._lean_dups),
         )
 
+    def decide_many(self, pairs: Iterable[tuple[int, int, int]]) -> list[Directed]:
+        """:meth:`decide` of each directed pair (inbound, existing, mode bits), in order."""
+        found: list[Directed] = []
+        for inbound, existing, bits in pairs:
+            found.extend(self.decide(inbound, existing, bits))
+        return found
+
     def _lean_auto(self, _inbound: int, one: Lean, other: Lean) -> Outcome:
         probe = self.auto.probe(one.customer, one.lead, self.auto_counter)
         return match_people(probe, other.customer, other.co, other.lead, self.auto)
@@ -542,8 +561,4 @@ def decide_batch(state: State, task: Task) -> list[Directed]:
     no page of the parent's table (reading would copy them: reference counts change).
     """
     pairs, rows = task
-    decider = Decider(state, rows)
-    found: list[Directed] = []
-    for inbound, existing, bits in pairs:
-        found.extend(decider.decide(inbound, existing, bits))
-    return found
+    return Decider(state, rows).decide_many(pairs)
