@@ -1038,21 +1038,37 @@ class Finder:
         """
         Whether a pair passes one of ``tests`` (:meth:`passes`), as one call.
 
-        One test of a group of options only, unguarded and not passed by the key found
-        (the seed's ``two_of_n`` through an email): :meth:`_enough` directly, the same
-        answer without the calls between.
+        Each test's check as :meth:`_one_check` makes it, tried in turn (the seed's
+        auto-merge through phones: MRG-4's phone-only group, then ``two_of_n``).
         """
-        if len(tests) == 1:
-            test = tests[0]
-            group = test.group
-            options = self._options.get(group.position)
-            if options is not None and not group.lacks and not test.trivial:
-                return partial(self._enough, options, group.blocking.at_least, group.people)  # type: ignore[union-attr]  # options only for blocked groups
+        # The guarded trivial tests first: they read a row's memo (the same answer).
+        return _any_of([self._one_check(t) for t in sorted(tests, key=self._costly)])
 
-        def check(x: int, y: int) -> bool:
-            return any(self.passes(t, x, y) for t in tests)
+    def _one_check(self, test: GroupSearch) -> partial[bool]:
+        """
+        :meth:`passes` of one test, as a call of (inbound, existing).
 
-        return check
+        A test of a group of options only, unguarded and not passed by the key found (the
+        seed's ``two_of_n`` through an email): :meth:`_enough` directly; a trivial test of
+        a guarded group with no unkeyed item (MRG-4's phone-only leads): whether the
+        inbound row lacks its fields. The same answers without the calls between.
+        """
+        group = test.group
+        options = self._options.get(group.position)
+        if options is not None and not group.lacks and not test.trivial:
+            return partial(self._enough, options, group.blocking.at_least, group.people)  # type: ignore[union-attr]  # options only for blocked groups
+        if not self._costly(test):
+            return partial(self._opened, group)
+        return partial(self.passes, test)
+
+    def _costly(self, test: GroupSearch) -> bool:
+        """False for a trivial test of a guarded group with no unkeyed item: a row's memo."""
+        group = test.group
+        return not (test.trivial and group.lacks and not self._unkeyed[group.position])
+
+    def _opened(self, group: CompiledGroup, inbound: int, _existing: int) -> bool:
+        """:meth:`opened` as a check of a pair (the existing row does not count)."""
+        return self.opened(group, inbound)
 
     def _close(self, inbound: list[int], existing: list[int], test: GroupSearch) -> None:
         """
@@ -1247,6 +1263,19 @@ class Finder:
             self.split(rows, other, test, yielded)
         for item in steps.close:
             self.close(rows, key, space, test, item, yielded)
+
+
+def _any_of(checks: list[partial[bool]]) -> Callable[[int, int], bool]:
+    """Whether a pair passes one of ``checks`` (at least one), in turn: no generator a pair."""
+    one = checks[0]
+    if len(checks) == 1:
+        return one
+    rest = _any_of(checks[1:])
+
+    def either(x: int, y: int) -> bool:
+        return one(x, y) or rest(x, y)
+
+    return either
 
 
 class Refinement(NamedTuple):
