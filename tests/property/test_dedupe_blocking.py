@@ -18,18 +18,19 @@ from small pools, as in ``test_dedupe_lean.py``.
 
 from __future__ import annotations
 
+import datetime as dt
 from unittest import mock
 
 from hypothesis import given, reject
 from hypothesis import strategies as st
 
 from leadcore import dedupe, normalize
-from leadcore._dedupe import block, decide, inputs
+from leadcore._dedupe import block, decide, inputs, joins
 from leadcore._merge.engine import compile_spec
 from leadcore._merge.keys import Key, KeySpace
 from leadcore.dedupe import _modes
 from leadcore.errors import InvalidInput
-from leadcore.merge import MergePolicy
+from leadcore.merge import MatchRule, MergePolicy
 from leadcore.model import Lead, Person
 from tests.property.strategies import NOW, costly
 from tests.property.test_dedupe_lean import policies, tables
@@ -321,3 +322,149 @@ def test_a_key_polars_cannot_hold_is_grouped_in_python() -> None:
     assert block._grouped(data.emails, [], None) is None
     assert python["email"] == ([("\ud800@acme.com", [0, 1, 2])], set())
     assert _built(data, modes, plans, 10**9, grouped_at=0) == python
+
+
+def _found(
+    data: inputs.Chunk, modes: list[block.Mode], *, limit: int, joined_at: int
+) -> tuple[dict[tuple[int, int], int], list[block.Generic], dict[int, tuple[str, ...]]]:
+    """A search's pairs, generic keys and enumerated spaces (not its cost: ``examined``)."""
+    found = block.find(data, modes, limit=limit, joined_at=joined_at)
+    return found.pairs, found.generic, found.enumerated
+
+
+@costly(150)
+@given(tables(max_size=9), policies(), st.sampled_from([1, 2, 1_000]))
+def test_pairs_found_by_a_join_are_those_of_the_blocks(
+    leads: list[Lead], policy: MergePolicy, limit: int
+) -> None:
+    """
+    Email and phone spaces searched by a polars join: the blocks' pairs and generic keys.
+
+    Every table is taken as sparse (``SPARSE`` 0), so the join is tried on every email
+    and phone space a search allows it for (not with compound keys or unkeyed items);
+    the generic keys (``limit`` 1 and 2 make many) are refined from the join's blocks
+    of them, and counted as through the blocks.
+    """
+    data, modes, _ = _prepared(leads, policy)
+    blocks = _found(data, modes, limit=limit, joined_at=10**9)
+    with mock.patch.object(block, "SPARSE", 0):
+        assert _found(data, modes, limit=limit, joined_at=0) == blocks
+
+
+def _joinable() -> list[Lead]:
+    """
+    Leads whose email and phone spaces the default rules search by a join (3 of 15 recent).
+
+    E0 and O1 share an email and a phone (auto-merge and duplicates); P2, a phone-only
+    lead, E0's phone (MRG-4's inbound); C3 holds E0's email through its co-customer
+    only, as E4 does (an existing lead through its co-customer); E5 and four old leads
+    share a call centre's number (generic above 4 rows: refined), five old leads a
+    mailbox no possible existing lead holds (generic, not read: not reported).
+    """
+    ann = ("a@x.io",), ("4155550101",)
+    leads = [
+        _lead("E0", Person(first_name="Ann", last_name="Lee", emails=ann[0], phones=ann[1]), 1),
+        _lead("O1", Person(first_name="Ann", last_name="Lee", emails=ann[0], phones=ann[1])),
+        _lead("P2", Person(phones=ann[1])),
+        _lead(
+            "C3",
+            Person(first_name="Cy", last_name="Dee"),
+            co=Person(first_name="Ann", last_name="Lee", emails=ann[0]),
+        ),
+        _lead(
+            "E4",
+            Person(first_name="Di", last_name="Fox"),
+            1,
+            co=Person(first_name="Ann", last_name="Lee", emails=ann[0]),
+        ),
+        _lead("E5", Person(first_name="Ed", last_name="Gil", phones=["4155550199"]), 1),
+    ]
+    leads += [
+        _lead(f"Q{i}", Person(first_name="Ed", last_name=f"Gil{i}", phones=["4155550199"]))
+        for i in range(4)
+    ]
+    leads += [
+        _lead(f"M{i}", Person(first_name="Fay", last_name=f"Hu{i}", emails=["team@x.io"]))
+        for i in range(5)
+    ]
+    return leads
+
+
+def _lead(lead_id: str, customer: Person, days: int = 400, co: Person | None = None) -> Lead:
+    """A lead last active ``days`` ago (400: idle for over a year, never an existing lead)."""
+    when = NOW - dt.timedelta(days=days)
+    return Lead(
+        id=lead_id, customer=customer, co_customer=co, created_at=when, last_activity_at=when
+    )
+
+
+def test_a_large_tables_emails_and_phones_are_searched_by_a_join() -> None:
+    """
+    The default rules on a sparse table: both spaces joined, the blocks' answer.
+
+    One join a space (email, phone); the pairs, the generic keys refined (the call
+    centre's, its 5 rows) and their pairs' counts are the blocks'; the mailbox no
+    possible existing lead holds is not reported; ``error`` lists the same keys.
+    """
+    data, modes, _ = _prepared(_joinable(), MergePolicy())
+    blocks = _found(data, modes, limit=4, joined_at=10**9)
+    with mock.patch.object(block, "join", wraps=joins.join) as join:
+        joined = _found(data, modes, limit=4, joined_at=0)
+    assert join.call_count == 2
+    assert joined == blocks
+    assert [(g.kind, g.key, g.rows) for g in joined[1]] == [("phone", "+14155550199", 5)]
+    assert {(data.ids[x], data.ids[y]) for x, y in joined[0]} >= {
+        ("O1", "E0"),
+        ("P2", "E0"),
+        ("O1", "E4"),
+    }
+    errors = []
+    for joined_at in (0, 10**9):
+        try:
+            block.find(data, modes, limit=4, on_generic="error", joined_at=joined_at)
+        except InvalidInput as error:
+            errors.append(error.problems)
+    assert len(errors) == 2
+    assert errors[0] == errors[1]
+
+
+def test_a_search_the_join_cannot_make_goes_through_the_blocks() -> None:
+    """
+    Where the join cannot search a space, the blocks do: the same answer.
+
+    Without polars, with a key polars cannot hold, for many possible existing leads, for
+    a compound key or an unkeyed item, or for a space not of a column.
+    """
+    leads = _joinable()
+    data, modes, _ = _prepared(leads, MergePolicy())
+    blocks = _found(data, modes, limit=4, joined_at=10**9)
+    with (
+        mock.patch.object(joins, "polars_or_none", return_value=None),
+        mock.patch.object(block, "join", wraps=joins.join) as join,
+    ):
+        assert _found(data, modes, limit=4, joined_at=0) == blocks
+    assert join.call_count == 2  # tried, None: the blocks
+    assert joins.join([("\ud800@x.io",)], [], [(1, [True])], 3) is None  # no UTF-8 form
+    fresh = [_lead(lead.id, lead.customer, 1, lead.co_customer) for lead in leads]
+    rules = [
+        None,  # every lead recent: dense
+        {"any_of": [{"all_of": ["email", "name"]}]},  # compound key: email, then name
+        {
+            "any_of": [
+                {"all_of": ["email", {"field": "full_name", "method": "fuzzy", "threshold": 90}]}
+            ]
+        },
+        {"any_of": [{"all_of": ["name"]}]},  # names: no column
+    ]
+    for rule in rules:
+        if rule is None:
+            policy, table = MergePolicy(), fresh
+        else:
+            both = MatchRule.from_json(rule)
+            policy, table = MergePolicy(auto_merge_rule=both, duplicate_rule=both), leads
+        data, modes, _ = _prepared(table, policy)
+        with mock.patch.object(block, "join", wraps=joins.join) as join:
+            assert _found(data, modes, limit=4, joined_at=0) == _found(
+                data, modes, limit=4, joined_at=10**9
+            )
+        assert join.call_count == 0, rule

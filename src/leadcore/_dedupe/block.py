@@ -50,13 +50,14 @@ its joins from the same spaces, keys and plan, and runs the same checks in its b
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from itertools import chain, compress, repeat
 from typing import Final, Literal, NamedTuple
 
 from leadcore import _fuzzy
 from leadcore._dedupe.inputs import Chunk, polars_or_none
+from leadcore._dedupe.joins import Joined, join, key_frame
 from leadcore._merge.counts import KeyCounts, limited_spaces
 from leadcore._merge.engine import Blocking, CompiledGroup, CompiledItem, Spec, compile_spec
 from leadcore._merge.keys import Key, KeySpace, person_values, raw_values, show_key
@@ -67,6 +68,7 @@ __all__ = [
     "CLOSE_AT",
     "EXCLUDED",
     "GROUPED_AT",
+    "JOINED_AT",
     "Candidates",
     "Close",
     "Finder",
@@ -123,6 +125,11 @@ GROUPED_AT: Final = 200_000
 """From how many rows a table's email and phone blocks are grouped by polars, when it is
 installed (:func:`_grouped`), rather than in Python: below it, importing polars costs
 more than it saves."""
+
+
+JOINED_AT: Final = 200_000
+"""From how many rows a table's email and phone pairs are found by a polars join, when it
+is installed and the search allows (:func:`_joined`), rather than through blocks."""
 
 
 def window_start(now_us: int, days: int) -> int:
@@ -372,7 +379,7 @@ class Keys:
         if found is None:
             # Counted in C: every row's keys chained, then the co-customers' others.
             found = Counter(chain.from_iterable(self._rows_keys(space)))
-            found.update(key for _, key in self._co_keys(space))
+            found.update(key for _, key in self.co_keys(space))
             self._counts[space] = found
         return found
 
@@ -386,7 +393,7 @@ class Keys:
             found = self._rows[space] = list(map(self.own(space), range(len(self.table.ids))))
         return found
 
-    def _co_keys(self, space: KeySpace) -> list[tuple[int, Key]]:
+    def co_keys(self, space: KeySpace) -> list[tuple[int, Key]]:
         """(row, key) of the co-customers' keys their row's customer lacks (person spaces)."""
         found = self._co_rows.get(space)
         if found is not None:
@@ -425,7 +432,7 @@ class Keys:
             return found
         plain = self.column(space)
         if plain is not None and len(plain) >= self.grouped_at:
-            grouped = _grouped(plain, self._co_keys(space), sought)
+            grouped = _grouped(plain, self.co_keys(space), sought)
             if grouped is not None:
                 found, self._mixed[space] = grouped
                 self._blocks[space] = found
@@ -446,7 +453,7 @@ class Keys:
             else:
                 rows.append(row)
         touched = set()
-        for row, key in self._co_keys(space):
+        for row, key in self.co_keys(space):
             if key in wanted:
                 found.setdefault(key, []).append(row)
                 touched.add(key)
@@ -462,7 +469,7 @@ class Keys:
         rows = self._rows_keys(space)
         for ok in sought.held:
             found.update(chain.from_iterable(compress(rows, ok)))
-        co = self._co_keys(space)
+        co = self.co_keys(space)
         for ok in sought.held:
             found.update([key for row, key in co if ok[row]])
         found.update(sought.more)
@@ -586,26 +593,9 @@ def _grouped(
     pl = polars_or_none()
     if pl is None:
         return None
-    keys = list(chain.from_iterable(column))
-    own = len(keys)
-    keys.extend(key for _, key in co)
-    try:
-        texts = pl.Series(keys, dtype=pl.String)
-    except UnicodeEncodeError:  # a key with a lone surrogate (not Unicode): in Python
+    frame = key_frame(pl, column, co)
+    if frame is None:
         return None
-    # Each row's number as often as it has keys, repeated by polars (a row of no key
-    # gives a null, dropped), then the co-customers' rows. (Expressions: polars 1.0
-    # has no Series.repeat_by.)
-    counts = pl.Series("n", list(map(len, column)), dtype=pl.Int64)
-    rows = (
-        counts.to_frame()
-        .select(pl.int_range(pl.len(), dtype=pl.Int64).repeat_by(pl.col("n")))
-        .to_series()
-        .explode()
-        .drop_nulls()
-        .append(pl.Series([row for row, _ in co], dtype=pl.Int64))
-    )
-    frame = pl.DataFrame({"key": texts, "row": rows}).with_columns(co=pl.int_range(pl.len()) >= own)
     if sought is None:
         frame = frame.filter(pl.len().over("key") > 1)
     else:
@@ -952,7 +942,7 @@ class Finder:
         return trivial or self.shares(group, inbound, existing)
 
     def from_existing(
-        self, space: KeySpace, tests: list[GroupSearch], skip: dict[Key, int]
+        self, space: KeySpace, tests: list[GroupSearch], skip: Container[Key]
     ) -> None:
         """
         Pair every eligible row with the rows sharing a key of ``space`` (not in ``skip``).
@@ -997,6 +987,22 @@ class Finder:
             for within, searches in compound.items():
                 self._sub_blocks(inbound, existing, within, searches, checks[within])
 
+    def from_joined(self, found: Joined, tests: list[GroupSearch]) -> None:
+        """
+        Keep the pairs of a space's join whose existing row may be existing in this mode.
+
+        Each checked as :meth:`from_existing` checks a block's pairs (every group the
+        space is searched for takes a block whole: :func:`_joined`).
+        """
+        simple = len(tests) == 1 and tests[0].trivial and not tests[0].group.lacks
+        check = None if simple else self._check(tests)
+        out, bit = self.out, self.bit
+        inbound, existing = found.pairs[self.bit]
+        self.examined += len(inbound)
+        for x, y in zip(inbound, existing, strict=True):
+            if not out.get((x, y), 0) & bit and (check is None or check(x, y)):
+                out[x, y] = out.get((x, y), 0) | bit
+
     def _pair(
         self,
         inbound: list[int],
@@ -1039,10 +1045,9 @@ class Finder:
         Whether a pair passes one of ``tests`` (:meth:`passes`), as one call.
 
         Each test's check as :meth:`_one_check` makes it, tried in turn (the seed's
-        auto-merge through phones: MRG-4's phone-only group, then ``two_of_n``).
+        auto-merge through phones: ``two_of_n``, then MRG-4's phone-only group).
         """
-        # The guarded trivial tests first: they read a row's memo (the same answer).
-        return _any_of([self._one_check(t) for t in sorted(tests, key=self._costly)])
+        return _any_of([self._one_check(t) for t in tests])
 
     def _one_check(self, test: GroupSearch) -> partial[bool]:
         """
@@ -1057,14 +1062,9 @@ class Finder:
         options = self._options.get(group.position)
         if options is not None and not group.lacks and not test.trivial:
             return partial(self._enough, options, group.blocking.at_least, group.people)  # type: ignore[union-attr]  # options only for blocked groups
-        if not self._costly(test):
+        if test.trivial and group.lacks and not self._unkeyed[group.position]:
             return partial(self._opened, group)
         return partial(self.passes, test)
-
-    def _costly(self, test: GroupSearch) -> bool:
-        """False for a trivial test of a guarded group with no unkeyed item: a row's memo."""
-        group = test.group
-        return not (test.trivial and group.lacks and not self._unkeyed[group.position])
 
     def _opened(self, group: CompiledGroup, inbound: int, _existing: int) -> bool:
         """:meth:`opened` as a check of a pair (the existing row does not count)."""
@@ -1602,19 +1602,52 @@ def _blocks(
         keys.keep(space, _reader(keys, space, modes, plans))
 
 
+def _joined(
+    keys: Keys,
+    space: KeySpace,
+    modes: Sequence[Mode],
+    plans: list[Plan],
+    *,
+    limit: int,
+    joined_at: int,
+) -> Joined | None:
+    """
+    The pairs of ``space`` found by a polars join (:func:`leadcore._dedupe.joins.join`).
+
+    For a plain email or phone space of a table of ``joined_at`` rows or more, when
+    every group it is searched for takes a block whole (no compound key, no unkeyed
+    item: those need the blocks) and few rows may be existing leads (:data:`SPARSE`:
+    with more, the pairs are many and the blocks cheaper); None otherwise, or without
+    polars.
+    """
+    column = keys.column(space)
+    if column is None or len(column) < joined_at:
+        return None
+    searched = [(m, p[space]) for m, p in zip(modes, plans, strict=True) if space in p]
+    if any(t.within or unkeyed_items(t.group) for _, tests in searched for t in tests):
+        return None
+    if max(sum(m.eligible) for m, _ in searched) * SPARSE > len(column):
+        return None
+    return join(column, keys.co_keys(space), [(m.bit, m.eligible) for m, _ in searched], limit)
+
+
 def find(
     table: Chunk,
     modes: Sequence[Mode],
     *,
     limit: int,
     on_generic: Literal["refine", "error"] = "refine",
+    joined_at: int = JOINED_AT,
 ) -> Candidates:
     """
     Return every directed pair that may match in some mode (see the module doc).
 
     Blocks are built only for the keys the search reads: those of rows that may be
     existing leads in a mode, and those of inbound rows of guarded groups (MRG-4). So a
-    key is reported as generic when the search would read its block.
+    key is reported as generic when the search would read its block. The email and
+    phone spaces of a table of ``joined_at`` rows or more (:data:`JOINED_AT`) are
+    searched by a join when they can be (:func:`_joined`): the same pairs and generic
+    keys.
 
     Raises:
         InvalidInput: ``on_generic`` is ``error`` and a key of a space the search reads
@@ -1625,40 +1658,46 @@ def find(
     keys = Keys(table, first.region, first.folded)
     plans = [plan(mode.spec, keys, limit) for mode in modes]
     spaces = list(dict.fromkeys(s for chosen in plans for s in chosen))
+    joined: dict[KeySpace, Joined] = {}
+    large: dict[KeySpace, dict[Key, list[int]]] = {}
     for space in spaces:
-        _blocks(keys, space, modes, plans)
-    big: dict[KeySpace, dict[Key, int]] = {
-        space: {k: len(rows) for k, rows in keys.blocks(space).items() if len(rows) > limit}
-        for space in spaces
-    }
-    if on_generic == "error" and any(big.values()):
+        found = _joined(keys, space, modes, plans, limit=limit, joined_at=joined_at)
+        if found is None:
+            _blocks(keys, space, modes, plans)
+            blocks = keys.blocks(space).items()
+            large[space] = {k: rows for k, rows in blocks if len(rows) > limit}
+        else:
+            joined[space] = found
+            read = _reader(keys, space, modes, plans)
+            large[space] = {k: rows for k, rows in found.big.items() if read(k, rows)}
+    if on_generic == "error" and any(large.values()):
         raise InvalidInput(
             [
-                generic_problem(space.label, k, c, limit)
+                generic_problem(space.label, k, len(rows), limit)
                 for space in spaces
-                for k, c in sorted(big[space].items(), key=lambda i: (-i[1], show_key(i[0])))
+                for k, rows in sorted(large[space].items(), key=_most_held)
             ]
         )
     out: Pairs = {}
     generic: dict[tuple[KeySpace, Key], int] = {
-        (space, k): 0 for space in spaces for k in big[space]
+        (space, k): 0 for space in spaces for k in large[space]
     }
     examined = 0
     for mode, chosen in zip(modes, plans, strict=True):
         finder = Finder(keys, mode, out)
         for space, tests in chosen.items():
-            large = big[space]
-            finder.from_existing(space, tests, large)
-            if large:
-                blocks = keys.blocks(space)
-                for k in large:
-                    yielded: Found = set()
-                    for test in tests:
-                        finder.refine(blocks[k], k, space, test, yielded)
-                    generic[space, k] += len(yielded)
+            if space in joined:
+                finder.from_joined(joined[space], tests)
+            else:
+                finder.from_existing(space, tests, large[space])
+            for k, rows in large[space].items():
+                yielded: Found = set()
+                for test in tests:
+                    finder.refine(rows, k, space, test, yielded)
+                generic[space, k] += len(yielded)
         examined += finder.examined
     report = [
-        Generic(space.label, show_key(k), len(keys.blocks(space)[k]), pairs)
+        Generic(space.label, show_key(k), len(large[space][k]), pairs)
         for (space, k), pairs in generic.items()
     ]
     report.sort(key=lambda g: (-g.rows, g.kind, g.key))
@@ -1668,6 +1707,11 @@ def find(
         {m.bit: tuple(s.label for s in chosen) for m, chosen in zip(modes, plans, strict=True)},
         examined,
     )
+
+
+def _most_held(block: tuple[Key, list[int]]) -> tuple[int, str]:
+    """Generic keys' order in a report: the most rows first, then by key."""
+    return -len(block[1]), show_key(block[0])
 
 
 def generic_problem(kind: str, key: Key, count: int, limit: int) -> Problem:
