@@ -97,14 +97,18 @@ def join(
         bits = bits | (pl.Series(eligible, dtype=pl.Boolean).cast(pl.Int64) * bit)
     frame = frame.with_columns(bits=bits.gather(frame["row"]))
     # A key's rows are at most its hash's: the keys of hashes held by more than the
-    # limit are counted exactly (the few generic ones and the odd collision).
+    # limit are counted exactly (the few generic ones and the odd collision). The
+    # hashes are counted in runs of the sorted column: a group-by of a million keys
+    # holds several times the memory (and CPU). The runs' fields by position: their
+    # names changed across polars versions.
     most = max(limit, 1)
-    hashed = frame.with_columns(hash=pl.col("key").hash())
-    crowded = hashed.group_by("hash").len().filter(pl.col("len") > most)["hash"]
+    hashes = frame["key"].hash()
+    runs = hashes.sort().rle().struct.unnest()
+    crowded = runs.to_series(1).filter(runs.to_series(0) > most)
     big: dict[Key, list[int]] = {}
     if len(crowded):
         blocks = (
-            hashed.filter(pl.col("hash").is_in(crowded.to_list()))
+            frame.filter(hashes.is_in(crowded.to_list()))
             .group_by("key", maintain_order=True)
             .agg(pl.col("row").sort())
             .filter(pl.col("row").list.len() > most)
