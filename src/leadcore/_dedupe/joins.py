@@ -100,9 +100,10 @@ def join(
     # limit are counted exactly (the few generic ones and the odd collision). The
     # hashes are counted in runs of the sorted column: a group-by of a million keys
     # holds several times the memory (and CPU). The runs' fields by position: their
-    # names changed across polars versions.
+    # names changed across polars versions. Signed, so that the hashes make a list
+    # polars 1.0 reads back (it reads Python integers as Int64).
     most = max(limit, 1)
-    hashes = frame["key"].hash()
+    hashes = frame["key"].hash().reinterpret(signed=True)
     runs = hashes.sort().rle().struct.unnest()
     crowded = runs.to_series(1).filter(runs.to_series(0) > most)
     big: dict[Key, list[int]] = {}
