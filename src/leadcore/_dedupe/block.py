@@ -38,7 +38,10 @@ pair the rule could match is missed:
   its space, exactly as the engine ignores them.
 
 Only rows that may be existing leads in a mode (inside its date window, checked with a
-margin by the caller) are paired as such; the search starts from them.
+margin by the caller) are paired as such; the search starts from them. When they are
+few, the email and phone spaces of a large table whose groups take a block whole are
+searched by a polars join (:func:`_joined`, :mod:`leadcore._dedupe.joins`): the blocks'
+pairs, without a block in Python.
 
 :class:`Keys` (a table's keys by space), :func:`row_keys` (one row's),
 :func:`plan_by_load` (what each group is searched through), :func:`refinement` (how a
@@ -169,7 +172,8 @@ class Candidates(NamedTuple):
     enumerated: dict[int, tuple[str, ...]]
     """The labels of the key spaces whose blocks were enumerated, per mode bit."""
     examined: int = 0
-    """The pairs of blocks the search checked (:attr:`Finder.examined`, every mode)."""
+    """The pairs the search checked (:attr:`Finder.examined`, every mode): of blocks,
+    a row with itself included; of a join, pairs of two rows."""
 
 
 # -- keys ---------------------------------------------------------------------------------
@@ -837,7 +841,8 @@ class Finder:
             if g.blocking is not None and not g.blocking.required and not self._unkeyed[g.position]
         }
         self.examined = 0
-        """The pairs of blocks (not of generic keys) checked: what the search cost."""
+        """The pairs of blocks or of a join (not of generic keys) checked: what the search
+        cost (a block's pairs include each row with itself, a join's do not)."""
         self._splits: dict[tuple[int, KeySpace, tuple[int, ...]], Found] = {}
         """The pairs found in a generic block's split (:meth:`split`), by group and block."""
         self._passed: dict[tuple[int, int, int], bool] = {}
