@@ -157,7 +157,7 @@ def test_blocks_grouped_by_polars_from_a_size_and_without_it_in_python() -> None
         assert grouped.call_count == 2
         assert _built(data, modes, plans, 10**9, grouped_at=5) == python
         assert grouped.call_count == 2  # 4 rows, fewer than 5: Python
-    with mock.patch.object(block, "polars_or_none", return_value=None):
+    with mock.patch.object(joins, "polars_or_none", return_value=None):
         assert block._grouped(data.emails, [], None) is None
         assert _built(data, modes, plans, 10**9, grouped_at=0) == python
 

@@ -59,7 +59,7 @@ from itertools import chain, compress, repeat
 from typing import Final, Literal, NamedTuple
 
 from leadcore import _fuzzy
-from leadcore._dedupe.inputs import Chunk, polars_or_none
+from leadcore._dedupe.inputs import Chunk
 from leadcore._dedupe.joins import Joined, join, key_frame
 from leadcore._merge.counts import KeyCounts, limited_spaces
 from leadcore._merge.engine import Blocking, CompiledGroup, CompiledItem, Spec, compile_spec
@@ -594,12 +594,10 @@ def _grouped(
     them, and the keys whose block holds a row through its co-customer: the same as in
     Python (a property test), without a dictionary operation a key.
     """
-    pl = polars_or_none()
-    if pl is None:
+    framed = key_frame(column, co)
+    if framed is None:
         return None
-    frame = key_frame(pl, column, co)
-    if frame is None:
-        return None
+    pl, frame = framed
     if sought is None:
         frame = frame.filter(pl.len().over("key") > 1)
     else:

@@ -26,17 +26,18 @@ __all__ = ["Joined", "join", "key_frame"]
 
 
 def key_frame(
-    pl: Any,  # noqa: ANN401  # polars, an optional module
-    column: Sequence[tuple[Key, ...]],
-    co: list[tuple[int, Key]],
-) -> Any | None:  # noqa: ANN401  # a polars DataFrame
+    column: Sequence[tuple[Key, ...]], co: list[tuple[int, Key]]
+) -> tuple[Any, Any] | None:
     """
-    A frame of ``key`` (text), ``row`` (int) and ``co`` (bool): one line a row's key.
+    The polars module and a frame of ``key``, ``row``, ``co``: a line a row's key.
 
     ``column``: every row's customer keys, in row order (a row of no key gives no line);
     then ``co``: (row, key) of the co-customers' keys their customer lacks (``co`` true).
-    None when polars cannot hold a key (a lone surrogate).
+    None without polars, or when it cannot hold a key (a lone surrogate).
     """
+    pl = polars_or_none()
+    if pl is None:
+        return None
     keys = list(chain.from_iterable(column))
     own = len(keys)
     keys.extend(key for _, key in co)
@@ -56,7 +57,9 @@ def key_frame(
         .drop_nulls()
         .append(pl.Series([row for row, _ in co], dtype=pl.Int64))
     )
-    return pl.DataFrame({"key": texts, "row": rows}).with_columns(co=pl.int_range(pl.len()) >= own)
+    return pl, pl.DataFrame({"key": texts, "row": rows}).with_columns(
+        co=pl.int_range(pl.len()) >= own
+    )
 
 
 class Joined(NamedTuple):
@@ -86,12 +89,10 @@ def join(
     ``limit`` rows (:attr:`Joined.big`, counted by their hash first, then exactly) are
     left out. None without polars, or when it cannot hold a key.
     """
-    pl = polars_or_none()
-    if pl is None:
+    framed = key_frame(column, co)
+    if framed is None:
         return None
-    frame = key_frame(pl, column, co)
-    if frame is None:
-        return None
+    pl, frame = framed
     bits = pl.repeat(0, n=len(column), dtype=pl.Int64, eager=True)
     for bit, eligible in marks:
         bits = bits | (pl.Series(eligible, dtype=pl.Boolean).cast(pl.Int64) * bit)
