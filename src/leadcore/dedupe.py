@@ -536,8 +536,8 @@ def _decide(
     progress: Progress | None,
 ) -> list[Directed]:
     # Both directions of a pair side by side (in the same batch but at a boundary), pairs
-    # of a row as its lower one together: a batch reads each row's forms once or so. Sorted
-    # by one number a pair, in C.
+    # of a row as its lower one together: a worker's batch carries each row once or so (in
+    # this process one decider keeps every row's forms). Sorted by one number a pair, in C.
     items = [(x, y, bits) for (x, y), bits in pairs.items()]
     n = len(data.ids)
     order = [x * n + y if x < y else y * n + x for x, y, _ in items]
